@@ -1,0 +1,7 @@
+option(PIPE_BUILD_TESTS "Build the Catch2 test suites" ON)
+option(PIPE_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" OFF)
+option(PIPE_ENABLE_ASAN "Build with AddressSanitizer" OFF)
+option(PIPE_ENABLE_UBSAN "Build with UndefinedBehaviorSanitizer" OFF)
+option(PIPE_ENABLE_TSAN "Build with ThreadSanitizer" OFF)
+option(PIPE_ENABLE_FUZZERS "Build libFuzzer targets (needs clang)" OFF)
+option(PIPE_USE_CCACHE "Use ccache when it is installed" ON)

@@ -1,0 +1,10 @@
+# bash completion for pipe
+_pipe() {
+  local cur=${COMP_WORDS[COMP_CWORD]}
+  if [ "$COMP_CWORD" -eq 1 ]; then
+    COMPREPLY=($(compgen -W "validate list eval run graph logs clean secrets hook --help --version" -- "$cur"))
+    return
+  fi
+  COMPREPLY=($(compgen -f -- "$cur"))
+}
+complete -F _pipe pipe

@@ -1,0 +1,116 @@
+#pragma once
+// The seam between the engine and where steps run. A backend knows containers, processes,
+// files and byte streams — never Job or Step. Implementations: host, docker (and podman).
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "runner/backend/cancel.hpp"
+#include "workflow/result.hpp"
+
+namespace pipeline::runner {
+
+enum class Stream { out, err };
+
+/// Receives a step's output bytes as they arrive; chunks split lines anywhere.
+class OutputSink {
+public:
+  virtual ~OutputSink() = default;
+  virtual void write(Stream stream, std::string_view bytes) = 0;
+};
+
+/// A host path made visible inside the job's environment.
+struct Mount {
+  std::string source;  // host path (or volume name)
+  std::string target;  // path inside the job environment
+  bool read_only = false;
+};
+
+/// A sidecar container of a job (`services:`).
+struct ServiceSpec {
+  std::string key;    // the key under `services:`; the network alias
+  std::string image;
+  std::vector<std::pair<std::string, std::string>> env;
+  std::vector<std::string> ports;    // as written: "5432:5432", "5432", "127.0.0.1:8080:80/tcp"
+  std::vector<std::string> volumes;  // as written
+  std::string options;               // docker-create style options, as written
+  std::optional<std::pair<std::string, std::string>> credentials;  // username, password
+};
+
+/// Everything a backend needs to set up one job.
+struct JobSpec {
+  std::string run_id;        // labels everything created: pipe.run=<run_id>
+  std::string job_id;        // unique within the run, e.g. "build-linux-18"; pipe.job=<job_id>
+  std::string display_name;  // for messages
+  std::string image;         // empty: run on the host
+  std::string workspace;     // host path of the workspace
+  bool copy_workspace = false;  // copy instead of bind (containers) / fresh copy (host)
+  std::vector<std::pair<std::string, std::string>> env;  // job container env (`container.env`)
+  std::vector<Mount> mounts;
+  std::vector<std::string> ports;
+  std::string options;  // `container.options`, docker-create style
+  std::optional<std::pair<std::string, std::string>> credentials;
+  std::vector<ServiceSpec> services;
+  bool use_host_network = true;  // jobs without `container:` behave like a VM
+};
+
+/// A running service, as `job.services.<id>` shows it.
+struct ServiceInfo {
+  std::string key;
+  std::string id;       // container id
+  std::string network;  // network id
+  std::map<std::string, std::string> ports;  // container port -> host port
+};
+
+/// A prepared job environment: the handle every later backend call takes.
+struct JobEnv {
+  std::string id;            // backend-specific handle (container id, or a host key)
+  std::string workspace;     // workspace path as steps see it
+  std::string temp_dir;      // RUNNER_TEMP as steps see it
+  std::string tool_cache;    // RUNNER_TOOL_CACHE as steps see it
+  std::string host_temp_dir; // the same directory on the host (file commands are read here)
+  std::string network;       // per-job network, empty when none
+  std::vector<ServiceInfo> services;
+  bool in_container = false;
+  bool has_bash = true;      // used to choose the default shell
+};
+
+/// One process to run in a job's environment.
+struct ExecSpec {
+  std::vector<std::string> argv;
+  std::vector<std::pair<std::string, std::string>> env;  // the complete environment of the step
+  std::string cwd;
+  std::chrono::milliseconds timeout{0};  // 0: none
+  CancelToken* cancel = nullptr;         // kill the process tree when cancelled
+};
+
+/// How a process ended.
+struct ExitStatus {
+  int code = 0;
+  bool timed_out = false;
+  bool cancelled = false;
+};
+
+/// Where jobs run.
+class Backend {
+public:
+  virtual ~Backend() = default;
+  /// Short name for messages ("host", "docker").
+  [[nodiscard]] virtual std::string name() const = 0;
+  /// Creates the job's environment (container, network, services, temp dirs).
+  [[nodiscard]] virtual Result<JobEnv> prepare_job(const JobSpec& spec) = 0;
+  /// Runs one process to completion, streaming its output to `sink`.
+  [[nodiscard]] virtual Result<ExitStatus> exec(const JobEnv& env, const ExecSpec& spec, OutputSink& sink) = 0;
+  /// Reads a file of the job's filesystem.
+  [[nodiscard]] virtual Result<std::string> read_file(const JobEnv& env, const std::string& path) = 0;
+  /// Writes a file into the job's filesystem (parents created).
+  [[nodiscard]] virtual Result<void> write_file(const JobEnv& env, const std::string& path, std::string_view content, int mode = 0644) = 0;
+  /// Removes everything prepare_job created; called always, even on cancel.
+  virtual void teardown(const JobEnv& env) = 0;
+};
+
+}  // namespace pipeline::runner

@@ -1,0 +1,43 @@
+#include "runner/cli/app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <memory>
+
+namespace pipeline::runner::cli {
+namespace {
+
+const Subcommand k_subcommands[] = {
+    {"validate", "Check workflow files and report every problem", setup_validate},
+    {"list", "List workflows, their triggers and jobs", setup_list},
+    {"eval", "Evaluate a ${{ }} expression", setup_eval},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pipe — run GitHub Actions workflows on your own machine", "pipe"};
+  app.set_version_flag("--version", "pipe 0.1.0");
+  app.require_subcommand(1);
+  std::function<int()> action;
+  for (const auto& sub : k_subcommands) {
+    CLI::App* cmd = app.add_subcommand(sub.name, sub.summary);
+    auto run = std::make_shared<std::function<int()>>(sub.setup(*cmd));
+    cmd->callback([&action, run] { action = *run; });
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? k_exit_success : k_exit_usage;
+  }
+  try {
+    return action ? action() : k_exit_usage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pipe: error: %s\n", e.what());
+    return k_exit_usage;
+  }
+}
+
+}  // namespace pipeline::runner::cli

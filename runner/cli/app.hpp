@@ -1,0 +1,37 @@
+#pragma once
+// The command line: a table of subcommands, each in its own file.
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace pipeline::runner::cli {
+
+/// Named exit codes (documented in docs/manual.md).
+enum ExitCode : int {
+  k_exit_success = 0,
+  k_exit_job_failed = 1,
+  k_exit_usage = 2,
+  k_exit_interrupted = 130,
+};
+
+/// Adds a subcommand's options to `app` and returns the action that runs it once parsed.
+using SetupFn = std::function<std::function<int()>(CLI::App& app)>;
+
+/// One row of the subcommand table.
+struct Subcommand {
+  const char* name;
+  const char* summary;
+  SetupFn setup;
+};
+
+/// Parses argv, runs the chosen subcommand, returns the process exit code.
+int main(int argc, char** argv);
+
+// Each subcommand's setup, one per file (cmd_<name>.cpp).
+std::function<int()> setup_validate(CLI::App& app);
+std::function<int()> setup_list(CLI::App& app);
+std::function<int()> setup_eval(CLI::App& app);
+
+}  // namespace pipeline::runner::cli
