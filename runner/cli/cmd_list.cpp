@@ -52,7 +52,7 @@ std::string runs_on_text(const workflow::Job& job) {
 
 // "-" without a matrix, the number of combinations, or "?" when only run time can tell.
 std::string matrix_text(const workflow::Job& job) {
-  if (!job.strategy) {
+  if (!job.strategy || job.strategy->matrix.is_null()) {
     return "-";
   }
   const auto size = workflow::static_matrix_size(job.strategy->matrix);
