@@ -1,0 +1,175 @@
+// Files and sets of files: reading, finding workflows, loading many and reporting together.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "workflow/loader.hpp"
+#include "workflow/validate.hpp"
+#include "workflow/yaml_node.hpp"
+
+namespace pipeline::workflow {
+namespace {
+
+struct FileText {
+  std::string text;
+  std::optional<Diagnostic> problem;
+};
+
+FileText read_file(const std::filesystem::path& file, const std::string& shown) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    return {"", Diagnostic{Severity::error, {shown, 0, 0}, "is a directory, not a workflow file", ""}};
+  }
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) {
+    return {"", Diagnostic{Severity::error, {shown, 0, 0}, "cannot read file: " + ec.message(), ""}};
+  }
+  if (size > k_max_yaml_bytes) {
+    return {"", Diagnostic{Severity::error, {shown, 0, 0},
+                           "file is larger than 10 MB (" + std::to_string(size) + " bytes)",
+                           "workflow files are small YAML documents; is this the right file?"}};
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return {"", Diagnostic{Severity::error, {shown, 0, 0}, std::string("cannot read file: ") + std::strerror(errno), ""}};
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return {buffer.str(), std::nullopt};
+}
+
+bool is_yaml_name(const std::filesystem::path& file) {
+  const std::string extension = file.extension().string();
+  return extension == ".yml" || extension == ".yaml";
+}
+
+void sort_by_location(std::vector<Diagnostic>& diagnostics) {
+  std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.where.line, a.where.column) < std::tie(b.where.line, b.where.column);
+  });
+}
+
+void load_one(const std::filesystem::path& file, const std::string& shown, LoadedSet& set) {
+  ++set.files;
+  FileText content = read_file(file, shown);
+  if (content.problem) {
+    set.diagnostics.push_back(std::move(*content.problem));
+    return;
+  }
+  LoadResult loaded = load_workflow_text(content.text, shown);
+  set.sources[shown] = std::move(content.text);
+  std::vector<Diagnostic> diagnostics = std::move(loaded.diagnostics);
+  if (loaded.workflow) {
+    auto semantic = validate(*loaded.workflow);
+    diagnostics.insert(diagnostics.end(), semantic.begin(), semantic.end());
+  }
+  sort_by_location(diagnostics);
+  if (loaded.workflow && !has_errors(diagnostics)) {
+    set.workflows.push_back(std::move(*loaded.workflow));
+  }
+  set.diagnostics.insert(set.diagnostics.end(), diagnostics.begin(), diagnostics.end());
+}
+
+std::string plural(std::size_t n, std::string_view word) {
+  return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+LoadResult load_workflow_file(const std::filesystem::path& file) {
+  const std::string shown = file.generic_string();
+  FileText content = read_file(file, shown);
+  if (content.problem) {
+    return {std::nullopt, {std::move(*content.problem)}};
+  }
+  return load_workflow_text(content.text, shown);
+}
+
+ActionLoadResult load_action_manifest_file(const std::filesystem::path& file_or_dir) {
+  std::filesystem::path file = file_or_dir;
+  std::error_code ec;
+  if (std::filesystem::is_directory(file_or_dir, ec)) {
+    file = file_or_dir / "action.yml";
+    if (!std::filesystem::exists(file, ec)) {
+      file = file_or_dir / "action.yaml";
+    }
+  }
+  const std::string shown = file.generic_string();
+  FileText content = read_file(file, shown);
+  if (content.problem) {
+    return {std::nullopt, {std::move(*content.problem)}};
+  }
+  return load_action_manifest_text(content.text, shown);
+}
+
+std::vector<std::filesystem::path> find_workflow_files(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> files;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (is_yaml_name(it->path()) && it->is_regular_file(ec)) {
+      files.push_back(it->path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+LoadedSet load_all(const std::vector<std::filesystem::path>& paths, const std::filesystem::path& base) {
+  LoadedSet set;
+  for (const auto& path : paths) {
+    const std::filesystem::path actual = path.is_absolute() || base.empty() ? path : base / path;
+    std::error_code ec;
+    if (!std::filesystem::is_directory(actual, ec)) {
+      load_one(actual, path.generic_string(), set);
+      continue;
+    }
+    const auto files = find_workflow_files(actual);
+    if (files.empty()) {
+      set.diagnostics.push_back({Severity::error, {path.generic_string(), 0, 0},
+                                 "no workflow files (*.yml, *.yaml) in this directory", ""});
+    }
+    for (const auto& file : files) {
+      load_one(file, (path / file.filename()).generic_string(), set);
+    }
+  }
+  return set;
+}
+
+std::string format_diagnostics(const LoadedSet& set) {
+  std::string out;
+  for (const auto& diagnostic : set.diagnostics) {
+    const auto source = set.sources.find(diagnostic.where.file);
+    out += format_diagnostic(diagnostic, source == set.sources.end() ? std::string_view{} : source->second);
+  }
+  return out;
+}
+
+std::string summary_line(const LoadedSet& set) {
+  std::size_t errors = 0;
+  std::size_t warnings = 0;
+  std::vector<std::string> files_with_errors;
+  for (const auto& d : set.diagnostics) {
+    if (d.severity == Severity::warning) {
+      ++warnings;
+      continue;
+    }
+    ++errors;
+    if (std::find(files_with_errors.begin(), files_with_errors.end(), d.where.file) == files_with_errors.end()) {
+      files_with_errors.push_back(d.where.file);
+    }
+  }
+  std::string line = plural(set.files, "file") + " checked: ";
+  if (errors == 0) {
+    line += "no errors";
+  } else {
+    line += plural(errors, "error") + " in " + plural(files_with_errors.size(), "file");
+  }
+  if (warnings > 0) {
+    line += ", " + plural(warnings, "warning");
+  }
+  return line;
+}
+
+}  // namespace pipeline::workflow

@@ -1,0 +1,183 @@
+// Checks of each job and its steps.
+#include <map>
+#include <set>
+
+#include "workflow/parse_context.hpp"
+#include "workflow/validate.hpp"
+#include "workflow/validate_internal.hpp"
+
+namespace pipeline::workflow::detail {
+namespace {
+
+std::string step_label(const Step& step, const Job& job) {
+  return "step " + std::to_string(step.index + 1) + " of job '" + job.id.value + "'";
+}
+
+void check_shell(const Located<std::string>& shell, std::vector<Diagnostic>& out) {
+  if (is_valid_shell(shell.value)) {
+    return;
+  }
+  const std::string near = closest_match(shell.value, {"bash", "sh", "pwsh", "python", "cmd", "powershell"});
+  report(out, shell.where, "invalid shell '" + shell.value + "'",
+         near.empty() ? "use bash, sh, pwsh, python, cmd, powershell, or a command with '{0}' for the script path"
+                      : "did you mean '" + near + "'?");
+}
+
+void check_number(const std::optional<Node>& value, std::string_view key, std::vector<Diagnostic>& out) {
+  if (!value || value->kind == Node::Kind::number ||
+      (value->kind == Node::Kind::string && is_whole_expression(value->scalar))) {
+    return;
+  }
+  report(out, value->where, "'" + std::string(key) + "' must be a number or an expression, not " +
+                                std::string(value->is_scalar() ? "'" + value->scalar + "'" : "a list or mapping"));
+}
+
+void check_boolean(const std::optional<Node>& value, std::string_view key, std::vector<Diagnostic>& out) {
+  if (!value || value->kind == Node::Kind::boolean ||
+      (value->kind == Node::Kind::string && is_whole_expression(value->scalar))) {
+    return;
+  }
+  report(out, value->where, "'" + std::string(key) + "' must be true, false or an expression, not " +
+                                std::string(value->is_scalar() ? "'" + value->scalar + "'" : "a list or mapping"));
+}
+
+bool has_ref(std::string_view uses) {
+  return uses.find('@') != std::string_view::npos;
+}
+
+void check_step_uses(const Step& step, const Job& job, std::vector<Diagnostic>& out) {
+  const std::string& uses = step.uses->value;
+  if (uses.starts_with("./") || uses.starts_with("docker://") || contains_expression(uses)) {
+    return;
+  }
+  if (!has_ref(uses)) {
+    report(out, step.uses->where, "'uses: " + uses + "' in " + step_label(step, job) + " has no version",
+           "add a tag, branch or commit, e.g. '" + uses + "@v4'");
+  } else if (uses.find('/') == std::string::npos || uses.find('/') > uses.find('@')) {
+    report(out, step.uses->where, "'uses: " + uses + "' is not of the form 'owner/repo@ref', './path' or 'docker://image'");
+  }
+}
+
+void check_step_body(const Step& step, const Job& job, std::vector<Diagnostic>& out) {
+  const std::string label = step_label(step, job);
+  if (step.run && step.uses) {
+    report(out, step.where, label + " has both 'run' and 'uses'",
+           "a step either runs a script or uses an action; split it into two steps");
+  } else if (!step.run && !step.uses) {
+    report(out, step.where, label + " has neither 'run' nor 'uses'");
+  }
+  if (step.uses) {
+    check_step_uses(step, job, out);
+    if (step.shell) {
+      report(out, step.shell->where, "'shell' in " + label + " only applies to 'run' steps");
+    }
+  }
+  if (step.with && !step.uses) {
+    report(out, step.with->where, "'with' in " + label + " needs 'uses'", "'with' passes inputs to an action");
+  }
+  if (step.shell) {
+    check_shell(*step.shell, out);
+  }
+  check_number(step.timeout_minutes, "timeout-minutes", out);
+  check_boolean(step.continue_on_error, "continue-on-error", out);
+}
+
+void check_steps(const Job& job, std::vector<Diagnostic>& out) {
+  std::map<std::string, int> ids;
+  for (const auto& step : job.steps) {
+    if (step.id) {
+      if (!is_valid_id(step.id->value) && !contains_expression(step.id->value)) {
+        report(out, step.id->where, "invalid step id '" + step.id->value + "'",
+               "ids start with a letter or '_' and contain only letters, digits, '-' and '_'");
+      }
+      if (auto [it, fresh] = ids.emplace(step.id->value, step.id->where.line); !fresh) {
+        report(out, step.id->where, "step id '" + step.id->value + "' is already used in job '" + job.id.value + "'",
+               "the first one is on line " + std::to_string(it->second));
+      }
+    }
+    check_step_body(step, job, out);
+  }
+}
+
+// A job that calls a reusable workflow takes only a few keys; the rest belong to the callee.
+void check_reusable_call(const Job& job, std::vector<Diagnostic>& out) {
+  const auto refuse = [&](bool present, std::string_view key) {
+    if (present) {
+      report(out, job.where, "job '" + job.id.value + "' calls a reusable workflow, so it cannot have '" +
+                                 std::string(key) + "'");
+    }
+  };
+  refuse(job.runs_on.has_value(), "runs-on");
+  refuse(!job.steps.empty(), "steps");
+  refuse(job.container.has_value(), "container");
+  refuse(!job.services.empty(), "services");
+  refuse(job.env.has_value(), "env");
+  refuse(job.timeout_minutes.has_value(), "timeout-minutes");
+  refuse(job.environment.has_value(), "environment");
+  const std::string& uses = job.uses->value;
+  if (!uses.starts_with("./") && !contains_expression(uses) && !has_ref(uses)) {
+    report(out, job.uses->where, "'uses: " + uses + "' of job '" + job.id.value + "' has no version",
+           "add a tag, branch or commit, e.g. '" + uses + "@main'");
+  }
+}
+
+void check_regular_job(const Job& job, std::vector<Diagnostic>& out) {
+  if (!job.runs_on) {
+    report(out, job.where, "job '" + job.id.value + "' has no 'runs-on'",
+           "add for example 'runs-on: ubuntu-latest', or 'uses:' to call a reusable workflow");
+  }
+  if (job.steps.empty()) {
+    report(out, job.where, "job '" + job.id.value + "' has no steps");
+  }
+  if (job.with) {
+    report(out, job.with->where, "'with' of job '" + job.id.value + "' needs 'uses' (a reusable workflow call)",
+           "to pass inputs to an action, put 'with' on the step that uses it");
+  }
+  if (job.secrets) {
+    report(out, job.secrets->where, "'secrets' of job '" + job.id.value + "' needs 'uses' (a reusable workflow call)");
+  }
+  check_steps(job, out);
+}
+
+void check_matrix(const Job& job, std::vector<Diagnostic>& out) {
+  if (!job.strategy || !job.strategy->matrix.is_mapping()) {
+    return;
+  }
+  for (const auto& entry : job.strategy->matrix.entries) {
+    if (entry.value.is_sequence() && entry.value.items.empty() && entry.key != "include" && entry.key != "exclude") {
+      report(out, entry.key_where, "matrix entry '" + entry.key + "' has no values");
+    } else if (entry.value.is_mapping() || (entry.value.is_scalar() && !is_whole_expression(entry.value.scalar))) {
+      report(out, entry.value.where, "matrix entry '" + entry.key + "' must be a list or an expression");
+    }
+  }
+}
+
+}  // namespace
+
+void validate_jobs(const Workflow& wf, std::vector<Diagnostic>& out) {
+  if (wf.jobs.empty()) {
+    report(out, {wf.path, 1, 1}, "the workflow has no jobs", "add a 'jobs:' mapping with at least one job");
+  }
+  for (const auto& job : wf.jobs) {
+    if (!is_valid_id(job.id.value)) {
+      report(out, job.id.where, "invalid job id '" + job.id.value + "'",
+             "ids start with a letter or '_' and contain only letters, digits, '-' and '_'");
+    }
+    if (job.uses) {
+      check_reusable_call(job, out);
+    } else {
+      check_regular_job(job, out);
+    }
+    check_number(job.timeout_minutes, "timeout-minutes", out);
+    check_boolean(job.continue_on_error, "continue-on-error", out);
+    check_matrix(job, out);
+    if (job.defaults.shell) {
+      check_shell(*job.defaults.shell, out);
+    }
+  }
+  if (wf.defaults.shell) {
+    check_shell(*wf.defaults.shell, out);
+  }
+}
+
+}  // namespace pipeline::workflow::detail

@@ -1,0 +1,114 @@
+// Checks of `on:`: event names, filter patterns, cron lines, dispatch and call inputs.
+#include <algorithm>
+
+#include "workflow/filters/cron.hpp"
+#include "workflow/filters/glob.hpp"
+#include "workflow/validate.hpp"
+#include "workflow/validate_internal.hpp"
+
+namespace pipeline::workflow::detail {
+namespace {
+
+using Filter = std::optional<std::vector<Located<std::string>>>;
+
+void check_patterns(const Filter& patterns, std::string_view key, std::vector<Diagnostic>& out) {
+  if (!patterns) {
+    return;
+  }
+  for (const auto& pattern : *patterns) {
+    if (auto problem = filters::validate_glob(pattern.value)) {
+      report(out, pattern.where, "invalid pattern '" + pattern.value + "' in '" + std::string(key) + "': " + *problem);
+    }
+  }
+}
+
+void check_exclusive(const Trigger& trigger, const Filter& positive, const Filter& negative, std::string_view key,
+                     std::vector<Diagnostic>& out) {
+  if (positive && negative) {
+    const SourceLocation where = negative->empty() ? trigger.event.where : negative->front().where;
+    report(out, where,
+           "event '" + trigger.event.value + "' uses both '" + std::string(key) + "' and '" + std::string(key) +
+               "-ignore'",
+           "use one of them; for exceptions, put '!pattern' entries in '" + std::string(key) + "'");
+  }
+}
+
+void check_filters(const Trigger& trigger, std::vector<Diagnostic>& out) {
+  const EventFilters& f = trigger.filters;
+  check_patterns(f.branches, "branches", out);
+  check_patterns(f.branches_ignore, "branches-ignore", out);
+  check_patterns(f.tags, "tags", out);
+  check_patterns(f.tags_ignore, "tags-ignore", out);
+  check_patterns(f.paths, "paths", out);
+  check_patterns(f.paths_ignore, "paths-ignore", out);
+  check_exclusive(trigger, f.branches, f.branches_ignore, "branches", out);
+  check_exclusive(trigger, f.tags, f.tags_ignore, "tags", out);
+  check_exclusive(trigger, f.paths, f.paths_ignore, "paths", out);
+}
+
+void check_crons(const Trigger& trigger, std::vector<Diagnostic>& out) {
+  for (const auto& cron : trigger.crons) {
+    if (auto problem = filters::validate_cron(cron.value)) {
+      report(out, cron.where, "invalid cron '" + cron.value + "': " + *problem,
+             "five fields: minute hour day-of-month month day-of-week, e.g. '30 5 * * 1'");
+    }
+  }
+  if (trigger.event.value == "schedule" && trigger.crons.empty()) {
+    report(out, trigger.event.where, "'schedule' lists no 'cron' entries");
+  }
+}
+
+void check_input(const Trigger& trigger, const InputSpec& input, std::vector<Diagnostic>& out) {
+  const bool dispatch = trigger.event.value == "workflow_dispatch";
+  const std::vector<std::string> types = dispatch
+                                             ? std::vector<std::string>{"string", "boolean", "number", "choice", "environment"}
+                                             : std::vector<std::string>{"string", "boolean", "number"};
+  if (std::find(types.begin(), types.end(), input.type) == types.end()) {
+    const std::string near = closest_match(input.type, types);
+    std::string list;
+    for (const auto& type : types) {
+      list += (list.empty() ? "" : ", ") + type;
+    }
+    report(out, input.where, "input '" + input.name + "' of '" + trigger.event.value + "' has unknown type '" +
+                                 input.type + "'",
+           near.empty() ? "use one of: " + list : "did you mean '" + near + "'?");
+  }
+  if (input.type == "choice" && input.options.empty()) {
+    report(out, input.where, "input '" + input.name + "' is a 'choice' but has no 'options'");
+  }
+  if (input.type == "choice" && input.default_value && input.default_value->is_scalar() &&
+      std::find(input.options.begin(), input.options.end(), input.default_value->scalar) == input.options.end()) {
+    report(out, input.default_value->where,
+           "default '" + input.default_value->scalar + "' of input '" + input.name + "' is not one of its options");
+  }
+  if (!trigger.inputs.empty() && !dispatch && input.type == "boolean" && input.default_value &&
+      input.default_value->kind == Node::Kind::string && input.default_value->scalar.find("${{") == std::string::npos) {
+    report(out, input.default_value->where, "default of boolean input '" + input.name + "' must be true or false");
+  }
+}
+
+void check_event_name(const Trigger& trigger, std::vector<Diagnostic>& out) {
+  const auto& events = known_events();
+  if (std::find(events.begin(), events.end(), trigger.event.value) != events.end()) {
+    return;
+  }
+  const std::string near = closest_match(trigger.event.value, events);
+  report(out, trigger.event.where, "unknown event '" + trigger.event.value + "'",
+         near.empty() ? "see the list of events that trigger workflows in GitHub's documentation"
+                      : "did you mean '" + near + "'?");
+}
+
+}  // namespace
+
+void validate_triggers(const Workflow& wf, std::vector<Diagnostic>& out) {
+  for (const auto& trigger : wf.on) {
+    check_event_name(trigger, out);
+    check_filters(trigger, out);
+    check_crons(trigger, out);
+    for (const auto& input : trigger.inputs) {
+      check_input(trigger, input, out);
+    }
+  }
+}
+
+}  // namespace pipeline::workflow::detail
