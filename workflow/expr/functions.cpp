@@ -1,0 +1,196 @@
+// The built-in functions: contains, startsWith, endsWith, format, join, toJSON, fromJSON,
+// hashFiles, case and the status functions.
+#include <nlohmann/json.hpp>
+
+#include "workflow/expr/eval_internal.hpp"
+#include "workflow/expr/unicode_case.hpp"
+
+namespace pipeline::workflow::expr::detail {
+namespace {
+
+const Value k_true{true};
+const Value k_false{false};
+
+Ref boolean(bool b) { return Ref::borrow(b ? k_true : k_false); }
+
+Ref arg(const AstNode& node, std::size_t i, EvalContext& context) { return eval_node(*node.children[i], context); }
+
+// Strings are compared in place; other primitives are converted first.
+template <class F>
+bool on_strings(const Value& a, const Value& b, F f) {
+  if (a.is_string() && b.is_string()) {
+    return f(a.as_string(), b.as_string());
+  }
+  return f(a.to_display_string(), b.to_display_string());
+}
+
+Ref contains(const AstNode& node, EvalContext& context) {
+  const Ref haystack = arg(node, 0, context);
+  const Ref needle = arg(node, 1, context);
+  const Value& h = haystack.get();
+  if (h.is_primitive()) {
+    return boolean(on_strings(h, needle.get(), [](std::string_view a, std::string_view b) {
+      return contains_ignore_case(a, b);
+    }));
+  }
+  if (h.is_array()) {
+    for (const auto& item : h.as_array()) {
+      if (values_equal(item, needle.get())) {
+        return boolean(true);
+      }
+    }
+  }
+  return boolean(false);
+}
+
+Ref starts_or_ends(const AstNode& node, EvalContext& context, bool starts) {
+  const Ref text = arg(node, 0, context);
+  const Ref part = arg(node, 1, context);
+  if (!text.get().is_primitive() || !part.get().is_primitive()) {
+    return boolean(false);
+  }
+  return boolean(on_strings(text.get(), part.get(), [starts](std::string_view a, std::string_view b) {
+    return starts ? starts_with_ignore_case(a, b) : ends_with_ignore_case(a, b);
+  }));
+}
+
+[[noreturn]] void invalid_format(std::string_view f) {
+  throw EvalFailure{"The following format string is invalid: " + std::string(f)};
+}
+
+// Reads `{N}` starting at `i` (the `{`); returns the argument index and moves `i` past `}`.
+std::size_t read_placeholder(std::string_view f, std::size_t& i) {
+  std::size_t j = i + 1;
+  std::size_t index = 0;
+  const std::size_t digits_start = j;
+  while (j < f.size() && f[j] >= '0' && f[j] <= '9') {
+    index = index * 10 + static_cast<std::size_t>(f[j] - '0');
+    if (index > 1000000) {
+      invalid_format(f);
+    }
+    ++j;
+  }
+  if (j == digits_start || j >= f.size() || f[j] != '}') {
+    invalid_format(f);
+  }
+  i = j + 1;
+  return index;
+}
+
+Ref format(const AstNode& node, EvalContext& context) {
+  const std::string f = arg(node, 0, context).get().to_display_string();
+  std::vector<std::string> args;
+  for (std::size_t i = 1; i < node.children.size(); ++i) {
+    args.push_back(arg(node, i, context).get().to_display_string());
+  }
+  std::string out;
+  std::size_t i = 0;
+  while (i < f.size()) {
+    const char c = f[i];
+    if ((c == '{' || c == '}') && i + 1 < f.size() && f[i + 1] == c) {
+      out += c;
+      i += 2;
+    } else if (c == '}') {
+      invalid_format(f);
+    } else if (c == '{') {
+      const std::size_t index = read_placeholder(f, i);
+      if (index >= args.size()) {
+        throw EvalFailure{"The following format string references more arguments than were supplied: " + f};
+      }
+      out += args[index];
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  return Ref::own(Value(std::move(out)));
+}
+
+Ref join(const AstNode& node, EvalContext& context) {
+  const Ref items = arg(node, 0, context);
+  std::string separator = ",";
+  if (node.children.size() > 1) {
+    separator = arg(node, 1, context).get().to_display_string();
+  }
+  const Value& v = items.get();
+  if (v.is_primitive()) {
+    return Ref::own(Value(v.to_display_string()));
+  }
+  if (!v.is_array()) {
+    return Ref::own(Value(""));
+  }
+  std::string out;
+  bool first = true;
+  for (const auto& item : v.as_array()) {
+    if (!first) {
+      out += separator;
+    }
+    first = false;
+    out += item.to_display_string();
+  }
+  return Ref::own(Value(std::move(out)));
+}
+
+Ref to_json(const AstNode& node, EvalContext& context) {
+  const Ref v = arg(node, 0, context);
+  return Ref::own(Value(v.get().to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace)));
+}
+
+Ref from_json(const AstNode& node, EvalContext& context) {
+  const std::string text = arg(node, 0, context).get().to_display_string();
+  try {
+    return Ref::own(Value::from_json(nlohmann::ordered_json::parse(text)));
+  } catch (const nlohmann::json::exception&) {
+    throw EvalFailure{"Error parsing fromJson"};
+  }
+}
+
+Ref hash_files(const AstNode& node, EvalContext& context) {
+  std::vector<std::string> patterns;
+  for (std::size_t i = 0; i < node.children.size(); ++i) {
+    patterns.push_back(arg(node, i, context).get().to_display_string());
+  }
+  Result<std::string> digest = context.hash_files(patterns);
+  if (!digest) {
+    throw EvalFailure{digest.error().message};
+  }
+  return Ref::own(Value(std::move(*digest)));
+}
+
+Ref case_of(const AstNode& node, EvalContext& context) {
+  const std::size_t pairs_end = node.children.size() - 1;
+  for (std::size_t i = 0; i < pairs_end; i += 2) {
+    Ref predicate = arg(node, i, context);
+    if (!predicate.get().is_boolean()) {
+      throw EvalFailure{"case predicate " + std::to_string(i / 2 + 1) + " must be a boolean, got " +
+                        std::string(predicate.get().kind_name())};
+    }
+    if (predicate.get().as_boolean()) {
+      return arg(node, i + 1, context);
+    }
+  }
+  return arg(node, pairs_end, context);
+}
+
+}  // namespace
+
+Ref call_function(const AstNode& node, EvalContext& context) {
+  switch (node.function) {
+    case Function::contains: return contains(node, context);
+    case Function::starts_with: return starts_or_ends(node, context, true);
+    case Function::ends_with: return starts_or_ends(node, context, false);
+    case Function::format: return format(node, context);
+    case Function::join: return join(node, context);
+    case Function::to_json: return to_json(node, context);
+    case Function::from_json: return from_json(node, context);
+    case Function::hash_files: return hash_files(node, context);
+    case Function::success: return boolean(context.status() == Status::success);
+    case Function::failure: return boolean(context.status() == Status::failure);
+    case Function::cancelled: return boolean(context.status() == Status::cancelled);
+    case Function::always: return boolean(true);
+    case Function::case_: return case_of(node, context);
+  }
+  return Ref{};
+}
+
+}  // namespace pipeline::workflow::expr::detail
