@@ -1,0 +1,33 @@
+#pragma once
+// Turns a step's byte chunks into whole lines, one partial line per stream.
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "runner/backend/backend.hpp"
+
+namespace pipeline::runner::output {
+
+/// Receives each complete line (without its `\n` or `\r\n`) and the stream it came from.
+using LineConsumer = std::function<void(Stream stream, std::string_view line)>;
+
+/// An OutputSink that buffers partial lines per stream and forwards complete ones.
+class LineSplitter : public OutputSink {
+public:
+  explicit LineSplitter(LineConsumer consumer) : m_consumer(std::move(consumer)) {}
+
+  /// Splits `bytes` at `\n`; the unterminated tail waits for more bytes or flush().
+  void write(Stream stream, std::string_view bytes) override;
+
+  /// Forwards the unterminated last line of each stream, if any (end of the process).
+  void flush();
+
+private:
+  std::string& partial(Stream stream) { return stream == Stream::out ? m_out : m_err; }
+
+  LineConsumer m_consumer;
+  std::string m_out;
+  std::string m_err;
+};
+
+}  // namespace pipeline::runner::output

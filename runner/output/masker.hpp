@@ -1,0 +1,75 @@
+#pragma once
+// Replaces every registered secret (and its encoded forms) in output with `***`.
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runner/output/pattern_matcher.hpp"
+
+namespace pipeline::runner::output {
+
+/// What add_secret did with a value.
+enum class AddResult {
+  added,      // the value and its forms are masked from now on
+  too_short,  // shorter than k_min_secret_length after trimming: not masked (warn the user)
+  empty,      // nothing but whitespace: nothing to mask
+};
+
+/// Secrets shorter than this (after trimming) are not masked by add_secret: masking "ab"
+/// would shred every log while protecting nothing.
+inline constexpr std::size_t k_min_secret_length = 4;
+
+/// Thread-safe registry of secret values; values may be added at any time, even while other
+/// threads mask, and readers always see a consistent set.
+class Masker {
+public:
+  Masker();
+
+  /// Registers a secret (trimmed, each line, every encoded form) when long enough.
+  [[nodiscard]] AddResult add_secret(std::string_view value);
+
+  /// Registers a value as `::add-mask::` does: any length, never refused unless blank.
+  AddResult add_mask(std::string_view value);
+
+  /// The text with every match replaced by `***` (overlapping or touching matches merged).
+  [[nodiscard]] std::string mask(std::string_view text) const;
+
+  /// The compiled pattern set at this moment; stays valid and unchanged while held.
+  [[nodiscard]] std::shared_ptr<const PatternMatcher> snapshot() const;
+
+  /// Number of distinct patterns registered (values and their forms).
+  [[nodiscard]] std::size_t pattern_count() const;
+
+private:
+  void register_value(std::string_view value);
+
+  mutable std::mutex m_mutex;
+  std::vector<std::string> m_patterns;
+  mutable std::shared_ptr<const PatternMatcher> m_matcher;  // rebuilt lazily after additions
+  mutable bool m_dirty = false;
+};
+
+/// `text` with each range replaced by `***`; ranges must be sorted and disjoint.
+[[nodiscard]] std::string apply_ranges(std::string_view text, const std::vector<Range>& ranges);
+
+/// Masks one output stream whose writes may split a secret anywhere: holds back the bytes a
+/// match could still extend into and releases them once they are settled (or at flush()).
+class MaskingStream {
+public:
+  explicit MaskingStream(const Masker& masker) : m_masker(masker) {}
+
+  /// Appends bytes; returns the masked bytes that can no longer change.
+  [[nodiscard]] std::string write(std::string_view bytes);
+
+  /// Returns everything still held back, masked; call at end of stream.
+  [[nodiscard]] std::string flush();
+
+private:
+  const Masker& m_masker;
+  std::string m_pending;
+};
+
+}  // namespace pipeline::runner::output
