@@ -223,7 +223,7 @@ Result<ContainerOptions> parse_container_options(std::string_view text) {
   for (std::size_t i = 0; i < words->size(); ++i) {
     std::string name = (*words)[i];
     std::optional<std::string> value;
-    if (const auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
+    if (const auto eq = name.find('='); name.rfind("-", 0) == 0 && eq != std::string::npos) {
       value = name.substr(eq + 1);
       name.resize(eq);
     }
