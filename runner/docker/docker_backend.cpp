@@ -71,12 +71,37 @@ Result<void> publish_ports(const std::vector<std::string>& ports, json& body) {
   return {};
 }
 
-Result<void> apply_options_text(const std::string& text, json& body) {
+// Applies an options string; `--network-alias` names join the endpoint on `network`.
+Result<void> apply_options_text(const std::string& text, json& body, const std::string& network) {
   auto options = parse_container_options(text);
   if (!options) {
     return options.error();
   }
   apply_container_options(*options, body);
+  if (!network.empty() && network != "host") {
+    for (const auto& alias : options->network_aliases) {
+      body["NetworkingConfig"]["EndpointsConfig"][network]["Aliases"].push_back(alias);
+    }
+  }
+  return {};
+}
+
+// Checks every options string and port first, so a typo fails before anything is created.
+Result<void> validate_spec(const JobSpec& spec) {
+  json scratch = json::object();
+  if (auto job = apply_options_text(spec.options, scratch, ""); !job) {
+    return job;
+  }
+  if (auto ports = publish_ports(spec.ports, scratch); !ports) {
+    return ports;
+  }
+  for (const ServiceSpec& service : spec.services) {
+    auto options = apply_options_text(service.options, scratch, "");
+    auto ports = options ? publish_ports(service.ports, scratch) : options;
+    if (!ports) {
+      return Error{"service '" + service.key + "': " + ports.error().message};
+    }
+  }
   return {};
 }
 
@@ -167,6 +192,9 @@ Result<void> DockerBackend::ensure_image(const std::string& image,
 }
 
 Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
+  if (auto valid = validate_spec(spec); !valid) {
+    return Error{"preparing job '" + spec.display_name + "': " + valid.error().message};
+  }
   JobEnv env;
   env.in_container = true;
   env.workspace = spec.workspace;
@@ -238,7 +266,7 @@ Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env
   if (auto ports = publish_ports(spec.ports, body); !ports) {
     return ports;
   }
-  if (auto options = apply_options_text(spec.options, body); !options) {
+  if (auto options = apply_options_text(spec.options, body, env.network); !options) {
     return options;
   }
   auto id = m_client->create_container(body, "pipe_" + sanitize_name(spec.run_id) + "_" + sanitize_name(spec.job_id) + "_" + random_hex(6));
@@ -286,7 +314,7 @@ Result<void> DockerBackend::start_services(const JobSpec& spec, JobEnv& env) {
     if (auto ports = publish_ports(service.ports, body); !ports) {
       return Error{"service '" + service.key + "': " + ports.error().message};
     }
-    if (auto options = apply_options_text(service.options, body); !options) {
+    if (auto options = apply_options_text(service.options, body, env.network); !options) {
       return Error{"service '" + service.key + "': " + options.error().message};
     }
     auto id = m_client->create_container(body, "pipe_" + sanitize_name(spec.run_id) + "_" + sanitize_name(spec.job_id) + "_" + sanitize_name(service.key) + "_" + random_hex(4));

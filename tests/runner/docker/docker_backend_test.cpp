@@ -309,3 +309,35 @@ TEST_CASE("leftovers of a dead run are cleaned, a live run's are kept", "[docker
   REQUIRE(report.ok());
   CHECK(labelled_objects(*client, run_id) == 0);
 }
+
+TEST_CASE("a command that does not exist fails the step, not the backend", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  Workspace workspace;
+  DockerBackend backend(client, {});
+  auto env = backend.prepare_job(busybox_job(unique_run(), workspace.path));
+  REQUIRE(env.ok());
+  SplitSink sink;
+  auto status = backend.exec(*env, ExecSpec{{"no-such-program"}, {}, "/", {}, nullptr}, sink);
+  backend.teardown(*env);
+  REQUIRE(status.ok());
+  CHECK((status->code == 126 || status->code == 127));
+  CHECK_THAT(sink.out + sink.err, Catch::Contains("no-such-program"));
+}
+
+TEST_CASE("the runner image has bash, node and python, and network aliases resolve", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, "pipe-test/runner:bookworm");
+  Workspace workspace;
+  DockerBackend backend(client, {});
+  JobSpec spec = busybox_job(unique_run(), workspace.path);
+  spec.image = "ubuntu:latest";  // tagged by tests/images/build.sh so default runs-on works offline
+  spec.options = "--network-alias builder";
+  auto env = backend.prepare_job(spec);
+  REQUIRE(env.ok());
+  CHECK(env->has_bash);
+  SplitSink sink;
+  auto status = backend.exec(*env, ExecSpec{{"bash", "-c", "node -e 'console.log(1+1)'; python3 -c 'print(3)'; getent hosts builder >/dev/null && echo alias"}, {}, "/", {}, nullptr}, sink);
+  backend.teardown(*env);
+  REQUIRE(status.ok());
+  CHECK(sink.err == "");
+  CHECK(sink.out == "2\n3\nalias\n");
+}
