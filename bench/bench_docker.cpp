@@ -1,0 +1,106 @@
+// Measures what the container backend adds over raw Engine API calls (run by hand; needs dockerd
+// and pipe-test/busybox:latest from tests/images/build.sh).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/docker/docker_backend.hpp"
+#include "runner/docker/engine_client.hpp"
+
+using namespace pipeline::runner;
+using namespace pipeline::runner::docker;
+
+namespace {
+
+constexpr const char* k_image = "pipe-test/busybox:latest";
+
+class NullSink final : public OutputSink {
+public:
+  void write(Stream, std::string_view) override {}
+};
+
+double median_ms(int runs, const std::function<bool()>& body) {
+  std::vector<double> times;
+  for (int i = 0; i < runs; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    if (!body()) {
+      std::fprintf(stderr, "bench_docker: a run failed\n");
+      std::exit(1);
+    }
+    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+void report(const char* what, double ours, double raw) {
+  std::printf("%-44s backend %7.1f ms   raw API %7.1f ms   ratio %.2f\n", what, ours, raw, ours / raw);
+}
+
+bool raw_exec(EngineClient& client, const std::string& container) {
+  NullSink sink;
+  auto id = client.create_exec(container, ExecConfig{{"true"}, {}, "", ""});
+  return id && client.start_exec(*id, sink, {}) && client.inspect_exec(*id);
+}
+
+JobSpec bench_job(const std::string& workspace) {
+  JobSpec spec;
+  spec.run_id = "bench";
+  spec.job_id = "job";
+  spec.display_name = "bench";
+  spec.image = k_image;
+  spec.workspace = workspace;
+  return spec;
+}
+
+}  // namespace
+
+int main() {
+  auto connected = EngineClient::connect_from_environment();
+  if (!connected) {
+    std::fprintf(stderr, "bench_docker: %s\n", connected.error().message.c_str());
+    return 1;
+  }
+  auto client = *connected;
+  if (auto present = client->image_exists(k_image); !present || !*present) {
+    std::fprintf(stderr, "bench_docker: %s is missing; run tests/images/build.sh busybox\n", k_image);
+    return 1;
+  }
+  const std::string workspace = std::filesystem::temp_directory_path() / "pipe-bench-ws";
+  std::filesystem::create_directories(workspace);
+  DockerBackend backend(client, {});
+  auto env = backend.prepare_job(bench_job(workspace));
+  if (!env) {
+    std::fprintf(stderr, "bench_docker: %s\n", env.error().message.c_str());
+    return 1;
+  }
+  NullSink sink;
+  const ExecSpec step{{"true"}, {{"CI", "true"}}, workspace, {}, nullptr};
+  const double ours = median_ms(50, [&] { return backend.exec(*env, step, sink).ok(); });
+  const double raw = median_ms(50, [&] { return raw_exec(*client, env->id); });
+  backend.teardown(*env);
+  report("exec `true` (median of 50)", ours, raw);
+
+  const double job = median_ms(10, [&] {
+    auto prepared = backend.prepare_job(bench_job(workspace));
+    const bool ok = prepared && backend.exec(*prepared, step, sink);
+    if (prepared) {
+      backend.teardown(*prepared);
+    }
+    return ok;
+  });
+  const double raw_job = median_ms(10, [&] {
+    const nlohmann::json body{{"Image", k_image}, {"Entrypoint", {"tail"}}, {"Cmd", {"-f", "/dev/null"}},
+                              {"HostConfig", {{"Init", true}, {"NetworkMode", "host"}}}};
+    auto id = client->create_container(body);
+    const bool ok = id && client->start_container(*id) && raw_exec(*client, *id);
+    return ok && client->remove_container(*id);
+  });
+  report("prepare_job+exec+teardown (median of 10)", job, raw_job);
+  return 0;
+}

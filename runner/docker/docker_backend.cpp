@@ -1,0 +1,479 @@
+#include "runner/docker/docker_backend.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/docker/container_options.hpp"
+#include "runner/docker/engine_client.hpp"
+#include "runner/docker/tar_stream.hpp"
+
+namespace pipeline::runner::docker {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr const char* k_marker_name = "PIPE_EXEC_ID";
+constexpr auto k_health_poll = std::chrono::milliseconds(200);
+constexpr int k_log_lines = 20;
+
+std::string random_hex(std::size_t length) {
+  static thread_local std::mt19937_64 engine{std::random_device{}()};
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string out;
+  for (std::size_t i = 0; i < length; ++i) {
+    out.push_back(k_hex[engine() % 16]);
+  }
+  return out;
+}
+
+// Container and network names allow [a-zA-Z0-9_.-]; anything else becomes '-'.
+std::string sanitize_name(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    out.push_back(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '-' ? c : '-');
+  }
+  return out;
+}
+
+std::vector<std::string> env_lines(const std::vector<std::pair<std::string, std::string>>& env) {
+  std::vector<std::string> lines;
+  lines.reserve(env.size() + 1);
+  for (const auto& [name, value] : env) {
+    lines.push_back(name + "=" + value);
+  }
+  return lines;
+}
+
+json label_json(const Labels& labels) {
+  json out = json::object();
+  for (const auto& [key, value] : labels) {
+    out[key] = value;
+  }
+  return out;
+}
+
+// Publishes `ports` on a create body: ExposedPorts plus HostConfig.PortBindings.
+Result<void> publish_ports(const std::vector<std::string>& ports, json& body) {
+  for (const auto& text : ports) {
+    auto port = parse_port_mapping(text);
+    if (!port) {
+      return port.error();
+    }
+    body["ExposedPorts"][port->container_port] = json::object();
+    body["HostConfig"]["PortBindings"][port->container_port].push_back({{"HostIp", port->host_ip}, {"HostPort", port->host_port}});
+  }
+  return {};
+}
+
+// Applies an options string; `--network-alias` names join the endpoint on `network`.
+Result<void> apply_options_text(const std::string& text, json& body, const std::string& network) {
+  auto options = parse_container_options(text);
+  if (!options) {
+    return options.error();
+  }
+  apply_container_options(*options, body);
+  if (!network.empty() && network != "host") {
+    for (const auto& alias : options->network_aliases) {
+      body["NetworkingConfig"]["EndpointsConfig"][network]["Aliases"].push_back(alias);
+    }
+  }
+  return {};
+}
+
+// Checks every options string and port first, so a typo fails before anything is created.
+Result<void> validate_spec(const JobSpec& spec) {
+  json scratch = json::object();
+  if (auto job = apply_options_text(spec.options, scratch, ""); !job) {
+    return job;
+  }
+  if (auto ports = publish_ports(spec.ports, scratch); !ports) {
+    return ports;
+  }
+  for (const ServiceSpec& service : spec.services) {
+    auto options = apply_options_text(service.options, scratch, "");
+    auto ports = options ? publish_ports(service.ports, scratch) : options;
+    if (!ports) {
+      return Error{"service '" + service.key + "': " + ports.error().message};
+    }
+  }
+  return {};
+}
+
+// Kills every process whose environment carries the exec's marker: the step and all it started.
+std::vector<std::string> kill_marked_command(const std::string& marker) {
+  const std::string line = std::string(k_marker_name) + "=" + marker;
+  return {"sh", "-c",
+          "for round in 1 2 3; do for p in /proc/[0-9]*; do "
+          "if tr '\\0' '\\n' <\"$p/environ\" 2>/dev/null | grep -qx '" + line + "'; then kill -9 \"${p#/proc/}\" 2>/dev/null; fi; "
+          "done; done; true"};
+}
+
+// Discards output (used for the kill exec).
+class NullSink final : public OutputSink {
+public:
+  void write(Stream, std::string_view) override {}
+};
+
+std::string strip_tcp(const std::string& port) {
+  const auto slash = port.find('/');
+  return port.substr(0, slash);
+}
+
+}  // namespace
+
+Result<PortMapping> parse_port_mapping(const std::string& text) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t colon = text.find(':'); colon != std::string::npos; colon = text.find(':', start)) {
+    parts.push_back(text.substr(start, colon - start));
+    start = colon + 1;
+  }
+  parts.push_back(text.substr(start));
+  if (parts.size() > 3 || parts.back().empty()) {
+    return Error{"invalid port mapping '" + text + "' (expected [[host-ip:]host-port:]container-port[/protocol])"};
+  }
+  PortMapping mapping;
+  mapping.container_port = parts.back().find('/') == std::string::npos ? parts.back() + "/tcp" : parts.back();
+  mapping.host_ip = parts.size() == 3 ? parts[0] : "127.0.0.1";
+  mapping.host_port = parts.size() >= 2 ? parts[parts.size() - 2] : "";
+  if (mapping.container_port.find_first_not_of("0123456789/tcpudsn") != std::string::npos ||
+      mapping.host_port.find_first_not_of("0123456789") != std::string::npos) {
+    return Error{"invalid port mapping '" + text + "'"};
+  }
+  return mapping;
+}
+
+DockerBackend::DockerBackend(std::shared_ptr<EngineClient> client, DockerBackendOptions options)
+    : m_client(std::move(client)), m_options(std::move(options)) {}
+
+Result<std::unique_ptr<DockerBackend>> DockerBackend::connect(DockerBackendOptions options) {
+  auto client = EngineClient::connect_from_environment();
+  if (!client) {
+    return client.error();
+  }
+  return std::make_unique<DockerBackend>(std::move(*client), std::move(options));
+}
+
+void DockerBackend::status(const std::string& message) const {
+  if (m_options.on_status) {
+    m_options.on_status(message);
+  }
+}
+
+Result<void> DockerBackend::ensure_image(const std::string& image,
+                                         const std::optional<std::pair<std::string, std::string>>& credentials) {
+  auto present = m_client->image_exists(image);
+  if (!present) {
+    return present.error();
+  }
+  if (*present && m_options.pull != PullPolicy::always) {
+    return {};
+  }
+  if (!*present && m_options.pull == PullPolicy::never) {
+    return Error{"image '" + image + "' is not present locally and the pull policy is 'never'"};
+  }
+  std::optional<RegistryAuth> auth;
+  if (credentials) {
+    auth = RegistryAuth{credentials->first, credentials->second};
+  }
+  status("pulling " + image);
+  auto pulled = m_client->pull_image(image, auth, [this](const std::string& line) { status(line); });
+  if (!pulled && *present) {
+    status("pull of " + image + " failed; using the local image (" + pulled.error().message + ")");
+    return {};
+  }
+  return pulled;
+}
+
+Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
+  if (auto valid = validate_spec(spec); !valid) {
+    return Error{"preparing job '" + spec.display_name + "': " + valid.error().message};
+  }
+  JobEnv env;
+  env.in_container = true;
+  env.workspace = spec.workspace;
+  const fs::path job_dir = fs::path(m_options.temp_root) / ("pipe-" + sanitize_name(spec.run_id)) / sanitize_name(spec.job_id);
+  std::error_code ec;
+  fs::create_directories(job_dir, ec);
+  std::string pattern = (job_dir / "envXXXXXX").string();
+  if (ec || ::mkdtemp(pattern.data()) == nullptr) {
+    return Error{"cannot create a temporary directory under " + job_dir.string()};
+  }
+  env.temp_dir = env.host_temp_dir = pattern + "/temp";
+  env.tool_cache = pattern + "/tool_cache";
+  for (const auto& dir : {env.temp_dir, env.tool_cache}) {
+    fs::create_directories(dir, ec);
+    fs::permissions(dir, fs::perms::all, ec);  // a container user other than root must write here too
+  }
+  auto prepared = [&]() -> Result<void> {
+    if (auto image = ensure_image(spec.image, spec.credentials); !image) {
+      return image;
+    }
+    if (!spec.services.empty() || !spec.use_host_network) {
+      const std::string name = "pipe_" + sanitize_name(spec.run_id) + "_" + sanitize_name(spec.job_id) + "_" + random_hex(6);
+      auto network = m_client->create_network(name, pipe_labels(spec.run_id, spec.job_id));
+      if (!network) {
+        return network.error();
+      }
+      env.network = *network;
+    }
+    if (auto services = start_services(spec, env); !services) {
+      return services;
+    }
+    if (auto job = start_job_container(spec, env); !job) {
+      return job;
+    }
+    return await_services(spec, env);
+  }();
+  if (!prepared) {
+    teardown(env);
+    return Error{"preparing job '" + spec.display_name + "': " + prepared.error().message};
+  }
+  return env;
+}
+
+Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env) {
+  Labels labels = pipe_labels(spec.run_id, spec.job_id);
+  labels["pipe.role"] = "job";
+  json body{{"Image", spec.image},
+            {"Entrypoint", {"tail"}},
+            {"Cmd", {"-f", "/dev/null"}},
+            {"Env", env_lines(spec.env)},
+            {"Labels", label_json(labels)},
+            {"WorkingDir", spec.workspace},
+            {"HostConfig", {{"Init", true}, {"Binds", json::array()}}}};
+  json& binds = body["HostConfig"]["Binds"];
+  const std::string job_dir = fs::path(env.temp_dir).parent_path().string();
+  binds.push_back(job_dir + ":" + job_dir);
+  if (!spec.copy_workspace) {
+    binds.push_back(spec.workspace + ":" + spec.workspace);
+  }
+  for (const Mount& mount : spec.mounts) {
+    binds.push_back(mount.source + ":" + mount.target + (mount.read_only ? ":ro" : ""));
+  }
+  const std::string& socket = m_client->endpoint().unix_path;
+  if (m_options.engine_socket == EngineSocket::mount && !socket.empty()) {
+    binds.push_back(socket + ":/var/run/docker.sock");
+    body["Env"].push_back("DOCKER_HOST=unix:///var/run/docker.sock");
+  }
+  body["HostConfig"]["NetworkMode"] = env.network.empty() ? "host" : env.network;
+  if (auto ports = publish_ports(spec.ports, body); !ports) {
+    return ports;
+  }
+  if (auto options = apply_options_text(spec.options, body, env.network); !options) {
+    return options;
+  }
+  auto id = m_client->create_container(body, "pipe_" + sanitize_name(spec.run_id) + "_" + sanitize_name(spec.job_id) + "_" + random_hex(6));
+  if (!id) {
+    return id.error();
+  }
+  env.id = *id;
+  if (spec.copy_workspace) {
+    auto tar = tar_directory(spec.workspace, spec.workspace.substr(spec.workspace.find_first_not_of('/')));
+    if (!tar) {
+      return tar.error();
+    }
+    if (auto copied = m_client->put_archive(env.id, "/", *tar); !copied) {
+      return copied;
+    }
+  }
+  if (auto started = m_client->start_container(env.id); !started) {
+    return started;
+  }
+  auto bash = m_client->path_exists(env.id, "/bin/bash");
+  env.has_bash = bash && *bash;
+  return {};
+}
+
+Result<void> DockerBackend::start_services(const JobSpec& spec, JobEnv& env) {
+  for (const ServiceSpec& service : spec.services) {
+    if (auto image = ensure_image(service.image, service.credentials); !image) {
+      return Error{"service '" + service.key + "': " + image.error().message};
+    }
+    Labels labels = pipe_labels(spec.run_id, spec.job_id);
+    labels["pipe.role"] = "service";
+    labels["pipe.service"] = service.key;
+    json body{{"Image", service.image},
+              {"Env", env_lines(service.env)},
+              {"Labels", label_json(labels)},
+              {"HostConfig", {{"NetworkMode", env.network}}},
+              {"NetworkingConfig", {{"EndpointsConfig", {{env.network, {{"Aliases", {service.key}}}}}}}}};
+    for (const auto& volume : service.volumes) {
+      if (volume.find(':') == std::string::npos) {
+        body["Volumes"][volume] = json::object();
+      } else {
+        body["HostConfig"]["Binds"].push_back(volume);
+      }
+    }
+    if (auto ports = publish_ports(service.ports, body); !ports) {
+      return Error{"service '" + service.key + "': " + ports.error().message};
+    }
+    if (auto options = apply_options_text(service.options, body, env.network); !options) {
+      return Error{"service '" + service.key + "': " + options.error().message};
+    }
+    auto id = m_client->create_container(body, "pipe_" + sanitize_name(spec.run_id) + "_" + sanitize_name(spec.job_id) + "_" + sanitize_name(service.key) + "_" + random_hex(4));
+    if (!id) {
+      return Error{"service '" + service.key + "': " + id.error().message};
+    }
+    env.services.push_back(ServiceInfo{service.key, *id, env.network, {}});
+    if (auto started = m_client->start_container(*id); !started) {
+      return Error{"service '" + service.key + "': " + started.error().message};
+    }
+  }
+  return {};
+}
+
+Result<void> DockerBackend::await_services(const JobSpec& spec, JobEnv& env) {
+  const auto deadline = std::chrono::steady_clock::now() + m_options.service_health_timeout;
+  for (std::size_t i = 0; i < env.services.size(); ++i) {
+    ServiceInfo& service = env.services[i];
+    const std::string& image = spec.services[i].image;
+    bool announced = false;
+    while (true) {
+      auto info = m_client->inspect_container(service.id);
+      if (!info) {
+        return info.error();
+      }
+      const bool failed = !info->running || info->health == "unhealthy";
+      if (failed || std::chrono::steady_clock::now() > deadline) {
+        auto logs = m_client->logs(service.id, k_log_lines);
+        const std::string why = !info->running ? "exited with code " + std::to_string(info->exit_code)
+                                : failed      ? "is unhealthy"
+                                              : "was not healthy within " + std::to_string(m_options.service_health_timeout.count()) + " s";
+        return Error{"service '" + service.key + "' (" + image + ") " + why + "; its last log lines:\n" + (logs ? *logs : logs.error().message)};
+      }
+      if (info->health.empty() || info->health == "healthy") {
+        for (const auto& [port, host_port] : info->ports) {
+          service.ports[strip_tcp(port)] = host_port;
+        }
+        break;
+      }
+      if (!announced) {
+        status("waiting for service '" + service.key + "' to be healthy");
+        announced = true;
+      }
+      std::this_thread::sleep_for(k_health_poll);
+    }
+  }
+  return {};
+}
+
+Result<ExitStatus> DockerBackend::exec(const JobEnv& env, const ExecSpec& spec, OutputSink& sink) {
+  const std::string marker = random_hex(16);
+  ExecConfig config;
+  config.cmd = spec.argv;
+  config.env = env_lines(spec.env);
+  config.env.push_back(std::string(k_marker_name) + "=" + marker);
+  config.working_dir = spec.cwd;
+  auto exec_id = m_client->create_exec(env.id, config);
+  if (!exec_id) {
+    return exec_id.error();
+  }
+  ExitStatus result;
+  const auto deadline = std::chrono::steady_clock::now() + spec.timeout;
+  auto keep_going = [&] {
+    if (spec.cancel != nullptr && spec.cancel->cancelled()) {
+      result.cancelled = true;
+    } else if (spec.timeout.count() > 0 && std::chrono::steady_clock::now() >= deadline) {
+      result.timed_out = true;
+    }
+    return !result.cancelled && !result.timed_out;
+  };
+  auto ended = m_client->start_exec(*exec_id, sink, keep_going);
+  if (!ended) {
+    return ended.error();
+  }
+  auto code = *ended == StreamEnd::interrupted ? finish_exec(env, *exec_id, marker)
+                                               : finish_exec(env, *exec_id, "");
+  if (!code) {
+    return code.error();
+  }
+  result.code = *code;
+  return result;
+}
+
+// Kills the exec's processes (when `marker` is set) and waits for the engine to record its exit code.
+Result<int> DockerBackend::finish_exec(const JobEnv& env, const std::string& exec_id, const std::string& marker) {
+  if (!marker.empty()) {
+    ExecConfig kill;
+    kill.cmd = kill_marked_command(marker);
+    kill.user = "0";
+    auto kill_id = m_client->create_exec(env.id, kill);
+    NullSink ignore;
+    if (!kill_id || !m_client->start_exec(*kill_id, ignore, {})) {
+      return Error{"cannot stop the step's processes in container " + env.id.substr(0, 12)};
+    }
+  }
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (true) {
+    auto info = m_client->inspect_exec(exec_id);
+    if (!info) {
+      return info.error();
+    }
+    if (!info->running || std::chrono::steady_clock::now() > give_up) {
+      return info->running ? 137 : info->exit_code;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+Result<std::string> DockerBackend::read_file(const JobEnv& env, const std::string& path) {
+  auto tar = m_client->get_archive(env.id, path);
+  if (!tar) {
+    return tar.error();
+  }
+  return first_file_in_tar(*tar);
+}
+
+Result<void> DockerBackend::write_file(const JobEnv& env, const std::string& path, std::string_view content, int mode) {
+  if (path.empty() || path.front() != '/') {
+    return Error{"write_file needs an absolute path, got '" + path + "'"};
+  }
+  // Extracting at "/" makes the engine create missing parents without touching existing ones.
+  auto tar = tar_single_file(path.substr(1), content, mode);
+  if (!tar) {
+    return tar.error();
+  }
+  return m_client->put_archive(env.id, "/", *tar);
+}
+
+void DockerBackend::teardown(const JobEnv& env) {
+  std::vector<std::string> containers;
+  if (!env.id.empty()) {
+    containers.push_back(env.id);
+  }
+  for (const auto& service : env.services) {
+    containers.push_back(service.id);
+  }
+  std::vector<std::thread> removals;
+  for (const auto& id : containers) {
+    removals.emplace_back([this, id] {
+      if (auto removed = m_client->remove_container(id); !removed) {
+        status("teardown: " + removed.error().message);
+      }
+    });
+  }
+  for (auto& removal : removals) {
+    removal.join();
+  }
+  if (!env.network.empty()) {
+    if (auto removed = m_client->remove_network(env.network); !removed) {
+      status("teardown: " + removed.error().message);
+    }
+  }
+  if (!env.host_temp_dir.empty()) {
+    const fs::path dir = fs::path(env.host_temp_dir).parent_path();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    fs::remove(dir.parent_path(), ec);  // the job's and run's folders go when they are empty
+    fs::remove(dir.parent_path().parent_path(), ec);
+  }
+}
+
+}  // namespace pipeline::runner::docker

@@ -1,0 +1,86 @@
+#pragma once
+// The container backend: one long-lived job container per job (kept alive by `tail -f /dev/null`),
+// one exec per step, services on a per-job network — the way GitHub runs `container:` jobs.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runner/backend/backend.hpp"
+#include "workflow/result.hpp"
+
+namespace pipeline::runner::docker {
+
+class EngineClient;
+
+/// When images are pulled from a registry.
+enum class PullPolicy { missing, always, never };
+
+/// Whether the job container sees the engine's socket (and DOCKER_HOST) so steps can run docker.
+enum class EngineSocket { mount, hide };
+
+/// Settings of a DockerBackend.
+struct DockerBackendOptions {
+  PullPolicy pull = PullPolicy::missing;
+  EngineSocket engine_socket = EngineSocket::mount;
+  std::string temp_root = "/tmp";  // host temp dirs go under <temp_root>/pipe-<run>/<job>/
+  std::chrono::seconds service_health_timeout{300};
+  std::function<void(const std::string&)> on_status;  // pull progress and waits, for the log
+};
+
+/// Runs jobs in containers of one Docker-compatible engine.
+class DockerBackend final : public Backend {
+public:
+  DockerBackend(std::shared_ptr<EngineClient> client, DockerBackendOptions options);
+  /// Connects to the engine DOCKER_HOST names; fails quickly with the socket's name when none answers.
+  [[nodiscard]] static Result<std::unique_ptr<DockerBackend>> connect(DockerBackendOptions options);
+
+  [[nodiscard]] std::string name() const override { return "docker"; }
+  [[nodiscard]] Result<JobEnv> prepare_job(const JobSpec& spec) override;
+  [[nodiscard]] Result<ExitStatus> exec(const JobEnv& env, const ExecSpec& spec, OutputSink& sink) override;
+  [[nodiscard]] Result<std::string> read_file(const JobEnv& env, const std::string& path) override;
+  [[nodiscard]] Result<void> write_file(const JobEnv& env, const std::string& path, std::string_view content, int mode = 0644) override;
+  void teardown(const JobEnv& env) override;
+
+  /// The engine client, for callers that need more than the Backend seam.
+  [[nodiscard]] EngineClient& client() { return *m_client; }
+
+private:
+  [[nodiscard]] Result<void> ensure_image(const std::string& image, const std::optional<std::pair<std::string, std::string>>& credentials);
+  [[nodiscard]] Result<void> start_services(const JobSpec& spec, JobEnv& env);
+  [[nodiscard]] Result<void> start_job_container(const JobSpec& spec, JobEnv& env);
+  [[nodiscard]] Result<void> await_services(const JobSpec& spec, JobEnv& env);
+  [[nodiscard]] Result<int> finish_exec(const JobEnv& env, const std::string& exec_id, const std::string& marker);
+  void status(const std::string& message) const;
+
+  std::shared_ptr<EngineClient> m_client;
+  DockerBackendOptions m_options;
+};
+
+/// What cleanup_leftovers removed.
+struct CleanupReport {
+  int containers = 0;
+  int networks = 0;
+  std::vector<std::string> errors;
+};
+
+/// Whether cleanup also removes objects of runs whose pipe process is still alive.
+enum class LiveRuns { keep, remove };
+
+/// Removes every container and network labelled `pipe=1` (of `run_id` only, when given) whose run is dead.
+[[nodiscard]] Result<CleanupReport> cleanup_leftovers(EngineClient& client, const std::string& run_id, LiveRuns live);
+
+/// One `ports:` entry: "5432:5432", "5432", "127.0.0.1:8080:80/tcp".
+struct PortMapping {
+  std::string container_port;  // "80/tcp"
+  std::string host_ip;         // default 127.0.0.1
+  std::string host_port;       // empty: any free port
+};
+
+/// Parses a `ports:` entry.
+[[nodiscard]] Result<PortMapping> parse_port_mapping(const std::string& text);
+
+}  // namespace pipeline::runner::docker

@@ -1,0 +1,497 @@
+#include "runner/docker/engine_client.hpp"
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdlib>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/docker/frame_decoder.hpp"
+
+namespace pipeline::runner::docker {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* k_client_api = "1.41";
+constexpr auto k_exec_poll = std::chrono::milliseconds(50);
+
+// Compares "1.41"-style versions numerically.
+bool version_less(const std::string& a, const std::string& b) {
+  auto split = [](const std::string& v) {
+    const auto dot = v.find('.');
+    return std::pair{std::atoi(v.substr(0, dot).c_str()), dot == std::string::npos ? 0 : std::atoi(v.c_str() + dot + 1)};
+  };
+  return split(a) < split(b);
+}
+
+std::string base64url(std::string_view in) {
+  static constexpr char k_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  unsigned value = 0;
+  int bits = -6;
+  for (unsigned char c : in) {
+    value = (value << 8) | c;
+    bits += 8;
+    while (bits >= 0) {
+      out.push_back(k_chars[(value >> bits) & 0x3F]);
+      bits -= 6;
+    }
+  }
+  if (bits > -6) {
+    out.push_back(k_chars[((value << 8) >> (bits + 8)) & 0x3F]);
+  }
+  while (out.size() % 4 != 0) {
+    out.push_back('=');
+  }
+  return out;
+}
+
+// "registry:5000/a/b:tag" -> {"registry:5000/a/b", "tag"}; digests stay in the name.
+std::pair<std::string, std::string> split_reference(const std::string& image) {
+  if (image.find('@') != std::string::npos) {
+    return {image, ""};
+  }
+  const auto colon = image.rfind(':');
+  const auto slash = image.rfind('/');
+  if (colon == std::string::npos || (slash != std::string::npos && colon < slash)) {
+    return {image, "latest"};
+  }
+  return {image.substr(0, colon), image.substr(colon + 1)};
+}
+
+std::string registry_of(const std::string& image) {
+  const auto slash = image.find('/');
+  if (slash == std::string::npos) {
+    return "docker.io";
+  }
+  const std::string first = image.substr(0, slash);
+  const bool is_host = first.find_first_of(".:") != std::string::npos || first == "localhost";
+  return is_host ? first : "docker.io";
+}
+
+std::string label_filter(const std::string& label) {
+  return url_encode(json{{"label", json::array({label})}}.dump());
+}
+
+Labels labels_of(const json& value) {
+  Labels labels;
+  if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) {
+      labels[key] = item.is_string() ? item.get<std::string>() : std::string();
+    }
+  }
+  return labels;
+}
+
+// A member of a JSON object, or null: answers from other engine versions may omit fields.
+const json& member(const json& value, const char* key) {
+  static const json k_null;
+  if (!value.is_object()) {
+    return k_null;
+  }
+  const auto it = value.find(key);
+  return it == value.end() ? k_null : *it;
+}
+
+// The "Id" of a create answer.
+std::string id_in(const std::string& body) {
+  const json parsed = json::parse(body, nullptr, false);
+  const json& id = member(parsed, "Id");
+  return id.is_string() ? id.get<std::string>() : std::string();
+}
+
+// Collects decoded frames into one string (service logs for error messages).
+class StringSink final : public OutputSink {
+public:
+  void write(Stream, std::string_view bytes) override { text.append(bytes); }
+  std::string text;
+};
+
+}  // namespace
+
+std::string url_encode(std::string_view value) {
+  static constexpr char k_hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += k_hex[c >> 4];
+      out += k_hex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+Labels pipe_labels(const std::string& run_id, const std::string& job_id) {
+  char host[256] = "";
+  ::gethostname(host, sizeof host - 1);
+  return {{"pipe", "1"}, {"pipe.run", run_id}, {"pipe.job", job_id},
+          {"pipe.host", host}, {"pipe.pid", std::to_string(::getpid())}};
+}
+
+EngineClient::EngineClient(const EngineEndpoint& endpoint) : m_http(endpoint) {}
+
+Result<std::shared_ptr<EngineClient>> EngineClient::connect(const EngineEndpoint& endpoint) {
+  auto client = std::make_shared<EngineClient>(endpoint);
+  auto server = client->version();
+  if (!server) {
+    return server.error();
+  }
+  if (!server->api_version.empty() && version_less(server->api_version, k_client_api)) {
+    client->m_api_version = server->api_version;
+  }
+  return client;
+}
+
+Result<std::shared_ptr<EngineClient>> EngineClient::connect_from_environment() {
+  auto endpoint = endpoint_from_environment();
+  if (!endpoint) {
+    return endpoint.error();
+  }
+  return connect(*endpoint);
+}
+
+std::string EngineClient::path(const std::string& rest) const {
+  return "/v" + m_api_version + rest;
+}
+
+Result<HttpResponse> EngineClient::call(const std::string& method, const std::string& rest, const std::string& body,
+                                        const std::string& content_type) {
+  HttpRequest request;
+  request.method = method;
+  request.path = path(rest);
+  request.body = body;
+  request.content_type = content_type;
+  return m_http.send(request);
+}
+
+Result<HttpResponse> EngineClient::call_json(const std::string& method, const std::string& rest, const json& body) {
+  return call(method, rest, body.dump(), "application/json");
+}
+
+Error EngineClient::api_error(const std::string& what, const HttpResponse& response) const {
+  std::string message = response.body;
+  const json parsed = json::parse(response.body, nullptr, false);
+  if (parsed.is_object() && parsed.contains("message") && parsed["message"].is_string()) {
+    message = parsed["message"].get<std::string>();
+  }
+  while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) {
+    message.pop_back();
+  }
+  return Error{what + ": " + message + " (HTTP " + std::to_string(response.status) + ")"};
+}
+
+Result<void> EngineClient::expect_ok(const std::string& what, const Result<HttpResponse>& response) const {
+  if (!response) {
+    return response.error();
+  }
+  if (response->status >= 300) {
+    return api_error(what, *response);
+  }
+  return {};
+}
+
+Result<void> EngineClient::ping() {
+  HttpRequest request;
+  request.path = "/_ping";
+  request.timeout = std::chrono::milliseconds(5000);
+  auto response = m_http.send(request);
+  return expect_ok("ping", response);
+}
+
+Result<EngineVersion> EngineClient::version() {
+  HttpRequest request;
+  request.path = "/version";  // unversioned: it is how the version gets settled
+  request.timeout = std::chrono::milliseconds(5000);
+  auto response = m_http.send(request);
+  if (auto ok = expect_ok("version", response); !ok) {
+    return ok.error();
+  }
+  const json body = json::parse(response->body, nullptr, false);
+  if (!body.is_object()) {
+    return Error{"the Docker engine at " + endpoint().display + " answered /version with something that is not JSON"};
+  }
+  return EngineVersion{body.value("Version", ""), body.value("ApiVersion", ""), body.value("Os", "")};
+}
+
+Result<bool> EngineClient::image_exists(const std::string& image) {
+  auto response = call("GET", "/images/" + url_encode(image) + "/json");
+  if (!response) {
+    return response.error();
+  }
+  if (response->status == 404) {
+    return false;
+  }
+  if (response->status >= 300) {
+    return api_error("inspecting image " + image, *response);
+  }
+  return true;
+}
+
+Result<void> EngineClient::pull_image(const std::string& image, const std::optional<RegistryAuth>& auth,
+                                      const std::function<void(const std::string&)>& on_progress) {
+  const auto [name, tag] = split_reference(image);
+  HttpRequest request;
+  request.method = "POST";
+  request.path = path("/images/create?fromImage=" + url_encode(name) + (tag.empty() ? "" : "&tag=" + url_encode(tag)));
+  request.timeout = std::chrono::milliseconds(0);
+  if (auth) {
+    const json credentials{{"username", auth->username}, {"password", auth->password}, {"serveraddress", registry_of(image)}};
+    request.headers.push_back("X-Registry-Auth: " + base64url(credentials.dump()));
+  }
+  std::string pending;
+  std::string failure;
+  auto status = m_http.stream(request, [&](std::string_view chunk) {
+    pending.append(chunk);
+    for (auto end = pending.find('\n'); end != std::string::npos; end = pending.find('\n')) {
+      const json line = json::parse(pending.substr(0, end), nullptr, false);
+      pending.erase(0, end + 1);
+      if (line.is_object() && line.contains("error")) {
+        failure = line["error"].is_string() ? line["error"].get<std::string>() : line["error"].dump();
+      } else if (line.is_object() && on_progress) {
+        on_progress(line.value("status", "") + (line.contains("progress") ? " " + line.value("progress", "") : ""));
+      }
+    }
+    return true;
+  });
+  if (!status) {
+    return status.error();
+  }
+  if (*status >= 300) {
+    return api_error("pulling image " + image, HttpResponse{*status, pending});
+  }
+  if (!failure.empty()) {
+    return Error{"pulling image " + image + ": " + failure};
+  }
+  return {};
+}
+
+Result<std::string> EngineClient::create_container(const json& body, const std::string& name) {
+  auto response = call_json("POST", "/containers/create" + (name.empty() ? "" : "?name=" + url_encode(name)), body);
+  if (auto ok = expect_ok("creating a container from " + body.value("Image", std::string("?")), response); !ok) {
+    return ok.error();
+  }
+  return id_in(response->body);
+}
+
+Result<void> EngineClient::start_container(const std::string& id) {
+  return expect_ok("starting container " + id.substr(0, 12), call("POST", "/containers/" + id + "/start"));
+}
+
+Result<ContainerInfo> EngineClient::inspect_container(const std::string& id) {
+  auto response = call("GET", "/containers/" + id + "/json");
+  if (auto ok = expect_ok("inspecting container " + id.substr(0, 12), response); !ok) {
+    return ok.error();
+  }
+  const json body = json::parse(response->body, nullptr, false);
+  if (!member(body, "State").is_object()) {
+    return Error{"inspecting container " + id.substr(0, 12) + ": the engine's answer has no State"};
+  }
+  ContainerInfo info;
+  info.id = body.value("Id", "");
+  info.name = body.value("Name", "");
+  const json& state = member(body, "State");
+  info.running = state.value("Running", false);
+  info.exit_code = state.value("ExitCode", 0);
+  info.oom_killed = state.value("OOMKilled", false);
+  if (member(state, "Health").is_object()) {
+    info.health = member(state, "Health").value("Status", "");
+  }
+  info.labels = labels_of(member(member(body, "Config"), "Labels"));
+  const json& ports = member(member(body, "NetworkSettings"), "Ports");
+  if (ports.is_object()) {
+    for (const auto& [port, bindings] : ports.items()) {
+      if (bindings.is_array() && !bindings.empty()) {
+        info.ports[port] = bindings[0].value("HostPort", "");
+      }
+    }
+  }
+  return info;
+}
+
+Result<int> EngineClient::wait_container(const std::string& id) {
+  HttpRequest request;
+  request.method = "POST";
+  request.path = path("/containers/" + id + "/wait");
+  request.timeout = std::chrono::milliseconds(0);
+  std::string body;
+  auto status = m_http.stream(request, [&](std::string_view chunk) {
+    body.append(chunk);
+    return true;
+  });
+  if (!status) {
+    return status.error();
+  }
+  if (*status >= 300) {
+    return api_error("waiting for container " + id.substr(0, 12), HttpResponse{*status, body});
+  }
+  const json parsed = json::parse(body, nullptr, false);
+  const json& code = member(parsed, "StatusCode");
+  return code.is_number() ? code.get<int>() : -1;
+}
+
+Result<void> EngineClient::kill_container(const std::string& id, const std::string& signal) {
+  return expect_ok("killing container " + id.substr(0, 12), call("POST", "/containers/" + id + "/kill?signal=" + signal));
+}
+
+Result<void> EngineClient::remove_container(const std::string& id) {
+  auto response = call("DELETE", "/containers/" + id + "?force=1&v=1");
+  if (response && response->status == 404) {
+    return {};  // already gone: removal is idempotent
+  }
+  return expect_ok("removing container " + id.substr(0, 12), response);
+}
+
+Result<std::vector<LabelledObject>> EngineClient::list_containers(const std::string& label) {
+  auto response = call("GET", "/containers/json?all=1&filters=" + label_filter(label));
+  if (auto ok = expect_ok("listing containers", response); !ok) {
+    return ok.error();
+  }
+  std::vector<LabelledObject> found;
+  const json items = json::parse(response->body, nullptr, false);
+  for (const json& item : items.is_array() ? items : json::array()) {
+    const json& names = member(item, "Names");
+    found.push_back({item.value("Id", ""), names.is_array() && !names.empty() ? names[0].get<std::string>() : "",
+                     labels_of(member(item, "Labels"))});
+  }
+  return found;
+}
+
+Result<std::string> EngineClient::logs(const std::string& id, int lines) {
+  auto response = call("GET", "/containers/" + id + "/logs?stdout=1&stderr=1&tail=" + std::to_string(lines));
+  if (auto ok = expect_ok("reading the logs of " + id.substr(0, 12), response); !ok) {
+    return ok.error();
+  }
+  StringSink sink;
+  FrameDecoder decoder;
+  decoder.feed(response->body, sink);
+  return sink.text;
+}
+
+Result<std::string> EngineClient::create_exec(const std::string& container, const ExecConfig& config) {
+  json body{{"AttachStdout", true}, {"AttachStderr", true}, {"AttachStdin", false}, {"Tty", false},
+            {"Cmd", config.cmd}, {"Env", config.env}};
+  if (!config.working_dir.empty()) {
+    body["WorkingDir"] = config.working_dir;
+  }
+  if (!config.user.empty()) {
+    body["User"] = config.user;
+  }
+  auto response = call_json("POST", "/containers/" + container + "/exec", body);
+  if (auto ok = expect_ok("creating an exec in " + container.substr(0, 12), response); !ok) {
+    return ok.error();
+  }
+  return id_in(response->body);
+}
+
+Result<StreamEnd> EngineClient::start_exec(const std::string& exec_id, OutputSink& sink, const KeepGoing& keep_going) {
+  HttpRequest request;
+  request.method = "POST";
+  request.path = path("/exec/" + exec_id + "/start");
+  request.body = R"({"Detach":false,"Tty":false})";
+  request.content_type = "application/json";
+  auto stream = m_http.upgrade(request);
+  if (!stream) {
+    return stream.error();
+  }
+  FrameDecoder decoder;
+  std::string buffer;
+  while (true) {
+    buffer.clear();
+    auto status = (*stream)->read(buffer, k_exec_poll);
+    if (!status) {
+      return status.error();
+    }
+    if (*status == ReadStatus::eof) {
+      return StreamEnd::finished;
+    }
+    decoder.feed(buffer, sink);
+    if (keep_going && !keep_going()) {
+      return StreamEnd::interrupted;
+    }
+  }
+}
+
+Result<ExecInfo> EngineClient::inspect_exec(const std::string& exec_id) {
+  auto response = call("GET", "/exec/" + exec_id + "/json");
+  if (auto ok = expect_ok("inspecting exec " + exec_id.substr(0, 12), response); !ok) {
+    return ok.error();
+  }
+  const json body = json::parse(response->body, nullptr, false);
+  if (!body.is_object()) {
+    return Error{"inspecting exec " + exec_id.substr(0, 12) + ": the engine's answer is not JSON"};
+  }
+  ExecInfo info;
+  info.running = body.value("Running", false);
+  info.exit_code = member(body, "ExitCode").is_number() ? member(body, "ExitCode").get<int>() : -1;
+  info.pid = body.value("Pid", 0L);
+  return info;
+}
+
+Result<void> EngineClient::put_archive(const std::string& container, const std::string& dir, const std::string& tar) {
+  auto response = call("PUT", "/containers/" + container + "/archive?path=" + url_encode(dir), tar, "application/x-tar");
+  return expect_ok("copying into " + container.substr(0, 12) + ":" + dir, response);
+}
+
+Result<std::string> EngineClient::get_archive(const std::string& container, const std::string& file) {
+  auto response = call("GET", "/containers/" + container + "/archive?path=" + url_encode(file));
+  if (auto ok = expect_ok("copying " + container.substr(0, 12) + ":" + file, response); !ok) {
+    return ok.error();
+  }
+  return std::move(response->body);
+}
+
+Result<bool> EngineClient::path_exists(const std::string& container, const std::string& file) {
+  auto response = call("HEAD", "/containers/" + container + "/archive?path=" + url_encode(file));
+  if (!response) {
+    return response.error();
+  }
+  return response->status == 200;
+}
+
+Result<std::string> EngineClient::create_network(const std::string& name, const Labels& labels) {
+  const json body{{"Name", name}, {"CheckDuplicate", true}, {"Labels", labels}};
+  auto response = call_json("POST", "/networks/create", body);
+  if (auto ok = expect_ok("creating network " + name, response); !ok) {
+    return ok.error();
+  }
+  return id_in(response->body);
+}
+
+Result<void> EngineClient::connect_network(const std::string& network, const std::string& container,
+                                           const std::vector<std::string>& aliases) {
+  const json body{{"Container", container}, {"EndpointConfig", {{"Aliases", aliases}}}};
+  return expect_ok("connecting " + container.substr(0, 12) + " to a network", call_json("POST", "/networks/" + network + "/connect", body));
+}
+
+Result<void> EngineClient::disconnect_network(const std::string& network, const std::string& container) {
+  const json body{{"Container", container}, {"Force", true}};
+  return expect_ok("disconnecting " + container.substr(0, 12), call_json("POST", "/networks/" + network + "/disconnect", body));
+}
+
+Result<void> EngineClient::remove_network(const std::string& network) {
+  auto response = call("DELETE", "/networks/" + network);
+  if (response && response->status == 404) {
+    return {};
+  }
+  return expect_ok("removing network " + network.substr(0, 12), response);
+}
+
+Result<std::vector<LabelledObject>> EngineClient::list_networks(const std::string& label) {
+  auto response = call("GET", "/networks?filters=" + label_filter(label));
+  if (auto ok = expect_ok("listing networks", response); !ok) {
+    return ok.error();
+  }
+  std::vector<LabelledObject> found;
+  const json items = json::parse(response->body, nullptr, false);
+  for (const json& item : items.is_array() ? items : json::array()) {
+    found.push_back({item.value("Id", ""), item.value("Name", ""), labels_of(member(item, "Labels"))});
+  }
+  return found;
+}
+
+}  // namespace pipeline::runner::docker

@@ -1,0 +1,149 @@
+#pragma once
+// Typed calls to the Docker Engine API (v1.41 or the server's lower version) over HttpTransport.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "runner/backend/backend.hpp"
+#include "runner/docker/http.hpp"
+#include "workflow/result.hpp"
+
+namespace pipeline::runner::docker {
+
+using Labels = std::map<std::string, std::string>;
+
+/// What `/version` reports.
+struct EngineVersion {
+  std::string version;      // e.g. "20.10.24"
+  std::string api_version;  // the server's maximum
+  std::string os;
+};
+
+/// Registry credentials for pulls (`X-Registry-Auth`).
+struct RegistryAuth {
+  std::string username;
+  std::string password;
+};
+
+/// The parts of `GET /containers/ID/json` the backend needs.
+struct ContainerInfo {
+  std::string id;
+  std::string name;
+  bool running = false;
+  int exit_code = 0;
+  bool oom_killed = false;
+  std::string health;  // "", "starting", "healthy", "unhealthy"
+  std::map<std::string, std::string> ports;  // "5432/tcp" -> host port
+  Labels labels;
+};
+
+/// The parts of `GET /exec/ID/json` the backend needs.
+struct ExecInfo {
+  bool running = false;
+  int exit_code = 0;
+  long pid = 0;
+};
+
+/// What to run with `POST /containers/ID/exec`.
+struct ExecConfig {
+  std::vector<std::string> cmd;
+  std::vector<std::string> env;  // "NAME=value"
+  std::string working_dir;
+  std::string user;
+};
+
+/// A container or network found by label.
+struct LabelledObject {
+  std::string id;
+  std::string name;
+  Labels labels;
+};
+
+/// How an attached exec stream ended.
+enum class StreamEnd { finished, interrupted };
+
+/// Called between reads of an exec stream; return false to stop reading.
+using KeepGoing = std::function<bool()>;
+
+/// One engine; thread-safe (connections are pooled).
+class EngineClient {
+public:
+  /// Connects to `endpoint`, pings it and settles the API version.
+  [[nodiscard]] static Result<std::shared_ptr<EngineClient>> connect(const EngineEndpoint& endpoint);
+  /// Connects to the engine DOCKER_HOST names (default /var/run/docker.sock).
+  [[nodiscard]] static Result<std::shared_ptr<EngineClient>> connect_from_environment();
+
+  explicit EngineClient(const EngineEndpoint& endpoint);
+  /// The engine's socket or URL, for messages.
+  [[nodiscard]] const EngineEndpoint& endpoint() const { return m_http.endpoint(); }
+  /// The API version every path is prefixed with ("1.41").
+  [[nodiscard]] const std::string& api_version() const { return m_api_version; }
+
+  [[nodiscard]] Result<void> ping();
+  [[nodiscard]] Result<EngineVersion> version();
+
+  /// True when the image is present locally under that name.
+  [[nodiscard]] Result<bool> image_exists(const std::string& image);
+  /// Pulls an image, reporting progress lines; fails with the registry's message.
+  [[nodiscard]] Result<void> pull_image(const std::string& image, const std::optional<RegistryAuth>& auth,
+                                        const std::function<void(const std::string&)>& on_progress = {});
+
+  /// Creates a container from a full `POST /containers/create` body; returns its id.
+  [[nodiscard]] Result<std::string> create_container(const nlohmann::json& body, const std::string& name = "");
+  [[nodiscard]] Result<void> start_container(const std::string& id);
+  [[nodiscard]] Result<ContainerInfo> inspect_container(const std::string& id);
+  /// Waits until the container stops; returns its exit code.
+  [[nodiscard]] Result<int> wait_container(const std::string& id);
+  [[nodiscard]] Result<void> kill_container(const std::string& id, const std::string& signal = "KILL");
+  /// Removes a container, running or not, with its anonymous volumes.
+  [[nodiscard]] Result<void> remove_container(const std::string& id);
+  /// Every container (running or not) carrying `label` ("KEY" or "KEY=VALUE").
+  [[nodiscard]] Result<std::vector<LabelledObject>> list_containers(const std::string& label);
+  /// The last `lines` lines of a container's output, stdout and stderr merged.
+  [[nodiscard]] Result<std::string> logs(const std::string& id, int lines);
+
+  [[nodiscard]] Result<std::string> create_exec(const std::string& container, const ExecConfig& config);
+  /// Starts an exec attached, decoding stdout/stderr into `sink` until it ends or `keep_going` says stop.
+  [[nodiscard]] Result<StreamEnd> start_exec(const std::string& exec_id, OutputSink& sink, const KeepGoing& keep_going);
+  [[nodiscard]] Result<ExecInfo> inspect_exec(const std::string& exec_id);
+
+  /// Extracts a tar into the container at `path` (which must exist).
+  [[nodiscard]] Result<void> put_archive(const std::string& container, const std::string& path, const std::string& tar);
+  /// A tar of `path` in the container.
+  [[nodiscard]] Result<std::string> get_archive(const std::string& container, const std::string& path);
+  /// True when `path` exists in the container (symlinks in parents followed).
+  [[nodiscard]] Result<bool> path_exists(const std::string& container, const std::string& path);
+
+  [[nodiscard]] Result<std::string> create_network(const std::string& name, const Labels& labels);
+  [[nodiscard]] Result<void> connect_network(const std::string& network, const std::string& container,
+                                             const std::vector<std::string>& aliases);
+  [[nodiscard]] Result<void> disconnect_network(const std::string& network, const std::string& container);
+  [[nodiscard]] Result<void> remove_network(const std::string& network);
+  /// Every network carrying `label`, with the containers attached to it.
+  [[nodiscard]] Result<std::vector<LabelledObject>> list_networks(const std::string& label);
+
+private:
+  [[nodiscard]] std::string path(const std::string& rest) const;
+  [[nodiscard]] Result<HttpResponse> call(const std::string& method, const std::string& rest,
+                                          const std::string& body = "", const std::string& content_type = "");
+  [[nodiscard]] Result<HttpResponse> call_json(const std::string& method, const std::string& rest, const nlohmann::json& body);
+  [[nodiscard]] Error api_error(const std::string& what, const HttpResponse& response) const;
+  [[nodiscard]] Result<void> expect_ok(const std::string& what, const Result<HttpResponse>& response) const;
+
+  HttpTransport m_http;
+  std::string m_api_version = "1.41";
+};
+
+/// `pipe=1`, `pipe.run`, `pipe.job` plus the owner's host and pid (so leftovers of dead runs can be found).
+[[nodiscard]] Labels pipe_labels(const std::string& run_id, const std::string& job_id);
+
+/// Percent-encodes a query value.
+[[nodiscard]] std::string url_encode(std::string_view value);
+
+}  // namespace pipeline::runner::docker

@@ -1,0 +1,363 @@
+#include "runner/docker/http.hpp"
+
+#include <curl/curl.h>
+#include <poll.h>
+
+#include <cstdlib>
+
+namespace pipeline::runner::docker {
+namespace {
+
+constexpr long k_connect_timeout_ms = 5000;
+constexpr const char* k_default_socket = "/var/run/docker.sock";
+
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+};
+
+void ensure_curl_global() {
+  static const CurlGlobal k_once;
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::string(value) : fallback;
+}
+
+bool is_connect_failure(CURLcode code) {
+  return code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
+         code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_SSL_CONNECT_ERROR ||
+         code == CURLE_SSL_CERTPROBLEM || code == CURLE_PEER_FAILED_VERIFICATION;
+}
+
+// Owns the header list of one request for the duration of curl_easy_perform.
+struct HeaderList {
+  curl_slist* list = nullptr;
+  ~HeaderList() { curl_slist_free_all(list); }
+  void add(const std::string& line) { list = curl_slist_append(list, line.c_str()); }
+};
+
+size_t append_body(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+struct StreamState {
+  CURL* handle;
+  const ChunkHandler* on_chunk;
+  HttpResponse* response;
+  bool stopped = false;
+};
+
+size_t stream_body(char* data, size_t size, size_t count, void* user) {
+  auto* state = static_cast<StreamState*>(user);
+  const std::string_view bytes(data, size * count);
+  long status = 0;
+  curl_easy_getinfo(state->handle, CURLINFO_RESPONSE_CODE, &status);
+  if (status >= 300) {  // an error answer is buffered for the message, not streamed
+    state->response->body.append(bytes);
+    return bytes.size();
+  }
+  if (!(*state->on_chunk)(bytes)) {
+    state->stopped = true;
+    return 0;
+  }
+  return bytes.size();
+}
+
+// The raw connection left after `101 UPGRADED`, read through curl so TLS keeps working.
+class CurlRawStream final : public RawStream {
+public:
+  CurlRawStream(CURL* handle, std::string leftover) : m_handle(handle), m_leftover(std::move(leftover)) {}
+  ~CurlRawStream() override { curl_easy_cleanup(m_handle); }
+  CurlRawStream(const CurlRawStream&) = delete;
+  CurlRawStream& operator=(const CurlRawStream&) = delete;
+
+  void put_back(std::string bytes) { m_leftover = std::move(bytes); }
+
+  Result<ReadStatus> read(std::string& out, std::chrono::milliseconds wait) override {
+    if (!m_leftover.empty()) {
+      out.append(m_leftover);
+      m_leftover.clear();
+      return ReadStatus::data;
+    }
+    char buffer[65536];
+    size_t n = 0;
+    CURLcode code = curl_easy_recv(m_handle, buffer, sizeof buffer, &n);
+    if (code == CURLE_AGAIN) {
+      if (!wait_readable(wait)) {
+        return ReadStatus::idle;
+      }
+      code = curl_easy_recv(m_handle, buffer, sizeof buffer, &n);
+      if (code == CURLE_AGAIN) {
+        return ReadStatus::idle;
+      }
+    }
+    if (code != CURLE_OK) {
+      return Error{std::string("reading from the Docker engine failed: ") + curl_easy_strerror(code)};
+    }
+    if (n == 0) {
+      return ReadStatus::eof;
+    }
+    out.append(buffer, n);
+    return ReadStatus::data;
+  }
+
+private:
+  bool wait_readable(std::chrono::milliseconds wait) {
+    curl_socket_t socket = CURL_SOCKET_BAD;
+    curl_easy_getinfo(m_handle, CURLINFO_ACTIVESOCKET, &socket);
+    pollfd fd{static_cast<int>(socket), POLLIN, 0};
+    return ::poll(&fd, 1, static_cast<int>(wait.count())) > 0;
+  }
+
+  CURL* m_handle;
+  std::string m_leftover;
+};
+
+Result<void> send_all(CURL* handle, std::string_view bytes) {
+  while (!bytes.empty()) {
+    size_t sent = 0;
+    const CURLcode code = curl_easy_send(handle, bytes.data(), bytes.size(), &sent);
+    if (code == CURLE_AGAIN) {
+      curl_socket_t socket = CURL_SOCKET_BAD;
+      curl_easy_getinfo(handle, CURLINFO_ACTIVESOCKET, &socket);
+      pollfd fd{static_cast<int>(socket), POLLOUT, 0};
+      ::poll(&fd, 1, 1000);
+      continue;
+    }
+    if (code != CURLE_OK) {
+      return Error{std::string("sending to the Docker engine failed: ") + curl_easy_strerror(code)};
+    }
+    bytes.remove_prefix(sent);
+  }
+  return {};
+}
+
+// Reads until the end of the response head; returns the head and keeps any extra bytes.
+Result<std::string> read_head(RawStream& stream, std::string& extra) {
+  std::string buffer;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (true) {
+    const auto end = buffer.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      extra = buffer.substr(end + 4);
+      return buffer.substr(0, end + 4);
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Error{"the Docker engine did not answer an exec start within 30 s"};
+    }
+    auto status = stream.read(buffer, std::chrono::milliseconds(1000));
+    if (!status) {
+      return status.error();
+    }
+    if (*status == ReadStatus::eof) {
+      return Error{"the Docker engine closed the connection before answering"};
+    }
+  }
+}
+
+long parse_status(const std::string& head) {
+  const auto space = head.find(' ');
+  return space == std::string::npos ? 0 : std::strtol(head.c_str() + space + 1, nullptr, 10);
+}
+
+}  // namespace
+
+Result<EngineEndpoint> endpoint_from_host(const std::string& host, bool tls, const std::string& cert_path) {
+  EngineEndpoint endpoint;
+  if (host.rfind("unix://", 0) == 0 || host.rfind('/', 0) == 0) {
+    endpoint.unix_path = host.rfind("unix://", 0) == 0 ? host.substr(7) : host;
+    endpoint.display = endpoint.unix_path;
+    endpoint.base_url = "http://localhost";
+    return endpoint;
+  }
+  if (host.rfind("tcp://", 0) == 0) {
+    std::string address = host.substr(6);
+    while (!address.empty() && address.back() == '/') {
+      address.pop_back();
+    }
+    endpoint.display = host;
+    endpoint.tls = tls;
+    endpoint.cert_path = cert_path;
+    endpoint.base_url = (tls ? "https://" : "http://") + address;
+    return endpoint;
+  }
+  return Error{"unsupported DOCKER_HOST '" + host + "': expected unix:///path or tcp://host:port"};
+}
+
+Result<EngineEndpoint> endpoint_from_environment() {
+  const std::string home = env_or("HOME", "/root");
+  return endpoint_from_host(env_or("DOCKER_HOST", std::string("unix://") + k_default_socket),
+                            !env_or("DOCKER_TLS_VERIFY", "").empty(),
+                            env_or("DOCKER_CERT_PATH", home + "/.docker"));
+}
+
+HttpTransport::HttpTransport(EngineEndpoint endpoint) : m_endpoint(std::move(endpoint)) {
+  ensure_curl_global();
+}
+
+HttpTransport::~HttpTransport() {
+  for (void* handle : m_idle) {
+    curl_easy_cleanup(static_cast<CURL*>(handle));
+  }
+}
+
+void* HttpTransport::checkout() {
+  {
+    std::lock_guard lock(m_mutex);
+    if (!m_idle.empty()) {
+      void* handle = m_idle.back();
+      m_idle.pop_back();
+      return handle;
+    }
+  }
+  return curl_easy_init();
+}
+
+void HttpTransport::checkin(void* handle) {
+  std::lock_guard lock(m_mutex);
+  m_idle.push_back(handle);
+}
+
+void HttpTransport::configure(void* raw, const HttpRequest& request) const {
+  CURL* handle = static_cast<CURL*>(raw);
+  curl_easy_reset(handle);  // keeps the connection cache, drops the previous request's options
+  const std::string url = m_endpoint.base_url + request.path;
+  curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
+  if (!m_endpoint.unix_path.empty()) {
+    curl_easy_setopt(handle, CURLOPT_UNIX_SOCKET_PATH, m_endpoint.unix_path.c_str());
+  }
+  if (m_endpoint.tls) {
+    const std::string ca = m_endpoint.cert_path + "/ca.pem";
+    const std::string cert = m_endpoint.cert_path + "/cert.pem";
+    const std::string key = m_endpoint.cert_path + "/key.pem";
+    curl_easy_setopt(handle, CURLOPT_CAINFO, ca.c_str());
+    curl_easy_setopt(handle, CURLOPT_SSLCERT, cert.c_str());
+    curl_easy_setopt(handle, CURLOPT_SSLKEY, key.c_str());
+  }
+  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, k_connect_timeout_ms);
+  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  if (request.method == "GET") {
+    curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
+  } else if (request.method == "HEAD") {
+    curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
+  } else {
+    curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
+  }
+}
+
+Error HttpTransport::connect_error(const std::string& detail) const {
+  return Error{"cannot connect to the Docker engine at " + m_endpoint.display + ": " + detail +
+               " (is dockerd running? DOCKER_HOST selects another engine)"};
+}
+
+namespace {
+
+void add_headers(HeaderList& headers, const HttpRequest& request) {
+  headers.add("Expect:");
+  if (!request.content_type.empty()) {
+    headers.add("Content-Type: " + request.content_type);
+  }
+  for (const auto& line : request.headers) {
+    headers.add(line);
+  }
+}
+
+}  // namespace
+
+Result<HttpResponse> HttpTransport::send(const HttpRequest& request) {
+  CURL* handle = static_cast<CURL*>(checkout());
+  configure(handle, request);
+  HeaderList headers;
+  add_headers(headers, request);
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.list);
+  HttpResponse response;
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
+  char detail[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, detail);
+  const CURLcode code = curl_easy_perform(handle);
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
+  checkin(handle);
+  if (code != CURLE_OK) {
+    const std::string text = *detail != '\0' ? detail : curl_easy_strerror(code);
+    if (is_connect_failure(code)) {
+      return connect_error(text);
+    }
+    return Error{"Docker engine at " + m_endpoint.display + ": " + request.method + " " + request.path + ": " + text};
+  }
+  return response;
+}
+
+Result<long> HttpTransport::stream(const HttpRequest& request, const ChunkHandler& on_chunk) {
+  CURL* handle = static_cast<CURL*>(checkout());
+  configure(handle, request);
+  HeaderList headers;
+  add_headers(headers, request);
+  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.list);
+  HttpResponse error_body;
+  StreamState state{handle, &on_chunk, &error_body};
+  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, stream_body);
+  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &state);
+  char detail[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, detail);
+  const CURLcode code = curl_easy_perform(handle);
+  long status = 0;
+  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
+  checkin(handle);
+  if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && state.stopped)) {
+    const std::string text = *detail != '\0' ? detail : curl_easy_strerror(code);
+    return is_connect_failure(code) ? connect_error(text) : Error{"Docker engine at " + m_endpoint.display + ": " + text};
+  }
+  if (status >= 300) {
+    on_chunk(error_body.body);  // the caller sees the error text once, as one piece
+  }
+  return status;
+}
+
+Result<std::unique_ptr<RawStream>> HttpTransport::upgrade(const HttpRequest& request) {
+  CURL* handle = curl_easy_init();
+  HttpRequest connect_only = request;
+  connect_only.method = "GET";
+  connect_only.timeout = std::chrono::milliseconds(0);
+  configure(handle, connect_only);
+  curl_easy_setopt(handle, CURLOPT_CONNECT_ONLY, 1L);
+  const CURLcode code = curl_easy_perform(handle);
+  if (code != CURLE_OK) {
+    curl_easy_cleanup(handle);
+    return connect_error(curl_easy_strerror(code));
+  }
+  std::string head = request.method + " " + request.path + " HTTP/1.1\r\nHost: docker\r\n" +
+                     "Connection: Upgrade\r\nUpgrade: tcp\r\n";
+  if (!request.content_type.empty()) {
+    head += "Content-Type: " + request.content_type + "\r\n";
+  }
+  head += "Content-Length: " + std::to_string(request.body.size()) + "\r\n\r\n";
+  if (auto sent = send_all(handle, head + request.body); !sent) {
+    curl_easy_cleanup(handle);
+    return sent.error();
+  }
+  auto stream = std::make_unique<CurlRawStream>(handle, std::string());
+  std::string extra;
+  auto response_head = read_head(*stream, extra);
+  if (!response_head) {
+    return response_head.error();
+  }
+  const long status = parse_status(*response_head);
+  if (status != 101 && status != 200) {
+    std::string body = extra;
+    [[maybe_unused]] auto more = stream->read(body, std::chrono::milliseconds(200));  // best effort: the message
+    return Error{"Docker engine at " + m_endpoint.display + ": " + request.path + " answered " +
+                 std::to_string(status) + ": " + body};
+  }
+  stream->put_back(std::move(extra));
+  return std::unique_ptr<RawStream>(std::move(stream));
+}
+
+}  // namespace pipeline::runner::docker

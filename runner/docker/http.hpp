@@ -1,0 +1,87 @@
+#pragma once
+// HTTP to the Docker engine over libcurl: a unix socket or tcp(+TLS), plus raw upgraded streams.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "workflow/result.hpp"
+
+namespace pipeline::runner::docker {
+
+/// Where the engine listens, as DOCKER_HOST / DOCKER_TLS_VERIFY / DOCKER_CERT_PATH describe it.
+struct EngineEndpoint {
+  std::string display;    // for messages: "/var/run/docker.sock" or "tcp://host:2376"
+  std::string unix_path;  // set for unix:// endpoints
+  std::string base_url;   // "http://localhost" for unix sockets, else http(s)://host:port
+  bool tls = false;
+  std::string cert_path;  // directory with ca.pem, cert.pem, key.pem
+};
+
+/// The endpoint named by the environment (default: /var/run/docker.sock).
+[[nodiscard]] Result<EngineEndpoint> endpoint_from_environment();
+/// The endpoint for a DOCKER_HOST-style value (`unix:///path`, `tcp://host:port`, or a bare path).
+[[nodiscard]] Result<EngineEndpoint> endpoint_from_host(const std::string& host, bool tls, const std::string& cert_path);
+
+/// One request; `path` already carries the API version prefix and query.
+struct HttpRequest {
+  std::string method = "GET";
+  std::string path;
+  std::string body;
+  std::string content_type;  // empty: no body header
+  std::vector<std::string> headers;
+  std::chrono::milliseconds timeout{60000};  // 0: none (streams)
+};
+
+/// A buffered answer.
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+};
+
+/// How a read on a raw stream ended.
+enum class ReadStatus { data, idle, eof };
+
+/// A connection taken over after `101 UPGRADED` (exec attach); closed on destruction.
+class RawStream {
+public:
+  virtual ~RawStream() = default;
+  /// Reads what is available, waiting up to `wait`; `idle` when nothing came in time.
+  [[nodiscard]] virtual Result<ReadStatus> read(std::string& out, std::chrono::milliseconds wait) = 0;
+};
+
+/// Called with each piece of a streamed body; return false to stop early.
+using ChunkHandler = std::function<bool(std::string_view)>;
+
+/// Sends requests to one engine, reusing connections across calls and threads.
+class HttpTransport {
+public:
+  explicit HttpTransport(EngineEndpoint endpoint);
+  ~HttpTransport();
+  HttpTransport(const HttpTransport&) = delete;
+  HttpTransport& operator=(const HttpTransport&) = delete;
+
+  /// Sends a request and buffers the whole answer.
+  [[nodiscard]] Result<HttpResponse> send(const HttpRequest& request);
+  /// Sends a request and hands the body over piece by piece; returns the status.
+  [[nodiscard]] Result<long> stream(const HttpRequest& request, const ChunkHandler& on_chunk);
+  /// Sends a request asking for `Upgrade: tcp` and returns the raw connection after `101`.
+  [[nodiscard]] Result<std::unique_ptr<RawStream>> upgrade(const HttpRequest& request);
+  /// The endpoint this transport talks to.
+  [[nodiscard]] const EngineEndpoint& endpoint() const { return m_endpoint; }
+
+private:
+  void* checkout();
+  void checkin(void* handle);
+  void configure(void* handle, const HttpRequest& request) const;
+  [[nodiscard]] Error connect_error(const std::string& detail) const;
+
+  EngineEndpoint m_endpoint;
+  std::mutex m_mutex;
+  std::vector<void*> m_idle;  // CURL* handles keeping their connections alive
+};
+
+}  // namespace pipeline::runner::docker

@@ -1,0 +1,343 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "runner/docker/docker_backend.hpp"
+#include "runner/docker/engine_client.hpp"
+
+using namespace pipeline::runner;
+using namespace pipeline::runner::docker;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* k_busybox = "pipe-test/busybox:latest";
+constexpr const char* k_redis = "pipe-test/redis:latest";
+
+class SplitSink final : public OutputSink {
+public:
+  void write(Stream stream, std::string_view bytes) override { (stream == Stream::out ? out : err).append(bytes); }
+  std::string out;
+  std::string err;
+};
+
+// The engine DOCKER_HOST names, or null (the caller skips with a reason).
+std::shared_ptr<EngineClient> engine() {
+  auto client = EngineClient::connect_from_environment();
+  return client ? *client : nullptr;
+}
+
+bool has_image(EngineClient& client, const std::string& image) {
+  auto present = client.image_exists(image);
+  return present && *present;
+}
+
+#define REQUIRE_ENGINE_AND_IMAGE(client, image)                                                     \
+  auto client = engine();                                                                           \
+  if (!client) {                                                                                    \
+    WARN("skipped: no Docker engine answers (start dockerd; .ci/setup does)");                      \
+    return;                                                                                         \
+  }                                                                                                 \
+  if (!has_image(*client, image)) {                                                                 \
+    WARN(std::string("skipped: image ") + image + " is missing (run tests/images/build.sh)");      \
+    return;                                                                                         \
+  }
+
+std::string unique_run() {
+  return "test" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000000);
+}
+
+JobSpec busybox_job(const std::string& run_id, const fs::path& workspace) {
+  JobSpec spec;
+  spec.run_id = run_id;
+  spec.job_id = "job";
+  spec.display_name = "job";
+  spec.image = k_busybox;
+  spec.workspace = workspace.string();
+  spec.use_host_network = false;
+  return spec;
+}
+
+// A fresh host workspace that goes away with the test.
+struct Workspace {
+  Workspace() : path(fs::temp_directory_path() / ("pipe-docker-ws-" + unique_run())) { fs::create_directories(path); }
+  ~Workspace() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  fs::path path;
+};
+
+ExecSpec shell(const std::string& script, const std::string& cwd) {
+  ExecSpec spec;
+  spec.argv = {"sh", "-c", script};
+  spec.cwd = cwd;
+  return spec;
+}
+
+std::size_t labelled_objects(EngineClient& client, const std::string& run_id) {
+  auto containers = client.list_containers("pipe.run=" + run_id);
+  auto networks = client.list_networks("pipe.run=" + run_id);
+  REQUIRE(containers.ok());
+  REQUIRE(networks.ok());
+  return containers->size() + networks->size();
+}
+
+}  // namespace
+
+TEST_CASE("an unreachable engine fails quickly naming the socket", "[docker]") {
+  auto endpoint = endpoint_from_host("unix:///nonexistent/pipe-test.sock", false, "");
+  REQUIRE(endpoint.ok());
+  const auto start = std::chrono::steady_clock::now();
+  auto client = EngineClient::connect(*endpoint);
+  REQUIRE_FALSE(client.ok());
+  CHECK(std::chrono::steady_clock::now() - start < 2s);
+  CHECK_THAT(client.error().message, Catch::StartsWith("cannot connect to the Docker engine at /nonexistent/pipe-test.sock: "));
+}
+
+TEST_CASE("the engine answers ping and version", "[docker]") {
+  auto client = engine();
+  if (!client) {
+    WARN("skipped: no Docker engine answers (start dockerd; .ci/setup does)");
+    return;
+  }
+  CHECK(client->ping().ok());
+  auto version = client->version();
+  REQUIRE(version.ok());
+  CHECK_FALSE(version->api_version.empty());
+  CHECK_FALSE(client->api_version().empty());
+}
+
+TEST_CASE("a job container runs steps, keeps streams apart, and leaves nothing behind", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  Workspace workspace;
+  std::ofstream(workspace.path / "input.txt") << "from the host\n";
+  DockerBackend backend(client, {});
+  const std::string run_id = unique_run();
+  auto env = backend.prepare_job(busybox_job(run_id, workspace.path));
+  REQUIRE(env.ok());
+  CHECK(env->in_container);
+  CHECK_FALSE(env->has_bash);
+  CHECK(env->host_temp_dir == env->temp_dir);
+
+  SECTION("exit code and separate streams") {
+    SplitSink sink;
+    auto status = backend.exec(*env, shell("echo hi; echo err >&2; exit 3", env->workspace), sink);
+    REQUIRE(status.ok());
+    CHECK(status->code == 3);
+    CHECK(sink.out == "hi\n");
+    CHECK(sink.err == "err\n");
+  }
+  SECTION("the environment passes through Env and the workspace is shared") {
+    ExecSpec spec = shell("echo \"$GREETING\"; pwd; cat input.txt; echo out >\"$RUNNER_TEMP/file\"", env->workspace);
+    spec.env = {{"GREETING", "hello world"}, {"RUNNER_TEMP", env->temp_dir}};
+    SplitSink sink;
+    auto status = backend.exec(*env, spec, sink);
+    REQUIRE(status.ok());
+    CHECK(status->code == 0);
+    CHECK(sink.out == "hello world\n" + env->workspace + "\nfrom the host\n");
+    std::ifstream written(fs::path(env->host_temp_dir) / "file");
+    std::string line;
+    std::getline(written, line);
+    CHECK(line == "out");
+  }
+  SECTION("a timeout kills the whole process tree") {
+    ExecSpec spec = shell("sleep 30 & sleep 30; echo never", env->workspace);
+    spec.timeout = 300ms;
+    SplitSink sink;
+    const auto start = std::chrono::steady_clock::now();
+    auto status = backend.exec(*env, spec, sink);
+    REQUIRE(status.ok());
+    CHECK(status->timed_out);
+    CHECK(status->code != 0);
+    CHECK(std::chrono::steady_clock::now() - start < 5s);
+    SplitSink ps;
+    REQUIRE(backend.exec(*env, shell("ps -o args | grep -c '[s]leep 30' || true", "/"), ps).ok());
+    CHECK(ps.out == "0\n");
+  }
+  SECTION("cancel stops a running step") {
+    CancelToken token;
+    ExecSpec spec = shell("echo started; sleep 30", env->workspace);
+    spec.cancel = &token;
+    std::thread canceller([&] {
+      std::this_thread::sleep_for(300ms);
+      token.cancel();
+    });
+    SplitSink sink;
+    auto status = backend.exec(*env, spec, sink);
+    canceller.join();
+    REQUIRE(status.ok());
+    CHECK(status->cancelled);
+    CHECK_FALSE(status->timed_out);
+    CHECK(sink.out == "started\n");
+  }
+  SECTION("files written are read back, parents created") {
+    REQUIRE(backend.write_file(*env, "/opt/pipe/deep/dir/script.sh", "#!/bin/sh\necho from script\n", 0755).ok());
+    auto content = backend.read_file(*env, "/opt/pipe/deep/dir/script.sh");
+    REQUIRE(content.ok());
+    CHECK(*content == "#!/bin/sh\necho from script\n");
+    SplitSink sink;
+    auto status = backend.exec(*env, ExecSpec{{"/opt/pipe/deep/dir/script.sh"}, {}, "/", {}, nullptr}, sink);
+    REQUIRE(status.ok());
+    CHECK(sink.out == "from script\n");
+    CHECK_FALSE(backend.read_file(*env, "/no/such/file").ok());
+    SplitSink tmp;
+    REQUIRE(backend.exec(*env, shell("stat -c %a /tmp", "/"), tmp).ok());
+    CHECK(tmp.out == "1777\n");
+  }
+  backend.teardown(*env);
+  CHECK(labelled_objects(*client, run_id) == 0);
+  CHECK_FALSE(fs::exists(fs::path(env->host_temp_dir).parent_path()));
+}
+
+TEST_CASE("a copied workspace is visible without a bind mount", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  Workspace workspace;
+  fs::create_directories(workspace.path / "sub");
+  std::ofstream(workspace.path / "sub" / "a.txt") << "copied\n";
+  DockerBackend backend(client, {});
+  JobSpec spec = busybox_job(unique_run(), workspace.path);
+  spec.copy_workspace = true;
+  auto env = backend.prepare_job(spec);
+  REQUIRE(env.ok());
+  SplitSink sink;
+  auto status = backend.exec(*env, shell("cat sub/a.txt; echo new > b.txt", env->workspace), sink);
+  backend.teardown(*env);
+  REQUIRE(status.ok());
+  CHECK(sink.out == "copied\n");
+  CHECK_FALSE(fs::exists(workspace.path / "b.txt"));
+}
+
+TEST_CASE("a missing image with pull policy never is a clear error", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  Workspace workspace;
+  DockerBackendOptions options;
+  options.pull = PullPolicy::never;
+  DockerBackend backend(client, options);
+  JobSpec spec = busybox_job(unique_run(), workspace.path);
+  spec.image = "pipe-test/no-such-image:1";
+  auto env = backend.prepare_job(spec);
+  REQUIRE_FALSE(env.ok());
+  CHECK(env.error().message ==
+        "preparing job 'job': image 'pipe-test/no-such-image:1' is not present locally and the pull policy is 'never'");
+  CHECK(labelled_objects(*client, spec.run_id) == 0);
+}
+
+TEST_CASE("a failed pull names the image", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  auto pulled = client->pull_image("pipe-test/no-such-image:1", std::nullopt);
+  REQUIRE_FALSE(pulled.ok());
+  CHECK_THAT(pulled.error().message, Catch::StartsWith("pulling image pipe-test/no-such-image:1: "));
+}
+
+TEST_CASE("bad container options fail before anything is left behind", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  Workspace workspace;
+  DockerBackend backend(client, {});
+  JobSpec spec = busybox_job(unique_run(), workspace.path);
+  spec.options = "--cpus 1 --frobnicate";
+  auto env = backend.prepare_job(spec);
+  REQUIRE_FALSE(env.ok());
+  CHECK(env.error().message == "preparing job 'job': unsupported container option '--frobnicate'");
+  CHECK(labelled_objects(*client, spec.run_id) == 0);
+}
+
+TEST_CASE("a service is reachable by its key once healthy", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_redis);
+  if (!has_image(*client, k_busybox)) {
+    WARN("skipped: image pipe-test/busybox:latest is missing (run tests/images/build.sh)");
+    return;
+  }
+  Workspace workspace;
+  DockerBackend backend(client, {});
+  JobSpec spec = busybox_job(unique_run(), workspace.path);
+  ServiceSpec redis;
+  redis.key = "redis";
+  redis.image = k_redis;
+  redis.ports = {"6379"};
+  redis.options = "--health-cmd \"redis-cli ping\" --health-interval 200ms --health-retries 50";
+  spec.services.push_back(redis);
+  auto env = backend.prepare_job(spec);
+  REQUIRE(env.ok());
+  REQUIRE(env->services.size() == 1);
+  CHECK(env->services[0].key == "redis");
+  CHECK_FALSE(env->services[0].ports["6379"].empty());
+  SplitSink sink;
+  auto status = backend.exec(*env, shell("printf 'PING\\r\\n' | nc -w 2 redis 6379", "/"), sink);
+  backend.teardown(*env);
+  REQUIRE(status.ok());
+  CHECK(sink.out == "+PONG\r\n");
+  CHECK(labelled_objects(*client, spec.run_id) == 0);
+}
+
+TEST_CASE("an unhealthy service fails with its last log lines", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  Workspace workspace;
+  DockerBackend backend(client, {});
+  JobSpec spec = busybox_job(unique_run(), workspace.path);
+  ServiceSpec broken;
+  broken.key = "broken";
+  broken.image = k_busybox;
+  broken.options = "--entrypoint sh";
+  spec.services.push_back(broken);
+  // The service's command exits at once: it is reported with its output.
+  spec.services[0].options = "--entrypoint /bin/false";
+  auto env = backend.prepare_job(spec);
+  REQUIRE_FALSE(env.ok());
+  CHECK_THAT(env.error().message, Catch::Contains("service 'broken' (pipe-test/busybox:latest) exited with code 1"));
+  CHECK(labelled_objects(*client, spec.run_id) == 0);
+}
+
+TEST_CASE("leftovers of a dead run are cleaned, a live run's are kept", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  const std::string run_id = unique_run();
+  Labels dead = pipe_labels(run_id, "job");
+  dead["pipe.pid"] = "999999999";
+  auto network = client->create_network("pipe_cleanup_" + run_id, dead);
+  REQUIRE(network.ok());
+  auto live_network = client->create_network("pipe_cleanup_live_" + run_id, pipe_labels(run_id, "live"));
+  REQUIRE(live_network.ok());
+  auto report = cleanup_leftovers(*client, run_id, LiveRuns::keep);
+  REQUIRE(report.ok());
+  CHECK(report->networks == 1);
+  CHECK(labelled_objects(*client, run_id) == 1);
+  report = cleanup_leftovers(*client, run_id, LiveRuns::remove);
+  REQUIRE(report.ok());
+  CHECK(labelled_objects(*client, run_id) == 0);
+}
+
+TEST_CASE("a command that does not exist fails the step, not the backend", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  Workspace workspace;
+  DockerBackend backend(client, {});
+  auto env = backend.prepare_job(busybox_job(unique_run(), workspace.path));
+  REQUIRE(env.ok());
+  SplitSink sink;
+  auto status = backend.exec(*env, ExecSpec{{"no-such-program"}, {}, "/", {}, nullptr}, sink);
+  backend.teardown(*env);
+  REQUIRE(status.ok());
+  CHECK((status->code == 126 || status->code == 127));
+  CHECK_THAT(sink.out + sink.err, Catch::Contains("no-such-program"));
+}
+
+TEST_CASE("the runner image has bash, node and python, and network aliases resolve", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, "pipe-test/runner:bookworm");
+  Workspace workspace;
+  DockerBackend backend(client, {});
+  JobSpec spec = busybox_job(unique_run(), workspace.path);
+  spec.image = "ubuntu:latest";  // tagged by tests/images/build.sh so default runs-on works offline
+  spec.options = "--network-alias builder";
+  auto env = backend.prepare_job(spec);
+  REQUIRE(env.ok());
+  CHECK(env->has_bash);
+  SplitSink sink;
+  auto status = backend.exec(*env, ExecSpec{{"bash", "-c", "node -e 'console.log(1+1)'; python3 -c 'print(3)'; getent hosts builder >/dev/null && echo alias"}, {}, "/", {}, nullptr}, sink);
+  backend.teardown(*env);
+  REQUIRE(status.ok());
+  CHECK(sink.err == "");
+  CHECK(sink.out == "2\n3\nalias\n");
+}
