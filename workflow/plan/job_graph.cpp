@@ -75,64 +75,73 @@ Result<JobGraph> JobGraph::build(const Workflow& workflow) {
 Result<JobGraph> JobGraph::build(const std::vector<JobNeeds>& jobs) {
   JobGraph graph;
   for (const auto& [id, needs] : jobs) {
-    if (graph.index_of(id) != k_missing) {
+    if (!graph.m_index.emplace(id, graph.m_nodes.size()).second) {
       return Error{"job '" + id + "' is defined twice"};
     }
     graph.m_nodes.push_back(JobNode{id, {}, {}});
   }
-  const std::size_t count = graph.m_nodes.size();
-  std::vector<std::vector<std::size_t>> need_index(count);
-  std::vector<std::size_t> in_degree(count, 0);
-  for (std::size_t i = 0; i < count; ++i) {
+  auto needs = graph.link(jobs);
+  if (!needs) {
+    return needs.error();
+  }
+  if (auto sorted = graph.sort(*needs); !sorted) {
+    return sorted.error();
+  }
+  return graph;
+}
+
+Result<std::vector<std::vector<std::size_t>>> JobGraph::link(const std::vector<JobNeeds>& jobs) {
+  std::vector<std::vector<std::size_t>> needs(m_nodes.size());
+  for (std::size_t i = 0; i < m_nodes.size(); ++i) {
     for (const auto& need : jobs[i].second) {
-      const std::size_t target = graph.index_of(need);
+      const std::size_t target = index_of(need);
       if (target == k_missing) {
         return Error{"job '" + jobs[i].first + "' needs '" + need + "', which does not exist"};
       }
-      if (std::find(need_index[i].begin(), need_index[i].end(), target) != need_index[i].end()) {
-        continue;
+      if (std::find(needs[i].begin(), needs[i].end(), target) == needs[i].end()) {
+        needs[i].push_back(target);
+        m_nodes[i].needs.push_back(need);
       }
-      need_index[i].push_back(target);
-      graph.m_nodes[i].needs.push_back(need);
-      ++in_degree[i];
     }
   }
-  for (std::size_t i = 0; i < count; ++i) {
-    for (std::size_t target : need_index[i]) {
-      graph.m_nodes[target].dependents.push_back(graph.m_nodes[i].id);
+  for (std::size_t i = 0; i < m_nodes.size(); ++i) {
+    for (std::size_t target : needs[i]) {
+      m_nodes[target].dependents.push_back(m_nodes[i].id);
     }
   }
+  return needs;
+}
+
+Result<void> JobGraph::sort(const std::vector<std::vector<std::size_t>>& needs) {
+  std::vector<std::size_t> waiting(m_nodes.size());
   // Kahn's algorithm; a min-heap of indexes keeps ready jobs in source order.
   std::priority_queue<std::size_t, std::vector<std::size_t>, std::greater<>> ready;
-  for (std::size_t i = 0; i < count; ++i) {
-    if (in_degree[i] == 0) {
+  for (std::size_t i = 0; i < m_nodes.size(); ++i) {
+    waiting[i] = needs[i].size();
+    if (waiting[i] == 0) {
       ready.push(i);
     }
   }
   while (!ready.empty()) {
     const std::size_t next = ready.top();
     ready.pop();
-    graph.m_order.push_back(next);
-    for (const auto& dependent : graph.m_nodes[next].dependents) {
-      const std::size_t d = graph.index_of(dependent);
-      if (--in_degree[d] == 0) {
+    m_order.push_back(next);
+    for (const auto& dependent : m_nodes[next].dependents) {
+      const std::size_t d = index_of(dependent);
+      if (--waiting[d] == 0) {
         ready.push(d);
       }
     }
   }
-  if (graph.m_order.size() != count) {
-    return Error{"jobs form a cycle: " + join(find_cycle(graph.m_nodes, in_degree, need_index), " -> ")};
+  if (m_order.size() != m_nodes.size()) {
+    return Error{"jobs form a cycle: " + join(find_cycle(m_nodes, waiting, needs), " -> ")};
   }
-  return graph;
+  return {};
 }
 
 std::size_t JobGraph::index_of(std::string_view id) const {
-  for (std::size_t i = 0; i < m_nodes.size(); ++i) {
-    if (m_nodes[i].id == id) {
-      return i;
-    }
-  }
-  return k_missing;
+  const auto found = m_index.find(id);
+  return found == m_index.end() ? k_missing : found->second;
 }
 
 const JobNode* JobGraph::find(std::string_view id) const {

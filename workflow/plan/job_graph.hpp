@@ -2,6 +2,7 @@
 // The jobs of a workflow as a DAG of `needs` edges, so a scheduler can start each job as soon
 // as its own needs have finished (not stage by stage).
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,8 +46,14 @@ public:
 
 private:
   std::vector<JobNode> m_nodes;
+  std::map<std::string, std::size_t, std::less<>> m_index;  // id → position in m_nodes
   std::vector<std::size_t> m_order;  // indexes into m_nodes, topologically sorted
+
   [[nodiscard]] std::size_t index_of(std::string_view id) const;
+  // Fills needs and dependents; returns each node's need indexes.
+  [[nodiscard]] Result<std::vector<std::vector<std::size_t>>> link(const std::vector<JobNeeds>& jobs);
+  // Fills m_order, or names a cycle.
+  [[nodiscard]] Result<void> sort(const std::vector<std::vector<std::size_t>>& needs);
 };
 
 /// One line per job in topological order: `deploy <- build, test`.

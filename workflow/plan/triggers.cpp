@@ -195,11 +195,14 @@ TriggerMatch match_trigger(const Workflow& workflow, const Event& event) {
     return no("workflow has no '" + event.name + "' trigger");
   }
   // Filters combine with AND: the first one that fails explains the skip.
-  for (auto check : {check_types(*trigger, event), check_ref(trigger->filters, event),
-                     check_paths(trigger->filters, event)}) {
-    if (check) {
-      return *check;
-    }
+  if (auto types = check_types(*trigger, event)) {
+    return *types;
+  }
+  if (auto ref = check_ref(trigger->filters, event)) {
+    return *ref;
+  }
+  if (auto paths = check_paths(trigger->filters, event)) {
+    return *paths;
   }
   return {true, describe(event) + " matches the workflow's '" + event.name + "' trigger"};
 }
