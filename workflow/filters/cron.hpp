@@ -6,7 +6,8 @@
 
 namespace pipeline::workflow::filters {
 
-/// Why `expression` is not a valid cron line, or nullopt when it is.
+/// Why `expression` is not a valid cron line, or nullopt when it is. The message names the
+/// field (`minute`, `hour`, `day of month`, `month`, `day of week`) and the allowed range.
 [[nodiscard]] std::optional<std::string> validate_cron(std::string_view expression);
 
 }  // namespace pipeline::workflow::filters
