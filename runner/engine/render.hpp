@@ -1,0 +1,69 @@
+#pragma once
+// Pure rendering of run events and the final summary: values in, text out.
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runner/engine/event.hpp"
+
+namespace pipeline::runner::engine {
+
+/// Whether text gets ANSI colors.
+enum class ColorMode { plain, ansi };
+
+/// `ansi` when `fd` is a terminal, NO_COLOR is unset or empty, and TERM is not "dumb".
+[[nodiscard]] ColorMode detect_color_mode(int fd);
+
+/// "850ms", "1.2s", "2m 03s", "1h 02m".
+[[nodiscard]] std::string format_duration(std::chrono::milliseconds duration);
+
+/// UTC ISO-8601 with milliseconds: "2026-11-22T02:31:21.123Z".
+[[nodiscard]] std::string format_time(std::chrono::system_clock::time_point time);
+
+/// "error src/a.c:12:3: title: message" (position and title only when known).
+[[nodiscard]] std::string format_annotation(const Annotation& annotation);
+
+/// A stable palette index (0..k_palette_size-1) for a job's prefix color.
+[[nodiscard]] std::size_t job_color(std::string_view job);
+
+/// How many colors job prefixes cycle through.
+inline constexpr std::size_t k_palette_size = 6;
+
+/// The terminal text for one event: whole lines ending in '\n', or nothing.
+[[nodiscard]] std::string render_terminal(const Event& event, ColorMode color);
+
+/// One JSON object (no newline) for `--json` mode.
+[[nodiscard]] std::string render_json(const Event& event);
+
+/// The per-job log file text for one event (timestamped lines), or nothing.
+[[nodiscard]] std::string render_log(const Event& event);
+
+/// A step that ended badly, with the end of its output.
+struct FailedStep {
+  std::string name;
+  NodeResult result = NodeResult::failure;
+  std::vector<std::string> tail;  // last lines of its output, oldest first
+};
+
+/// One job as the final summary shows it.
+struct JobSummary {
+  std::string name;
+  NodeResult result = NodeResult::success;
+  std::chrono::milliseconds duration{0};
+  std::vector<FailedStep> failed_steps;
+  std::vector<Annotation> annotations;
+  std::vector<std::string> step_summaries;  // markdown, printed raw
+};
+
+/// Everything the final summary shows.
+struct RunSummary {
+  std::vector<JobSummary> jobs;
+  std::chrono::milliseconds duration{0};
+};
+
+/// The summary printed when a run ends.
+[[nodiscard]] std::string render_summary(const RunSummary& summary, ColorMode color);
+
+}  // namespace pipeline::runner::engine

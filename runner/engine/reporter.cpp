@@ -1,0 +1,128 @@
+#include "runner/engine/reporter.hpp"
+
+#include <filesystem>
+
+#include "runner/engine/run_record.hpp"
+
+namespace pipeline::runner::engine {
+
+void TerminalSink::handle(const Event& event) { m_out << render_terminal(event, m_color); }
+
+void JsonLinesSink::handle(const Event& event) { m_out << render_json(event) << '\n'; }
+
+void JobLogSink::handle(const Event& event) {
+  if (event.job.empty()) {
+    return;
+  }
+  auto text = render_log(event);
+  if (text.empty()) {
+    return;
+  }
+  auto [it, inserted] = m_files.try_emplace(event.job);
+  if (inserted) {
+    std::error_code ec;
+    std::filesystem::create_directories(m_dir, ec);
+    it->second.open(m_dir + "/" + job_log_name(event.job), std::ios::binary | std::ios::app);
+  }
+  it->second << text;
+}
+
+void JobLogSink::flush() {
+  for (auto& [job, file] : m_files) {
+    file.flush();
+  }
+}
+
+JobSummary& SummaryCollector::job(const std::string& name) {
+  for (auto& job : m_jobs) {
+    if (job.name == name) {
+      return job;
+    }
+  }
+  m_jobs.push_back(JobSummary{name, NodeResult::success, {}, {}, {}, {}});
+  return m_jobs.back();
+}
+
+void SummaryCollector::handle(const Event& event) {
+  if (event.job.empty()) {
+    return;
+  }
+  auto& tail = m_tails[event.job];
+  switch (event.kind) {
+    case EventKind::job_started: job(event.job); break;
+    case EventKind::job_finished:
+      job(event.job).result = event.result;
+      job(event.job).duration = event.duration;
+      break;
+    case EventKind::step_started: tail.clear(); break;
+    case EventKind::output:
+      tail.push_back(event.text);
+      if (tail.size() > k_tail_lines) {
+        tail.pop_front();
+      }
+      break;
+    case EventKind::step_finished:
+      if (event.result == NodeResult::failure) {
+        job(event.job).failed_steps.push_back(FailedStep{event.step, event.result, {tail.begin(), tail.end()}});
+      }
+      tail.clear();
+      break;
+    case EventKind::annotation: job(event.job).annotations.push_back(event.annotation); break;
+    case EventKind::step_summary: job(event.job).step_summaries.push_back(event.text); break;
+    case EventKind::group_start:
+    case EventKind::group_end:
+    case EventKind::notice: break;
+  }
+}
+
+RunSummary SummaryCollector::summary(std::chrono::milliseconds run_duration) const {
+  return RunSummary{m_jobs, run_duration};
+}
+
+Reporter::Reporter(std::vector<EventSink*> sinks) : m_sinks(std::move(sinks)), m_thread([this] { loop(); }) {}
+
+Reporter::~Reporter() { stop(); }
+
+void Reporter::post(Event event) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_queue.push_back(std::move(event));
+  }
+  m_changed.notify_one();
+}
+
+void Reporter::stop() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+  }
+  m_changed.notify_one();
+  if (m_thread.joinable()) {
+    m_thread.join();
+  }
+}
+
+void Reporter::loop() {
+  std::unique_lock lock(m_mutex);
+  while (true) {
+    m_changed.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+    if (m_queue.empty()) {
+      return;
+    }
+    // Take the whole batch so posting threads never wait on the terminal.
+    std::deque<Event> batch;
+    batch.swap(m_queue);
+    lock.unlock();
+    for (const auto& event : batch) {
+      for (auto* sink : m_sinks) {
+        sink->handle(event);
+      }
+    }
+    for (auto* sink : m_sinks) {
+      sink->flush();
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace pipeline::runner::engine

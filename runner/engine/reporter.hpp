@@ -1,0 +1,106 @@
+#pragma once
+// The reporter: one thread owns the terminal and every other event destination.
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runner/engine/event.hpp"
+#include "runner/engine/render.hpp"
+
+namespace pipeline::runner::engine {
+
+/// A destination of events; only the reporter thread calls it.
+class EventSink {
+public:
+  virtual ~EventSink() = default;
+  /// Handles one event.
+  virtual void handle(const Event& event) = 0;
+  /// Called after each batch of events (flush buffered output here).
+  virtual void flush() {}
+};
+
+/// Human-readable lines with a `[job] ` prefix, colored per job when `color` says so.
+class TerminalSink final : public EventSink {
+public:
+  TerminalSink(std::ostream& out, ColorMode color) : m_out(out), m_color(color) {}
+  void handle(const Event& event) override;
+  void flush() override { m_out.flush(); }
+
+private:
+  std::ostream& m_out;
+  ColorMode m_color;
+};
+
+/// One JSON object per event and line (`--json`).
+class JsonLinesSink final : public EventSink {
+public:
+  explicit JsonLinesSink(std::ostream& out) : m_out(out) {}
+  void handle(const Event& event) override;
+  void flush() override { m_out.flush(); }
+
+private:
+  std::ostream& m_out;
+};
+
+/// One plain-text log file per job, `<dir>/<job>.log` (see job_log_name).
+class JobLogSink final : public EventSink {
+public:
+  explicit JobLogSink(std::string dir) : m_dir(std::move(dir)) {}
+  void handle(const Event& event) override;
+  void flush() override;
+
+private:
+  std::string m_dir;
+  std::map<std::string, std::ofstream> m_files;
+};
+
+/// Builds the final summary from the events it sees.
+class SummaryCollector final : public EventSink {
+public:
+  /// How many lines of a failed step's output the summary keeps.
+  static constexpr std::size_t k_tail_lines = 20;
+
+  void handle(const Event& event) override;
+  /// The summary so far (call after Reporter::stop for the final one).
+  [[nodiscard]] RunSummary summary(std::chrono::milliseconds run_duration) const;
+
+private:
+  JobSummary& job(const std::string& name);
+
+  std::vector<JobSummary> m_jobs;
+  std::map<std::string, std::deque<std::string>> m_tails;  // job -> the current step's last lines
+};
+
+/// Queues events from any thread and hands them, in order, to its sinks on its own thread.
+class Reporter {
+public:
+  /// Starts the reporter thread; the sinks must outlive the reporter.
+  explicit Reporter(std::vector<EventSink*> sinks);
+  Reporter(const Reporter&) = delete;
+  Reporter& operator=(const Reporter&) = delete;
+  ~Reporter();
+
+  /// Queues `event`; never blocks on the terminal.
+  void post(Event event);
+  /// Delivers everything queued, then stops the thread. Idempotent.
+  void stop();
+
+private:
+  void loop();
+
+  std::vector<EventSink*> m_sinks;
+  std::mutex m_mutex;
+  std::condition_variable m_changed;
+  std::deque<Event> m_queue;
+  bool m_stopping = false;
+  std::thread m_thread;
+};
+
+}  // namespace pipeline::runner::engine
