@@ -12,6 +12,7 @@ const Subcommand k_subcommands[] = {
     {"validate", "Check workflow files and report every problem", setup_validate},
     {"list", "List workflows, their triggers and jobs", setup_list},
     {"eval", "Evaluate a ${{ }} expression", setup_eval},
+    {"run", "Run the workflows an event starts", setup_run},
 };
 
 }  // namespace

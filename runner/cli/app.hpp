@@ -2,6 +2,8 @@
 // The command line: a table of subcommands, each in its own file.
 #include <functional>
 
+#include "runner/backend/cancel.hpp"
+
 namespace CLI {
 class App;
 }
@@ -33,5 +35,6 @@ int main(int argc, char** argv);
 std::function<int()> setup_validate(CLI::App& app);
 std::function<int()> setup_list(CLI::App& app);
 std::function<int()> setup_eval(CLI::App& app);
+std::function<int()> setup_run(CLI::App& app);
 
 }  // namespace pipeline::runner::cli

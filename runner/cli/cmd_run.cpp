@@ -1,0 +1,126 @@
+// `pipe run` — CLI11 fills RunOptions; engine::run does the work.
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "runner/cli/app.hpp"
+#include "runner/engine/run.hpp"
+
+namespace pipeline::runner::cli {
+
+namespace {
+
+std::atomic<int> g_interrupts{0};
+
+extern "C" void on_interrupt(int) {
+  g_interrupts.fetch_add(1);
+}
+
+/// Turns Ctrl-C presses into the two cancel levels: the first cancels, the second stops at once.
+class InterruptWatcher {
+public:
+  InterruptWatcher(CancelToken& cancel, CancelToken& hard) : m_cancel(cancel), m_hard(hard) {
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    m_thread = std::thread([this] { watch(); });
+  }
+  ~InterruptWatcher() {
+    m_done = true;
+    m_thread.join();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+  }
+  InterruptWatcher(const InterruptWatcher&) = delete;
+  InterruptWatcher& operator=(const InterruptWatcher&) = delete;
+
+private:
+  void watch() {
+    int seen = 0;
+    while (!m_done) {
+      const int now = g_interrupts.load();
+      if (now > seen) {
+        seen = now;
+        if (seen == 1) {
+          std::fprintf(stderr, "\npipe: cancelling (press Ctrl-C again to stop at once)\n");
+          m_cancel.cancel();
+        } else {
+          m_hard.cancel();
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+  CancelToken& m_cancel;
+  CancelToken& m_hard;
+  std::atomic<bool> m_done{false};
+  std::thread m_thread;
+};
+
+std::pair<std::string, std::string> split_pair(const std::string& text) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos) {
+    throw CLI::ValidationError("expected KEY=VALUE, got '" + text + "'");
+  }
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+}  // namespace
+
+std::function<int()> setup_run(CLI::App& app) {
+  auto options = std::make_shared<engine::RunOptions>();
+  auto inputs = std::make_shared<std::vector<std::string>>();
+  auto platforms = std::make_shared<std::vector<std::string>>();
+  auto backend = std::make_shared<std::string>("auto");
+  auto pull = std::make_shared<std::string>("missing");
+  auto copy = std::make_shared<bool>(false);
+  auto no_socket = std::make_shared<bool>(false);
+  app.add_option("workflows", options->workflows, "Workflow files or directories (default: .github/workflows)");
+  app.add_option("-C,--directory", options->directory, "Run in this repository");
+  app.add_option("-e,--event", options->event, "Event name (default: push, or the workflow's first trigger)");
+  app.add_option("--event-path", options->event_path, "Event payload JSON file");
+  app.add_option("--input", *inputs, "Workflow input KEY=VALUE");
+  app.add_option("-j,--job", options->jobs, "Run this job and the jobs it needs");
+  app.add_option("--matrix", options->matrix_filters, "Keep only matrix combinations with KEY=VALUE");
+  app.add_option("-p,--parallel", options->parallel, "Jobs at once (default: number of cores)");
+  app.add_option("--backend", *backend, "auto, host or docker")->check(CLI::IsMember({"auto", "host", "docker"}));
+  app.add_option("-P,--platform", *platforms, "Map a runs-on label: LABEL=IMAGE or LABEL=host");
+  app.add_flag("--copy", *copy, "Run in a copy of the workspace (the tree is never written)");
+  app.add_option("--pull", *pull, "Image pulls: missing, always or never")
+      ->check(CLI::IsMember({"missing", "always", "never"}));
+  app.add_flag("--no-engine-socket", *no_socket, "Do not mount the engine socket into job containers");
+  app.add_flag("-n,--dry-run", options->dry_run, "Print the plan without running anything");
+  app.add_flag("--json", options->json, "Stream events as JSON Lines");
+  app.add_flag("--explain", options->explain, "Say why each job or step was skipped");
+  app.add_flag("-v,--verbose", options->verbose, "Show debug output (::debug::, RUNNER_DEBUG=1)");
+  app.add_option("-s,--secret", options->secrets, "Secret NAME=VALUE, or NAME to take it from the environment");
+  app.add_option("--secret-file", options->secret_files, "Secrets file (default: .secrets when present)");
+  app.add_option("--env-file", options->env_files, "Variables for every job (default: .env when present)");
+  app.add_option("--var", options->vars, "Variable NAME=VALUE for the vars context");
+  app.add_option("--var-file", options->var_files, "Variables file (default: .vars when present)");
+  return [=] {
+    for (const auto& text : *inputs) {
+      options->inputs.push_back(split_pair(text));
+    }
+    for (const auto& text : *platforms) {
+      options->platforms.push_back(split_pair(text));
+    }
+    options->backend = *backend == "host"     ? engine::BackendChoice::host
+                       : *backend == "docker" ? engine::BackendChoice::docker
+                                              : engine::BackendChoice::automatic;
+    options->pull = *pull == "always"  ? engine::PullChoice::always
+                    : *pull == "never" ? engine::PullChoice::never
+                                       : engine::PullChoice::missing;
+    options->workspace = *copy ? engine::WorkspaceMode::copy : engine::WorkspaceMode::bind;
+    options->engine_socket = !*no_socket;
+    CancelToken cancel;
+    CancelToken hard;
+    InterruptWatcher watcher(cancel, hard);
+    return engine::run(*options, cancel, hard);
+  };
+}
+
+}  // namespace pipeline::runner::cli

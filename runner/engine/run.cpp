@@ -1,0 +1,635 @@
+#include "runner/engine/run.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
+
+#include "runner/backend/host_backend.hpp"
+#include "runner/docker/docker_backend.hpp"
+#include "runner/engine/job_runner.hpp"
+#include "runner/engine/render.hpp"
+#include "runner/engine/reporter.hpp"
+#include "runner/engine/run_inputs.hpp"
+#include "runner/engine/run_record.hpp"
+#include "runner/engine/scheduler.hpp"
+#include "workflow/expr/template.hpp"
+#include "workflow/loader.hpp"
+#include "workflow/plan/job_graph.hpp"
+#include "workflow/plan/matrix.hpp"
+#include "workflow/plan/triggers.hpp"
+
+namespace pipeline::runner::engine {
+
+namespace expr = workflow::expr;
+namespace fs = std::filesystem;
+using workflow::Job;
+using workflow::Workflow;
+
+namespace {
+
+constexpr int k_exit_success = 0;
+constexpr int k_exit_failed = 1;
+constexpr int k_exit_usage = 2;
+constexpr int k_exit_interrupted = 130;
+
+/// A workflow the event starts, with what its jobs evaluate against.
+struct SelectedWorkflow {
+  const Workflow* workflow = nullptr;
+  std::string event;
+  nlohmann::json payload;
+  expr::Value inputs;
+  workflow::plan::JobGraph graph;
+};
+
+/// A job of the plan: which workflow it belongs to and its node's key.
+struct PlannedJob {
+  const SelectedWorkflow* selected = nullptr;
+  const Job* job = nullptr;
+  std::string key;
+};
+
+/// Everything a run's node callbacks share.
+struct Plan {
+  std::vector<SelectedWorkflow> workflows;
+  std::vector<PlannedJob> jobs;                 // by scheduler index for parent nodes
+  std::map<std::string, std::size_t> job_index;  // key -> jobs index
+  std::mutex mutex;
+  std::map<std::string, JobInstance> instances;  // child node id -> instance
+  std::map<std::string, EnvList> outputs;        // job key -> outputs
+};
+
+void print_error(const std::string& message) {
+  std::cerr << "pipe: error: " << message << '\n';
+}
+
+void post_notice(Reporter& reporter, const std::string& text, const std::string& job = {}) {
+  Event event;
+  event.kind = EventKind::notice;
+  event.job = job;
+  event.text = text;
+  reporter.post(std::move(event));
+}
+
+bool mentions_status_function(std::string_view condition) {
+  std::string lower(condition);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const char* fn : {"success(", "failure(", "always(", "cancelled("}) {
+    if (lower.find(fn) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> changed_files(const std::string& dir) {
+  if (auto dirty = git::uncommitted_changes(dir); dirty && !dirty->empty()) {
+    return *dirty;
+  }
+  if (auto pushed = git::changed_files_for_push(dir); pushed) {
+    return *pushed;
+  }
+  return {};
+}
+
+/// Chooses backends for jobs: host, or containers through the engine (connected on first use).
+class Placer {
+public:
+  Placer(const RunOptions& options, Reporter& reporter, std::string run_root)
+      : m_options(options), m_reporter(reporter), m_host(std::move(run_root)) {}
+
+  Result<Placement> place(const std::vector<std::string>& labels, const std::string& container_image) {
+    if (m_options.backend == BackendChoice::host) {
+      return Placement{&m_host, "", false};
+    }
+    std::string image = container_image;
+    if (image.empty()) {
+      auto mapped = map_labels(labels);
+      if (!mapped) {
+        return mapped.error();
+      }
+      if (*mapped == "host") {
+        return Placement{&m_host, "", false};
+      }
+      image = *mapped;
+    }
+    Backend* docker = docker_backend();
+    if (!docker) {
+      if (m_options.backend == BackendChoice::docker) {
+        return Error{m_docker_error};
+      }
+      return Placement{&m_host, "", false};
+    }
+    return Placement{docker, image, !container_image.empty()};
+  }
+
+  /// Connects now when the choice is automatic, so the fallback notice comes first.
+  void probe() {
+    if (m_options.backend == BackendChoice::automatic && !docker_backend()) {
+      post_notice(m_reporter, "no container engine answers (" + m_docker_error + "); running jobs on the host");
+    }
+  }
+
+private:
+  Result<std::string> map_labels(const std::vector<std::string>& labels) const {
+    for (const auto& label : labels) {
+      for (const auto& [name, image] : m_options.platforms) {
+        if (name == label) {
+          return image;
+        }
+      }
+    }
+    static const std::map<std::string, std::string> k_defaults{
+        {"ubuntu-latest", "catthehacker/ubuntu:act-latest"}, {"ubuntu-24.04", "catthehacker/ubuntu:act-24.04"},
+        {"ubuntu-22.04", "catthehacker/ubuntu:act-22.04"},   {"ubuntu-20.04", "catthehacker/ubuntu:act-20.04"},
+        {"self-hosted", "host"},                              {"linux", "host"}};
+    for (const auto& label : labels) {
+      if (auto it = k_defaults.find(label); it != k_defaults.end()) {
+        return it->second;
+      }
+    }
+    const std::string first = labels.empty() ? std::string("(none)") : labels.front();
+    return Error{"runs-on label '" + first + "' has no image: map it with -P " + first + "=IMAGE (or -P " + first +
+                 "=host)"};
+  }
+
+  Backend* docker_backend() {
+    std::lock_guard lock(m_mutex);
+    if (!m_docker && m_docker_error.empty()) {
+      docker::DockerBackendOptions options;
+      options.pull = m_options.pull == PullChoice::always  ? docker::PullPolicy::always
+                     : m_options.pull == PullChoice::never ? docker::PullPolicy::never
+                                                           : docker::PullPolicy::missing;
+      options.engine_socket = m_options.engine_socket ? docker::EngineSocket::mount : docker::EngineSocket::hide;
+      auto connected = docker::DockerBackend::connect(options);
+      if (connected) {
+        m_docker = std::move(*connected);
+      } else {
+        m_docker_error = connected.error().message;
+      }
+    }
+    return m_docker.get();
+  }
+
+  const RunOptions& m_options;
+  Reporter& m_reporter;
+  HostBackend m_host;
+  std::mutex m_mutex;
+  std::unique_ptr<docker::DockerBackend> m_docker;
+  std::string m_docker_error;
+};
+
+/// Loads the workflows and keeps those the event starts; prints why the others do not run.
+Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet& set, const RunOptions& options,
+                                                       const git::RepoInfo& repo, const std::string& dir,
+                                                       Reporter& reporter) {
+  std::vector<SelectedWorkflow> out;
+  const auto changed = changed_files(dir);
+  for (const auto& wf : set.workflows) {
+    SelectedWorkflow s;
+    s.workflow = &wf;
+    s.event = !options.event.empty() ? options.event
+              : options.workflows.empty() || wf.find_trigger("push") ? std::string("push")
+                                                                     : workflow::plan::select_default_event(wf);
+    workflow::plan::Event event;
+    event.name = s.event;
+    event.ref = repo.ref;
+    if (s.event.rfind("pull_request", 0) == 0) {
+      event.base_ref = repo.default_branch;
+      event.action = "opened";
+    }
+    if (s.event == "push" || s.event.rfind("pull_request", 0) == 0) {
+      event.changed_files = changed;
+    }
+    const auto match = workflow::plan::match_trigger(wf, event);
+    if (!match.runs) {
+      post_notice(reporter, "not running " + wf.path + ": " + match.reason);
+      continue;
+    }
+    auto inputs = collect_inputs(wf, s.event, options);
+    if (!inputs) {
+      return inputs.error();
+    }
+    s.inputs = *inputs;
+    auto payload = event_payload(options, s.event, repo, dir, s.inputs);
+    if (!payload) {
+      return payload.error();
+    }
+    s.payload = *payload;
+    auto graph = workflow::plan::JobGraph::build(wf);
+    if (!graph) {
+      return Error{wf.path + ": " + graph.error().message};
+    }
+    if (!options.jobs.empty()) {
+      std::vector<std::string> present;
+      for (const auto& id : options.jobs) {
+        if (graph->find(id)) {
+          present.push_back(id);
+        }
+      }
+      if (present.empty()) {
+        continue;
+      }
+      auto sub = graph->subgraph_for(present);
+      if (!sub) {
+        return sub.error();
+      }
+      graph = std::move(sub);
+    }
+    s.graph = std::move(*graph);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+/// The fixed host ports a job's services publish ("5432:5432"), as a scheduler resource key.
+std::string port_resource(const Job& job) {
+  for (const auto& [key, service] : job.services) {
+    for (const auto& port : service.ports) {
+      const auto colon = port.value.rfind(':');
+      if (colon != std::string::npos) {
+        return "port:" + port.value.substr(0, colon);
+      }
+    }
+  }
+  return {};
+}
+
+class RunExecution {
+public:
+  RunExecution(const RunOptions& options, RunState& state, Plan& plan, Scheduler& scheduler)
+      : m_options(options), m_state(state), m_plan(plan), m_scheduler(scheduler) {}
+
+  NodeOutcome run_node(const NodeContext& node) {
+    std::optional<JobInstance> instance;
+    {
+      std::lock_guard lock(m_plan.mutex);
+      if (auto it = m_plan.instances.find(node.id); it != m_plan.instances.end()) {
+        instance = it->second;
+      }
+    }
+    if (!instance) {
+      return run_planned(m_plan.jobs.at(m_plan.job_index.at(node.id)), node);
+    }
+    auto outcome = run_job(m_state, *instance, node.cancel);
+    std::lock_guard lock(m_plan.mutex);
+    // Matrix jobs share one set of outputs; as on GitHub, the last one to finish wins.
+    auto& outputs = m_plan.outputs[node.id.substr(0, node.id.rfind('#'))];
+    for (auto& [k, v] : outcome.outputs) {
+      set_env(outputs, k, std::move(v));
+    }
+    return {outcome.result, {}};
+  }
+
+private:
+  expr::Value needs_context(const PlannedJob& planned, const NodeContext& node) {
+    expr::Value needs = expr::Value::object();
+    std::lock_guard lock(m_plan.mutex);
+    for (const auto& dep : node.dependencies) {
+      const PlannedJob& need = m_plan.jobs.at(m_plan.job_index.at(dep.id));
+      if (need.selected != planned.selected) {
+        continue;
+      }
+      expr::Value entry = expr::Value::object();
+      entry.set("result", std::string(to_string(dep.result)));
+      entry.set("outputs", string_map(m_plan.outputs[dep.id]));
+      needs.set(need.job->id.value, entry);
+    }
+    return needs;
+  }
+
+  expr::MapContext job_level_context(const PlannedJob& planned, const expr::Value& needs) {
+    expr::MapContext ctx;
+    nlohmann::json github = m_state.github;
+    github["event_name"] = planned.selected->event;
+    github["event"] = planned.selected->payload;
+    github["job"] = planned.job->id.value;
+    ctx.set("github", expr::Value::from_json(github));
+    ctx.set("needs", needs);
+    ctx.set("inputs", planned.selected->inputs);
+    ctx.set("vars", m_state.vars);
+    ctx.set("secrets", m_state.secrets);
+    return ctx;
+  }
+
+  void skip(const std::string& name, const std::string& why) {
+    Event event;
+    event.kind = EventKind::job_finished;
+    event.job = name;
+    event.result = NodeResult::skipped;
+    m_state.reporter->post(std::move(event));
+    if (m_options.explain) {
+      post_notice(*m_state.reporter, "skipped: " + why, name);
+    }
+  }
+
+  NodeOutcome run_planned(const PlannedJob& planned, const NodeContext& node) {
+    const Job& job = *planned.job;
+    const expr::Value needs = needs_context(planned, node);
+    auto ctx = job_level_context(planned, needs);
+    bool any_failed = false;
+    bool any_skipped = false;
+    for (const auto& dep : node.dependencies) {
+      any_failed = any_failed || dep.result == NodeResult::failure || dep.result == NodeResult::cancelled;
+      any_skipped = any_skipped || dep.result == NodeResult::skipped;
+    }
+    ctx.set_status(node.cancel.cancelled() ? expr::Status::cancelled
+                   : any_failed           ? expr::Status::failure
+                                          : expr::Status::success);
+    const std::string condition = job.if_condition ? job.if_condition->value : "";
+    const std::string plain_name = job.name ? job.name->value : job.id.value;
+    if (any_skipped && !mentions_status_function(condition)) {
+      skip(plain_name, "a job it needs was skipped");
+      return {NodeResult::skipped, {}};
+    }
+    auto run_it = expr::evaluate_condition(condition, ctx);
+    if (!run_it) {
+      post_notice(*m_state.reporter, "if: " + run_it.error().message, plain_name);
+      return {NodeResult::failure, {}};
+    }
+    if (!*run_it) {
+      skip(plain_name, "if: " + (condition.empty() ? std::string("success()") : condition) + " was false" +
+                           (any_failed ? " (a job it needs failed)" : ""));
+      return {NodeResult::skipped, {}};
+    }
+    return expand(planned, ctx, needs, node);
+  }
+
+  NodeOutcome expand(const PlannedJob& planned, expr::MapContext& ctx, const expr::Value& needs,
+                     const NodeContext& node) {
+    const Job& job = *planned.job;
+    std::vector<workflow::plan::MatrixCombination> combinations{nlohmann::ordered_json::object()};
+    bool fail_fast = true;
+    std::size_t max_parallel = 0;
+    if (job.strategy) {
+      auto matrix = evaluate_node(job.strategy->matrix, ctx);
+      if (!matrix) {
+        post_notice(*m_state.reporter, "strategy.matrix: " + matrix.error().message, job.id.value);
+        return {NodeResult::failure, {}};
+      }
+      auto expanded = workflow::plan::expand_matrix(matrix->to_json());
+      if (!expanded) {
+        post_notice(*m_state.reporter, "strategy.matrix: " + expanded.error().message, job.id.value);
+        return {NodeResult::failure, {}};
+      }
+      combinations = std::move(*expanded);
+      std::vector<workflow::plan::MatrixFilter> filters;
+      for (const auto& text : m_options.matrix_filters) {
+        if (auto f = workflow::plan::parse_matrix_filter(text); f) {
+          filters.push_back(*f);
+        }
+      }
+      combinations = workflow::plan::filter_combinations(combinations, filters);
+      if (job.strategy->fail_fast) {
+        auto v = evaluate_node(*job.strategy->fail_fast, ctx);
+        fail_fast = !v || v->is_truthy();
+      }
+      if (job.strategy->max_parallel) {
+        auto v = evaluate_node(*job.strategy->max_parallel, ctx);
+        if (v && v->to_number() >= 1) {
+          max_parallel = static_cast<std::size_t>(v->to_number());
+        }
+      }
+    }
+    if (combinations.empty()) {
+      return {NodeResult::skipped, {}};
+    }
+    m_scheduler.define_group(planned.key, {fail_fast ? FailFast::on : FailFast::off, max_parallel});
+    NodeOutcome outcome;
+    std::lock_guard lock(m_plan.mutex);
+    for (std::size_t i = 0; i < combinations.size(); ++i) {
+      JobInstance instance;
+      instance.workflow = planned.selected->workflow;
+      instance.job = &job;
+      instance.matrix = combinations[i];
+      instance.needs = needs;
+      expr::Value strategy = expr::Value::object();
+      strategy.set("fail-fast", fail_fast);
+      strategy.set("job-index", static_cast<double>(i));
+      strategy.set("job-total", static_cast<double>(combinations.size()));
+      strategy.set("max-parallel", static_cast<double>(max_parallel ? max_parallel : combinations.size()));
+      instance.strategy = strategy;
+      instance.display_name = display_name(planned, instance, ctx);
+      const std::string id = planned.key + "#" + std::to_string(i);
+      m_plan.instances[id] = std::move(instance);
+      outcome.children.push_back({id, {}, planned.key, port_resource(job)});
+    }
+    (void)node;
+    return outcome;
+  }
+
+  std::string display_name(const PlannedJob& planned, const JobInstance& instance, expr::MapContext& ctx) {
+    const Job& job = *planned.job;
+    ctx.set("matrix", expr::Value::from_json(instance.matrix));
+    ctx.set("strategy", instance.strategy);
+    std::string name = job.id.value;
+    bool names_matrix = false;
+    if (job.name) {
+      auto evaluated = evaluate_text(job.name->value, ctx);
+      name = evaluated ? *evaluated : job.name->value;
+      names_matrix = job.name->value.find("matrix.") != std::string::npos;
+    }
+    if (names_matrix || instance.matrix.empty()) {
+      return name;
+    }
+    return workflow::plan::matrix_job_name(name, instance.matrix);
+  }
+
+  const RunOptions& m_options;
+  RunState& m_state;
+  Plan& m_plan;
+  Scheduler& m_scheduler;
+};
+
+/// Adds one node per job, in an order where every need comes first.
+Result<void> add_nodes(Plan& plan, Scheduler& scheduler) {
+  const bool many = plan.workflows.size() > 1;
+  for (const auto& selected : plan.workflows) {
+    for (const auto& id : selected.graph.topological_order()) {
+      const Job* job = selected.workflow->find_job(id);
+      const std::string prefix = many ? selected.workflow->path + ":" : "";
+      NodeSpec spec;
+      spec.id = prefix + id;
+      for (const auto& need : selected.graph.find(id)->needs) {
+        spec.needs.push_back(plan.job_index.at(prefix + need));
+      }
+      auto index = scheduler.add_node(spec);
+      if (!index) {
+        return index.error();
+      }
+      plan.job_index[spec.id] = plan.jobs.size();
+      plan.jobs.push_back({&selected, job, spec.id});
+    }
+  }
+  return {};
+}
+
+void print_plan(const Plan& plan) {
+  for (const auto& selected : plan.workflows) {
+    std::cout << selected.workflow->display_name() << " (" << selected.workflow->path << ", on " << selected.event
+              << ")\n";
+    for (const auto& line : selected.graph.levels()) {
+      std::cout << "  stage:";
+      for (const auto& id : line) {
+        std::cout << ' ' << id;
+      }
+      std::cout << '\n';
+    }
+    std::cout << workflow::plan::render_text(selected.graph);
+  }
+}
+
+nlohmann::json run_json(const std::string& run_id, const RunSummary& summary, int exit_code) {
+  nlohmann::json jobs = nlohmann::json::array();
+  for (const auto& job : summary.jobs) {
+    nlohmann::json annotations = nlohmann::json::array();
+    for (const auto& a : job.annotations) {
+      annotations.push_back({{"level", to_string(a.level)}, {"file", a.file}, {"line", a.line},
+                             {"title", a.title}, {"message", a.message}});
+    }
+    nlohmann::json failed = nlohmann::json::array();
+    for (const auto& step : job.failed_steps) {
+      failed.push_back({{"name", step.name}, {"result", to_string(step.result)}});
+    }
+    jobs.push_back({{"name", job.name}, {"result", to_string(job.result)}, {"duration_ms", job.duration.count()},
+                    {"failed_steps", failed}, {"annotations", annotations}});
+  }
+  const char* result = exit_code == 0 ? "success" : exit_code == k_exit_interrupted ? "cancelled" : "failure";
+  return {{"id", run_id}, {"result", result}, {"exit_code", exit_code},
+          {"duration_ms", summary.duration.count()}, {"jobs", jobs}};
+}
+
+}  // namespace
+
+int run(const RunOptions& options, CancelToken& cancel, CancelToken& hard_cancel) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string dir = fs::absolute(options.directory).lexically_normal().string();
+  // load: every workflow, with every problem reported before anything runs.
+  std::vector<fs::path> paths;
+  for (const auto& w : options.workflows) {
+    paths.push_back(fs::path(w).is_absolute() ? fs::path(w) : fs::path(dir) / w);
+  }
+  if (paths.empty()) {
+    paths.push_back(fs::path(dir) / ".github" / "workflows");
+  }
+  const auto set = workflow::load_all(paths, dir);
+  if (!set.diagnostics.empty()) {
+    std::cerr << workflow::format_diagnostics(set);
+  }
+  if (workflow::has_errors(set.diagnostics)) {
+    std::cerr << workflow::summary_line(set) << '\n';
+    return k_exit_usage;
+  }
+  // context: the repository, secrets, variables.
+  auto repo = git::read_repository(dir);
+  git::RepoInfo repo_info = repo ? *repo : git::RepoInfo{};
+  if (repo_info.workspace.empty()) {
+    repo_info.workspace = dir;
+  }
+  auto secrets = collect_secrets(options, dir);
+  auto vars = secrets ? collect_vars(options, dir) : Result<EnvList>(secrets.error());
+  auto env_file = vars ? collect_env_files(options, dir) : Result<EnvList>(vars.error());
+  if (!env_file) {
+    print_error(env_file.error().message);
+    return k_exit_usage;
+  }
+  // report: one thread owns the terminal; a run record keeps logs and results.
+  const std::string run_id = make_run_id();
+  auto record = RunRecord::create((fs::path(dir) / ".pipe" / "runs").string(), run_id);
+  output::Masker masker;
+  TerminalSink terminal(std::cout, detect_color_mode(STDOUT_FILENO));
+  JsonLinesSink json(std::cout);
+  std::unique_ptr<JobLogSink> logs = record ? std::make_unique<JobLogSink>(record->dir()) : nullptr;
+  SummaryCollector collector;
+  std::vector<EventSink*> sinks{options.json ? static_cast<EventSink*>(&json) : &terminal, &collector};
+  if (logs) {
+    sinks.push_back(logs.get());
+  }
+  Reporter reporter(sinks);
+  expr::Value secrets_value = expr::Value::object();
+  std::string token;
+  for (const auto& s : *secrets) {
+    if (masker.add_secret(s.value) == output::AddResult::too_short) {
+      post_notice(reporter, "warning: secret " + s.name + " is shorter than 4 characters and is not masked");
+    }
+    secrets_value.set(s.name, s.value);
+    if (s.name == "GITHUB_TOKEN") {
+      token = s.value;
+    }
+  }
+  // select: the workflows this event starts, and why the others do not run.
+  Plan plan;
+  auto selected = select_workflows(set, options, repo_info, dir, reporter);
+  if (!selected) {
+    reporter.stop();
+    print_error(selected.error().message);
+    return k_exit_usage;
+  }
+  plan.workflows = std::move(*selected);
+  Scheduler scheduler(options.parallel ? options.parallel : std::max(1u, std::thread::hardware_concurrency()));
+  if (auto added = add_nodes(plan, scheduler); !added) {
+    reporter.stop();
+    print_error(added.error().message);
+    return k_exit_usage;
+  }
+  if (options.dry_run) {
+    reporter.stop();
+    print_plan(plan);
+    return k_exit_success;
+  }
+  if (plan.jobs.empty()) {
+    post_notice(reporter, "nothing to run");
+  }
+  // schedule: each job starts as soon as its own needs have ended.
+  Placer placer(options, reporter, "");
+  placer.probe();
+  RunState state;
+  state.options = &options;
+  state.run_id = run_id;
+  state.run_number_id = std::to_string(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
+  state.workspace = dir;
+  state.secrets = secrets_value;
+  state.vars = string_map(*vars);
+  state.env_file = *env_file;
+  state.masker = &masker;
+  state.reporter = &reporter;
+  state.hard_cancel = &hard_cancel;
+  state.place = [&placer](const std::vector<std::string>& labels, const std::string& image) {
+    return placer.place(labels, image);
+  };
+  std::vector<NodeReport> reports;
+  if (!plan.workflows.empty()) {
+    const auto& first = plan.workflows.front();
+    state.github = github_context(repo_info, first.event, first.payload, state.run_number_id, *first.workflow, token);
+    state.inputs = first.inputs;
+    if (record) {
+      (void)record->write_event_json(first.payload);
+    }
+    RunExecution execution(options, state, plan, scheduler);
+    reports = scheduler.run([&execution](const NodeContext& node) { return execution.run_node(node); }, &cancel);
+  }
+  reporter.stop();
+  // report: the summary, the exit code, the run record.
+  bool failed = false;
+  for (const auto& report : reports) {
+    failed = failed || report.result == NodeResult::failure;
+  }
+  const int exit_code = cancel.cancelled() ? k_exit_interrupted : failed ? k_exit_failed : k_exit_success;
+  const auto duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  const RunSummary summary = collector.summary(duration);
+  if (!options.json) {
+    std::cout << render_summary(summary, detect_color_mode(STDOUT_FILENO)) << std::flush;
+  }
+  if (record) {
+    (void)record->write_run_json(run_json(run_id, summary, exit_code));
+    (void)record->mark_latest();
+  }
+  return exit_code;
+}
+
+}  // namespace pipeline::runner::engine

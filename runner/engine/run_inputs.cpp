@@ -1,0 +1,241 @@
+#include "runner/engine/run_inputs.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "runner/secrets/dotenv.hpp"
+#include "workflow/expr/value.hpp"
+
+namespace pipeline::runner::engine {
+
+namespace expr = workflow::expr;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The files given, or the default file when none was given and it exists.
+std::vector<std::string> files_or_default(const std::vector<std::string>& given, const std::string& dir,
+                                          const char* default_name) {
+  if (!given.empty()) {
+    return given;
+  }
+  const fs::path candidate = fs::path(dir) / default_name;
+  if (fs::is_regular_file(candidate)) {
+    return {candidate.string()};
+  }
+  return {};
+}
+
+Result<EnvList> read_dotenv_files(const std::vector<std::string>& files, const std::string& dir) {
+  EnvList out;
+  for (const auto& file : files) {
+    const fs::path path = fs::path(file).is_absolute() ? fs::path(file) : fs::path(dir) / file;
+    auto entries = secrets::load_dotenv_file(path.string(), secrets::environment_lookup());
+    if (!entries) {
+      return entries.error();
+    }
+    for (auto& entry : *entries) {
+      set_env(out, entry.name, std::move(entry.value));
+    }
+  }
+  return out;
+}
+
+/// NAME=VALUE, or NAME alone (the value then comes from the environment).
+Result<std::pair<std::string, std::string>> name_value(const std::string& text, const char* flag) {
+  const auto eq = text.find('=');
+  if (eq == 0) {
+    return Error{std::string(flag) + " '" + text + "': the name is empty"};
+  }
+  if (eq != std::string::npos) {
+    return std::make_pair(text.substr(0, eq), text.substr(eq + 1));
+  }
+  const char* value = std::getenv(text.c_str());
+  if (!value) {
+    return Error{std::string(flag) + " " + text + ": no value given and no such environment variable"};
+  }
+  return std::make_pair(text, std::string(value));
+}
+
+expr::Value typed_input(const workflow::InputSpec& spec, const std::string& text) {
+  if (spec.type == "boolean") {
+    return expr::Value{text == "true"};
+  }
+  if (spec.type == "number") {
+    return expr::Value{expr::parse_number(text)};
+  }
+  return expr::Value{text};
+}
+
+}  // namespace
+
+Result<std::vector<SecretEntry>> collect_secrets(const RunOptions& options, const std::string& dir) {
+  std::vector<SecretEntry> out;
+  auto set = [&out](std::string name, std::string value, std::string origin) {
+    for (auto& entry : out) {
+      if (entry.name == name) {
+        entry.value = std::move(value);
+        entry.origin = std::move(origin);
+        return;
+      }
+    }
+    out.push_back({std::move(name), std::move(value), std::move(origin)});
+  };
+  for (const auto& file : files_or_default(options.secret_files, dir, ".secrets")) {
+    auto entries = read_dotenv_files({file}, dir);
+    if (!entries) {
+      return entries.error();
+    }
+    for (auto& [name, value] : *entries) {
+      set(name, std::move(value), "file " + file);
+    }
+  }
+  for (const auto& text : options.secrets) {
+    auto pair = name_value(text, "-s");
+    if (!pair) {
+      return pair.error();
+    }
+    set(pair->first, pair->second, text.find('=') == std::string::npos ? "environment" : "command line");
+  }
+  return out;
+}
+
+Result<EnvList> collect_vars(const RunOptions& options, const std::string& dir) {
+  auto vars = read_dotenv_files(files_or_default(options.var_files, dir, ".vars"), dir);
+  if (!vars) {
+    return vars;
+  }
+  for (const auto& text : options.vars) {
+    auto pair = name_value(text, "--var");
+    if (!pair) {
+      return pair.error();
+    }
+    set_env(*vars, pair->first, pair->second);
+  }
+  return vars;
+}
+
+Result<EnvList> collect_env_files(const RunOptions& options, const std::string& dir) {
+  return read_dotenv_files(files_or_default(options.env_files, dir, ".env"), dir);
+}
+
+Result<expr::Value> collect_inputs(const workflow::Workflow& wf, const std::string& event, const RunOptions& options) {
+  expr::Value inputs = expr::Value::object();
+  const workflow::Trigger* trigger = wf.find_trigger(event);
+  if (!trigger) {
+    trigger = wf.find_trigger("workflow_dispatch");
+  }
+  std::vector<std::string> given;
+  for (const auto& [name, value] : options.inputs) {
+    given.push_back(name);
+  }
+  if (trigger) {
+    for (const auto& spec : trigger->inputs) {
+      const auto it = std::find_if(options.inputs.begin(), options.inputs.end(),
+                                   [&](const auto& kv) { return kv.first == spec.name; });
+      if (it != options.inputs.end()) {
+        if (spec.type == "choice" && !spec.options.empty() &&
+            std::find(spec.options.begin(), spec.options.end(), it->second) == spec.options.end()) {
+          return Error{"input '" + spec.name + "': '" + it->second + "' is not one of its options"};
+        }
+        inputs.set(spec.name, typed_input(spec, it->second));
+      } else if (spec.default_value && !spec.default_value->is_null()) {
+        inputs.set(spec.name, typed_input(spec, spec.default_value->scalar));
+      } else if (spec.required) {
+        return Error{wf.path + ": input '" + spec.name + "' is required: give it with --input " + spec.name + "=VALUE"};
+      } else {
+        inputs.set(spec.name, spec.type == "boolean" ? expr::Value{false} : expr::Value{std::string()});
+      }
+    }
+  }
+  for (const auto& [name, value] : options.inputs) {
+    if (!inputs.find(name)) {
+      inputs.set(name, expr::Value{value});
+    }
+  }
+  return inputs;
+}
+
+Result<nlohmann::json> event_payload(const RunOptions& options, const std::string& event, const git::RepoInfo& repo,
+                                     const std::string& dir, const expr::Value& inputs) {
+  if (!options.event_path.empty()) {
+    std::ifstream in(options.event_path);
+    if (!in) {
+      return Error{"--event-path " + options.event_path + ": cannot read the file"};
+    }
+    try {
+      return nlohmann::json::parse(in);
+    } catch (const std::exception& e) {
+      return Error{"--event-path " + options.event_path + ": not valid JSON: " + e.what()};
+    }
+  }
+  nlohmann::json payload = nlohmann::json::object();
+  if (repo.is_repository && !repo.sha.empty()) {
+    if (auto head = git::read_head_commit(dir); head) {
+      payload = git::synthesize_push_event(repo, *head);
+    }
+  }
+  if (event == "push") {
+    return payload;
+  }
+  nlohmann::json out = nlohmann::json::object();
+  for (const char* key : {"repository", "sender"}) {
+    if (payload.contains(key)) {
+      out[key] = payload[key];
+    }
+  }
+  if (event == "workflow_dispatch") {
+    out["ref"] = repo.ref;
+    out["inputs"] = nlohmann::json::parse(inputs.to_json().dump());
+  } else if (event == "pull_request" || event == "pull_request_target") {
+    out["action"] = "opened";
+    out["number"] = 1;
+    out["pull_request"] = {{"number", 1},
+                           {"head", {{"ref", repo.ref_name}, {"sha", repo.sha}}},
+                           {"base", {{"ref", repo.default_branch}}}};
+  }
+  return out;
+}
+
+nlohmann::json github_context(const git::RepoInfo& repo, const std::string& event_name, const nlohmann::json& payload,
+                              const std::string& run_number_id, const workflow::Workflow& wf,
+                              const std::string& token) {
+  nlohmann::json g = nlohmann::json::object();
+  const bool pull = event_name.rfind("pull_request", 0) == 0;
+  g["event_name"] = event_name;
+  g["event"] = payload;
+  g["sha"] = repo.sha;
+  g["ref"] = pull ? "refs/pull/1/merge" : repo.ref;
+  g["ref_name"] = pull ? "1/merge" : repo.ref_name;
+  g["ref_type"] = repo.ref_type;
+  g["ref_protected"] = false;
+  g["head_ref"] = pull ? repo.ref_name : "";
+  g["base_ref"] = pull ? repo.default_branch : "";
+  g["repository"] = repo.repository;
+  g["repository_owner"] = repo.repository_owner;
+  g["repository_id"] = "";
+  g["repository_owner_id"] = "";
+  g["actor"] = repo.actor;
+  g["actor_id"] = "";
+  g["triggering_actor"] = repo.actor;
+  g["run_id"] = run_number_id;
+  g["run_number"] = "1";
+  g["run_attempt"] = "1";
+  g["retention_days"] = "90";
+  g["server_url"] = "https://github.com";
+  g["api_url"] = "https://api.github.com";
+  g["graphql_url"] = "https://api.github.com/graphql";
+  g["workflow"] = wf.display_name();
+  g["workflow_ref"] = repo.repository + "/" + wf.path + "@" + repo.ref;
+  g["workflow_sha"] = repo.sha;
+  g["workspace"] = repo.workspace;
+  g["action"] = "";
+  g["token"] = token;
+  g["secret_source"] = "Actions";
+  return g;
+}
+
+}  // namespace pipeline::runner::engine

@@ -1,0 +1,44 @@
+#pragma once
+// What `pipe run` was asked to do, after the command line is parsed.
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace pipeline::runner::engine {
+
+/// Where jobs run.
+enum class BackendChoice { automatic, host, docker };
+
+/// Whether the workspace is shared with the user's tree or copied.
+enum class WorkspaceMode { bind, copy };
+
+/// Whether images are pulled.
+enum class PullChoice { missing, always, never };
+
+/// Every setting of one `pipe run`.
+struct RunOptions {
+  std::string directory = ".";            // -C: the repository
+  std::vector<std::string> workflows;     // files or dirs; empty: .github/workflows
+  std::string event;                      // -e; empty: push, or a workflow's first trigger
+  std::string event_path;                 // --event-path: payload JSON
+  std::vector<std::pair<std::string, std::string>> inputs;  // --input KEY=VALUE
+  std::vector<std::string> jobs;          // -j: these jobs and what they need
+  std::vector<std::string> matrix_filters;  // --matrix KEY=VALUE
+  std::size_t parallel = 0;               // -p; 0: number of cores
+  BackendChoice backend = BackendChoice::automatic;
+  std::vector<std::pair<std::string, std::string>> platforms;  // -P LABEL=IMAGE|host
+  WorkspaceMode workspace = WorkspaceMode::bind;
+  PullChoice pull = PullChoice::missing;
+  bool dry_run = false;
+  bool json = false;
+  bool explain = false;
+  bool verbose = false;
+  bool engine_socket = true;
+  std::vector<std::string> secrets;       // -s NAME=VALUE or NAME
+  std::vector<std::string> secret_files;  // --secret-file; default .secrets when present
+  std::vector<std::string> env_files;     // --env-file; default .env when present
+  std::vector<std::string> vars;          // --var NAME=VALUE
+  std::vector<std::string> var_files;     // --var-file; default .vars when present
+};
+
+}  // namespace pipeline::runner::engine

@@ -1,0 +1,121 @@
+#include "runner/engine/step_output.hpp"
+
+#include <type_traits>
+
+namespace pipeline::runner::engine {
+
+namespace {
+
+AnnotationLevel to_level(output::Level level) {
+  switch (level) {
+    case output::Level::debug:
+      return AnnotationLevel::debug;
+    case output::Level::notice:
+      return AnnotationLevel::notice;
+    case output::Level::warning:
+      return AnnotationLevel::warning;
+    case output::Level::error:
+      return AnnotationLevel::error;
+  }
+  return AnnotationLevel::error;
+}
+
+Annotation to_annotation(const output::event::Annotation& a) {
+  Annotation out;
+  out.level = to_level(a.level);
+  out.message = a.message;
+  out.file = a.file.value_or("");
+  out.line = a.line.value_or(0);
+  out.column = a.column.value_or(0);
+  out.title = a.title.value_or("");
+  return out;
+}
+
+}  // namespace
+
+void post_annotation(Reporter& reporter, const output::Masker& masker, const std::string& job, const std::string& step,
+                     Annotation annotation) {
+  annotation.message = masker.mask(annotation.message);
+  annotation.title = masker.mask(annotation.title);
+  Event event;
+  event.kind = EventKind::annotation;
+  event.job = job;
+  event.step = step;
+  event.annotation = std::move(annotation);
+  reporter.post(std::move(event));
+}
+
+StepOutput::StepOutput(Reporter& reporter, output::Masker& masker, std::string job, std::string step,
+                       output::CommandSettings settings, DebugLines debug)
+    : m_reporter(reporter),
+      m_masker(masker),
+      m_job(std::move(job)),
+      m_step(std::move(step)),
+      m_debug(debug),
+      m_processor(settings),
+      m_splitter([this](Stream stream, std::string_view line) { on_line(stream, line); }) {}
+
+void StepOutput::write(Stream stream, std::string_view bytes) {
+  m_splitter.write(stream, bytes);
+}
+
+void StepOutput::finish() {
+  m_splitter.flush();
+}
+
+void StepOutput::on_line(Stream stream, std::string_view line) {
+  for (const auto& event : m_processor.process(line)) {
+    handle(event, stream);
+  }
+}
+
+void StepOutput::post(EventKind kind, std::string text, Stream stream) {
+  Event event;
+  event.kind = kind;
+  event.job = m_job;
+  event.step = m_step;
+  event.text = m_masker.mask(text);
+  event.stream = stream;
+  m_reporter.post(std::move(event));
+}
+
+void StepOutput::handle(const output::CommandEvent& command, Stream stream) {
+  namespace ev = output::event;
+  std::visit(
+      [&](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, ev::Output>) {
+          post(EventKind::output, e.text, stream);
+        } else if constexpr (std::is_same_v<T, ev::AddMask>) {
+          // Registered before the next line is shown, so the very next line is already masked.
+          m_masker.add_mask(e.value);
+        } else if constexpr (std::is_same_v<T, ev::Group>) {
+          post(EventKind::group_start, e.title);
+        } else if constexpr (std::is_same_v<T, ev::EndGroup>) {
+          post(EventKind::group_end, "");
+        } else if constexpr (std::is_same_v<T, ev::Annotation>) {
+          post_annotation(m_reporter, m_masker, m_job, m_step, to_annotation(e));
+        } else if constexpr (std::is_same_v<T, ev::Debug>) {
+          if (m_debug == DebugLines::show) {
+            post(EventKind::output, "##[debug]" + e.message, stream);
+          }
+        } else if constexpr (std::is_same_v<T, ev::SetOutput>) {
+          set_env(m_commands.outputs, e.name, e.value);
+        } else if constexpr (std::is_same_v<T, ev::SaveState>) {
+          set_env(m_commands.state, e.name, e.value);
+        } else if constexpr (std::is_same_v<T, ev::SetEnv>) {
+          set_env(m_commands.env, e.name, e.value);
+        } else if constexpr (std::is_same_v<T, ev::AddPath>) {
+          m_commands.paths.push_back(e.path);
+        } else if constexpr (std::is_same_v<T, ev::RunnerMessage>) {
+          Annotation a;
+          a.level = to_level(e.level);
+          a.message = e.message;
+          post_annotation(m_reporter, m_masker, m_job, m_step, std::move(a));
+          m_commands.failed = m_commands.failed || e.fails_step;
+        }
+      },
+      command);
+}
+
+}  // namespace pipeline::runner::engine

@@ -1,0 +1,59 @@
+#pragma once
+// The sink chain of one step: bytes → lines → workflow commands → masker → reporter.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runner/backend/backend.hpp"
+#include "runner/engine/contexts.hpp"
+#include "runner/engine/reporter.hpp"
+#include "runner/output/command_processor.hpp"
+#include "runner/output/line_splitter.hpp"
+#include "runner/output/masker.hpp"
+
+namespace pipeline::runner::engine {
+
+/// What a step's workflow commands asked for, besides showing lines.
+struct StepCommands {
+  EnvList outputs;              // ::set-output
+  EnvList state;                // ::save-state
+  EnvList env;                  // ::set-env (when allowed)
+  std::vector<std::string> paths;  // ::add-path (when allowed)
+  bool failed = false;          // a command error that fails the step
+};
+
+/// Whether `::debug::` lines are shown.
+enum class DebugLines { hide, show };
+
+/// Receives a step's raw output; every line passes the masker before it reaches the reporter.
+class StepOutput final : public OutputSink {
+public:
+  StepOutput(Reporter& reporter, output::Masker& masker, std::string job, std::string step,
+             output::CommandSettings settings, DebugLines debug);
+
+  void write(Stream stream, std::string_view bytes) override;
+  /// Forwards the last unterminated lines; call once the process ended.
+  void finish();
+  /// What the step's commands asked for.
+  [[nodiscard]] const StepCommands& commands() const { return m_commands; }
+
+private:
+  void on_line(Stream stream, std::string_view line);
+  void handle(const output::CommandEvent& event, Stream stream);
+  void post(EventKind kind, std::string text, Stream stream = Stream::out);
+
+  Reporter& m_reporter;
+  output::Masker& m_masker;
+  std::string m_job;
+  std::string m_step;
+  DebugLines m_debug;
+  output::CommandProcessor m_processor;
+  output::LineSplitter m_splitter;
+  StepCommands m_commands;
+};
+
+/// Posts an annotation event with its texts masked.
+void post_annotation(Reporter& reporter, const output::Masker& masker, const std::string& job, const std::string& step,
+                     Annotation annotation);
+
+}  // namespace pipeline::runner::engine
