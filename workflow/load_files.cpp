@@ -59,7 +59,10 @@ void load_one(const std::filesystem::path& file, const std::string& shown, Loade
     return;
   }
   LoadResult loaded = load_workflow_text(content.text, shown);
-  set.sources[shown] = std::move(content.text);
+  // A binary file's bytes would garble the terminal, so its diagnostics show no excerpt.
+  if (content.text.find('\0') == std::string::npos) {
+    set.sources[shown] = std::move(content.text);
+  }
   std::vector<Diagnostic> diagnostics = std::move(loaded.diagnostics);
   if (loaded.workflow) {
     auto semantic = validate(*loaded.workflow);

@@ -214,6 +214,11 @@ private:
       }
       const std::string& key = pair.first.Scalar();
       Node value = convert(pair.second, key_where, depth + 1);
+      // A block collection starts on the line after its key; messages about it read better
+      // pointing at the key than at its first entry.
+      if ((value.is_mapping() || value.is_sequence()) && value.where.line > key_where.line) {
+        value.where = key_where;
+      }
       if (key == "<<" && pair.first.Tag() == "?") {
         merge_position = std::min(merge_position, out.entries.size());
         collect_merge(std::move(value), merges);
