@@ -26,7 +26,7 @@ struct Diagnostic {
 /// The closest candidate within a small edit distance, or "" when none is close.
 [[nodiscard]] std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 
-/// Levenshtein distance between two strings.
+/// Edit distance between two strings; an adjacent transposition counts as one edit.
 [[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// `file:line:col: error: message`, then the source line and a caret, then the hint.

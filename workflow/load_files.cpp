@@ -1,9 +1,11 @@
 // Files and sets of files: reading, finding workflows, loading many and reporting together.
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "workflow/loader.hpp"
 #include "workflow/validate.hpp"
@@ -51,25 +53,86 @@ void sort_by_location(std::vector<Diagnostic>& diagnostics) {
   });
 }
 
-void load_one(const std::filesystem::path& file, const std::string& shown, LoadedSet& set) {
-  ++set.files;
+// One file's outcome, computed independently of every other file.
+struct FileOutcome {
+  std::optional<Workflow> workflow;
+  std::vector<Diagnostic> diagnostics;
+  std::optional<std::string> source;
+};
+
+FileOutcome load_one(const std::filesystem::path& file, const std::string& shown) {
+  FileOutcome outcome;
   FileText content = read_file(file, shown);
   if (content.problem) {
-    set.diagnostics.push_back(std::move(*content.problem));
-    return;
+    outcome.diagnostics.push_back(std::move(*content.problem));
+    return outcome;
   }
   LoadResult loaded = load_workflow_text(content.text, shown);
-  set.sources[shown] = std::move(content.text);
-  std::vector<Diagnostic> diagnostics = std::move(loaded.diagnostics);
+  outcome.diagnostics = std::move(loaded.diagnostics);
   if (loaded.workflow) {
     auto semantic = validate(*loaded.workflow);
-    diagnostics.insert(diagnostics.end(), semantic.begin(), semantic.end());
+    outcome.diagnostics.insert(outcome.diagnostics.end(), semantic.begin(), semantic.end());
   }
-  sort_by_location(diagnostics);
-  if (loaded.workflow && !has_errors(diagnostics)) {
-    set.workflows.push_back(std::move(*loaded.workflow));
+  sort_by_location(outcome.diagnostics);
+  if (loaded.workflow && !has_errors(outcome.diagnostics)) {
+    outcome.workflow = std::move(loaded.workflow);
   }
-  set.diagnostics.insert(set.diagnostics.end(), diagnostics.begin(), diagnostics.end());
+  // A binary file's bytes would garble the terminal, so its diagnostics show no excerpt.
+  if (content.text.find('\0') == std::string::npos) {
+    outcome.source = std::move(content.text);
+  }
+  return outcome;
+}
+
+// A file to load, or a problem found while listing the paths (kept in order with the files).
+struct Task {
+  std::filesystem::path file;
+  std::string shown;
+  std::optional<Diagnostic> problem;
+  FileOutcome outcome;
+};
+
+std::vector<Task> list_tasks(const std::vector<std::filesystem::path>& paths, const std::filesystem::path& base) {
+  std::vector<Task> tasks;
+  for (const auto& path : paths) {
+    const std::filesystem::path actual = path.is_absolute() || base.empty() ? path : base / path;
+    std::error_code ec;
+    if (!std::filesystem::is_directory(actual, ec)) {
+      tasks.push_back({actual, path.generic_string(), std::nullopt, {}});
+      continue;
+    }
+    const auto files = find_workflow_files(actual);
+    if (files.empty()) {
+      tasks.push_back({{}, {}, Diagnostic{Severity::error, {path.generic_string(), 0, 0},
+                                          "no workflow files (*.yml, *.yaml) in this directory", ""}, {}});
+    }
+    for (const auto& file : files) {
+      tasks.push_back({file, (path / file.filename()).generic_string(), std::nullopt, {}});
+    }
+  }
+  return tasks;
+}
+
+// Files are independent, so they load on a few threads; results keep the order of `tasks`.
+void run_tasks(std::vector<Task>& tasks) {
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i = next++; i < tasks.size(); i = next++) {
+      if (!tasks[i].problem) {
+        tasks[i].outcome = load_one(tasks[i].file, tasks[i].shown);
+      }
+    }
+  };
+  const std::size_t threads = std::min<std::size_t>({std::max(1U, std::thread::hardware_concurrency()), 8,
+                                                      tasks.size() / 8 + 1});
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) {
+    pool.emplace_back(work);
+  }
+  work();
+  for (auto& thread : pool) {
+    thread.join();
+  }
 }
 
 std::string plural(std::size_t n, std::string_view word) {
@@ -117,22 +180,24 @@ std::vector<std::filesystem::path> find_workflow_files(const std::filesystem::pa
 }
 
 LoadedSet load_all(const std::vector<std::filesystem::path>& paths, const std::filesystem::path& base) {
+  std::vector<Task> tasks = list_tasks(paths, base);
+  run_tasks(tasks);
   LoadedSet set;
-  for (const auto& path : paths) {
-    const std::filesystem::path actual = path.is_absolute() || base.empty() ? path : base / path;
-    std::error_code ec;
-    if (!std::filesystem::is_directory(actual, ec)) {
-      load_one(actual, path.generic_string(), set);
+  for (auto& task : tasks) {
+    if (task.problem) {
+      set.diagnostics.push_back(std::move(*task.problem));
       continue;
     }
-    const auto files = find_workflow_files(actual);
-    if (files.empty()) {
-      set.diagnostics.push_back({Severity::error, {path.generic_string(), 0, 0},
-                                 "no workflow files (*.yml, *.yaml) in this directory", ""});
+    ++set.files;
+    FileOutcome& outcome = task.outcome;
+    if (outcome.workflow) {
+      set.workflows.push_back(std::move(*outcome.workflow));
     }
-    for (const auto& file : files) {
-      load_one(file, (path / file.filename()).generic_string(), set);
+    if (outcome.source) {
+      set.sources[task.shown] = std::move(*outcome.source);
     }
+    set.diagnostics.insert(set.diagnostics.end(), std::make_move_iterator(outcome.diagnostics.begin()),
+                           std::make_move_iterator(outcome.diagnostics.end()));
   }
   return set;
 }

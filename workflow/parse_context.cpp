@@ -30,7 +30,7 @@ std::string misplaced_hint(std::string_view key, Place place) {
   if (place != Place::step && contains(k_step_keys, key) && !contains(k_job_keys, key)) {
     return single_quoted(key) + " belongs to a step (under 'steps:')";
   }
-  if (place != Place::workflow && (key == "on" || key == "jobs" || key == "run-name")) {
+  if (place != Place::workflow && contains(k_workflow_keys, key) && !contains(k_job_keys, key)) {
     return single_quoted(key) + " belongs at the top level of the workflow";
   }
   return "";

@@ -86,7 +86,9 @@ void validate_needs(const Workflow& wf, std::vector<Diagnostic>& out) {
       } else if (need.value == job.id.value) {
         report(out, need.where, "job '" + job.id.value + "' needs itself");
       } else if (wf.find_job(need.value) == nullptr) {
-        const std::string near = closest_match(need.value, ids);
+        std::vector<std::string> others = ids;
+        std::erase(others, job.id.value);  // never suggest that a job wait for itself
+        const std::string near = closest_match(need.value, others);
         report(out, need.where, "job '" + job.id.value + "' needs unknown job '" + need.value + "'",
                near.empty() ? "" : "did you mean '" + near + "'?");
       }

@@ -1,5 +1,6 @@
 // Checks of `on:`: event names, filter patterns, cron lines, dispatch and call inputs.
 #include <algorithm>
+#include <map>
 
 #include "workflow/filters/cron.hpp"
 #include "workflow/filters/glob.hpp"
@@ -92,10 +93,19 @@ void check_event_name(const Trigger& trigger, std::vector<Diagnostic>& out) {
   if (std::find(events.begin(), events.end(), trigger.event.value) != events.end()) {
     return;
   }
-  const std::string near = closest_match(trigger.event.value, events);
-  report(out, trigger.event.where, "unknown event '" + trigger.event.value + "'",
-         near.empty() ? "see the list of events that trigger workflows in GitHub's documentation"
-                      : "did you mean '" + near + "'?");
+  // Names people reach for that GitHub spells differently.
+  static const std::map<std::string, std::string> k_aliases{{"pull_request_comment", "issue_comment"},
+                                                           {"pr", "pull_request"},
+                                                           {"tag", "push"},
+                                                           {"cron", "schedule"},
+                                                           {"manual", "workflow_dispatch"}};
+  std::string hint = "see the list of events that trigger workflows in GitHub's documentation";
+  if (const auto alias = k_aliases.find(trigger.event.value); alias != k_aliases.end()) {
+    hint = "use '" + alias->second + "'";
+  } else if (const std::string near = closest_match(trigger.event.value, events); !near.empty()) {
+    hint = "did you mean '" + near + "'?";
+  }
+  report(out, trigger.event.where, "unknown event '" + trigger.event.value + "'", hint);
 }
 
 }  // namespace

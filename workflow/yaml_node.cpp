@@ -1,10 +1,14 @@
 #include "workflow/yaml_node.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/parser.h>
 
 #include <algorithm>
 #include <cctype>
-#include <set>
+#include <sstream>
+#include <unordered_set>
+#include <utility>
 
 namespace pipeline::workflow {
 namespace {
@@ -126,10 +130,9 @@ Node::Kind plain_scalar_kind(std::string_view s) {
   return is_core_number(s) ? Node::Kind::number : Node::Kind::string;
 }
 
-Node::Kind scalar_kind(const YAML::Node& node) {
-  const std::string& tag = node.Tag();
+Node::Kind scalar_kind(const std::string& tag, const std::string& value) {
   if (tag == "?") {
-    return plain_scalar_kind(node.Scalar());
+    return plain_scalar_kind(value);
   }
   if (tag == "tag:yaml.org,2002:bool") {
     return Node::Kind::boolean;
@@ -143,100 +146,221 @@ Node::Kind scalar_kind(const YAML::Node& node) {
   return Node::Kind::string;  // quoted, block scalars, `!!str` and unknown tags
 }
 
-class Converter {
+std::size_t count_nodes(const Node& node) {
+  std::size_t count = 1;
+  for (const auto& item : node.items) {
+    count += count_nodes(item);
+  }
+  for (const auto& entry : node.entries) {
+    count += count_nodes(entry.value);
+  }
+  return count;
+}
+
+// Builds Nodes straight from the parser's events. Going through YAML::Node first would build
+// a second, pointer-heavy tree and double the cost of loading.
+class Builder final : public YAML::EventHandler {
 public:
-  Converter(const std::string& file, std::vector<Diagnostic>& diagnostics)
+  Builder(const std::string& file, std::vector<Diagnostic>& diagnostics)
       : m_file(file), m_diagnostics(diagnostics) {}
 
-  // False once the document was refused (too deep or too large); the caller drops the result.
-  [[nodiscard]] bool ok() const { return !m_refused; }
-
-  Node convert(const YAML::Node& in, const SourceLocation& fallback, int depth) {
-    Node out;
-    out.where = locate(in, fallback);
+  // The document, or nullopt once it was refused (too deep, too large, recursive alias).
+  [[nodiscard]] std::optional<Node> take() {
     if (m_refused) {
-      return out;
+      return std::nullopt;
     }
-    if (++m_count > k_max_nodes) {
-      refuse(out.where, "document expands to more than " + std::to_string(k_max_nodes) +
-                            " values (are aliases nested inside each other?)");
-      return out;
-    }
-    if (depth > k_max_yaml_depth) {
-      refuse(out.where, "values are nested more than " + std::to_string(k_max_yaml_depth) +
-                            " levels deep (does an alias refer to itself?)");
-      return out;
-    }
-    switch (in.Type()) {
-      case YAML::NodeType::Scalar:
-        out.kind = scalar_kind(in);
-        out.scalar = in.Scalar();
-        break;
-      case YAML::NodeType::Sequence:
-        out.kind = Node::Kind::sequence;
-        for (const auto& item : in) {
-          out.items.push_back(convert(item, out.where, depth + 1));
-        }
-        break;
-      case YAML::NodeType::Map:
-        out.kind = Node::Kind::mapping;
-        convert_mapping(in, out, depth);
-        break;
-      default:
-        break;
-    }
-    return out;
+    return m_root ? std::move(m_root) : Node{Node::Kind::null, {}, {}, {}, {m_file, 1, 1}};
   }
 
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Node node;
+    node.where = locate(mark);
+    finish(std::move(node), anchor, false);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    Node node;
+    node.kind = scalar_kind(tag, value);
+    node.where = locate(mark);
+    if (node.kind != Node::Kind::null) {
+      node.scalar = value;
+    }
+    finish(std::move(node), anchor, tag == "?" && value == "<<");
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (m_refused) {
+      return;
+    }
+    if (anchor >= m_anchors.size() || !m_anchors[anchor]) {
+      refuse(locate(mark), "an alias refers to the collection that contains it");
+      return;
+    }
+    const auto& [node, size] = *m_anchors[anchor];
+    if (!count(size, locate(mark))) {
+      return;
+    }
+    finish(Node(node), 0, false);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(Node::Kind::sequence, mark, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(Node::Kind::mapping, mark, anchor);
+  }
+  void OnMapEnd() override { close(); }
+
 private:
-  SourceLocation locate(const YAML::Node& in, const SourceLocation& fallback) const {
-    const YAML::Mark mark = in.Mark();
+  struct Frame {
+    Node node;
+    YAML::anchor_t anchor = 0;
+    std::optional<Node> key;  // a mapping's key waiting for its value
+    bool key_is_merge = false;
+    std::vector<Node> merges;  // values of `<<` keys, applied when the mapping closes
+    std::unordered_set<std::string> index;  // the keys, once the mapping is too big to scan
+  };
+
+  // Small mappings are scanned; big ones get a hash index so a huge file cannot make
+  // duplicate detection quadratic.
+  static const NodeEntry* find_entry(Frame& map, const std::string& key) {
+    auto& entries = map.node.entries;
+    if (entries.size() < 16) {
+      const auto it = std::find_if(entries.begin(), entries.end(), [&](const NodeEntry& e) { return e.key == key; });
+      return it == entries.end() ? nullptr : &*it;
+    }
+    if (map.index.empty()) {
+      for (const auto& entry : entries) {
+        map.index.insert(entry.key);
+      }
+    }
+    if (!map.index.contains(key)) {
+      return nullptr;
+    }
+    return &*std::find_if(entries.begin(), entries.end(), [&](const NodeEntry& e) { return e.key == key; });
+  }
+
+  SourceLocation locate(const YAML::Mark& mark) const {
     if (mark.is_null() || mark.line < 0) {
-      return fallback;
+      return {m_file, 0, 0};
     }
     return {m_file, mark.line + 1, mark.column + 1};
   }
 
   void refuse(const SourceLocation& where, std::string message) {
-    m_refused = true;
-    m_diagnostics.push_back({Severity::error, where, std::move(message), ""});
+    if (!m_refused) {
+      m_refused = true;
+      m_diagnostics.push_back({Severity::error, where, std::move(message), ""});
+    }
   }
 
-  void convert_mapping(const YAML::Node& in, Node& out, int depth) {
-    std::vector<Node> merges;
-    std::size_t merge_position = std::string::npos;
-    std::set<std::string> seen;
-    for (const auto& pair : in) {
-      const SourceLocation key_where = locate(pair.first, out.where);
-      if (!pair.first.IsScalar()) {
-        m_diagnostics.push_back({Severity::error, key_where, "a mapping key must be a string", ""});
-        continue;
-      }
-      const std::string& key = pair.first.Scalar();
-      Node value = convert(pair.second, key_where, depth + 1);
-      if (key == "<<" && pair.first.Tag() == "?") {
-        merge_position = std::min(merge_position, out.entries.size());
-        collect_merge(std::move(value), merges);
-        continue;
-      }
-      if (!seen.insert(key).second) {
-        report_duplicate(out, key, key_where);
-        continue;
-      }
-      out.entries.push_back({key, key_where, std::move(value)});
+  bool count(std::size_t nodes, const SourceLocation& where) {
+    m_count += nodes;
+    if (m_count > k_max_nodes) {
+      refuse(where, "document expands to more than " + std::to_string(k_max_nodes) +
+                        " values (are aliases nested inside each other?)");
+      return false;
     }
-    apply_merges(out, merges, merge_position, seen);
+    return true;
   }
 
-  void report_duplicate(const Node& map, const std::string& key, const SourceLocation& where) {
-    int first_line = 0;
-    for (const auto& entry : map.entries) {
-      if (entry.key == key) {
-        first_line = entry.key_where.line;
-      }
+  void open(Node::Kind kind, const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (m_refused) {
+      ++m_ignored_depth;
+      return;
     }
-    m_diagnostics.push_back({Severity::error, where, "key '" + key + "' is already defined",
-                             "the first '" + key + "' is on line " + std::to_string(first_line)});
+    Frame frame;
+    frame.node.kind = kind;
+    frame.node.where = locate(mark);
+    frame.anchor = anchor;
+    if (m_stack.size() >= static_cast<std::size_t>(k_max_yaml_depth)) {
+      refuse(frame.node.where, "values are nested more than " + std::to_string(k_max_yaml_depth) + " levels deep");
+      ++m_ignored_depth;
+      return;
+    }
+    if (!count(1, frame.node.where)) {
+      ++m_ignored_depth;
+      return;
+    }
+    m_stack.push_back(std::move(frame));
+  }
+
+  void close() {
+    if (m_ignored_depth > 0) {
+      --m_ignored_depth;
+      return;
+    }
+    Frame frame = std::move(m_stack.back());
+    m_stack.pop_back();
+    if (frame.node.is_mapping()) {
+      apply_merges(frame);
+    }
+    finish(std::move(frame.node), frame.anchor, false);
+  }
+
+  // Places a completed node: as the root, a sequence item, a mapping key or a mapping value.
+  void finish(Node node, YAML::anchor_t anchor, bool plain_merge_key) {
+    if (m_refused) {
+      return;
+    }
+    if (anchor != 0) {
+      remember(anchor, node);
+    }
+    if (m_stack.empty()) {
+      m_root = std::move(node);
+      return;
+    }
+    Frame& parent = m_stack.back();
+    if (parent.node.is_sequence()) {
+      parent.node.items.push_back(std::move(node));
+    } else if (!parent.key) {
+      parent.key_is_merge = plain_merge_key;
+      parent.key = std::move(node);
+    } else {
+      add_entry(parent, std::move(node));
+    }
+  }
+
+  void remember(YAML::anchor_t anchor, const Node& node) {
+    if (m_anchors.size() <= anchor) {
+      m_anchors.resize(anchor + 1);
+    }
+    m_anchors[anchor] = std::make_pair(node, count_nodes(node));
+  }
+
+  void add_entry(Frame& map, Node value) {
+    Node key = std::move(*map.key);
+    map.key.reset();
+    // A block value starts on the line after its key (an empty one may be reported there
+    // too); messages about it read better pointing at the key.
+    if (value.where.line != key.where.line && (value.is_mapping() || value.is_sequence() || value.is_null())) {
+      value.where = key.where;
+    }
+    if (map.key_is_merge) {
+      collect_merge(std::move(value), map.merges);
+      return;
+    }
+    if (!key.is_scalar()) {
+      m_diagnostics.push_back({Severity::error, key.where, "a mapping key must be a string", ""});
+      return;
+    }
+    if (const NodeEntry* first = find_entry(map, key.scalar)) {
+      m_diagnostics.push_back({Severity::error, key.where, "key '" + key.scalar + "' is already defined",
+                               "the first '" + key.scalar + "' is on line " + std::to_string(first->key_where.line)});
+      return;
+    }
+    if (!map.index.empty()) {
+      map.index.insert(key.scalar);
+    }
+    map.node.entries.push_back({std::move(key.scalar), key.where, std::move(value)});
   }
 
   void collect_merge(Node value, std::vector<Node>& merges) {
@@ -260,27 +384,31 @@ private:
   }
 
   // Keys written in the mapping itself win over merged ones; among merged mappings the first
-  // listed wins, as the YAML merge-key type specifies.
-  static void apply_merges(Node& out, std::vector<Node>& merges, std::size_t position,
-                           std::set<std::string>& seen) {
+  // listed wins, as the YAML merge-key type specifies. Merged entries come first.
+  static void apply_merges(Frame& frame) {
+    if (frame.merges.empty()) {
+      return;
+    }
     std::vector<NodeEntry> merged;
-    for (auto& source : merges) {
+    std::unordered_set<std::string> taken;
+    for (auto& source : frame.merges) {
       for (auto& entry : source.entries) {
-        if (seen.insert(entry.key).second) {
+        if (find_entry(frame, entry.key) == nullptr && taken.insert(entry.key).second) {
           merged.push_back(std::move(entry));
         }
       }
     }
-    if (merged.empty()) {
-      return;
-    }
-    const auto at = out.entries.begin() + static_cast<std::ptrdiff_t>(std::min(position, out.entries.size()));
-    out.entries.insert(at, std::make_move_iterator(merged.begin()), std::make_move_iterator(merged.end()));
+    frame.node.entries.insert(frame.node.entries.begin(), std::make_move_iterator(merged.begin()),
+                              std::make_move_iterator(merged.end()));
   }
 
   const std::string& m_file;
   std::vector<Diagnostic>& m_diagnostics;
+  std::vector<Frame> m_stack;
+  std::vector<std::optional<std::pair<Node, std::size_t>>> m_anchors;
+  std::optional<Node> m_root;
   std::size_t m_count = 0;
+  int m_ignored_depth = 0;
   bool m_refused = false;
 };
 
@@ -317,9 +445,11 @@ YamlParse parse_yaml(std::string_view text, const std::string& file) {
     result.diagnostics.push_back(std::move(*problem));
     return result;
   }
-  YAML::Node document;
+  Builder builder(file, result.diagnostics);
   try {
-    document = YAML::Load(std::string(text));
+    std::istringstream stream{std::string(text)};
+    YAML::Parser parser(stream);
+    parser.HandleNextDocument(builder);
   } catch (const YAML::Exception& e) {
     const SourceLocation where = e.mark.is_null() ? SourceLocation{file, 0, 0}
                                                   : SourceLocation{file, e.mark.line + 1, e.mark.column + 1};
@@ -329,11 +459,7 @@ YamlParse parse_yaml(std::string_view text, const std::string& file) {
     result.diagnostics.push_back({Severity::error, {file, 0, 0}, std::string("cannot read YAML: ") + e.what(), ""});
     return result;
   }
-  Converter converter(file, result.diagnostics);
-  Node root = converter.convert(document, {file, 1, 1}, 0);
-  if (converter.ok()) {
-    result.root = std::move(root);
-  }
+  result.root = builder.take();
   return result;
 }
 

@@ -45,7 +45,12 @@ std::string runs_on_text(const workflow::Job& job) {
     labels.push_back("group=" + group->scalar);
   }
   if (const workflow::Node* more = node.find("labels")) {
-    labels.push_back(more->is_scalar() ? more->scalar : "labels");
+    if (more->is_scalar()) {
+      labels.push_back(more->scalar);
+    }
+    for (const auto& item : more->items) {
+      labels.push_back(item.scalar);
+    }
   }
   return join(labels, ",");
 }

@@ -27,3 +27,9 @@ TEST_CASE("a diagnostic prints location, source line and caret", "[diagnostic]")
         "      ^\n"
         "  did you mean 'runs-on'?\n");
 }
+
+TEST_CASE("swapping two adjacent characters is one edit", "[diagnostic]") {
+  CHECK(edit_distance("wiht", "with") == 1);
+  CHECK(edit_distance("ab", "ba") == 1);
+  CHECK(closest_match("wiht", {"with", "env"}) == "with");
+}

@@ -1,0 +1,133 @@
+#include <catch2/catch.hpp>
+
+#include "workflow/loader.hpp"
+#include "workflow/validate.hpp"
+
+using namespace pipeline::workflow;
+
+namespace {
+
+// Every message (with its hint) that loading plus validation reports for `text`.
+std::vector<std::string> problems(const std::string& text) {
+  LoadResult loaded = load_workflow_text(text, "wf.yml");
+  std::vector<Diagnostic> all = loaded.diagnostics;
+  if (loaded.workflow) {
+    auto semantic = validate(*loaded.workflow);
+    all.insert(all.end(), semantic.begin(), semantic.end());
+  }
+  std::vector<std::string> out;
+  for (const auto& d : all) {
+    out.push_back(d.message + (d.hint.empty() ? "" : " | " + d.hint));
+  }
+  return out;
+}
+
+std::string job(const std::string& body) {
+  return "on: push\njobs:\n  build:\n    runs-on: x\n" + body;
+}
+
+}  // namespace
+
+TEST_CASE("validation finds each kind of problem", "[validate]") {
+  struct Row {
+    std::string workflow;
+    std::string expected;
+  };
+  const Row rows[] = {
+      {"on: push\njobs:\n  build:\n    steps: [{run: a}]\n",
+       "job 'build' has no 'runs-on' | add for example 'runs-on: ubuntu-latest', or 'uses:' to call a reusable workflow"},
+      {job(""), "job 'build' has no steps"},
+      {"on: push\njobs: {}\n", "the workflow has no jobs | add a 'jobs:' mapping with at least one job"},
+      {job("    steps: [{run: a, uses: b@v1}]\n"),
+       "step 1 of job 'build' has both 'run' and 'uses' | a step either runs a script or uses an action; split it "
+       "into two steps"},
+      {job("    steps: [{name: a}]\n"), "step 1 of job 'build' has neither 'run' nor 'uses'"},
+      {job("    needs: build\n    steps: [{run: a}]\n"), "job 'build' needs itself"},
+      {job("    needs: buidl\n    steps: [{run: a}]\n"), "job 'build' needs unknown job 'buidl'"},
+      {job("    needs: [tst]\n    steps: [{run: a}]\n  test:\n    runs-on: x\n    steps: [{run: a}]\n"),
+       "job 'build' needs unknown job 'tst' | did you mean 'test'?"},
+      {job("    needs: [t, t]\n    steps: [{run: a}]\n  t:\n    runs-on: x\n    steps: [{run: a}]\n"),
+       "job 'build' lists 't' twice in 'needs'"},
+      {job("    steps: [{id: a, run: x}, {id: a, run: y}]\n"),
+       "step id 'a' is already used in job 'build' | the first one is on line 5"},
+      {job("    steps: [{id: 9a, run: x}]\n"),
+       "invalid step id '9a' | ids start with a letter or '_' and contain only letters, digits, '-' and '_'"},
+      {"on: push\njobs:\n  a.b:\n    runs-on: x\n    steps: [{run: a}]\n",
+       "invalid job id 'a.b' | ids start with a letter or '_' and contain only letters, digits, '-' and '_'"},
+      {job("    steps: [{run: a, shell: zsh}]\n"), "invalid shell 'zsh' | did you mean 'sh'?"},
+      {job("    steps: [{run: a, timeout-minutes: soon}]\n"),
+       "'timeout-minutes' must be a number or an expression, not 'soon'"},
+      {job("    timeout-minutes: '10'\n    steps: [{run: a}]\n"),
+       "'timeout-minutes' must be a number or an expression, not '10'"},
+      {job("    steps: [{uses: actions/checkout}]\n"),
+       "'uses: actions/checkout' in step 1 of job 'build' has no version | add a tag, branch or commit, e.g. "
+       "'actions/checkout@v4'"},
+      {job("    steps: [{uses: checkout@v4}]\n"),
+       "'uses: checkout@v4' is not of the form 'owner/repo@ref', './path' or 'docker://image'"},
+      {job("    steps: [{uses: a/b@v1, shell: bash}]\n"), "'shell' in step 1 of job 'build' only applies to 'run' steps"},
+      {"on: pushh\njobs:\n  j:\n    runs-on: x\n    steps: [{run: a}]\n", "unknown event 'pushh' | did you mean 'push'?"},
+      {"on:\n  schedule:\n    - cron: ''\njobs:\n  j:\n    runs-on: x\n    steps: [{run: a}]\n",
+       "invalid cron '': empty cron expression | five fields: minute hour day-of-month month day-of-week, e.g. "
+       "'30 5 * * 1'"},
+      {"on:\n  push:\n    paths: ['']\njobs:\n  j:\n    runs-on: x\n    steps: [{run: a}]\n",
+       "invalid pattern '' in 'paths': empty pattern"},
+      {"on: push\ndefaults: {run: {shell: fish}}\njobs:\n  j:\n    runs-on: x\n    steps: [{run: a}]\n",
+       "invalid shell 'fish' | use bash, sh, pwsh, python, cmd, powershell, or a command with '{0}' for the script "
+       "path"},
+      {"on: push\njobs:\n  j:\n    uses: o/r/.github/workflows/x.yml@v1\n    timeout-minutes: 5\n",
+       "job 'j' calls a reusable workflow, so it cannot have 'timeout-minutes'"},
+      {job("    secrets: inherit\n    steps: [{run: a}]\n"),
+       "'secrets' of job 'build' needs 'uses' (a reusable workflow call)"},
+      {job("    secrets: inherited\n    steps: [{run: a}]\n"),
+       "'secrets' of a job must be 'inherit' or a mapping, not a string | did you mean 'secrets: inherit'?"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.workflow);
+    const auto found = problems(row.workflow);
+    CHECK(std::find(found.begin(), found.end(), row.expected) != found.end());
+    if (std::find(found.begin(), found.end(), row.expected) == found.end()) {
+      for (const auto& message : found) {
+        UNSCOPED_INFO("found: " << message);
+      }
+    }
+  }
+}
+
+TEST_CASE("a cycle is named once, in order", "[validate]") {
+  const auto found = problems(
+      "on: push\njobs:\n"
+      "  a: {needs: b, runs-on: x, steps: [{run: a}]}\n"
+      "  b: {needs: c, runs-on: x, steps: [{run: a}]}\n"
+      "  c: {needs: a, runs-on: x, steps: [{run: a}]}\n"
+      "  d: {needs: a, runs-on: x, steps: [{run: a}]}\n");
+  CHECK(found == std::vector<std::string>{
+                     "'needs' forms a cycle: a -> b -> c -> a | a job cannot wait, directly or not, for itself"});
+}
+
+TEST_CASE("valid shells", "[validate]") {
+  for (const char* shell : {"bash", "sh", "pwsh", "python", "cmd", "powershell", "perl {0}", "bash -e {0}"}) {
+    CHECK(is_valid_shell(shell));
+  }
+  for (const char* shell : {"zsh", "perl", "", "Bash"}) {
+    CHECK_FALSE(is_valid_shell(shell));
+  }
+}
+
+TEST_CASE("ids follow GitHub's pattern", "[validate]") {
+  for (const char* id : {"a", "_a", "build-1", "A_b-C"}) {
+    CHECK(is_valid_id(id));
+  }
+  for (const char* id : {"", "1a", "-a", "a.b", "a b"}) {
+    CHECK_FALSE(is_valid_id(id));
+  }
+}
+
+TEST_CASE("diagnostics come in source order", "[validate]") {
+  LoadResult loaded = load_workflow_text(
+      "on: push\njobs:\n  b:\n    needs: zz\n    runs-on: x\n    steps: [{run: a, shell: q}]\n", "wf.yml");
+  REQUIRE(loaded.workflow.has_value());
+  const auto found = validate(*loaded.workflow);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].where.line == 4);
+  CHECK(found[1].where.line == 6);
+}
