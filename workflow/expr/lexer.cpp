@@ -48,6 +48,7 @@ public:
   explicit Lexer(std::string_view text) : m_text(text) {}
 
   std::vector<Token> run() {
+    m_tokens.reserve(m_text.size() / 4 + 4);
     while (true) {
       while (m_pos < m_text.size() && is_space(m_text[m_pos])) {
         ++m_pos;
@@ -113,6 +114,12 @@ private:
   }
 
   Token string() {
+    const std::size_t close = m_text.find('\'', m_pos + 1);
+    if (close != std::string_view::npos && (close + 1 >= m_text.size() || m_text[close + 1] != '\'')) {
+      Token t = make(TokenKind::literal, close + 1 - m_pos);  // common case: no '' escapes
+      t.value = Value(t.raw.substr(1, t.raw.size() - 2));
+      return t;
+    }
     std::string value;
     std::size_t i = m_pos + 1;
     while (i < m_text.size()) {

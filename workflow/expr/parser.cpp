@@ -57,10 +57,15 @@ std::string ascii_lower(std::string_view s) {
   return out;
 }
 
+bool equals_ascii_lower(std::string_view name, std::string_view lower) {
+  return name.size() == lower.size() && std::equal(name.begin(), name.end(), lower.begin(), [](char a, char b) {
+           return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b;
+         });
+}
+
 const FunctionInfo* find_function(std::string_view name) {
-  const std::string lower = ascii_lower(name);
   for (const auto& f : k_functions) {
-    if (f.name == lower) {
+    if (equals_ascii_lower(name, f.name)) {
       return &f;
     }
   }
