@@ -22,6 +22,9 @@ enum class AddResult {
 /// would shred every log while protecting nothing.
 inline constexpr std::size_t k_min_secret_length = 4;
 
+/// The warning shown when a secret is too short to be masked (names the secret, never its value).
+[[nodiscard]] std::string too_short_warning(std::string_view secret_name);
+
 /// Thread-safe registry of secret values; values may be added at any time, even while other
 /// threads mask, and readers always see a consistent set.
 class Masker {

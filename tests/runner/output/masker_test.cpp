@@ -232,3 +232,8 @@ TEST_CASE("short add-mask values do not register tiny base64 fragments", "[mask]
   masker.add_mask("abc");
   CHECK(masker.mask("Yw Y2 YWJj abc") == "Yw Y2 *** ***");
 }
+
+TEST_CASE("the too-short warning names the secret, not its value", "[mask]") {
+  CHECK(too_short_warning("API_PIN") ==
+        "Secret 'API_PIN' is shorter than 4 characters and will not be masked in the output.");
+}
