@@ -81,7 +81,7 @@ void Masker::register_value(std::string_view value) {
   }
   const std::lock_guard lock(m_mutex);
   for (auto& form : forms) {
-    if (std::find(m_patterns.begin(), m_patterns.end(), form) == m_patterns.end()) {
+    if (m_known.insert(form).second) {
       m_patterns.push_back(std::move(form));
       m_dirty = true;
     }

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "runner/output/pattern_matcher.hpp"
@@ -51,6 +52,7 @@ private:
 
   mutable std::mutex m_mutex;
   std::vector<std::string> m_patterns;
+  std::unordered_set<std::string> m_known;  // m_patterns, for duplicate checks
   mutable std::shared_ptr<const PatternMatcher> m_matcher;  // rebuilt lazily after additions
   mutable bool m_dirty = false;
 };
