@@ -177,62 +177,83 @@ void CommandProcessor::dispatch(const WorkflowCommand& command, std::string_view
 // One branch per command; unknown names never get here.
 void CommandProcessor::execute(const WorkflowCommand& command, std::vector<CommandEvent>& events) {
   const std::string name = lower(command.name);
-  const std::string& data = command.data;
   if (name == "add-mask") {
-    if (trim_upper(data).empty()) {
-      events.emplace_back(event::RunnerMessage{Level::warning, "Can't add secret mask for empty string in ##[add-mask] command."});
-      return;
-    }
-    if (m_settings.echo) {
-      events.emplace_back(event::Output{"::add-mask::***"});
-    }
-    events.emplace_back(event::AddMask{data});
+    add_mask(command, events);
   } else if (name == "group") {
-    events.emplace_back(event::Group{data});
+    events.emplace_back(event::Group{command.data});
   } else if (name == "endgroup") {
     events.emplace_back(event::EndGroup{});
   } else if (name == "error" || name == "warning" || name == "notice") {
     const Level level = name == "error" ? Level::error : name == "warning" ? Level::warning : Level::notice;
     events.emplace_back(annotation(command, level));
   } else if (name == "debug") {
-    events.emplace_back(event::Debug{data});
+    events.emplace_back(event::Debug{command.data});
   } else if (name == "set-output" || name == "save-state") {
-    const auto& key = required_name(command, name);
-    events.emplace_back(event::RunnerMessage{Level::warning, deprecated_command_message(name)});
-    if (name == "set-output") {
-      events.emplace_back(event::SetOutput{key, data});
-    } else {
-      events.emplace_back(event::SaveState{key, data});
-    }
+    deprecated_command(command, name, events);
   } else if (name == "set-env" || name == "add-path") {
-    if (!m_settings.allow_unsecure_commands) {
-      throw CommandFailure(unsecure_command_disabled_message(name));
-    }
-    if (name == "add-path") {
-      if (data.empty()) {
-        throw CommandFailure("Value cannot be null or empty. (Parameter 'path')");
-      }
-      events.emplace_back(event::AddPath{data});
-      return;
-    }
-    const auto& key = required_name(command, name);
-    if (iequals(key, "NODE_OPTIONS")) {
-      events.emplace_back(event::RunnerMessage{Level::error, "Can't update NODE_OPTIONS environment variable using ::set-env:: command."});
-      return;
-    }
-    events.emplace_back(event::SetEnv{key, data});
+    unsecure_command(command, name, events);
   } else if (name == "echo") {
-    const auto value = trim_upper(data);
-    if (value != "ON" && value != "OFF") {
-      throw CommandFailure("Invalid echo command value. Possible values can be: 'on', 'off'. Current value is: '" + data + "'.");
-    }
-    m_settings.echo = value == "ON";
-    events.emplace_back(event::Echo{m_settings.echo});
-    events.emplace_back(event::Debug{std::string("Setting echo command value to '") + (m_settings.echo ? "on" : "off") + "'"});
+    set_echo(command, events);
   } else {
     // add-matcher / remove-matcher: problem matchers are not implemented; say so in debug.
     events.emplace_back(event::Debug{"Ignoring ##[" + name + "]: problem matchers are not supported"});
   }
+}
+
+void CommandProcessor::add_mask(const WorkflowCommand& command, std::vector<CommandEvent>& events) const {
+  if (trim_upper(command.data).empty()) {
+    events.emplace_back(
+        event::RunnerMessage{Level::warning, "Can't add secret mask for empty string in ##[add-mask] command."});
+    return;
+  }
+  if (m_settings.echo) {
+    events.emplace_back(event::Output{"::add-mask::***"});
+  }
+  events.emplace_back(event::AddMask{command.data});
+}
+
+void CommandProcessor::deprecated_command(const WorkflowCommand& command, const std::string& name,
+                                          std::vector<CommandEvent>& events) {
+  const auto& key = required_name(command, name);
+  events.emplace_back(event::RunnerMessage{Level::warning, deprecated_command_message(name)});
+  if (name == "set-output") {
+    events.emplace_back(event::SetOutput{key, command.data});
+  } else {
+    events.emplace_back(event::SaveState{key, command.data});
+  }
+}
+
+void CommandProcessor::unsecure_command(const WorkflowCommand& command, const std::string& name,
+                                        std::vector<CommandEvent>& events) const {
+  if (!m_settings.allow_unsecure_commands) {
+    throw CommandFailure(unsecure_command_disabled_message(name));
+  }
+  if (name == "add-path") {
+    if (command.data.empty()) {
+      throw CommandFailure("Value cannot be null or empty. (Parameter 'path')");
+    }
+    events.emplace_back(event::AddPath{command.data});
+    return;
+  }
+  const auto& key = required_name(command, name);
+  if (iequals(key, "NODE_OPTIONS")) {
+    events.emplace_back(event::RunnerMessage{
+        Level::error, "Can't update NODE_OPTIONS environment variable using ::set-env:: command."});
+    return;
+  }
+  events.emplace_back(event::SetEnv{key, command.data});
+}
+
+void CommandProcessor::set_echo(const WorkflowCommand& command, std::vector<CommandEvent>& events) {
+  const auto value = trim_upper(command.data);
+  if (value != "ON" && value != "OFF") {
+    throw CommandFailure("Invalid echo command value. Possible values can be: 'on', 'off'. Current value is: '" +
+                         command.data + "'.");
+  }
+  m_settings.echo = value == "ON";
+  events.emplace_back(event::Echo{m_settings.echo});
+  events.emplace_back(
+      event::Debug{std::string("Setting echo command value to '") + (m_settings.echo ? "on" : "off") + "'"});
 }
 
 }  // namespace pipeline::runner::output

@@ -89,6 +89,12 @@ private:
   void stop(const WorkflowCommand& command, std::string_view line, std::vector<CommandEvent>& events);
   void dispatch(const WorkflowCommand& command, std::string_view line, std::vector<CommandEvent>& events);
   void execute(const WorkflowCommand& command, std::vector<CommandEvent>& events);
+  void add_mask(const WorkflowCommand& command, std::vector<CommandEvent>& events) const;
+  static void deprecated_command(const WorkflowCommand& command, const std::string& name,
+                                 std::vector<CommandEvent>& events);
+  void unsecure_command(const WorkflowCommand& command, const std::string& name,
+                        std::vector<CommandEvent>& events) const;
+  void set_echo(const WorkflowCommand& command, std::vector<CommandEvent>& events);
 
   CommandSettings m_settings;
   std::optional<std::string> m_stop_token;

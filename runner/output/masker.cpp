@@ -41,6 +41,11 @@ std::vector<std::string_view> lines_of(std::string_view value) {
 
 }  // namespace
 
+std::string too_short_warning(std::string_view secret_name) {
+  return "Secret '" + std::string(secret_name) + "' is shorter than " + std::to_string(k_min_secret_length) +
+         " characters and will not be masked in the output.";
+}
+
 Masker::Masker() : m_matcher(std::make_shared<PatternMatcher>(std::vector<std::string>{})) {}
 
 AddResult Masker::add_secret(std::string_view value) {
@@ -76,7 +81,7 @@ void Masker::register_value(std::string_view value) {
   }
   const std::lock_guard lock(m_mutex);
   for (auto& form : forms) {
-    if (std::find(m_patterns.begin(), m_patterns.end(), form) == m_patterns.end()) {
+    if (m_known.insert(form).second) {
       m_patterns.push_back(std::move(form));
       m_dirty = true;
     }

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "runner/output/pattern_matcher.hpp"
@@ -21,6 +22,9 @@ enum class AddResult {
 /// Secrets shorter than this (after trimming) are not masked by add_secret: masking "ab"
 /// would shred every log while protecting nothing.
 inline constexpr std::size_t k_min_secret_length = 4;
+
+/// The warning shown when a secret is too short to be masked (names the secret, never its value).
+[[nodiscard]] std::string too_short_warning(std::string_view secret_name);
 
 /// Thread-safe registry of secret values; values may be added at any time, even while other
 /// threads mask, and readers always see a consistent set.
@@ -48,6 +52,7 @@ private:
 
   mutable std::mutex m_mutex;
   std::vector<std::string> m_patterns;
+  std::unordered_set<std::string> m_known;  // m_patterns, for duplicate checks
   mutable std::shared_ptr<const PatternMatcher> m_matcher;  // rebuilt lazily after additions
   mutable bool m_dirty = false;
 };

@@ -1,0 +1,49 @@
+#include "runner/output/step_output.hpp"
+
+namespace pipeline::runner::output {
+
+StepOutput::StepOutput(Masker& masker, CommandSettings settings, StepEventConsumer consumer)
+    : m_masker(masker),
+      m_processor(settings),
+      m_consumer(std::move(consumer)),
+      m_splitter([this](Stream stream, std::string_view line) { on_line(stream, line); }) {}
+
+void StepOutput::write(Stream stream, std::string_view bytes) { m_splitter.write(stream, bytes); }
+
+void StepOutput::finish() { m_splitter.flush(); }
+
+// The mask is registered before the following events are masked, so a value printed right
+// after its `add-mask` line never shows.
+void StepOutput::on_line(Stream stream, std::string_view line) {
+  for (auto& event : m_processor.process(line)) {
+    if (const auto* mask = std::get_if<event::AddMask>(&event)) {
+      m_masker.add_mask(mask->value);
+    }
+    mask_display_text(event);
+    m_consumer(stream, std::move(event));
+  }
+}
+
+void StepOutput::mask_display_text(CommandEvent& event) const {
+  const auto mask = [this](std::string& text) { text = m_masker.mask(text); };
+  const auto mask_optional = [this](std::optional<std::string>& text) {
+    if (text) {
+      *text = m_masker.mask(*text);
+    }
+  };
+  if (auto* e = std::get_if<event::Output>(&event)) {
+    mask(e->text);
+  } else if (auto* g = std::get_if<event::Group>(&event)) {
+    mask(g->title);
+  } else if (auto* a = std::get_if<event::Annotation>(&event)) {
+    mask(a->message);
+    mask_optional(a->title);
+    mask_optional(a->file);
+  } else if (auto* d = std::get_if<event::Debug>(&event)) {
+    mask(d->message);
+  } else if (auto* m = std::get_if<event::RunnerMessage>(&event)) {
+    mask(m->message);
+  }
+}
+
+}  // namespace pipeline::runner::output
