@@ -341,3 +341,33 @@ TEST_CASE("the runner image has bash, node and python, and network aliases resol
   CHECK(sink.err == "");
   CHECK(sink.out == "2\n3\nalias\n");
 }
+
+TEST_CASE("the postgres service honours POSTGRES_USER, PASSWORD and DB", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, "pipe-test/postgres:15");
+  if (!has_image(*client, k_busybox)) {
+    WARN("skipped: image pipe-test/busybox:latest is missing (run tests/images/build.sh)");
+    return;
+  }
+  Workspace workspace;
+  DockerBackend backend(client, {});
+  JobSpec spec = busybox_job(unique_run(), workspace.path);
+  ServiceSpec postgres;
+  postgres.key = "postgres";
+  postgres.image = "postgres:15";
+  postgres.env = {{"POSTGRES_USER", "app"}, {"POSTGRES_PASSWORD", "s3cret"}, {"POSTGRES_DB", "appdb"}};
+  postgres.ports = {"5432"};
+  postgres.options = "--health-cmd \"pg_isready -h 127.0.0.1\" --health-interval 200ms --health-retries 100";
+  spec.services.push_back(postgres);
+  auto env = backend.prepare_job(spec);
+  REQUIRE(env.ok());
+  ExecConfig query{{"psql", "-h", "127.0.0.1", "-U", "app", "-d", "appdb", "-tAc", "select 40+2"}, {"PGPASSWORD=s3cret"}, "", ""};
+  auto exec_id = client->create_exec(env->services[0].id, query);
+  REQUIRE(exec_id.ok());
+  SplitSink sink;
+  REQUIRE(client->start_exec(*exec_id, sink, {}).ok());
+  auto info = client->inspect_exec(*exec_id);
+  backend.teardown(*env);
+  REQUIRE(info.ok());
+  CHECK(info->exit_code == 0);
+  CHECK(sink.out == "42\n");
+}
