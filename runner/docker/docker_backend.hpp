@@ -53,6 +53,7 @@ private:
   [[nodiscard]] Result<void> start_services(const JobSpec& spec, JobEnv& env);
   [[nodiscard]] Result<void> start_job_container(const JobSpec& spec, JobEnv& env);
   [[nodiscard]] Result<void> await_services(const JobSpec& spec, JobEnv& env);
+  [[nodiscard]] Result<bool> service_ready(ServiceInfo& service, const std::string& image, std::chrono::steady_clock::time_point deadline);
   [[nodiscard]] Result<int> finish_exec(const JobEnv& env, const std::string& exec_id, const std::string& marker);
   void status(const std::string& message) const;
 
