@@ -445,6 +445,72 @@ Result<int> DockerBackend::finish_exec(const JobEnv& env, const std::string& exe
   }
 }
 
+Result<ExitStatus> DockerBackend::run_container(const JobEnv& env, const ContainerRun& run, OutputSink& sink) {
+  if (auto image = ensure_image(run.image, std::nullopt); !image) {
+    return image.error();
+  }
+  Labels labels = pipe_labels(run.run_id, run.job_id);
+  labels["pipe.role"] = "step";
+  json body{{"Image", run.image},
+            {"Env", env_lines(run.env)},
+            {"Labels", label_json(labels)},
+            {"AttachStdout", true},
+            {"AttachStderr", true},
+            {"HostConfig", {{"Binds", json::array()}, {"NetworkMode", env.network.empty() ? "host" : env.network}}}};
+  if (run.entrypoint) {
+    body["Entrypoint"] = *run.entrypoint;
+  }
+  if (!run.args.empty()) {
+    body["Cmd"] = run.args;
+  }
+  if (!run.workdir.empty()) {
+    body["WorkingDir"] = run.workdir;
+  }
+  for (const Mount& mount : run.mounts) {
+    body["HostConfig"]["Binds"].push_back(mount.source + ":" + mount.target + (mount.read_only ? ":ro" : ""));
+  }
+  auto id = m_client->create_container(body);
+  if (!id) {
+    return id.error();
+  }
+  auto ran = attach_and_wait(*id, run, sink);
+  if (auto removed = m_client->remove_container(*id); !removed) {
+    status(removed.error().message);
+  }
+  return ran;
+}
+
+// Attaches before starting so no output is lost; a timeout or cancel kills the container.
+Result<ExitStatus> DockerBackend::attach_and_wait(const std::string& id, const ContainerRun& run, OutputSink& sink) {
+  auto stream = m_client->attach_container(id);
+  if (!stream) {
+    return stream.error();
+  }
+  if (auto started = m_client->start_container(id); !started) {
+    return started.error();
+  }
+  ExitStatus result;
+  const auto deadline = std::chrono::steady_clock::now() + run.timeout;
+  auto keep_going = [&] {
+    result.cancelled = run.cancel != nullptr && run.cancel->cancelled();
+    result.timed_out = !result.cancelled && run.timeout.count() > 0 && std::chrono::steady_clock::now() >= deadline;
+    return !result.cancelled && !result.timed_out;
+  };
+  auto ended = EngineClient::read_multiplexed(**stream, sink, keep_going);
+  if (!ended) {
+    return ended.error();
+  }
+  if (*ended == StreamEnd::interrupted) {
+    [[maybe_unused]] auto killed = m_client->kill_container(id);  // it may have exited meanwhile
+  }
+  auto code = m_client->wait_container(id);
+  if (!code) {
+    return code.error();
+  }
+  result.code = *code;
+  return result;
+}
+
 Result<std::string> DockerBackend::read_file(const JobEnv& env, const std::string& path) {
   auto tar = m_client->get_archive(env.id, path);
   if (!tar) {
