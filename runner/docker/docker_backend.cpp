@@ -125,6 +125,47 @@ std::string strip_tcp(const std::string& port) {
   return port.substr(0, slash);
 }
 
+// The job container: kept alive by `tail -f /dev/null` under docker-init, the workspace and the
+// temp dirs at their host paths, on the job network (or the host's when there is none).
+Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const std::string& engine_socket) {
+  Labels labels = pipe_labels(spec.run_id, spec.job_id);
+  labels["pipe.role"] = "job";
+  json body{{"Image", spec.image},
+            {"Entrypoint", {"tail"}},
+            {"Cmd", {"-f", "/dev/null"}},
+            {"Env", env_lines(spec.env)},
+            {"Labels", label_json(labels)},
+            {"HostConfig", {{"Init", true}, {"Binds", json::array()}, {"NetworkMode", env.network.empty() ? "host" : env.network}}}};
+  json& binds = body["HostConfig"]["Binds"];
+  const std::string job_dir = fs::path(env.temp_dir).parent_path().string();
+  binds.push_back(job_dir + ":" + job_dir);
+  if (!spec.workspace.empty()) {
+    body["WorkingDir"] = spec.workspace;
+    if (!spec.copy_workspace) {
+      binds.push_back(spec.workspace + ":" + spec.workspace);
+    }
+  }
+  for (const Mount& mount : spec.mounts) {
+    binds.push_back(mount.source + ":" + mount.target + (mount.read_only ? ":ro" : ""));
+  }
+  if (!engine_socket.empty()) {
+    binds.push_back(engine_socket + ":/var/run/docker.sock");
+    body["Env"].push_back("DOCKER_HOST=unix:///var/run/docker.sock");
+  }
+  if (auto ports = publish_ports(spec.ports, body); !ports) {
+    return ports.error();
+  }
+  if (auto options = apply_options_text(spec.options, body, env.network); !options) {
+    return options.error();
+  }
+  return body;
+}
+
+// "pipe_<run>_<job>_<suffix>": readable in `docker ps`, unique through the suffix.
+std::string object_name(const JobSpec& spec, const std::string& suffix) {
+  return "pipe_" + sanitize_name(spec.run_id) + "_" + sanitize_name(spec.job_id) + "_" + suffix;
+}
+
 }  // namespace
 
 Result<PortMapping> parse_port_mapping(const std::string& text) {
@@ -216,8 +257,7 @@ Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
       return image;
     }
     if (!spec.services.empty() || !spec.use_host_network) {
-      const std::string name = "pipe_" + sanitize_name(spec.run_id) + "_" + sanitize_name(spec.job_id) + "_" + random_hex(6);
-      auto network = m_client->create_network(name, pipe_labels(spec.run_id, spec.job_id));
+      auto network = m_client->create_network(object_name(spec, random_hex(6)), pipe_labels(spec.run_id, spec.job_id));
       if (!network) {
         return network.error();
       }
@@ -239,47 +279,20 @@ Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
 }
 
 Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env) {
-  Labels labels = pipe_labels(spec.run_id, spec.job_id);
-  labels["pipe.role"] = "job";
-  json body{{"Image", spec.image},
-            {"Entrypoint", {"tail"}},
-            {"Cmd", {"-f", "/dev/null"}},
-            {"Env", env_lines(spec.env)},
-            {"Labels", label_json(labels)},
-            {"WorkingDir", spec.workspace},
-            {"HostConfig", {{"Init", true}, {"Binds", json::array()}}}};
-  json& binds = body["HostConfig"]["Binds"];
-  const std::string job_dir = fs::path(env.temp_dir).parent_path().string();
-  binds.push_back(job_dir + ":" + job_dir);
-  if (!spec.copy_workspace) {
-    binds.push_back(spec.workspace + ":" + spec.workspace);
+  auto body = job_container_body(spec, env, m_options.engine_socket == EngineSocket::mount ? m_client->endpoint().unix_path : "");
+  if (!body) {
+    return body.error();
   }
-  for (const Mount& mount : spec.mounts) {
-    binds.push_back(mount.source + ":" + mount.target + (mount.read_only ? ":ro" : ""));
-  }
-  const std::string& socket = m_client->endpoint().unix_path;
-  if (m_options.engine_socket == EngineSocket::mount && !socket.empty()) {
-    binds.push_back(socket + ":/var/run/docker.sock");
-    body["Env"].push_back("DOCKER_HOST=unix:///var/run/docker.sock");
-  }
-  body["HostConfig"]["NetworkMode"] = env.network.empty() ? "host" : env.network;
-  if (auto ports = publish_ports(spec.ports, body); !ports) {
-    return ports;
-  }
-  if (auto options = apply_options_text(spec.options, body, env.network); !options) {
-    return options;
-  }
-  auto id = m_client->create_container(body, "pipe_" + sanitize_name(spec.run_id) + "_" + sanitize_name(spec.job_id) + "_" + random_hex(6));
+  auto id = m_client->create_container(*body, object_name(spec, random_hex(6)));
   if (!id) {
     return id.error();
   }
   env.id = *id;
-  if (spec.copy_workspace) {
+  if (spec.copy_workspace && !spec.workspace.empty()) {
+    // Entries named after the absolute path, extracted at "/": the copy lands where a bind would.
     auto tar = tar_directory(spec.workspace, spec.workspace.substr(spec.workspace.find_first_not_of('/')));
-    if (!tar) {
-      return tar.error();
-    }
-    if (auto copied = m_client->put_archive(env.id, "/", *tar); !copied) {
+    auto copied = tar ? m_client->put_archive(env.id, "/", *tar) : Result<void>(tar.error());
+    if (!copied) {
       return copied;
     }
   }
@@ -317,7 +330,7 @@ Result<void> DockerBackend::start_services(const JobSpec& spec, JobEnv& env) {
     if (auto options = apply_options_text(service.options, body, env.network); !options) {
       return Error{"service '" + service.key + "': " + options.error().message};
     }
-    auto id = m_client->create_container(body, "pipe_" + sanitize_name(spec.run_id) + "_" + sanitize_name(spec.job_id) + "_" + sanitize_name(service.key) + "_" + random_hex(4));
+    auto id = m_client->create_container(body, object_name(spec, sanitize_name(service.key) + "_" + random_hex(4)));
     if (!id) {
       return Error{"service '" + service.key + "': " + id.error().message};
     }
@@ -332,36 +345,45 @@ Result<void> DockerBackend::start_services(const JobSpec& spec, JobEnv& env) {
 Result<void> DockerBackend::await_services(const JobSpec& spec, JobEnv& env) {
   const auto deadline = std::chrono::steady_clock::now() + m_options.service_health_timeout;
   for (std::size_t i = 0; i < env.services.size(); ++i) {
-    ServiceInfo& service = env.services[i];
-    const std::string& image = spec.services[i].image;
     bool announced = false;
     while (true) {
-      auto info = m_client->inspect_container(service.id);
-      if (!info) {
-        return info.error();
-      }
-      const bool failed = !info->running || info->health == "unhealthy";
-      if (failed || std::chrono::steady_clock::now() > deadline) {
-        auto logs = m_client->logs(service.id, k_log_lines);
-        const std::string why = !info->running ? "exited with code " + std::to_string(info->exit_code)
-                                : failed      ? "is unhealthy"
-                                              : "was not healthy within " + std::to_string(m_options.service_health_timeout.count()) + " s";
-        return Error{"service '" + service.key + "' (" + image + ") " + why + "; its last log lines:\n" + (logs ? *logs : logs.error().message)};
-      }
-      if (info->health.empty() || info->health == "healthy") {
-        for (const auto& [port, host_port] : info->ports) {
-          service.ports[strip_tcp(port)] = host_port;
-        }
-        break;
+      auto ready = service_ready(env.services[i], spec.services[i].image, deadline);
+      if (!ready || *ready) {
+        return ready ? Result<void>() : Result<void>(ready.error());
       }
       if (!announced) {
-        status("waiting for service '" + service.key + "' to be healthy");
+        status("waiting for service '" + env.services[i].key + "' to be healthy");
         announced = true;
       }
       std::this_thread::sleep_for(k_health_poll);
     }
   }
   return {};
+}
+
+// True once the service runs and is healthy (or has no health check); fills its ports then.
+Result<bool> DockerBackend::service_ready(ServiceInfo& service, const std::string& image,
+                                          std::chrono::steady_clock::time_point deadline) {
+  auto info = m_client->inspect_container(service.id);
+  if (!info) {
+    return info.error();
+  }
+  const bool failed = !info->running || info->health == "unhealthy";
+  if (failed || std::chrono::steady_clock::now() > deadline) {
+    const std::string why = !info->running ? "exited with code " + std::to_string(info->exit_code)
+                            : failed      ? "is unhealthy"
+                                          : "was not healthy within " + std::to_string(m_options.service_health_timeout.count()) + " s";
+    auto logs = m_client->logs(service.id, k_log_lines);
+    return Error{"service '" + service.key + "' (" + image + ") " + why + "; its last log lines:\n" +
+                 (logs ? *logs : logs.error().message)};
+  }
+  if (!info->health.empty() && info->health != "healthy") {
+    return false;
+  }
+  for (const auto& [port, host_port] : info->ports) {
+    service.ports[strip_tcp(port)] = host_port;
+  }
+  return true;
 }
 
 Result<ExitStatus> DockerBackend::exec(const JobEnv& env, const ExecSpec& spec, OutputSink& sink) {
@@ -421,6 +443,72 @@ Result<int> DockerBackend::finish_exec(const JobEnv& env, const std::string& exe
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+Result<ExitStatus> DockerBackend::run_container(const JobEnv& env, const ContainerRun& run, OutputSink& sink) {
+  if (auto image = ensure_image(run.image, std::nullopt); !image) {
+    return image.error();
+  }
+  Labels labels = pipe_labels(run.run_id, run.job_id);
+  labels["pipe.role"] = "step";
+  json body{{"Image", run.image},
+            {"Env", env_lines(run.env)},
+            {"Labels", label_json(labels)},
+            {"AttachStdout", true},
+            {"AttachStderr", true},
+            {"HostConfig", {{"Binds", json::array()}, {"NetworkMode", env.network.empty() ? "host" : env.network}}}};
+  if (run.entrypoint) {
+    body["Entrypoint"] = *run.entrypoint;
+  }
+  if (!run.args.empty()) {
+    body["Cmd"] = run.args;
+  }
+  if (!run.workdir.empty()) {
+    body["WorkingDir"] = run.workdir;
+  }
+  for (const Mount& mount : run.mounts) {
+    body["HostConfig"]["Binds"].push_back(mount.source + ":" + mount.target + (mount.read_only ? ":ro" : ""));
+  }
+  auto id = m_client->create_container(body);
+  if (!id) {
+    return id.error();
+  }
+  auto ran = attach_and_wait(*id, run, sink);
+  if (auto removed = m_client->remove_container(*id); !removed) {
+    status(removed.error().message);
+  }
+  return ran;
+}
+
+// Attaches before starting so no output is lost; a timeout or cancel kills the container.
+Result<ExitStatus> DockerBackend::attach_and_wait(const std::string& id, const ContainerRun& run, OutputSink& sink) {
+  auto stream = m_client->attach_container(id);
+  if (!stream) {
+    return stream.error();
+  }
+  if (auto started = m_client->start_container(id); !started) {
+    return started.error();
+  }
+  ExitStatus result;
+  const auto deadline = std::chrono::steady_clock::now() + run.timeout;
+  auto keep_going = [&] {
+    result.cancelled = run.cancel != nullptr && run.cancel->cancelled();
+    result.timed_out = !result.cancelled && run.timeout.count() > 0 && std::chrono::steady_clock::now() >= deadline;
+    return !result.cancelled && !result.timed_out;
+  };
+  auto ended = EngineClient::read_multiplexed(**stream, sink, keep_going);
+  if (!ended) {
+    return ended.error();
+  }
+  if (*ended == StreamEnd::interrupted) {
+    [[maybe_unused]] auto killed = m_client->kill_container(id);  // it may have exited meanwhile
+  }
+  auto code = m_client->wait_container(id);
+  if (!code) {
+    return code.error();
+  }
+  result.code = *code;
+  return result;
 }
 
 Result<std::string> DockerBackend::read_file(const JobEnv& env, const std::string& path) {

@@ -31,6 +31,20 @@ struct DockerBackendOptions {
   std::function<void(const std::string&)> on_status;  // pull progress and waits, for the log
 };
 
+/// A one-off container run to completion: a Docker container action's step.
+struct ContainerRun {
+  std::string run_id;  // labels, like the job's
+  std::string job_id;
+  std::string image;
+  std::optional<std::vector<std::string>> entrypoint;  // unset: the image's
+  std::vector<std::string> args;                       // empty: the image's CMD
+  std::vector<std::pair<std::string, std::string>> env;
+  std::vector<Mount> mounts;
+  std::string workdir;  // empty: the image's
+  std::chrono::milliseconds timeout{0};
+  CancelToken* cancel = nullptr;
+};
+
 /// Runs jobs in containers of one Docker-compatible engine.
 class DockerBackend final : public Backend {
 public:
@@ -45,14 +59,21 @@ public:
   [[nodiscard]] Result<void> write_file(const JobEnv& env, const std::string& path, std::string_view content, int mode = 0644) override;
   void teardown(const JobEnv& env) override;
 
+  /// Makes `image` available locally according to the pull policy.
+  [[nodiscard]] Result<void> ensure_image(const std::string& image, const std::optional<std::pair<std::string, std::string>>& credentials);
+  /// Runs a container to completion on the job's network (the host's when the job has none),
+  /// streaming its output; the container is removed afterwards.
+  [[nodiscard]] Result<ExitStatus> run_container(const JobEnv& env, const ContainerRun& run, OutputSink& sink);
+
   /// The engine client, for callers that need more than the Backend seam.
   [[nodiscard]] EngineClient& client() { return *m_client; }
 
 private:
-  [[nodiscard]] Result<void> ensure_image(const std::string& image, const std::optional<std::pair<std::string, std::string>>& credentials);
+  [[nodiscard]] Result<ExitStatus> attach_and_wait(const std::string& id, const ContainerRun& run, OutputSink& sink);
   [[nodiscard]] Result<void> start_services(const JobSpec& spec, JobEnv& env);
   [[nodiscard]] Result<void> start_job_container(const JobSpec& spec, JobEnv& env);
   [[nodiscard]] Result<void> await_services(const JobSpec& spec, JobEnv& env);
+  [[nodiscard]] Result<bool> service_ready(ServiceInfo& service, const std::string& image, std::chrono::steady_clock::time_point deadline);
   [[nodiscard]] Result<int> finish_exec(const JobEnv& env, const std::string& exec_id, const std::string& marker);
   void status(const std::string& message) const;
 

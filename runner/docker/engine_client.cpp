@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/docker/frame_decoder.hpp"
+#include "runner/docker/tar_stream.hpp"
 
 namespace pipeline::runner::docker {
 namespace {
@@ -398,11 +399,22 @@ Result<StreamEnd> EngineClient::start_exec(const std::string& exec_id, OutputSin
   if (!stream) {
     return stream.error();
   }
+  return read_multiplexed(**stream, sink, keep_going);
+}
+
+Result<std::unique_ptr<RawStream>> EngineClient::attach_container(const std::string& id) {
+  HttpRequest request;
+  request.method = "POST";
+  request.path = path("/containers/" + id + "/attach?stream=1&stdout=1&stderr=1");
+  return m_http.upgrade(request);
+}
+
+Result<StreamEnd> EngineClient::read_multiplexed(RawStream& stream, OutputSink& sink, const KeepGoing& keep_going) {
   FrameDecoder decoder;
   std::string buffer;
   while (true) {
     buffer.clear();
-    auto status = (*stream)->read(buffer, k_exec_poll);
+    auto status = stream.read(buffer, k_exec_poll);
     if (!status) {
       return status.error();
     }
@@ -414,6 +426,54 @@ Result<StreamEnd> EngineClient::start_exec(const std::string& exec_id, OutputSin
       return StreamEnd::interrupted;
     }
   }
+}
+
+Result<void> EngineClient::remove_image(const std::string& image) {
+  auto response = call("DELETE", "/images/" + url_encode(image) + "?force=1");
+  if (response && response->status == 404) {
+    return {};
+  }
+  return expect_ok("removing image " + image, response);
+}
+
+Result<void> EngineClient::build_image(const std::string& context_dir, const std::string& dockerfile, const std::string& tag,
+                                       const Labels& labels, const std::function<void(const std::string&)>& on_output) {
+  auto context = tar_directory(context_dir, "");
+  if (!context) {
+    return context.error();
+  }
+  HttpRequest request;
+  request.method = "POST";
+  request.path = path("/build?rm=1&forcerm=1&t=" + url_encode(tag) + "&dockerfile=" + url_encode(dockerfile) +
+                      "&labels=" + url_encode(json(labels).dump()));
+  request.body = std::move(*context);
+  request.content_type = "application/x-tar";
+  request.timeout = std::chrono::milliseconds(0);
+  std::string pending;
+  std::string failure;
+  auto status = m_http.stream(request, [&](std::string_view chunk) {
+    pending.append(chunk);
+    for (auto end = pending.find('\n'); end != std::string::npos; end = pending.find('\n')) {
+      const json line = json::parse(pending.substr(0, end), nullptr, false);
+      pending.erase(0, end + 1);
+      if (member(line, "error").is_string()) {
+        failure = member(line, "error").get<std::string>();
+      } else if (member(line, "stream").is_string() && on_output) {
+        on_output(member(line, "stream").get<std::string>());
+      }
+    }
+    return true;
+  });
+  if (!status) {
+    return status.error();
+  }
+  if (*status >= 300) {
+    return api_error("building image " + tag + " from " + context_dir, HttpResponse{*status, pending});
+  }
+  if (!failure.empty()) {
+    return Error{"building image " + tag + " from " + context_dir + ": " + failure};
+  }
+  return {};
 }
 
 Result<ExecInfo> EngineClient::inspect_exec(const std::string& exec_id) {

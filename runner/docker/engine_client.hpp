@@ -112,6 +112,16 @@ public:
   /// Starts an exec attached, decoding stdout/stderr into `sink` until it ends or `keep_going` says stop.
   [[nodiscard]] Result<StreamEnd> start_exec(const std::string& exec_id, OutputSink& sink, const KeepGoing& keep_going);
   [[nodiscard]] Result<ExecInfo> inspect_exec(const std::string& exec_id);
+  /// Attaches to a container's stdout/stderr before it starts, so no output is lost.
+  [[nodiscard]] Result<std::unique_ptr<RawStream>> attach_container(const std::string& id);
+  /// Decodes an attached stream into `sink` until it ends or `keep_going` says stop.
+  [[nodiscard]] static Result<StreamEnd> read_multiplexed(RawStream& stream, OutputSink& sink, const KeepGoing& keep_going);
+
+  /// Removes an image (by name or id), even when containers still use it.
+  [[nodiscard]] Result<void> remove_image(const std::string& image);
+  /// Builds an image from a host directory (`docker build -t tag -f dockerfile dir`), reporting its output lines.
+  [[nodiscard]] Result<void> build_image(const std::string& context_dir, const std::string& dockerfile, const std::string& tag,
+                                         const Labels& labels, const std::function<void(const std::string&)>& on_output = {});
 
   /// Extracts a tar into the container at `path` (which must exist).
   [[nodiscard]] Result<void> put_archive(const std::string& container, const std::string& path, const std::string& tar);

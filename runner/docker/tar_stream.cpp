@@ -109,11 +109,14 @@ Result<std::string> tar_directory(const std::string& dir, const std::string& pre
   }
   namespace fs = std::filesystem;
   std::error_code ec;
-  if (auto top = add_host_path(writer->get(), dir, prefix); !top) {
-    return top.error();
+  if (!prefix.empty()) {
+    if (auto top = add_host_path(writer->get(), dir, prefix); !top) {
+      return top.error();
+    }
   }
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = prefix + "/" + fs::relative(it->path(), dir).string();
+    const std::string relative = fs::relative(it->path(), dir).string();
+    const std::string name = prefix.empty() ? relative : prefix + "/" + relative;
     if (auto added = add_host_path(writer->get(), it->path(), name); !added) {
       return added.error();
     }

@@ -16,7 +16,14 @@ PATH_ENV='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 RUNNER_PKGS=(bash git ca-certificates nodejs python3 curl xz-utils zstd unzip procps)
 ALL=(busybox runner redis postgres)
 
+LOG=$CACHE/build.log   # apt and debootstrap chatter goes here; its tail is shown on failure
+
 log() { printf 'images: %s\n' "$*" >&2; }
+quiet() {  # quiet WHAT COMMAND...: runs COMMAND with its output in $LOG
+  local what=$1; shift
+  mkdir -p "$CACHE"
+  "$@" >>"$LOG" 2>&1 || { tail -20 "$LOG" >&2; die "$what failed (full log: $LOG)"; }
+}
 die() { log "error: $*"; exit 1; }
 
 # Engine calls go through curl on the socket so the script depends on no client version.
@@ -67,7 +74,7 @@ ensure_base() {
   mkdir -p "$CACHE"
   new_root; local dir=$WORK
   log "debootstrap bookworm (once; cached in $BASE_TAR)"
-  debootstrap --variant=minbase bookworm "$dir" "$MIRROR" >/dev/null
+  quiet debootstrap debootstrap --variant=minbase bookworm "$dir" "$MIRROR"
   rm -rf "$dir"/var/cache/apt/archives/*.deb
   tar --numeric-owner -C "$dir" -c . | zstd -q -T0 -3 -o "$BASE_TAR.tmp"
   mv "$BASE_TAR.tmp" "$BASE_TAR"
@@ -82,8 +89,8 @@ debian_root() {  # debian_root HOOK PKG... ; leaves the tree in $WORK
   cp /etc/resolv.conf "$dir/etc/resolv.conf"
   printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"; chmod +x "$dir/usr/sbin/policy-rc.d"
   mount -t proc proc "$dir/proc"
-  chroot "$dir" apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive chroot "$dir" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  quiet "apt-get update" chroot "$dir" apt-get update -qq
+  quiet "apt-get install $*" env DEBIAN_FRONTEND=noninteractive chroot "$dir" apt-get install -y -qq --no-install-recommends "$@"
   [ -z "$hook" ] || "$hook" "$dir"
   umount "$dir/proc"
   rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/cache/apt/archives/*.deb \
@@ -96,10 +103,6 @@ build_runner() {
   debian_root "" "${RUNNER_PKGS[@]}"; local dir=$WORK
   import_dir "$dir" pipe-test/runner:bookworm "$PATH_ENV" 'CMD ["bash"]'
   drop_root
-  # The names default `runs-on` mappings and common workflows ask for.
-  for alias in ubuntu:latest ubuntu:22.04 ubuntu:24.04 catthehacker/ubuntu:act-latest; do
-    image_exists "$alias" || tag_image pipe-test/runner:bookworm "$alias"
-  done
 }
 
 build_redis() {
@@ -108,7 +111,6 @@ build_redis() {
   import_dir "$dir" pipe-test/redis:latest "$PATH_ENV" 'EXPOSE 6379' \
     'CMD ["redis-server","--protected-mode","no","--bind","0.0.0.0"]'
   drop_root
-  image_exists redis:latest || tag_image pipe-test/redis:latest redis:latest
 }
 
 postgres_hook() {
@@ -125,7 +127,16 @@ build_postgres() {
     'ENV PGDATA=/var/lib/postgresql/data' \
     'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' 'CMD []'
   drop_root
-  image_exists postgres:15 || tag_image pipe-test/postgres:15 postgres:15
+}
+
+# The names workflows ask for (default `runs-on` mappings, common service images); an existing
+# image under such a name (a real one) is left alone.
+aliases() {
+  case $1 in
+    runner) echo ubuntu:latest ubuntu:22.04 ubuntu:24.04 catthehacker/ubuntu:act-latest ;;
+    redis) echo redis:latest ;;
+    postgres) echo postgres:15 ;;
+  esac
 }
 
 image_name() {
@@ -147,11 +158,14 @@ main() {
     local name; name=$(image_name "$img")
     if image_exists "$name"; then
       log "$name: present"
-      continue
+    else
+      local start=$SECONDS
+      "build_$img"
+      log "$name: built in $((SECONDS - start)) s"
     fi
-    local start=$SECONDS
-    "build_$img"
-    log "$name: built in $((SECONDS - start)) s"
+    for alias in $(aliases "$img"); do
+      image_exists "$alias" || tag_image "$name" "$alias"
+    done
   done
 }
 

@@ -341,3 +341,93 @@ TEST_CASE("the runner image has bash, node and python, and network aliases resol
   CHECK(sink.err == "");
   CHECK(sink.out == "2\n3\nalias\n");
 }
+
+TEST_CASE("the postgres service honours POSTGRES_USER, PASSWORD and DB", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, "pipe-test/postgres:15");
+  if (!has_image(*client, k_busybox)) {
+    WARN("skipped: image pipe-test/busybox:latest is missing (run tests/images/build.sh)");
+    return;
+  }
+  Workspace workspace;
+  DockerBackend backend(client, {});
+  JobSpec spec = busybox_job(unique_run(), workspace.path);
+  ServiceSpec postgres;
+  postgres.key = "postgres";
+  postgres.image = "postgres:15";
+  postgres.env = {{"POSTGRES_USER", "app"}, {"POSTGRES_PASSWORD", "s3cret"}, {"POSTGRES_DB", "appdb"}};
+  postgres.ports = {"5432"};
+  postgres.options = "--health-cmd \"pg_isready -h 127.0.0.1\" --health-interval 200ms --health-retries 100";
+  spec.services.push_back(postgres);
+  auto env = backend.prepare_job(spec);
+  REQUIRE(env.ok());
+  ExecConfig query{{"psql", "-h", "127.0.0.1", "-U", "app", "-d", "appdb", "-tAc", "select 40+2"}, {"PGPASSWORD=s3cret"}, "", ""};
+  auto exec_id = client->create_exec(env->services[0].id, query);
+  REQUIRE(exec_id.ok());
+  SplitSink sink;
+  REQUIRE(client->start_exec(*exec_id, sink, {}).ok());
+  auto info = client->inspect_exec(*exec_id);
+  backend.teardown(*env);
+  REQUIRE(info.ok());
+  CHECK(info->exit_code == 0);
+  CHECK(sink.out == "42\n");
+}
+
+TEST_CASE("a container action runs to completion with its output and exit code", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  Workspace workspace;
+  std::ofstream(workspace.path / "Dockerfile") << "FROM pipe-test/busybox:latest\nRUN echo built >/built\nENTRYPOINT [\"sh\", \"-c\"]\nCMD [\"cat /built\"]\n";
+  DockerBackend backend(client, {});
+  const std::string run_id = unique_run();
+  auto env = backend.prepare_job(busybox_job(run_id, workspace.path));
+  REQUIRE(env.ok());
+  const std::string tag = "pipe-test/action-" + run_id + ":latest";
+  std::string build_output;
+  auto built = client->build_image(workspace.path.string(), "Dockerfile", tag, pipe_labels(run_id, "job"),
+                                   [&](const std::string& line) { build_output += line; });
+  REQUIRE(built.ok());
+  CHECK_THAT(build_output, Catch::Contains("Successfully tagged " + tag));
+
+  ContainerRun run;
+  run.run_id = run_id;
+  run.job_id = "job";
+  run.image = tag;
+  SplitSink image_cmd;
+  auto plain = backend.run_container(*env, run, image_cmd);
+  REQUIRE(plain.ok());
+  CHECK(plain->code == 0);
+  CHECK(image_cmd.out == "built\n");
+
+  run.args = {"echo \"$INPUT_WHO\" in $(pwd); echo err >&2; exit 5"};
+  run.env = {{"INPUT_WHO", "action"}};
+  run.mounts = {{workspace.path.string(), "/github/workspace", false}};
+  run.workdir = "/github/workspace";
+  SplitSink sink;
+  auto status = backend.run_container(*env, run, sink);
+  REQUIRE(status.ok());
+  CHECK(status->code == 5);
+  CHECK(sink.out == "action in /github/workspace\n");
+  CHECK(sink.err == "err\n");
+
+  run.args = {"sleep 30"};
+  run.timeout = std::chrono::milliseconds(300);
+  SplitSink slow;
+  const auto start = std::chrono::steady_clock::now();
+  auto timed = backend.run_container(*env, run, slow);
+  REQUIRE(timed.ok());
+  CHECK(timed->timed_out);
+  CHECK(std::chrono::steady_clock::now() - start < 5s);
+
+  backend.teardown(*env);
+  CHECK(client->remove_image(tag).ok());
+  CHECK(labelled_objects(*client, run_id) == 0);
+}
+
+TEST_CASE("a failing build names the image and the step", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  Workspace workspace;
+  std::ofstream(workspace.path / "Dockerfile") << "FROM pipe-test/busybox:latest\nRUN exit 7\n";
+  auto built = client->build_image(workspace.path.string(), "Dockerfile", "pipe-test/broken:1", {});
+  REQUIRE_FALSE(built.ok());
+  CHECK_THAT(built.error().message, Catch::StartsWith("building image pipe-test/broken:1 from " + workspace.path.string() + ": "));
+  CHECK_THAT(built.error().message, Catch::Contains("exit 7"));
+}
