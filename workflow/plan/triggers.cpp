@@ -11,6 +11,7 @@ using Patterns = std::optional<std::vector<Located<std::string>>>;
 
 constexpr std::string_view k_heads = "refs/heads/";
 constexpr std::string_view k_tags = "refs/tags/";
+constexpr std::size_t k_max_diff_files = 300;
 
 struct RefName {
   bool is_tag = false;
@@ -156,7 +157,11 @@ std::optional<TriggerMatch> check_paths(const EventFilters& f, const Event& even
   if (!event.changed_files || !uses_paths(event)) {
     return std::nullopt;
   }
-  const auto& files = *event.changed_files;
+  // GitHub evaluates path filters on the first 300 files of the diff only.
+  const auto& all_files = *event.changed_files;
+  const std::vector<std::string> files(
+      all_files.begin(), all_files.begin() + static_cast<std::ptrdiff_t>(
+                                                std::min(all_files.size(), k_max_diff_files)));
   if (f.paths && std::none_of(files.begin(), files.end(),
                               [&](const auto& file) { return list_matches(*f.paths, file); })) {
     return no("no changed file matches " + filter_text("paths", *f.paths));

@@ -164,6 +164,25 @@ TEST_CASE("triggers: path filters", "[triggers]") {
   });
 }
 
+TEST_CASE("triggers: only the first 300 changed files are filtered", "[triggers]") {
+  EventFilters workers;
+  workers.paths = list({"workers/**"});
+  std::vector<std::string> files;
+  for (int i = 0; i < 300; ++i) {
+    files.push_back("apps/file" + std::to_string(i));
+  }
+  files.push_back("workers/main.cpp");
+  check_cases("push", {
+      {"file 301 is not looked at", workers, push("refs/heads/main", files), false,
+       "no changed file matches paths: [workers/**]"},
+  });
+  files.erase(files.begin());
+  check_cases("push", {
+      {"file 300 is", workers, push("refs/heads/main", files), true,
+       "push to branch 'main' matches the workflow's 'push' trigger"},
+  });
+}
+
 TEST_CASE("triggers: pull_request types and base branch", "[triggers]") {
   EventFilters into_main;
   into_main.branches = list({"main", "releases/**"});
