@@ -76,9 +76,9 @@ TEST_CASE("jobs run through the scheduler, the host backend and the reporter", "
       {"test", "echo testing\necho 'boom' >&2\nexit 3\n"},
       {"report", "echo reporting\n"}};
   Scheduler scheduler(2);
-  auto build = *scheduler.add_node(NodeSpec{"build", {}, "", ""});
-  auto test = *scheduler.add_node(NodeSpec{"test", {build}, "", ""});
-  (void)*scheduler.add_node(NodeSpec{"report", {build, test}, "", ""});
+  auto build = *scheduler.add_node(NodeSpec{"build", {}, "", {}});
+  auto test = *scheduler.add_node(NodeSpec{"test", {build}, "", {}});
+  (void)*scheduler.add_node(NodeSpec{"report", {build, test}, "", {}});
 
   auto reports = scheduler.run([&](const NodeContext& node) {
     reporter.post(job_event(EventKind::job_started, node.id));
