@@ -280,10 +280,9 @@ private:
     if (!fd.open()) {
       return false;
     }
-    std::array<char, k_read_size> buffer{};
-    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    ssize_t n = ::read(fd.get(), m_buffer.data(), m_buffer.size());
     if (n > 0) {
-      m_sink.write(stream, std::string_view(buffer.data(), static_cast<std::size_t>(n)));
+      m_sink.write(stream, std::string_view(m_buffer.data(), static_cast<std::size_t>(n)));
       return true;
     }
     if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
@@ -306,6 +305,7 @@ private:
   Fd& m_out;
   Fd& m_err;
   Fd m_pidfd;
+  std::vector<char> m_buffer = std::vector<char>(k_read_size);
   std::optional<Clock::time_point> m_deadline;
   StopReason m_stop = StopReason::none;
   Clock::time_point m_kill_at{};

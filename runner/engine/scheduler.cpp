@@ -121,8 +121,10 @@ bool Scheduler::ready(const Node& node) const {
       return false;
     }
   }
-  if (!node.spec.resource.empty() && m_busy_resources.count(node.spec.resource) != 0) {
-    return false;
+  for (const auto& resource : node.spec.resources) {
+    if (m_busy_resources.count(resource) != 0) {
+      return false;
+    }
   }
   if (!node.spec.group.empty()) {
     auto policy = m_groups.find(node.spec.group);
@@ -161,9 +163,7 @@ NodeContext Scheduler::start(std::size_t index) {
   if (should_start_cancelled(node)) {
     node.token->cancel();
   }
-  if (!node.spec.resource.empty()) {
-    m_busy_resources.insert(node.spec.resource);
-  }
+  m_busy_resources.insert(node.spec.resources.begin(), node.spec.resources.end());
   std::vector<DependencyResult> dependencies;
   for (std::size_t need : node.spec.needs) {
     dependencies.push_back(DependencyResult{need, m_nodes[need].spec.id, m_nodes[need].report.result});
@@ -173,8 +173,8 @@ NodeContext Scheduler::start(std::size_t index) {
 
 void Scheduler::finish(std::size_t index, NodeOutcome outcome) {
   Node& node = m_nodes[index];
-  if (!node.spec.resource.empty()) {
-    m_busy_resources.erase(node.spec.resource);
+  for (const auto& resource : node.spec.resources) {
+    m_busy_resources.erase(resource);
   }
   if (outcome.children.empty()) {
     mark_done(index, outcome.result);

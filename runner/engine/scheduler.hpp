@@ -39,7 +39,7 @@ struct NodeSpec {
   std::string id;
   std::vector<std::size_t> needs;  // indices of nodes that already exist
   std::string group;               // empty: none
-  std::string resource;            // nodes with the same non-empty key never run at once
+  std::vector<std::string> resources;  // nodes sharing a key never run at once ("port:8080")
 };
 
 /// The result of one ended need, handed to the node that needs it.

@@ -1,6 +1,7 @@
 // Real processes: exit codes, streams, exact environment, cwd, timeouts, cancel, big output.
 #include <catch2/catch.hpp>
 
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -223,4 +224,22 @@ TEST_CASE("a background child holding the pipes does not block the step", "[proc
   REQUIRE(pids.size() == 1);
   kill_process_group(pids[0] > 0 ? ::getpgid(pids[0]) : 0, 100ms);
   CHECK(all_dead_soon(pids));
+}
+
+TEST_CASE("children get default signal handling whatever pipe ignores or blocks", "[process]") {
+  auto old_pipe = ::signal(SIGPIPE, SIG_IGN);
+  sigset_t term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  sigset_t old_mask;
+  ::pthread_sigmask(SIG_BLOCK, &term, &old_mask);
+  Collect sink;
+  auto piped = run_process(sh("kill -PIPE $$"), sink);
+  auto termed = run_process(sh("kill -TERM $$"), sink);
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ::signal(SIGPIPE, old_pipe);
+  REQUIRE(piped.ok());
+  CHECK(piped->code == 128 + SIGPIPE);
+  REQUIRE(termed.ok());
+  CHECK(termed->code == 128 + SIGTERM);
 }

@@ -16,8 +16,8 @@ using namespace std::chrono_literals;
 namespace {
 
 std::size_t add(Scheduler& s, std::string id, std::vector<std::size_t> needs = {}, std::string group = {},
-                std::string resource = {}) {
-  auto index = s.add_node(NodeSpec{std::move(id), std::move(needs), std::move(group), std::move(resource)});
+                std::vector<std::string> resources = {}) {
+  auto index = s.add_node(NodeSpec{std::move(id), std::move(needs), std::move(group), std::move(resources)});
   REQUIRE(index.ok());
   return *index;
 }
@@ -174,9 +174,9 @@ TEST_CASE("without fail-fast a failure leaves the siblings alone", "[scheduler]"
 
 TEST_CASE("nodes sharing a resource never overlap", "[scheduler]") {
   Scheduler s(3);
-  add(s, "web1", {}, "", "port:8080");
-  add(s, "web2", {}, "", "port:8080");
-  add(s, "db", {}, "", "port:5432");
+  add(s, "web1", {}, "", {"port:8080"});
+  add(s, "web2", {}, "", {"port:9090", "port:8080"});
+  add(s, "db", {}, "", {"port:5432"});
   Overlap overlap;
   auto reports = s.run([&](const NodeContext& node) {
     std::string key = node.id == "db" ? "5432" : "8080";
@@ -201,8 +201,8 @@ TEST_CASE("a node can expand into children that its dependents wait for", "[sche
     if (node.id == "build") {
       s.define_group("build", GroupPolicy{FailFast::off, 0});
       return NodeOutcome{NodeResult::success,
-                         {NodeSpec{"build (1)", {}, "build", ""}, NodeSpec{"build (2)", {}, "build", ""},
-                          NodeSpec{"build (3)", {}, "build", ""}}};
+                         {NodeSpec{"build (1)", {}, "build", {}}, NodeSpec{"build (2)", {}, "build", {}},
+                          NodeSpec{"build (3)", {}, "build", {}}}};
     }
     std::lock_guard lock(mutex);
     if (node.id == "build (2)") {
@@ -260,7 +260,7 @@ TEST_CASE("cancelling the run cancels running nodes and still runs pending ones"
 
 TEST_CASE("needs must name nodes added earlier", "[scheduler]") {
   Scheduler s(1);
-  auto bad = s.add_node(NodeSpec{"a", {3}, "", ""});
+  auto bad = s.add_node(NodeSpec{"a", {3}, "", {}});
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message == "node 'a' needs node 3, which does not exist yet");
 }
