@@ -246,17 +246,29 @@ Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet
   return out;
 }
 
-/// The fixed host ports a job's services publish ("5432:5432"), as a scheduler resource key.
-std::string port_resource(const Job& job) {
+/// The fixed host ports a job's services and container publish ("5432:5432"), as scheduler
+/// resources: two jobs that publish the same port never run at once.
+std::vector<std::string> port_resources(const Job& job) {
+  std::vector<std::string> keys;
+  auto add = [&keys](const std::string& port) {
+    const auto colon = port.rfind(':');
+    if (colon != std::string::npos) {
+      std::string host = port.substr(0, colon);
+      host = host.substr(host.rfind(':') == std::string::npos ? 0 : host.rfind(':') + 1);
+      keys.push_back("port:" + host);
+    }
+  };
   for (const auto& [key, service] : job.services) {
     for (const auto& port : service.ports) {
-      const auto colon = port.value.rfind(':');
-      if (colon != std::string::npos) {
-        return "port:" + port.value.substr(0, colon);
-      }
+      add(port.value);
     }
   }
-  return {};
+  if (job.container) {
+    for (const auto& port : job.container->ports) {
+      add(port.value);
+    }
+  }
+  return keys;
 }
 
 class RunExecution {
@@ -416,7 +428,7 @@ private:
       instance.display_name = display_name(planned, instance, ctx);
       const std::string id = planned.key + "#" + std::to_string(i);
       m_plan.instances[id] = std::move(instance);
-      outcome.children.push_back({id, {}, planned.key, port_resource(job)});
+      outcome.children.push_back({id, {}, planned.key, port_resources(job)});
     }
     (void)node;
     return outcome;

@@ -1,0 +1,161 @@
+// Runs every fixtures/workflows/<case>/ through the real `pipe run` on the host backend and
+// checks what expect.json says: exit code, output, order, job results, secrets left behind.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "support/run_process.hpp"
+
+namespace fs = std::filesystem;
+using pipeline::test::run_process;
+
+namespace {
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+/// A scratch copy of a fixture case, removed afterwards.
+struct CaseDir {
+  fs::path path;
+  explicit CaseDir(const std::string& name) {
+    path = fs::temp_directory_path() / ("pipe-fixture-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(path);
+    fs::copy(fs::path(PIPE_FIXTURES_DIR) / "workflows" / name, path, fs::copy_options::recursive);
+  }
+  ~CaseDir() { fs::remove_all(path); }
+  CaseDir(const CaseDir&) = delete;
+  CaseDir& operator=(const CaseDir&) = delete;
+};
+
+std::vector<std::string> case_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(fs::path(PIPE_FIXTURES_DIR) / "workflows")) {
+    if (fs::exists(entry.path() / "expect.json")) {
+      names.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+/// Every file under `dir` that contains `needle`.
+std::vector<std::string> files_containing(const fs::path& dir, const std::string& needle) {
+  std::vector<std::string> hits;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file() && entry.path().filename() != "expect.json" &&
+        read_text(entry.path()).find(needle) != std::string::npos) {
+      hits.push_back(entry.path().string());
+    }
+  }
+  return hits;
+}
+
+/// True while `pid` exists and is not a zombie waiting for a parent that will never reap it.
+bool process_alive(int pid) {
+  const std::string status = read_text("/proc/" + std::to_string(pid) + "/status");
+  return !status.empty() && status.find("State:\tZ") == std::string::npos;
+}
+
+nlohmann::json job_results(const fs::path& dir) {
+  const auto run = nlohmann::json::parse(read_text(dir / ".pipe" / "runs" / "latest" / "run.json"));
+  nlohmann::json results = nlohmann::json::object();
+  for (const auto& job : run["jobs"]) {
+    results[job["name"].get<std::string>()] = job["result"];
+  }
+  return results;
+}
+
+}  // namespace
+
+TEST_CASE("fixture workflows run as GitHub would run them", "[run][fixtures]") {
+  const auto names = case_names();
+  REQUIRE(names.size() >= 10);
+  for (const auto& name : names) {
+    DYNAMIC_SECTION(name) {
+      CaseDir dir(name);
+      const auto expect = nlohmann::json::parse(read_text(dir.path / "expect.json"));
+      std::vector<std::string> argv{PIPE_EXE, "run", "--backend", "host", "workflow.yml"};
+      for (const auto& arg : expect.value("args", nlohmann::json::array())) {
+        argv.push_back(arg.get<std::string>());
+      }
+      const auto started = std::chrono::steady_clock::now();
+      const auto result = run_process(argv, dir.path.string());
+      const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      const std::string output = result.out + result.err;
+      INFO(output);
+      CHECK(result.exit_code == expect["exit"].get<int>());
+      for (const auto& text : expect.value("contains", nlohmann::json::array())) {
+        CHECK_THAT(output, Catch::Contains(text.get<std::string>()));
+      }
+      for (const auto& text : expect.value("not_contains", nlohmann::json::array())) {
+        CHECK_THAT(output, !Catch::Contains(text.get<std::string>()));
+      }
+      std::size_t position = 0;
+      for (const auto& text : expect.value("order", nlohmann::json::array())) {
+        const auto found = output.find(text.get<std::string>(), position);
+        CHECK(found != std::string::npos);
+        position = found == std::string::npos ? position : found;
+      }
+      if (expect.contains("jobs")) {
+        CHECK(job_results(dir.path) == expect["jobs"]);
+      }
+      for (const auto& secret : expect.value("secrets", nlohmann::json::array())) {
+        CHECK(files_containing(dir.path, secret.get<std::string>()).empty());
+      }
+      if (expect.contains("max_seconds")) {
+        CHECK(seconds < expect["max_seconds"].get<double>());
+      }
+    }
+  }
+}
+
+TEST_CASE("Ctrl-C cancels a run, runs always() steps and exits 130", "[run][signals]") {
+  CaseDir dir("cancel");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string log = (dir.path / "out.txt").string();
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    if (chdir(dir.path.c_str()) != 0) {
+      _exit(127);
+    }
+    execl(PIPE_EXE, PIPE_EXE, "run", "--backend", "host", "workflow.yml", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until the long step is running (it writes a marker file), then press Ctrl-C once.
+  const fs::path marker = dir.path / "started";
+  for (int i = 0; i < 200 && !fs::exists(marker); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(fs::exists(marker));
+  const auto pressed = std::chrono::steady_clock::now();
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pressed).count();
+  const std::string output = read_text(dir.path / "out.txt");
+  INFO(output);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(seconds < 10);
+  CHECK_THAT(output, Catch::Contains("cleanup after cancel"));
+  CHECK_THAT(output, !Catch::Contains("never printed"));
+  // The sleep the step started must be gone: its pid was written by the step.
+  const int sleeper = std::stoi(read_text(dir.path / "started"));
+  CHECK_FALSE(process_alive(sleeper));
+  CHECK(job_results(dir.path)["cancel"] == "cancelled");
+}
