@@ -1,4 +1,5 @@
 option(PIPE_BUILD_TESTS "Build the Catch2 test suites" ON)
+option(PIPE_BUILD_BENCH "Build the benchmarks in bench/" ON)
 option(PIPE_WARNINGS_AS_ERRORS "Treat compiler warnings as errors" OFF)
 option(PIPE_ENABLE_ASAN "Build with AddressSanitizer" OFF)
 option(PIPE_ENABLE_UBSAN "Build with UndefinedBehaviorSanitizer" OFF)
