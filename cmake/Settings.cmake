@@ -15,7 +15,10 @@ endif()
 
 # Every pipe target links pipe_settings: warnings and sanitizers live on this one INTERFACE target.
 add_library(pipe_settings INTERFACE)
-target_compile_options(pipe_settings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local -Wno-missing-field-initializers)
+target_compile_options(pipe_settings INTERFACE -Wall -Wextra -Wpedantic -Wno-missing-field-initializers)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_compile_options(pipe_settings INTERFACE -Wshadow=local)  # gcc only; clang has no =local
+endif()
 if(PIPE_WARNINGS_AS_ERRORS)
   target_compile_options(pipe_settings INTERFACE -Werror)
 endif()
