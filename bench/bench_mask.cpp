@@ -1,6 +1,7 @@
 // Masking throughput: 500 MB of realistic log lines with 200 secrets registered, against
-// memcpy of the same bytes. Usage: bench_mask [megabytes]
-#include <chrono>
+// memcpy of the same bytes. Usage: bench_mask [megabytes] [--short]; --short also registers a
+// 3-byte `add-mask` value, which turns off the 4-gram filter (the automaton reads every byte).
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -12,7 +13,16 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+// CPU time of this thread: the figure that matters is cost per byte on one core, and wall time
+// on a shared machine mostly measures the neighbours.
+struct Clock {
+  using time_point = double;
+  static double now() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+  }
+};
 using pipeline::runner::output::Masker;
 
 std::string random_token(std::mt19937_64& rng, std::size_t length) {
@@ -49,9 +59,7 @@ std::string make_log(std::size_t bytes, const std::vector<std::string>& secrets,
   return log;
 }
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return Clock::now() - start; }
 
 }  // namespace
 
@@ -63,6 +71,9 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 200; ++i) {
     secrets.push_back(i % 2 == 0 ? "ghp_" + random_token(rng, 36) : random_token(rng, 16 + rng() % 48));
     (void)masker.add_secret(secrets.back());
+  }
+  if (argc > 2 && std::string_view(argv[2]) == "--short") {
+    (void)masker.add_mask("q7z");
   }
   const auto build_start = Clock::now();
   const auto matcher = masker.snapshot();

@@ -112,9 +112,28 @@ std::string deprecated_command_message(std::string_view command) {
          "https://github.blog/changelog/2022-10-11-github-actions-deprecating-save-state-and-set-output-commands/";
 }
 
+namespace {
+
+// The runner only accepts a modern command with a known name; otherwise it tries the legacy
+// syntax on the same line.
+std::optional<WorkflowCommand> parse_known(std::string_view line, const std::optional<std::string>& stop_token) {
+  auto command = parse_workflow_command(line);
+  const auto known = [&stop_token](const WorkflowCommand& c) {
+    return find_command(c.name) != nullptr || (stop_token && iequals(c.name, *stop_token));
+  };
+  if (command && command->syntax == CommandSyntax::modern && !known(*command)) {
+    if (auto legacy = parse_legacy_command(line); legacy && known(*legacy)) {
+      return legacy;
+    }
+  }
+  return command;
+}
+
+}  // namespace
+
 std::vector<CommandEvent> CommandProcessor::process(std::string_view line) {
   std::vector<CommandEvent> events;
-  const auto command = parse_workflow_command(line);
+  const auto command = parse_known(line, m_stop_token);
   if (!command) {
     events.emplace_back(event::Output{std::string(line)});
   } else if (m_stop_token) {

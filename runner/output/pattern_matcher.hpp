@@ -40,6 +40,7 @@ private:
   void scan(std::string_view text, std::size_t from, std::size_t to, std::uint32_t& state,
             std::vector<Range>& found) const;
   void scan_filtered(std::string_view text, std::vector<Range>& found) const;
+  [[nodiscard]] bool may_match_at(const char* p) const;
 
   std::uint32_t m_class_count = 1;
   std::uint16_t m_class[256] = {};

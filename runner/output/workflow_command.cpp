@@ -105,7 +105,9 @@ std::optional<WorkflowCommand> parse_modern(std::string_view line) {
   return command;
 }
 
-std::optional<WorkflowCommand> parse_legacy(std::string_view line) {
+}  // namespace
+
+std::optional<WorkflowCommand> parse_legacy_command(std::string_view line) {
   const auto prefix = line.find(k_legacy_prefix);
   if (prefix == std::string_view::npos) {
     return std::nullopt;
@@ -121,8 +123,6 @@ std::optional<WorkflowCommand> parse_legacy(std::string_view line) {
   }
   return command;
 }
-
-}  // namespace
 
 const std::string* WorkflowCommand::property(std::string_view key) const {
   for (const auto& [k, v] : properties) {
@@ -145,7 +145,7 @@ std::optional<WorkflowCommand> parse_workflow_command(std::string_view line) {
   if (auto command = parse_modern(line)) {
     return command;
   }
-  return parse_legacy(line);
+  return parse_legacy_command(line);
 }
 
 }  // namespace pipeline::runner::output

@@ -25,8 +25,14 @@ struct WorkflowCommand {
 /// The command on `line`, or nullopt when the line is not shaped like one.
 [[nodiscard]] std::optional<WorkflowCommand> parse_workflow_command(std::string_view line);
 
+/// The legacy `##[name k=v;k=v]data` command anywhere on `line`, ignoring the modern syntax.
+[[nodiscard]] std::optional<WorkflowCommand> parse_legacy_command(std::string_view line);
+
 /// Decodes `%0D` `%0A` `%25` in command data.
 [[nodiscard]] std::string unescape_command_data(std::string_view data);
+
+/// The legacy `##[name k=v;k=v]data` command anywhere on `line`, ignoring the modern syntax.
+[[nodiscard]] std::optional<WorkflowCommand> parse_legacy_command(std::string_view line);
 
 /// Decodes `%0D` `%0A` `%3A` `%2C` `%25` in a property value.
 [[nodiscard]] std::string unescape_command_property(std::string_view value);

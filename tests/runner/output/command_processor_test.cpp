@@ -121,3 +121,10 @@ TEST_CASE("echo on repeats commands except the ones the runner omits", "[command
   CHECK(std::get<event::RunnerMessage>(bad[1]).message ==
         "Invalid echo command value. Possible values can be: 'on', 'off'. Current value is: 'maybe'.");
 }
+
+TEST_CASE("an unknown modern command falls back to a legacy one on the same line", "[commands]") {
+  CommandProcessor p;
+  const auto events = p.process("::unknown::##[warning]legacy wins");
+  REQUIRE(events.size() == 1);
+  CHECK(std::get<event::Annotation>(events[0]).message == "legacy wins");
+}
