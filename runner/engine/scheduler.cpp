@@ -1,7 +1,6 @@
 #include "runner/engine/scheduler.hpp"
 
 #include <algorithm>
-#include <exception>
 #include <thread>
 
 namespace pipeline::runner::engine {
@@ -102,7 +101,7 @@ void Scheduler::work(const RunNode& run_node) {
     NodeOutcome outcome;
     try {
       outcome = run_node(context);
-    } catch (const std::exception&) {
+    } catch (...) {  // a throwing job must not take the whole run down with std::terminate
       outcome = NodeOutcome{NodeResult::failure, {}};
     }
     lock.lock();
