@@ -14,6 +14,7 @@
 #include "runner/engine/job_runner.hpp"
 #include "runner/engine/render.hpp"
 #include "runner/engine/reporter.hpp"
+#include "runner/engine/resources.hpp"
 #include "runner/engine/run_inputs.hpp"
 #include "runner/engine/run_record.hpp"
 #include "runner/engine/scheduler.hpp"
@@ -246,29 +247,21 @@ Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet
   return out;
 }
 
-/// The fixed host ports a job's services and container publish ("5432:5432"), as scheduler
-/// resources: two jobs that publish the same port never run at once.
+/// Scheduler resources for the fixed host ports a job's services and container publish, so two
+/// jobs publishing the same port never run at once.
 std::vector<std::string> port_resources(const Job& job) {
-  std::vector<std::string> keys;
-  auto add = [&keys](const std::string& port) {
-    const auto colon = port.rfind(':');
-    if (colon != std::string::npos) {
-      std::string host = port.substr(0, colon);
-      host = host.substr(host.rfind(':') == std::string::npos ? 0 : host.rfind(':') + 1);
-      keys.push_back("port:" + host);
-    }
-  };
+  std::vector<std::string> ports;
   for (const auto& [key, service] : job.services) {
     for (const auto& port : service.ports) {
-      add(port.value);
+      ports.push_back(port.value);
     }
   }
   if (job.container) {
     for (const auto& port : job.container->ports) {
-      add(port.value);
+      ports.push_back(port.value);
     }
   }
-  return keys;
+  return host_port_resources(ports);
 }
 
 class RunExecution {

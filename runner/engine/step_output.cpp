@@ -48,53 +48,40 @@ void post_annotation(Reporter& reporter, const output::Masker& masker, const std
 StepOutput::StepOutput(Reporter& reporter, output::Masker& masker, std::string job, std::string step,
                        output::CommandSettings settings, DebugLines debug)
     : m_reporter(reporter),
-      m_masker(masker),
       m_job(std::move(job)),
       m_step(std::move(step)),
       m_debug(debug),
-      m_processor(settings),
-      m_splitter([this](Stream stream, std::string_view line) { on_line(stream, line); }) {}
-
-void StepOutput::write(Stream stream, std::string_view bytes) {
-  m_splitter.write(stream, bytes);
-}
-
-void StepOutput::finish() {
-  m_splitter.flush();
-}
-
-void StepOutput::on_line(Stream stream, std::string_view line) {
-  for (const auto& event : m_processor.process(line)) {
-    handle(event, stream);
-  }
-}
+      m_chain(masker, settings, [this](Stream stream, output::CommandEvent event) { handle(stream, event); }) {}
 
 void StepOutput::post(EventKind kind, std::string text, Stream stream) {
   Event event;
   event.kind = kind;
   event.job = m_job;
   event.step = m_step;
-  event.text = m_masker.mask(text);
+  event.text = std::move(text);
   event.stream = stream;
   m_reporter.post(std::move(event));
 }
 
-void StepOutput::handle(const output::CommandEvent& command, Stream stream) {
+void StepOutput::handle(Stream stream, const output::CommandEvent& command) {
   namespace ev = output::event;
+  // Display texts arrive masked; values meant as data (outputs, env) arrive as written.
   std::visit(
       [&](const auto& e) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, ev::Output>) {
           post(EventKind::output, e.text, stream);
-        } else if constexpr (std::is_same_v<T, ev::AddMask>) {
-          // Registered before the next line is shown, so the very next line is already masked.
-          m_masker.add_mask(e.value);
         } else if constexpr (std::is_same_v<T, ev::Group>) {
           post(EventKind::group_start, e.title);
         } else if constexpr (std::is_same_v<T, ev::EndGroup>) {
           post(EventKind::group_end, "");
         } else if constexpr (std::is_same_v<T, ev::Annotation>) {
-          post_annotation(m_reporter, m_masker, m_job, m_step, to_annotation(e));
+          Event event;
+          event.kind = EventKind::annotation;
+          event.job = m_job;
+          event.step = m_step;
+          event.annotation = to_annotation(e);
+          m_reporter.post(std::move(event));
         } else if constexpr (std::is_same_v<T, ev::Debug>) {
           if (m_debug == DebugLines::show) {
             post(EventKind::output, "##[debug]" + e.message, stream);
@@ -108,10 +95,13 @@ void StepOutput::handle(const output::CommandEvent& command, Stream stream) {
         } else if constexpr (std::is_same_v<T, ev::AddPath>) {
           m_commands.paths.push_back(e.path);
         } else if constexpr (std::is_same_v<T, ev::RunnerMessage>) {
-          Annotation a;
-          a.level = to_level(e.level);
-          a.message = e.message;
-          post_annotation(m_reporter, m_masker, m_job, m_step, std::move(a));
+          Event event;
+          event.kind = EventKind::annotation;
+          event.job = m_job;
+          event.step = m_step;
+          event.annotation.level = to_level(e.level);
+          event.annotation.message = e.message;
+          m_reporter.post(std::move(event));
           m_commands.failed = m_commands.failed || e.fails_step;
         }
       },

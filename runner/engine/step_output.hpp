@@ -7,9 +7,8 @@
 #include "runner/backend/backend.hpp"
 #include "runner/engine/contexts.hpp"
 #include "runner/engine/reporter.hpp"
-#include "runner/output/command_processor.hpp"
-#include "runner/output/line_splitter.hpp"
 #include "runner/output/masker.hpp"
+#include "runner/output/step_output.hpp"
 
 namespace pipeline::runner::engine {
 
@@ -25,31 +24,29 @@ struct StepCommands {
 /// Whether `::debug::` lines are shown.
 enum class DebugLines { hide, show };
 
-/// Receives a step's raw output; every line passes the masker before it reaches the reporter.
+/// Receives a step's raw output through output::StepOutput (lines, commands, masking) and turns
+/// its events into reporter events and the step's command results.
 class StepOutput final : public OutputSink {
 public:
   StepOutput(Reporter& reporter, output::Masker& masker, std::string job, std::string step,
              output::CommandSettings settings, DebugLines debug);
 
-  void write(Stream stream, std::string_view bytes) override;
+  void write(Stream stream, std::string_view bytes) override { m_chain.write(stream, bytes); }
   /// Forwards the last unterminated lines; call once the process ended.
-  void finish();
+  void finish() { m_chain.finish(); }
   /// What the step's commands asked for.
   [[nodiscard]] const StepCommands& commands() const { return m_commands; }
 
 private:
-  void on_line(Stream stream, std::string_view line);
-  void handle(const output::CommandEvent& event, Stream stream);
+  void handle(Stream stream, const output::CommandEvent& event);
   void post(EventKind kind, std::string text, Stream stream = Stream::out);
 
   Reporter& m_reporter;
-  output::Masker& m_masker;
   std::string m_job;
   std::string m_step;
   DebugLines m_debug;
-  output::CommandProcessor m_processor;
-  output::LineSplitter m_splitter;
   StepCommands m_commands;
+  output::StepOutput m_chain;  // last: its consumer uses the members above
 };
 
 /// Posts an annotation event with its texts masked.
