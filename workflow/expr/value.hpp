@@ -19,30 +19,7 @@ using Array = std::vector<Value>;
 /// Whether an object matches its keys ignoring case (GitHub's default) or exactly (`env` on Linux).
 enum class KeyCase { insensitive, sensitive };
 
-/// A mapping that keeps insertion order and finds keys case-insensitively by default.
-class Object {
-public:
-  struct Entry;
-
-  explicit Object(KeyCase key_case = KeyCase::insensitive) : m_key_case(key_case) {}
-
-  /// Adds or replaces `key` (an existing key keeps its position and original spelling).
-  void set(std::string key, Value value);
-  /// The value stored under `key`, or nullptr.
-  [[nodiscard]] const Value* find(std::string_view key) const;
-  /// Lookup with a key already folded by `fold_key` (skips folding on hot paths).
-  [[nodiscard]] const Value* find_folded(std::string_view raw, std::string_view folded) const;
-  [[nodiscard]] const std::vector<Entry>& entries() const { return m_entries; }
-  [[nodiscard]] std::size_t size() const { return m_entries.size(); }
-  [[nodiscard]] KeyCase key_case() const { return m_key_case; }
-
-private:
-  [[nodiscard]] const Value* find_index(std::string_view index_key) const;
-
-  KeyCase m_key_case;
-  std::vector<Entry> m_entries;
-  std::map<std::string, std::size_t, std::less<>> m_index;  // folded (or exact) key -> entry
-};
+class Object;
 
 /// One value of the expression language.
 class Value {
@@ -111,10 +88,33 @@ private:
   std::variant<std::monostate, bool, double, std::string, std::shared_ptr<Array>, std::shared_ptr<Object>> m_data;
 };
 
-/// An object's entry; defined after Value so it can hold one.
-struct Object::Entry {
-  std::string key;
-  Value value;
+/// A mapping that keeps insertion order and finds keys case-insensitively by default.
+class Object {
+public:
+  /// One `key: value`, the key as first written.
+  struct Entry {
+    std::string key;
+    Value value;
+  };
+
+  explicit Object(KeyCase key_case = KeyCase::insensitive) : m_key_case(key_case) {}
+
+  /// Adds or replaces `key` (an existing key keeps its position and original spelling).
+  void set(std::string key, Value value);
+  /// The value stored under `key`, or nullptr.
+  [[nodiscard]] const Value* find(std::string_view key) const;
+  /// Lookup with a key already folded by `fold_key` (skips folding on hot paths).
+  [[nodiscard]] const Value* find_folded(std::string_view raw, std::string_view folded) const;
+  [[nodiscard]] const std::vector<Entry>& entries() const { return m_entries; }
+  [[nodiscard]] std::size_t size() const { return m_entries.size(); }
+  [[nodiscard]] KeyCase key_case() const { return m_key_case; }
+
+private:
+  [[nodiscard]] const Value* find_index(std::string_view index_key) const;
+
+  KeyCase m_key_case;
+  std::vector<Entry> m_entries;
+  std::map<std::string, std::size_t, std::less<>> m_index;  // folded (or exact) key -> entry
 };
 
 /// Formats a number like .NET's `G15` (`1E+15`, `0.1`, `120`), with -0 as `0`.
