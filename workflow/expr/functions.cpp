@@ -162,8 +162,7 @@ Ref case_of(const AstNode& node, EvalContext& context) {
   for (std::size_t i = 0; i < pairs_end; i += 2) {
     Ref predicate = arg(node, i, context);
     if (!predicate.get().is_boolean()) {
-      throw EvalFailure{"case predicate " + std::to_string(i / 2 + 1) + " must be a boolean, got " +
-                        std::string(predicate.get().kind_name())};
+      throw EvalFailure{"case predicate must evaluate to a boolean value"};
     }
     if (predicate.get().as_boolean()) {
       return arg(node, i + 1, context);

@@ -166,8 +166,10 @@ TEST_CASE("property and index access", "[expr]") {
       {"needs.x.result", "Null null"},
       {"fromJSON('{\"a\":{\"b\":[5,6]}}').a.b[1]", "Number 6"},
       {"fromJSON('[1,[2,3]]')[1][0]", "Number 2"},
-      {"'abc'[0]", "Null null"},
-      {"null.x", "Null null"},
+      {"'abc'[0]", "error: Unexpected symbol: '['. Located at position 6 within expression: 'abc'[0]"},
+      {"null.x", "error: Unexpected symbol: '.'. Located at position 5 within expression: null.x"},
+      {"('abc')[0]", "Null null"},
+      {"fromJSON('[7]')[0]", "Number 7"},
       {"(null).x", "Null null"},
       {"github.event.labels[github.nope]", "Null null"},
   });
@@ -298,8 +300,9 @@ TEST_CASE("case", "[expr]") {
       {"case(1 == 1, fromJSON('[1]'), null)", "Array [1]"},
       {"case(github.event_name == 'push', 'P', 'other')", "String \"P\""},
       {"case(true, 1, fromJSON('x'))", "Number 1"},
-      {"case(1, 'a', 'b')", "error: case predicate 1 must be a boolean, got Number"},
-      {"case(false, 'a', 'yes', 'b', 'c')", "error: case predicate 2 must be a boolean, got String"},
+      {"case(1, 'a', 'b')", "error: case predicate must evaluate to a boolean value"},
+      {"case(false, 'a', 'yes', 'b', 'c')", "error: case predicate must evaluate to a boolean value"},
+      {"case(true, 'a', 'yes', 'b', 'c')", "String \"a\""},
   });
 }
 
