@@ -167,7 +167,7 @@ TEST_CASE("property and index access", "[expr]") {
       {"fromJSON('{\"a\":{\"b\":[5,6]}}').a.b[1]", "Number 6"},
       {"fromJSON('[1,[2,3]]')[1][0]", "Number 2"},
       {"'abc'[0]", "error: Unexpected symbol: '['. Located at position 6 within expression: 'abc'[0]"},
-      {"null.x", "error: Unexpected symbol: '.'. Located at position 5 within expression: null.x"},
+      {"null.x", "error: Unexpected symbol: '.x'. Located at position 5 within expression: null.x"},
       {"('abc')[0]", "Null null"},
       {"fromJSON('[7]')[0]", "Number 7"},
       {"(null).x", "Null null"},
