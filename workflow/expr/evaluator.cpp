@@ -137,8 +137,7 @@ Ref eval_logical(const AstNode& node, EvalContext& context, bool stop_when_truth
       break;
     }
   }
-  last.filtered = false;
-  return last;
+  return last;  // a `*` result stays a filter through `||`/`&&` and parentheses, as on GitHub
 }
 
 bool compare(NodeKind kind, const Value& a, const Value& b) {

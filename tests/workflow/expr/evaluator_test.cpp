@@ -193,6 +193,12 @@ TEST_CASE("star filters", "[expr]") {
       {"join(github.event.commits.*.id, ', ')", "String \"c1, c2, c3\""},
       {"toJSON(github.event.labels.*.name)", "String \"[\\n  \\\"bug\\\",\\n  \\\"ci\\\"\\n]\""},
       {"github.event.commits.*.author.*", "Array [\"Ann\",\"Bob\"]"},
+      {"(github.event.commits.*).id", "Array [\"c1\",\"c2\",\"c3\"]"},
+      {"(github.nope || github.event.commits.*).author.name", "Array [\"Ann\",\"Bob\"]"},
+      {"fromJSON('[[1,2],[3]]')[*][*]", "Array [1,2,3]"},
+      {"fromJSON('[[1,2],[3]]').*[1]", "Array [2]"},
+      {"fromJSON('{\"a\":{\"x\":1},\"b\":{\"x\":2}}').*.x", "Array [1,2]"},
+      {"fromJSON('[1]')[*] == fromJSON('[1]')[*]", "Boolean false"},
   });
 }
 
