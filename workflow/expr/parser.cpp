@@ -290,7 +290,7 @@ private:
     switch (token.kind) {
       case TokenKind::literal: {
         AstNode node;
-        node.literal = token.value;
+        node.literal = std::move(m_tokens[m_pos - 1].value);  // each token is read once
         node.offset = token.offset;
         return seal(std::move(node));
       }

@@ -112,9 +112,12 @@ public:
 private:
   [[nodiscard]] const Value* find_index(std::string_view index_key) const;
 
+  static constexpr std::size_t k_scan_limit = 16;  // small objects are scanned, larger ones indexed
+
   KeyCase m_key_case;
   std::vector<Entry> m_entries;
-  std::map<std::string, std::size_t, std::less<>> m_index;  // folded (or exact) key -> entry
+  std::vector<std::string> m_keys;  // folded (or exact) key of each entry
+  std::map<std::string, std::size_t, std::less<>> m_index;  // filled once past k_scan_limit
 };
 
 /// Formats a number like .NET's `G15` (`1E+15`, `0.1`, `120`), with -0 as `0`.
