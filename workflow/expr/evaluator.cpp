@@ -151,13 +151,13 @@ bool compare(NodeKind kind, const Value& a, const Value& b) {
   }
 }
 
-// Booleans live in the AST's static storage so comparisons never allocate.
+// Booleans live in static storage so comparisons never build a value.
 const Value k_true{true};
 const Value k_false{false};
 
-Ref boolean(bool b) { return Ref::borrow(b ? k_true : k_false); }
-
 }  // namespace
+
+Ref boolean(bool b) { return Ref::borrow(b ? k_true : k_false); }
 
 Ref eval_node(const AstNode& node, EvalContext& context) {
   switch (node.kind) {

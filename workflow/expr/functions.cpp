@@ -8,11 +8,6 @@
 namespace pipeline::workflow::expr::detail {
 namespace {
 
-const Value k_true{true};
-const Value k_false{false};
-
-Ref boolean(bool b) { return Ref::borrow(b ? k_true : k_false); }
-
 Ref arg(const AstNode& node, std::size_t i, EvalContext& context) { return eval_node(*node.children[i], context); }
 
 // Strings are compared in place; other primitives are converted first.
