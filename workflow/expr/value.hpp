@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -30,7 +31,8 @@ public:
   Value(std::nullptr_t) {}
   Value(bool b) : m_data(b) {}
   Value(double n) : m_data(n) {}
-  Value(int n) : m_data(static_cast<double>(n)) {}
+  template <class I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
+  Value(I n) : m_data(static_cast<double>(n)) {}
   Value(std::string s) : m_data(std::move(s)) {}
   Value(std::string_view s) : m_data(std::string(s)) {}
   Value(const char* s) : m_data(std::string(s)) {}

@@ -312,6 +312,18 @@ TEST_CASE("case", "[expr]") {
   });
 }
 
+TEST_CASE("nested calls and Unicode keys", "[expr]") {
+  check_rows({
+      {"format('{0}', format('{0}', format('{0}', 'deep')))", "String \"deep\""},
+      {"fromJSON('{\"Ärger\":1}').äRGER", "error: Unexpected symbol: 'äRGER'. Located at position 25 within expression: "
+                                            "fromJSON('{\"Ärger\":1}').äRGER"},
+      {"fromJSON('{\"Ärger\":1}')['äRGER']", "Number 1"},
+      {"toJSON(1e15)", "String \"1000000000000000\""},
+      {"toJSON('ü\"')", "String \"\\\"ü\\\\\\\"\\\"\""},
+      {"toJSON(fromJSON('{\"a\":[],\"b\":{}}'))", "String \"{\\n  \\\"a\\\": [],\\n  \\\"b\\\": {}\\n}\""},
+  });
+}
+
 TEST_CASE("status functions", "[expr]") {
   MapContext ctx;
   CHECK(run("success()", ctx) == "Boolean true");
