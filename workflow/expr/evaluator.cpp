@@ -128,12 +128,14 @@ Ref eval_index(const AstNode& node, EvalContext& context) {
   return member_of(std::move(base), found);
 }
 
+enum class StopAt { falsy, truthy };
+
 // `&&` returns the first falsy operand (or the last); `||` the first truthy one (or the last).
-Ref eval_logical(const AstNode& node, EvalContext& context, bool stop_when_truthy) {
+Ref eval_logical(const AstNode& node, EvalContext& context, StopAt stop) {
   Ref last;
   for (const auto& child : node.children) {
     last = eval_node(*child, context);
-    if (last.get().is_truthy() == stop_when_truthy) {
+    if (last.get().is_truthy() == (stop == StopAt::truthy)) {
       break;
     }
   }
@@ -171,8 +173,8 @@ Ref eval_node(const AstNode& node, EvalContext& context) {
     case NodeKind::wildcard: return eval_wildcard(eval_node(*node.children[0], context));
     case NodeKind::call: return call_function(node, context);
     case NodeKind::not_: return boolean(!eval_node(*node.children[0], context).get().is_truthy());
-    case NodeKind::and_: return eval_logical(node, context, false);
-    case NodeKind::or_: return eval_logical(node, context, true);
+    case NodeKind::and_: return eval_logical(node, context, StopAt::falsy);
+    case NodeKind::or_: return eval_logical(node, context, StopAt::truthy);
     default: break;
   }
   const Ref left = eval_node(*node.children[0], context);

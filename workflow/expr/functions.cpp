@@ -38,14 +38,16 @@ Ref contains(const AstNode& node, EvalContext& context) {
   return boolean(false);
 }
 
-Ref starts_or_ends(const AstNode& node, EvalContext& context, bool starts) {
+enum class Affix { prefix, suffix };
+
+Ref starts_or_ends(const AstNode& node, EvalContext& context, Affix affix) {
   const Ref text = arg(node, 0, context);
   const Ref part = arg(node, 1, context);
   if (!text.get().is_primitive() || !part.get().is_primitive()) {
     return boolean(false);
   }
-  return boolean(on_strings(text.get(), part.get(), [starts](std::string_view a, std::string_view b) {
-    return starts ? starts_with_ignore_case(a, b) : ends_with_ignore_case(a, b);
+  return boolean(on_strings(text.get(), part.get(), [affix](std::string_view a, std::string_view b) {
+    return affix == Affix::prefix ? starts_with_ignore_case(a, b) : ends_with_ignore_case(a, b);
   }));
 }
 
@@ -171,8 +173,8 @@ Ref case_of(const AstNode& node, EvalContext& context) {
 Ref call_function(const AstNode& node, EvalContext& context) {
   switch (node.function) {
     case Function::contains: return contains(node, context);
-    case Function::starts_with: return starts_or_ends(node, context, true);
-    case Function::ends_with: return starts_or_ends(node, context, false);
+    case Function::starts_with: return starts_or_ends(node, context, Affix::prefix);
+    case Function::ends_with: return starts_or_ends(node, context, Affix::suffix);
     case Function::format: return format(node, context);
     case Function::join: return join(node, context);
     case Function::to_json: return to_json(node, context);
