@@ -242,12 +242,18 @@ bool contains_ignore_case(std::string_view haystack, std::string_view needle) {
 }
 
 bool starts_with_ignore_case(std::string_view text, std::string_view prefix) {
+  if (is_ascii(prefix)) {
+    return prefix.size() <= text.size() && equals_ignore_case(text.substr(0, prefix.size()), prefix);
+  }
   const auto t = upper_code_points(text);
   const auto p = upper_code_points(prefix);
   return p.size() <= t.size() && std::equal(p.begin(), p.end(), t.begin());
 }
 
 bool ends_with_ignore_case(std::string_view text, std::string_view suffix) {
+  if (is_ascii(suffix)) {
+    return suffix.size() <= text.size() && equals_ignore_case(text.substr(text.size() - suffix.size()), suffix);
+  }
   const auto t = upper_code_points(text);
   const auto s = upper_code_points(suffix);
   return s.size() <= t.size() && std::equal(s.begin(), s.end(), t.end() - static_cast<std::ptrdiff_t>(s.size()));

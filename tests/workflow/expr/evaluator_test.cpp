@@ -229,6 +229,12 @@ TEST_CASE("contains, startsWith, endsWith", "[expr]") {
       {"endsWith('λόγος', 'ΟΣ')", "Boolean true"},
       {"endsWith(null, '')", "Boolean true"},
       {"endsWith(1.5, '.5')", "Boolean true"},
+      {"endsWith('añb', 'B')", "Boolean true"},
+      {"endsWith('añ', 'n')", "Boolean false"},
+      {"startsWith('ñab', 'a')", "Boolean false"},
+      {"startsWith('ÑAB', 'ña')", "Boolean true"},
+      {"contains('xñy', 'Ñ')", "Boolean true"},
+      {"contains('xñy', 'n')", "Boolean false"},
   });
 }
 
