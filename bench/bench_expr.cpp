@@ -1,5 +1,5 @@
 // Expression throughput: parses per second and evaluations per second of a typical `if:`.
-#include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -14,9 +14,14 @@ namespace {
 constexpr const char* k_expression =
     "github.event_name == 'push' && contains(github.ref, 'refs/heads/') && !cancelled()";
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+// CPU time of this thread: the targets are per core, and the build machine is shared.
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
+
+double seconds_since(double start) { return cpu_now() - start; }
 
 expr::MapContext make_context() {
   expr::MapContext ctx;
@@ -32,7 +37,7 @@ expr::MapContext make_context() {
 
 int main() {
   constexpr int k_parses = 500000;
-  auto start = std::chrono::steady_clock::now();
+  auto start = cpu_now();
   std::size_t sink = 0;
   for (int i = 0; i < k_parses; ++i) {
     auto ast = expr::parse(k_expression);
@@ -47,7 +52,7 @@ int main() {
   }
   expr::MapContext ctx = make_context();
   constexpr int k_evaluations = 5000000;
-  start = std::chrono::steady_clock::now();
+  start = cpu_now();
   for (int i = 0; i < k_evaluations; ++i) {
     auto v = expr::evaluate(*ast, ctx);
     sink += v && v->is_truthy() ? 1 : 0;
@@ -55,7 +60,7 @@ int main() {
   const double eval_rate = k_evaluations / seconds_since(start);
 
   constexpr int k_conditions = 1000000;
-  start = std::chrono::steady_clock::now();
+  start = cpu_now();
   for (int i = 0; i < k_conditions; ++i) {
     auto v = expr::evaluate_condition(k_expression, ctx);
     sink += v && *v ? 1 : 0;

@@ -152,30 +152,38 @@ private:
     }
   }
 
-  // Finds the source line holding the expression: block scalars and folded text do not keep
-  // columns, so the line of the value is searched for in the file from the value's first line.
+  // The line of `value` that holds byte `offset`, and the column of `offset` within it.
+  static std::pair<std::string_view, std::size_t> value_line(std::string_view value, std::size_t offset) {
+    const auto prev_nl = offset == 0 ? std::string_view::npos : value.rfind('\n', offset - 1);
+    const std::size_t begin = prev_nl == std::string_view::npos ? 0 : prev_nl + 1;
+    const auto next_nl = value.find('\n', offset);
+    const std::size_t end = next_nl == std::string_view::npos ? value.size() : next_nl;
+    return {value.substr(begin, end - begin), offset - begin};
+  }
+
+  // Block scalars and folded text do not keep columns, so the value's line holding the
+  // expression is searched for in the file, starting at the value's own position.
   SourceLocation locate(const SourceLocation& where, std::string_view value, std::size_t offset) const {
     SourceLocation at = where;
     at.file = at.file.empty() ? m_wf.path : at.file;
-    const auto line_start = value.rfind('\n', offset == 0 ? 0 : offset - 1);
-    const std::size_t begin = line_start == std::string_view::npos || offset == 0 ? 0 : line_start + 1;
-    auto line_end = value.find('\n', offset);
-    std::string_view line = value.substr(begin, (line_end == std::string_view::npos ? value.size() : line_end) - begin);
-    const std::size_t col_in_line = offset - begin;
-    for (std::size_t l = where.line > 0 ? static_cast<std::size_t>(where.line) - 1 : 0; l < m_lines.size() && l < static_cast<std::size_t>(where.line) + 200; ++l) {
-      const std::size_t from = l + 1 == static_cast<std::size_t>(where.line) && where.column > 0 ? static_cast<std::size_t>(where.column) - 1 : 0;
-      const auto pos = line.empty() ? std::string_view::npos : m_lines[l].find(line, std::min(from, m_lines[l].size()));
+    const auto [line, column] = value_line(value, offset);
+    const std::size_t first = where.line > 0 ? static_cast<std::size_t>(where.line) - 1 : 0;
+    for (std::size_t l = first; !line.empty() && l < m_lines.size() && l < first + k_search_lines; ++l) {
+      const std::size_t from = l == first && where.column > 0 ? static_cast<std::size_t>(where.column) - 1 : 0;
+      const auto pos = m_lines[l].find(line, std::min(from, m_lines[l].size()));
       if (pos != std::string_view::npos) {
         at.line = static_cast<int>(l) + 1;
-        at.column = static_cast<int>(pos + col_in_line) + 1;
+        at.column = static_cast<int>(pos + column) + 1;
         return at;
       }
     }
     if (at.column > 0 && value.find('\n') == std::string_view::npos) {
-      at.column += static_cast<int>(offset);
+      at.column += static_cast<int>(offset);  // quoted or escaped text: best effort
     }
     return at;
   }
+
+  static constexpr std::size_t k_search_lines = 200;
 
   const Workflow& m_wf;
   std::vector<std::string_view> m_lines;

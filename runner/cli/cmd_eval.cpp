@@ -36,7 +36,8 @@ Result<std::string> read_file(const std::string& path) {
 
 // `env` is case-sensitive on Linux runners; every other context is not.
 expr::Value with_key_case(const std::string& name, expr::Value value) {
-  if (name != "env" || !value.is_object()) {
+  const bool is_env = name.size() == 3 && (name[0] | 0x20) == 'e' && (name[1] | 0x20) == 'n' && (name[2] | 0x20) == 'v';
+  if (!is_env || !value.is_object()) {
     return value;
   }
   expr::Value env = expr::Value::object(expr::KeyCase::sensitive);

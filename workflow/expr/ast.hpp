@@ -30,7 +30,6 @@ struct AstNode {
   std::string folded;                          // property name folded for case-insensitive lookup
   std::vector<std::shared_ptr<const AstNode>> children;
   std::uint32_t offset = 0;                    // byte offset of the node's token in the expression
-  std::uint16_t height = 1;                    // longest path to a leaf (depth limit)
 };
 
 /// A parsed expression.

@@ -24,6 +24,9 @@ struct EvalFailure {
   std::string message;
 };
 
+/// A borrowed `true` or `false`.
+[[nodiscard]] Ref boolean(bool b);
+
 /// Evaluates one node.
 [[nodiscard]] Ref eval_node(const AstNode& node, EvalContext& context);
 

@@ -128,17 +128,18 @@ Ref eval_index(const AstNode& node, EvalContext& context) {
   return member_of(std::move(base), found);
 }
 
+enum class StopAt { falsy, truthy };
+
 // `&&` returns the first falsy operand (or the last); `||` the first truthy one (or the last).
-Ref eval_logical(const AstNode& node, EvalContext& context, bool stop_when_truthy) {
+Ref eval_logical(const AstNode& node, EvalContext& context, StopAt stop) {
   Ref last;
   for (const auto& child : node.children) {
     last = eval_node(*child, context);
-    if (last.get().is_truthy() == stop_when_truthy) {
+    if (last.get().is_truthy() == (stop == StopAt::truthy)) {
       break;
     }
   }
-  last.filtered = false;
-  return last;
+  return last;  // a `*` result stays a filter through `||`/`&&` and parentheses, as on GitHub
 }
 
 bool compare(NodeKind kind, const Value& a, const Value& b) {
@@ -152,13 +153,13 @@ bool compare(NodeKind kind, const Value& a, const Value& b) {
   }
 }
 
-// Booleans live in the AST's static storage so comparisons never allocate.
+// Booleans live in static storage so comparisons never build a value.
 const Value k_true{true};
 const Value k_false{false};
 
-Ref boolean(bool b) { return Ref::borrow(b ? k_true : k_false); }
-
 }  // namespace
+
+Ref boolean(bool b) { return Ref::borrow(b ? k_true : k_false); }
 
 Ref eval_node(const AstNode& node, EvalContext& context) {
   switch (node.kind) {
@@ -172,8 +173,8 @@ Ref eval_node(const AstNode& node, EvalContext& context) {
     case NodeKind::wildcard: return eval_wildcard(eval_node(*node.children[0], context));
     case NodeKind::call: return call_function(node, context);
     case NodeKind::not_: return boolean(!eval_node(*node.children[0], context).get().is_truthy());
-    case NodeKind::and_: return eval_logical(node, context, false);
-    case NodeKind::or_: return eval_logical(node, context, true);
+    case NodeKind::and_: return eval_logical(node, context, StopAt::falsy);
+    case NodeKind::or_: return eval_logical(node, context, StopAt::truthy);
     default: break;
   }
   const Ref left = eval_node(*node.children[0], context);

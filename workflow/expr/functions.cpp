@@ -8,11 +8,6 @@
 namespace pipeline::workflow::expr::detail {
 namespace {
 
-const Value k_true{true};
-const Value k_false{false};
-
-Ref boolean(bool b) { return Ref::borrow(b ? k_true : k_false); }
-
 Ref arg(const AstNode& node, std::size_t i, EvalContext& context) { return eval_node(*node.children[i], context); }
 
 // Strings are compared in place; other primitives are converted first.
@@ -43,14 +38,16 @@ Ref contains(const AstNode& node, EvalContext& context) {
   return boolean(false);
 }
 
-Ref starts_or_ends(const AstNode& node, EvalContext& context, bool starts) {
+enum class Affix { prefix, suffix };
+
+Ref starts_or_ends(const AstNode& node, EvalContext& context, Affix affix) {
   const Ref text = arg(node, 0, context);
   const Ref part = arg(node, 1, context);
   if (!text.get().is_primitive() || !part.get().is_primitive()) {
     return boolean(false);
   }
-  return boolean(on_strings(text.get(), part.get(), [starts](std::string_view a, std::string_view b) {
-    return starts ? starts_with_ignore_case(a, b) : ends_with_ignore_case(a, b);
+  return boolean(on_strings(text.get(), part.get(), [affix](std::string_view a, std::string_view b) {
+    return affix == Affix::prefix ? starts_with_ignore_case(a, b) : ends_with_ignore_case(a, b);
   }));
 }
 
@@ -162,8 +159,7 @@ Ref case_of(const AstNode& node, EvalContext& context) {
   for (std::size_t i = 0; i < pairs_end; i += 2) {
     Ref predicate = arg(node, i, context);
     if (!predicate.get().is_boolean()) {
-      throw EvalFailure{"case predicate " + std::to_string(i / 2 + 1) + " must be a boolean, got " +
-                        std::string(predicate.get().kind_name())};
+      throw EvalFailure{"case predicate must evaluate to a boolean value"};
     }
     if (predicate.get().as_boolean()) {
       return arg(node, i + 1, context);
@@ -177,8 +173,8 @@ Ref case_of(const AstNode& node, EvalContext& context) {
 Ref call_function(const AstNode& node, EvalContext& context) {
   switch (node.function) {
     case Function::contains: return contains(node, context);
-    case Function::starts_with: return starts_or_ends(node, context, true);
-    case Function::ends_with: return starts_or_ends(node, context, false);
+    case Function::starts_with: return starts_or_ends(node, context, Affix::prefix);
+    case Function::ends_with: return starts_or_ends(node, context, Affix::suffix);
     case Function::format: return format(node, context);
     case Function::join: return join(node, context);
     case Function::to_json: return to_json(node, context);

@@ -9,16 +9,19 @@
 namespace pipeline::workflow::expr::detail {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_word_char(char c) { return is_letter(c) || is_digit(c) || c == '_' || c == '-'; }
 
-// Length of the UTF-8 sequence starting `s`, so an unexpected character is reported whole.
-std::size_t utf8_length(std::string_view s) {
-  const auto b = static_cast<unsigned char>(s[0]);
-  const std::size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-  return std::min(n, s.size());
+bool ends_word(char c) {
+  return is_space(c) || c == '(' || c == ')' || c == '[' || c == ']' || c == ',' || c == '.' || c == '!' ||
+         c == '<' || c == '>' || c == '=' || c == '&' || c == '|';
+}
+
+bool is_identifier(std::string_view s) {
+  return !s.empty() && (is_letter(s[0]) || s[0] == '_') &&
+         std::all_of(s.begin() + 1, s.end(), [](char c) { return is_word_char(c); });
 }
 
 // Characters that end a number: whitespace and the punctuation that may follow a value.
@@ -27,14 +30,15 @@ bool ends_number(char c) {
          c == '>' || c == '=' || c == '&' || c == '|';
 }
 
-// Whether the previous token ends a value, which makes `.` a dereference rather than `.5`.
+// Whether the previous token allows a dereference, which makes `.` an accessor rather than `.5`
+// (after a literal, `.x` is read as a malformed number, as GitHub does).
 bool ends_value(const std::vector<Token>& tokens) {
   if (tokens.empty()) {
     return false;
   }
   switch (tokens.back().kind) {
-    case TokenKind::literal:
     case TokenKind::named_value:
+    case TokenKind::function:
     case TokenKind::property:
     case TokenKind::wildcard:
     case TokenKind::rparen:
@@ -87,11 +91,11 @@ private:
       case ',': return make(TokenKind::comma, 1);
       case '*': return wildcard();
       case '!': return peek_is(1, '=') ? make(TokenKind::not_equal, 2) : make(TokenKind::not_, 1);
-      case '=': return peek_is(1, '=') ? make(TokenKind::equal, 2) : make(TokenKind::unexpected, 1);
+      case '=': return peek_is(1, '=') ? make(TokenKind::equal, 2) : word();
       case '<': return peek_is(1, '=') ? make(TokenKind::less_equal, 2) : make(TokenKind::less, 1);
       case '>': return peek_is(1, '=') ? make(TokenKind::greater_equal, 2) : make(TokenKind::greater, 1);
-      case '&': return peek_is(1, '&') ? make(TokenKind::and_, 2) : make(TokenKind::unexpected, 1);
-      case '|': return peek_is(1, '|') ? make(TokenKind::or_, 2) : make(TokenKind::unexpected, 1);
+      case '&': return peek_is(1, '&') ? make(TokenKind::and_, 2) : word();
+      case '|': return peek_is(1, '|') ? make(TokenKind::or_, 2) : word();
       case '\'': return string();
       case '.': return ends_value(m_tokens) ? make(TokenKind::dot, 1) : number();
       default: break;
@@ -99,10 +103,7 @@ private:
     if (is_digit(c) || c == '-' || c == '+') {
       return number();
     }
-    if (is_letter(c) || c == '_') {
-      return word();
-    }
-    return make(TokenKind::unexpected, utf8_length(m_text.substr(m_pos)));
+    return word();
   }
 
   // `*` is only meaningful right after `.` or `[`.
@@ -153,12 +154,16 @@ private:
     return t;
   }
 
+  // Reads up to the next boundary; anything but a legal identifier is one unexpected token.
   Token word() {
     std::size_t end = m_pos + 1;
-    while (end < m_text.size() && is_word_char(m_text[end])) {
+    while (end < m_text.size() && !ends_word(m_text[end])) {
       ++end;
     }
     const std::string_view raw = m_text.substr(m_pos, end - m_pos);
+    if (!is_identifier(raw)) {
+      return make(TokenKind::unexpected, raw.size());
+    }
     if (!m_tokens.empty() && m_tokens.back().kind == TokenKind::dot) {
       return make(TokenKind::property, raw.size());
     }

@@ -95,7 +95,7 @@ public:
     if (m_tokens.empty()) {
       fail_end();
     }
-    NodePtr root = parse_or();
+    NodePtr root = expression();
     if (m_pos < m_tokens.size()) {
       fail("Unexpected symbol", m_tokens[m_pos]);
     }
@@ -138,21 +138,23 @@ private:
     return t;
   }
 
-  // Seals a node: records its height and enforces the depth limit at its token.
-  NodePtr finish(AstNode node, const Token& token, int height) {
-    if (height > k_max_depth) {
-      fail("Exceeded max expression depth " + std::to_string(k_max_depth), token);
+  // GitHub counts depth per sub-expression, `||`/`&&` chain, `!` and member access (not per
+  // comparison); the error names the token about to be read.
+  void enter() {
+    if (++m_depth > k_max_depth) {
+      fail("Exceeded max expression depth " + std::to_string(k_max_depth),
+           m_pos < m_tokens.size() ? m_tokens[m_pos] : m_tokens.back());
     }
-    node.height = static_cast<std::uint16_t>(height);
-    return std::make_shared<const AstNode>(std::move(node));
   }
+  void leave(int levels = 1) { m_depth -= levels; }
 
-  static int max_height(const std::vector<NodePtr>& nodes) {
-    int h = 0;
-    for (const auto& n : nodes) {
-      h = std::max(h, static_cast<int>(n->height));
-    }
-    return h;
+  static NodePtr seal(AstNode node) { return std::make_shared<const AstNode>(std::move(node)); }
+
+  NodePtr expression() {
+    enter();
+    NodePtr e = parse_or();
+    leave();
+    return e;
   }
 
   // `||` and `&&` chains become one n-ary node, as GitHub's evaluator groups them.
@@ -161,29 +163,28 @@ private:
     if (!at(op)) {
       return first;
     }
+    enter();
     AstNode node;
     node.kind = kind;
-    const Token& token = m_tokens[m_pos];
-    node.offset = token.offset;
+    node.offset = m_tokens[m_pos].offset;
     node.children.push_back(std::move(first));
     while (at(op)) {
       ++m_pos;
       node.children.push_back((this->*operand)());
     }
-    const int h = max_height(node.children) + 1;
-    return finish(std::move(node), token, h);
+    leave();
+    return seal(std::move(node));
   }
 
   NodePtr parse_or() { return parse_chain(TokenKind::or_, NodeKind::or_, &Parser::parse_and); }
   NodePtr parse_and() { return parse_chain(TokenKind::and_, NodeKind::and_, &Parser::parse_equality); }
 
-  NodePtr binary(NodeKind kind, NodePtr left, NodePtr right, const Token& token) {
+  static NodePtr binary(NodeKind kind, NodePtr left, NodePtr right, const Token& token) {
     AstNode node;
     node.kind = kind;
     node.offset = token.offset;
     node.children = {std::move(left), std::move(right)};
-    const int h = max_height(node.children) + 1;
-    return finish(std::move(node), token, h);
+    return seal(std::move(node));
   }
 
   NodePtr parse_equality() {
@@ -221,29 +222,39 @@ private:
       return parse_postfix();
     }
     ++m_pos;
-    if (++m_nesting > k_max_depth) {
-      fail("Exceeded max expression depth " + std::to_string(k_max_depth), token);
-    }
+    enter();
     AstNode node;
     node.kind = NodeKind::not_;
     node.offset = token.offset;
     node.children.push_back(parse_unary());
-    --m_nesting;
-    const int h = max_height(node.children) + 1;
-    return finish(std::move(node), token, h);
+    leave();
+    return seal(std::move(node));
   }
 
+  // Member access only follows a context, a call or a parenthesized group, never a literal.
   NodePtr parse_postfix() {
+    const TokenKind first = peek_required().kind;
     NodePtr node = parse_primary();
+    if (first != TokenKind::named_value && first != TokenKind::function && first != TokenKind::lparen) {
+      return node;
+    }
+    int levels = 0;
     while (at(TokenKind::dot) || at(TokenKind::lbracket)) {
       const Token& token = m_tokens[m_pos++];
-      node = token.kind == TokenKind::dot ? parse_property(std::move(node), token)
-                                          : parse_index(std::move(node), token);
+      if (token.kind == TokenKind::dot) {
+        enter();
+        node = parse_property(std::move(node));
+      } else {
+        node = parse_index(std::move(node), token);
+        enter();
+      }
+      ++levels;
     }
+    leave(levels);
     return node;
   }
 
-  NodePtr parse_property(NodePtr object, const Token& dot) {
+  NodePtr parse_property(NodePtr object) {
     const Token& token = peek_required();
     if (token.kind != TokenKind::property && token.kind != TokenKind::wildcard) {
       fail("Unexpected symbol", token);
@@ -255,9 +266,7 @@ private:
     node.name = std::string(token.raw);
     node.folded = fold_key(token.raw);
     node.children.push_back(std::move(object));
-    const int h = max_height(node.children) + 1;
-    (void)dot;
-    return finish(std::move(node), token, h);
+    return seal(std::move(node));
   }
 
   NodePtr parse_index(NodePtr object, const Token& bracket) {
@@ -269,21 +278,10 @@ private:
       node.kind = NodeKind::wildcard;
     } else {
       node.kind = NodeKind::index;
-      node.children.push_back(nested([this] { return parse_or(); }, bracket));
+      node.children.push_back(expression());
     }
     expect(TokenKind::rbracket);
-    const int h = max_height(node.children) + 1;
-    return finish(std::move(node), bracket, h);
-  }
-
-  template <class F>
-  NodePtr nested(F parse_inner, const Token& token) {
-    if (++m_nesting > k_max_depth) {
-      fail("Exceeded max expression depth " + std::to_string(k_max_depth), token);
-    }
-    NodePtr inner = parse_inner();
-    --m_nesting;
-    return inner;
+    return seal(std::move(node));
   }
 
   NodePtr parse_primary() {
@@ -292,14 +290,14 @@ private:
     switch (token.kind) {
       case TokenKind::literal: {
         AstNode node;
-        node.literal = token.value;
+        node.literal = std::move(m_tokens[m_pos - 1].value);  // each token is read once
         node.offset = token.offset;
-        return finish(std::move(node), token, 1);
+        return seal(std::move(node));
       }
       case TokenKind::named_value: return parse_named_value(token);
       case TokenKind::function: return parse_call(token);
       case TokenKind::lparen: {
-        NodePtr inner = nested([this] { return parse_or(); }, token);
+        NodePtr inner = expression();
         expect(TokenKind::rparen);
         return inner;
       }
@@ -317,7 +315,7 @@ private:
     node.kind = NodeKind::named_value;
     node.name = std::move(lower);
     node.offset = token.offset;
-    return finish(std::move(node), token, 1);
+    return seal(std::move(node));
   }
 
   NodePtr parse_call(const Token& token) {
@@ -332,17 +330,16 @@ private:
     node.name = std::string(info->name);
     node.offset = token.offset;
     if (!at(TokenKind::rparen)) {
-      node.children.push_back(nested([this] { return parse_or(); }, token));
+      node.children.push_back(expression());
       while (at(TokenKind::comma)) {
         ++m_pos;
-        node.children.push_back(nested([this] { return parse_or(); }, token));
+        node.children.push_back(expression());
       }
     }
     expect(TokenKind::rparen);
     check_arity(*info, node.children.size(), token);
     m_calls_status = m_calls_status || info->requires_bit == k_fn_status;
-    const int h = max_height(node.children) + 1;
-    return finish(std::move(node), token, h);
+    return seal(std::move(node));
   }
 
   void check_arity(const FunctionInfo& info, std::size_t count, const Token& token) const {
@@ -353,7 +350,7 @@ private:
       fail("Too many parameters supplied", token);
     }
     if (info.id == Function::case_ && count % 2 == 0) {
-      fail("Expected an odd number of parameters", token);
+      fail("Even number of parameters supplied, requires an odd number of parameters", token);
     }
   }
 
@@ -361,7 +358,7 @@ private:
   const ParseOptions& m_options;
   std::vector<Token> m_tokens;
   std::size_t m_pos = 0;
-  int m_nesting = 0;
+  int m_depth = 0;
   bool m_calls_status = false;
 };
 

@@ -220,8 +220,10 @@ int compare_ignore_case(std::string_view a, std::string_view b) {
   return j < b.size() ? -1 : 0;
 }
 
+// Non-ASCII characters never fold to ASCII ones (the table leaves ı and ſ alone), so when one
+// side is pure ASCII a byte-wise ASCII-folding comparison gives the exact answer.
 bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (is_ascii(a) && is_ascii(b)) {
+  if (is_ascii(a) || is_ascii(b)) {
     return a.size() == b.size() &&
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_upper(x) == ascii_upper(y); });
   }
@@ -229,7 +231,7 @@ bool equals_ignore_case(std::string_view a, std::string_view b) {
 }
 
 bool contains_ignore_case(std::string_view haystack, std::string_view needle) {
-  if (is_ascii(haystack) && is_ascii(needle)) {
+  if (is_ascii(needle)) {  // see equals_ignore_case: an ASCII needle only matches ASCII bytes
     const auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
                                 [](char x, char y) { return ascii_upper(x) == ascii_upper(y); });
     return it != haystack.end() || needle.empty();
@@ -240,12 +242,18 @@ bool contains_ignore_case(std::string_view haystack, std::string_view needle) {
 }
 
 bool starts_with_ignore_case(std::string_view text, std::string_view prefix) {
+  if (is_ascii(prefix)) {
+    return prefix.size() <= text.size() && equals_ignore_case(text.substr(0, prefix.size()), prefix);
+  }
   const auto t = upper_code_points(text);
   const auto p = upper_code_points(prefix);
   return p.size() <= t.size() && std::equal(p.begin(), p.end(), t.begin());
 }
 
 bool ends_with_ignore_case(std::string_view text, std::string_view suffix) {
+  if (is_ascii(suffix)) {
+    return suffix.size() <= text.size() && equals_ignore_case(text.substr(text.size() - suffix.size()), suffix);
+  }
   const auto t = upper_code_points(text);
   const auto s = upper_code_points(suffix);
   return s.size() <= t.size() && std::equal(s.begin(), s.end(), t.end() - static_cast<std::ptrdiff_t>(s.size()));

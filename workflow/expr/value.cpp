@@ -116,16 +116,37 @@ Common common_kind(const Value& a, const Value& b, double& x, double& y) {
 
 void Object::set(std::string key, Value value) {
   std::string index_key = index_key_for(m_key_case, key);
-  auto it = m_index.find(index_key);
-  if (it != m_index.end()) {
+  for (std::size_t i = 0; i < m_keys.size() && m_index.empty(); ++i) {
+    if (m_keys[i] == index_key) {
+      m_entries[i].value = std::move(value);
+      return;
+    }
+  }
+  if (auto it = m_index.find(index_key); it != m_index.end()) {
     m_entries[it->second].value = std::move(value);
     return;
   }
-  m_index.emplace(std::move(index_key), m_entries.size());
+  if (!m_index.empty() || m_keys.size() >= k_scan_limit) {
+    if (m_index.empty()) {
+      for (std::size_t i = 0; i < m_keys.size(); ++i) {
+        m_index.emplace(m_keys[i], i);
+      }
+    }
+    m_index.emplace(index_key, m_entries.size());
+  }
+  m_keys.push_back(std::move(index_key));
   m_entries.push_back(Entry{std::move(key), std::move(value)});
 }
 
 const Value* Object::find_index(std::string_view index_key) const {
+  if (m_index.empty()) {
+    for (std::size_t i = 0; i < m_keys.size(); ++i) {
+      if (m_keys[i].size() == index_key.size() && m_keys[i] == index_key) {
+        return &m_entries[i].value;
+      }
+    }
+    return nullptr;
+  }
   auto it = m_index.find(index_key);
   return it == m_index.end() ? nullptr : &m_entries[it->second].value;
 }

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -19,30 +20,7 @@ using Array = std::vector<Value>;
 /// Whether an object matches its keys ignoring case (GitHub's default) or exactly (`env` on Linux).
 enum class KeyCase { insensitive, sensitive };
 
-/// A mapping that keeps insertion order and finds keys case-insensitively by default.
-class Object {
-public:
-  struct Entry;
-
-  explicit Object(KeyCase key_case = KeyCase::insensitive) : m_key_case(key_case) {}
-
-  /// Adds or replaces `key` (an existing key keeps its position and original spelling).
-  void set(std::string key, Value value);
-  /// The value stored under `key`, or nullptr.
-  [[nodiscard]] const Value* find(std::string_view key) const;
-  /// Lookup with a key already folded by `fold_key` (skips folding on hot paths).
-  [[nodiscard]] const Value* find_folded(std::string_view raw, std::string_view folded) const;
-  [[nodiscard]] const std::vector<Entry>& entries() const { return m_entries; }
-  [[nodiscard]] std::size_t size() const { return m_entries.size(); }
-  [[nodiscard]] KeyCase key_case() const { return m_key_case; }
-
-private:
-  [[nodiscard]] const Value* find_index(std::string_view index_key) const;
-
-  KeyCase m_key_case;
-  std::vector<Entry> m_entries;
-  std::map<std::string, std::size_t, std::less<>> m_index;  // folded (or exact) key -> entry
-};
+class Object;
 
 /// One value of the expression language.
 class Value {
@@ -53,7 +31,8 @@ public:
   Value(std::nullptr_t) {}
   Value(bool b) : m_data(b) {}
   Value(double n) : m_data(n) {}
-  Value(int n) : m_data(static_cast<double>(n)) {}
+  template <class I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
+  Value(I n) : m_data(static_cast<double>(n)) {}
   Value(std::string s) : m_data(std::move(s)) {}
   Value(std::string_view s) : m_data(std::string(s)) {}
   Value(const char* s) : m_data(std::string(s)) {}
@@ -111,10 +90,36 @@ private:
   std::variant<std::monostate, bool, double, std::string, std::shared_ptr<Array>, std::shared_ptr<Object>> m_data;
 };
 
-/// An object's entry; defined after Value so it can hold one.
-struct Object::Entry {
-  std::string key;
-  Value value;
+/// A mapping that keeps insertion order and finds keys case-insensitively by default.
+class Object {
+public:
+  /// One `key: value`, the key as first written.
+  struct Entry {
+    std::string key;
+    Value value;
+  };
+
+  explicit Object(KeyCase key_case = KeyCase::insensitive) : m_key_case(key_case) {}
+
+  /// Adds or replaces `key` (an existing key keeps its position and original spelling).
+  void set(std::string key, Value value);
+  /// The value stored under `key`, or nullptr.
+  [[nodiscard]] const Value* find(std::string_view key) const;
+  /// Lookup with a key already folded by `fold_key` (skips folding on hot paths).
+  [[nodiscard]] const Value* find_folded(std::string_view raw, std::string_view folded) const;
+  [[nodiscard]] const std::vector<Entry>& entries() const { return m_entries; }
+  [[nodiscard]] std::size_t size() const { return m_entries.size(); }
+  [[nodiscard]] KeyCase key_case() const { return m_key_case; }
+
+private:
+  [[nodiscard]] const Value* find_index(std::string_view index_key) const;
+
+  static constexpr std::size_t k_scan_limit = 16;  // small objects are scanned, larger ones indexed
+
+  KeyCase m_key_case;
+  std::vector<Entry> m_entries;
+  std::vector<std::string> m_keys;  // folded (or exact) key of each entry
+  std::map<std::string, std::size_t, std::less<>> m_index;  // filled once past k_scan_limit
 };
 
 /// Formats a number like .NET's `G15` (`1E+15`, `0.1`, `120`), with -0 as `0`.

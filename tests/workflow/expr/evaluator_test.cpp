@@ -166,8 +166,10 @@ TEST_CASE("property and index access", "[expr]") {
       {"needs.x.result", "Null null"},
       {"fromJSON('{\"a\":{\"b\":[5,6]}}').a.b[1]", "Number 6"},
       {"fromJSON('[1,[2,3]]')[1][0]", "Number 2"},
-      {"'abc'[0]", "Null null"},
-      {"null.x", "Null null"},
+      {"'abc'[0]", "error: Unexpected symbol: '['. Located at position 6 within expression: 'abc'[0]"},
+      {"null.x", "error: Unexpected symbol: '.x'. Located at position 5 within expression: null.x"},
+      {"('abc')[0]", "Null null"},
+      {"fromJSON('[7]')[0]", "Number 7"},
       {"(null).x", "Null null"},
       {"github.event.labels[github.nope]", "Null null"},
   });
@@ -191,6 +193,12 @@ TEST_CASE("star filters", "[expr]") {
       {"join(github.event.commits.*.id, ', ')", "String \"c1, c2, c3\""},
       {"toJSON(github.event.labels.*.name)", "String \"[\\n  \\\"bug\\\",\\n  \\\"ci\\\"\\n]\""},
       {"github.event.commits.*.author.*", "Array [\"Ann\",\"Bob\"]"},
+      {"(github.event.commits.*).id", "Array [\"c1\",\"c2\",\"c3\"]"},
+      {"(github.nope || github.event.commits.*).author.name", "Array [\"Ann\",\"Bob\"]"},
+      {"fromJSON('[[1,2],[3]]')[*][*]", "Array [1,2,3]"},
+      {"fromJSON('[[1,2],[3]]').*[1]", "Array [2]"},
+      {"fromJSON('{\"a\":{\"x\":1},\"b\":{\"x\":2}}').*.x", "Array [1,2]"},
+      {"fromJSON('[1]')[*] == fromJSON('[1]')[*]", "Boolean false"},
   });
 }
 
@@ -221,6 +229,12 @@ TEST_CASE("contains, startsWith, endsWith", "[expr]") {
       {"endsWith('λόγος', 'ΟΣ')", "Boolean true"},
       {"endsWith(null, '')", "Boolean true"},
       {"endsWith(1.5, '.5')", "Boolean true"},
+      {"endsWith('añb', 'B')", "Boolean true"},
+      {"endsWith('añ', 'n')", "Boolean false"},
+      {"startsWith('ñab', 'a')", "Boolean false"},
+      {"startsWith('ÑAB', 'ña')", "Boolean true"},
+      {"contains('xñy', 'Ñ')", "Boolean true"},
+      {"contains('xñy', 'n')", "Boolean false"},
   });
 }
 
@@ -298,8 +312,21 @@ TEST_CASE("case", "[expr]") {
       {"case(1 == 1, fromJSON('[1]'), null)", "Array [1]"},
       {"case(github.event_name == 'push', 'P', 'other')", "String \"P\""},
       {"case(true, 1, fromJSON('x'))", "Number 1"},
-      {"case(1, 'a', 'b')", "error: case predicate 1 must be a boolean, got Number"},
-      {"case(false, 'a', 'yes', 'b', 'c')", "error: case predicate 2 must be a boolean, got String"},
+      {"case(1, 'a', 'b')", "error: case predicate must evaluate to a boolean value"},
+      {"case(false, 'a', 'yes', 'b', 'c')", "error: case predicate must evaluate to a boolean value"},
+      {"case(true, 'a', 'yes', 'b', 'c')", "String \"a\""},
+  });
+}
+
+TEST_CASE("nested calls and Unicode keys", "[expr]") {
+  check_rows({
+      {"format('{0}', format('{0}', format('{0}', 'deep')))", "String \"deep\""},
+      {"fromJSON('{\"Ärger\":1}').äRGER", "error: Unexpected symbol: 'äRGER'. Located at position 25 within expression: "
+                                            "fromJSON('{\"Ärger\":1}').äRGER"},
+      {"fromJSON('{\"Ärger\":1}')['äRGER']", "Number 1"},
+      {"toJSON(1e15)", "String \"1000000000000000\""},
+      {"toJSON('ü\"')", "String \"\\\"ü\\\\\\\"\\\"\""},
+      {"toJSON(fromJSON('{\"a\":[],\"b\":{}}'))", "String \"{\\n  \\\"a\\\": [],\\n  \\\"b\\\": {}\\n}\""},
   });
 }
 

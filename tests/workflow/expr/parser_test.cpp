@@ -32,7 +32,11 @@ TEST_CASE("parse errors name the token and its 1-based position", "[expr]") {
       {"0xFZ", "Unexpected symbol: '0xFZ'. Located at position 1 within expression: 0xFZ"},
       {"1 == 1a", "Unexpected symbol: '1a'. Located at position 6 within expression: 1 == 1a"},
       {"'abc", "Unexpected symbol: ''abc'. Located at position 1 within expression: 'abc"},
-      {"\"x\"", "Unexpected symbol: '\"'. Located at position 1 within expression: \"x\""},
+      {"\"x\"", "Unexpected symbol: '\"x\"'. Located at position 1 within expression: \"x\""},
+      {"1 &2", "Unexpected symbol: '&2'. Located at position 3 within expression: 1 &2"},
+      {"github$x", "Unexpected symbol: 'github$x'. Located at position 1 within expression: github$x"},
+      {"'a'.length", "Unexpected symbol: '.length'. Located at position 4 within expression: 'a'.length"},
+      {"\v1", "Unexpected symbol: '\v1'. Located at position 1 within expression: \v1"},
       {"foo.bar", "Unrecognized named-value: 'foo'. Located at position 1 within expression: foo.bar"},
       {"false && nope()", "Unrecognized function: 'nope'. Located at position 10 within expression: false && nope()"},
       {"contains('a')", "Too few parameters supplied: 'contains'. Located at position 1 within expression: contains('a')"},
@@ -41,7 +45,8 @@ TEST_CASE("parse errors name the token and its 1-based position", "[expr]") {
       {"format()", "Too few parameters supplied: 'format'. Located at position 1 within expression: format()"},
       {"case(true, 1)", "Too few parameters supplied: 'case'. Located at position 1 within expression: case(true, 1)"},
       {"case(true, 1, false, 2)",
-       "Expected an odd number of parameters: 'case'. Located at position 1 within expression: case(true, 1, false, 2)"},
+       "Even number of parameters supplied, requires an odd number of parameters: 'case'. Located at position 1 "
+       "within expression: case(true, 1, false, 2)"},
       {"github[", "Unexpected end of expression: '['. Located at position 7 within expression: github["},
       {"github[*", "Unexpected end of expression: '*'. Located at position 8 within expression: github[*"},
       {"github[*].x]", "Unexpected symbol: ']'. Located at position 12 within expression: github[*].x]"},
@@ -100,7 +105,14 @@ TEST_CASE("depth and length limits", "[expr]") {
   for (int i = 0; i < 60; ++i) {
     chain += " == 1";
   }
-  CHECK(parse_error(chain).rfind("Exceeded max expression depth 50", 0) == 0);
+  CHECK(parse_error(chain) == "ok");  // comparisons do not count towards the depth
+  std::string members = "github";
+  for (int i = 0; i < 48; ++i) {
+    members += ".a";
+  }
+  CHECK(parse_error(members) == "ok");  // 1 for the expression + 48 accesses + 1 more is the limit
+  CHECK(parse_error(members + ".b") == "ok");
+  CHECK(parse_error(members + ".b.c").rfind("Exceeded max expression depth 50: 'c'", 0) == 0);
   std::string ands = "true";
   for (int i = 0; i < 200; ++i) {
     ands += " && true";

@@ -177,3 +177,38 @@ TEST_CASE("case-insensitive text operations", "[expr]") {
   CHECK(equals_ignore_case("\xFF", "\xFF"));
   CHECK_FALSE(equals_ignore_case("\xFF", "\xFE"));
 }
+
+TEST_CASE("integers of any width become numbers", "[expr]") {
+  CHECK(Value(std::size_t{7}).as_number() == 7);
+  CHECK(Value(-3L).as_number() == -3);
+  CHECK(Value(2u).as_number() == 2);
+  CHECK(Value(true).is_boolean());
+  CHECK(Value(1.5f).as_number() == 1.5);
+}
+
+TEST_CASE("non-ASCII keys match ignoring case", "[expr]") {
+  Value o = Value::object();
+  o.set("Ärger", Value(1)).set("σοφία", Value(2));
+  CHECK(o.find("ärger")->as_number() == 1);
+  CHECK(o.find("ΣΟΦΊΑ")->as_number() == 2);
+  CHECK(o.find("ςοφία")->as_number() == 2);
+}
+
+TEST_CASE("large objects are indexed and keep behaving the same", "[expr]") {
+  Value o = Value::object();
+  for (int i = 0; i < 40; ++i) {
+    o.set("Key" + std::to_string(i), Value(i));
+  }
+  o.set("KEY3", Value(-3));
+  CHECK(o.as_object().size() == 40);
+  CHECK(o.find("key3")->as_number() == -3);
+  CHECK(o.find("KEY39")->as_number() == 39);
+  CHECK(o.find("key40") == nullptr);
+  CHECK(o.as_object().entries()[3].key == "Key3");
+  Value env = Value::object(KeyCase::sensitive);
+  for (int i = 0; i < 40; ++i) {
+    env.set("V" + std::to_string(i), Value(i));
+  }
+  CHECK(env.find("V20")->as_number() == 20);
+  CHECK(env.find("v20") == nullptr);
+}
