@@ -67,6 +67,10 @@ std::string_view line_of(std::string_view source, int line) {
 }  // namespace
 
 std::string format_diagnostic(const Diagnostic& d, std::string_view source) {
+  return format_diagnostic_with_line(d, d.where.line > 0 ? line_of(source, d.where.line) : std::string_view{});
+}
+
+std::string format_diagnostic_with_line(const Diagnostic& d, std::string_view text) {
   std::string out = d.where.file;
   if (d.where.line > 0) {
     out += ':' + std::to_string(d.where.line);
@@ -77,7 +81,6 @@ std::string format_diagnostic(const Diagnostic& d, std::string_view source) {
   out += d.severity == Severity::error ? ": error: " : ": warning: ";
   out += d.message;
   out += '\n';
-  const std::string_view text = d.where.line > 0 ? line_of(source, d.where.line) : std::string_view{};
   if (!text.empty() && text.size() < 500) {
     out += "  ";
     out += text;

@@ -33,6 +33,10 @@ struct Diagnostic {
 /// `source` is the whole text of the file (may be empty: no excerpt is printed then).
 [[nodiscard]] std::string format_diagnostic(const Diagnostic& d, std::string_view source);
 
+/// Like format_diagnostic, but given the text of the diagnostic's line instead of the whole
+/// file, so callers printing many diagnostics can look lines up once.
+[[nodiscard]] std::string format_diagnostic_with_line(const Diagnostic& d, std::string_view line_text);
+
 /// True when any diagnostic is an error.
 [[nodiscard]] bool has_errors(const std::vector<Diagnostic>& diagnostics);
 

@@ -203,10 +203,30 @@ LoadedSet load_all(const std::vector<std::filesystem::path>& paths, const std::f
 }
 
 std::string format_diagnostics(const LoadedSet& set) {
+  // Each file's line starts are found once, so thousands of diagnostics stay linear.
+  std::map<std::string, std::vector<std::string_view>> lines;
+  for (const auto& [file, source] : set.sources) {
+    auto& list = lines[file];
+    std::size_t start = 0;
+    while (start <= source.size()) {
+      const std::size_t end = std::min(source.find('\n', start), source.size());
+      std::string_view line(source.data() + start, end - start);
+      if (!line.empty() && line.back() == '\r') {
+        line.remove_suffix(1);
+      }
+      list.push_back(line);
+      start = end + 1;
+    }
+  }
   std::string out;
   for (const auto& diagnostic : set.diagnostics) {
-    const auto source = set.sources.find(diagnostic.where.file);
-    out += format_diagnostic(diagnostic, source == set.sources.end() ? std::string_view{} : source->second);
+    std::string_view text;
+    const auto file = lines.find(diagnostic.where.file);
+    const auto line = static_cast<std::size_t>(diagnostic.where.line);
+    if (file != lines.end() && line > 0 && line <= file->second.size()) {
+      text = file->second[line - 1];
+    }
+    out += format_diagnostic_with_line(diagnostic, text);
   }
   return out;
 }

@@ -73,6 +73,14 @@ void read_runs(ParseContext& ctx, const Node& runs, ActionRuns& out) {
     ctx.check_keys(runs, {"using", "steps"}, "'runs' of a composite action");
     if (const Node* steps = runs.find("steps")) {
       out.steps = parse_steps(ctx, *steps, "the composite action");
+      // Composite actions have no `defaults`, so GitHub insists on an explicit shell.
+      for (const auto& step : out.steps) {
+        if (step.run && !step.shell) {
+          ctx.error(step.where, "step " + std::to_string(step.index + 1) +
+                                    " of the composite action runs a script but has no 'shell'",
+                    "add for example 'shell: bash'");
+        }
+      }
     } else {
       ctx.error(runs.where, "a composite action needs 'steps'");
     }

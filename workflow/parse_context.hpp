@@ -35,7 +35,7 @@ public:
   /// A string or a sequence of strings (the forms `needs:`, `branches:`, ... accept).
   std::vector<Located<std::string>> string_list(const Node& node, std::string_view what);
 
-  /// A boolean, or an expression string when `expressions` allows it.
+  /// A boolean, or an expression string.
   std::optional<Node> boolean_or_expression(const Node& node, std::string_view what);
 
   /// A number, or an expression string.
@@ -54,7 +54,7 @@ private:
 /// True when `text` contains `${{`.
 [[nodiscard]] bool contains_expression(std::string_view text);
 
-/// Describes a key for messages: "'runs-on' in job 'build'".
+/// `text` in single quotes, as messages quote keys and values.
 [[nodiscard]] std::string single_quoted(std::string_view text);
 
 }  // namespace pipeline::workflow::detail

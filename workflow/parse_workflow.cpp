@@ -83,11 +83,9 @@ std::optional<Concurrency> parse_concurrency(ParseContext& ctx, const Node& node
 std::optional<Node> parse_permissions(ParseContext& ctx, const Node& node) {
   if (node.kind == Node::Kind::string) {
     if (node.scalar != "read-all" && node.scalar != "write-all" && !is_whole_expression(node.scalar)) {
+      const std::string near = closest_match(node.scalar, {"read-all", "write-all"});
       ctx.error(node.where, "'permissions' must be 'read-all', 'write-all' or a mapping of scopes",
-                "did you mean " + single_quoted(closest_match(node.scalar, {"read-all", "write-all"}).empty()
-                                             ? "read-all"
-                                             : closest_match(node.scalar, {"read-all", "write-all"})) +
-                    "?");
+                near.empty() ? "" : "did you mean " + single_quoted(near) + "?");
     }
     return node;
   }

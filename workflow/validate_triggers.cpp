@@ -82,7 +82,7 @@ void check_input(const Trigger& trigger, const InputSpec& input, std::vector<Dia
     report(out, input.default_value->where,
            "default '" + input.default_value->scalar + "' of input '" + input.name + "' is not one of its options");
   }
-  if (!trigger.inputs.empty() && !dispatch && input.type == "boolean" && input.default_value &&
+  if (!dispatch && input.type == "boolean" && input.default_value &&
       input.default_value->kind == Node::Kind::string && input.default_value->scalar.find("${{") == std::string::npos) {
     report(out, input.default_value->where, "default of boolean input '" + input.name + "' must be true or false");
   }

@@ -257,3 +257,11 @@ TEST_CASE("load_all reports missing paths and keeps only valid workflows", "[loa
   CHECK(set.diagnostics[1].message == "cannot read file: No such file or directory");
   CHECK(summary_line(set) == "3 files checked: 2 errors in 2 files");
 }
+
+TEST_CASE("run steps of a composite action need a shell", "[loader][action]") {
+  const ActionLoadResult loaded =
+      load_action_manifest_text("runs:\n  using: composite\n  steps:\n    - run: make\n", "action.yml");
+  REQUIRE(loaded.diagnostics.size() == 1);
+  CHECK(loaded.diagnostics[0].message == "step 1 of the composite action runs a script but has no 'shell'");
+  CHECK(loaded.diagnostics[0].where.line == 4);
+}

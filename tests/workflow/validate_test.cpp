@@ -131,3 +131,26 @@ TEST_CASE("diagnostics come in source order", "[validate]") {
   CHECK(found[0].where.line == 4);
   CHECK(found[1].where.line == 6);
 }
+
+TEST_CASE("long needs chains and many unknown needs stay fast and stack-safe", "[validate]") {
+  Workflow wf;
+  wf.path = "big.yml";
+  const std::size_t count = 50000;
+  for (std::size_t i = 0; i < count; ++i) {
+    Job job;
+    job.id.value = "j" + std::to_string(i);
+    job.needs.push_back({"j" + std::to_string((i + 1) % count), {}});
+    job.needs.push_back({"missing" + std::to_string(i), {}});
+    job.runs_on = Node{Node::Kind::string, "x", {}, {}, {}};
+    Step step;
+    step.run = Located<std::string>{"true", {}};
+    job.steps.push_back(step);
+    wf.jobs.push_back(std::move(job));
+  }
+  const auto found = validate(wf);
+  const auto cycles = std::count_if(found.begin(), found.end(), [](const Diagnostic& d) {
+    return d.message.starts_with("'needs' forms a cycle: j0 -> j1 -> ");
+  });
+  CHECK(cycles == 1);
+  CHECK(found.size() == count + 1);  // every unknown need, and the cycle once
+}
