@@ -38,7 +38,6 @@ using Commit = Owned<git_commit, git_commit_free>;
 using Tree = Owned<git_tree, git_tree_free>;
 using Diff = Owned<git_diff, git_diff_free>;
 using Config = Owned<git_config, git_config_free>;
-using Remote = Owned<git_remote, git_remote_free>;
 using StatusList = Owned<git_status_list, git_status_list_free>;
 using Object = Owned<git_object, git_object_free>;
 
@@ -166,14 +165,15 @@ Result<void> read_head(git_repository* repo, RepoInfo& info) {
   return {};
 }
 
+// Reads remote.origin.url directly: git_remote_lookup iterates the config with a regex,
+// and libgit2 1.5's pcre2 matcher leaks its match data on every miss.
 void read_origin(git_repository* repo, RepoInfo& info) {
-  git_remote* raw = nullptr;
-  if (git_remote_lookup(&raw, repo, "origin") != 0) {
+  git_config* raw = nullptr;
+  if (git_repository_config(&raw, repo) != 0) {
     return;
   }
-  Remote remote{raw};
-  const char* url = git_remote_url(remote.get());
-  info.remote_url = url != nullptr ? url : "";
+  Config config{raw};
+  info.remote_url = config_string(config.get(), "remote.origin.url");
   if (auto name = parse_remote_url(info.remote_url)) {
     info.repository = name->owner + "/" + name->name;
     info.repository_owner = name->owner;

@@ -53,9 +53,14 @@ TriggerMatch no(std::string reason) {
   return {false, std::move(reason)};
 }
 
-// An invalid pattern is reported by validation; here it simply matches nothing.
+// An invalid pattern is reported by validation; here its list simply matches nothing.
+filters::FilterList compile(const std::vector<Located<std::string>>& patterns) {
+  auto list = filters::FilterList::compile(texts(patterns));
+  return list ? std::move(list.value()) : filters::FilterList{};
+}
+
 bool list_matches(const std::vector<Located<std::string>>& patterns, std::string_view value) {
-  return filters::match_filters(texts(patterns), value);
+  return compile(patterns).matches(value);
 }
 
 // `include` (e.g. branches) and `ignore` (branches-ignore) applied to one name.
@@ -162,14 +167,18 @@ std::optional<TriggerMatch> check_paths(const EventFilters& f, const Event& even
   const std::vector<std::string> files(
       all_files.begin(), all_files.begin() + static_cast<std::ptrdiff_t>(
                                                 std::min(all_files.size(), k_max_diff_files)));
-  if (f.paths && std::none_of(files.begin(), files.end(),
-                              [&](const auto& file) { return list_matches(*f.paths, file); })) {
-    return no("no changed file matches " + filter_text("paths", *f.paths));
+  if (f.paths) {
+    const auto paths = compile(*f.paths);
+    if (std::none_of(files.begin(), files.end(), [&](const auto& file) { return paths.matches(file); })) {
+      return no("no changed file matches " + filter_text("paths", *f.paths));
+    }
+  }
+  if (!f.paths_ignore) {
+    return std::nullopt;
   }
   // paths-ignore: the workflow runs as long as one changed file is not ignored.
-  if (f.paths_ignore && std::all_of(files.begin(), files.end(), [&](const auto& file) {
-        return list_matches(*f.paths_ignore, file);
-      })) {
+  const auto ignored = compile(*f.paths_ignore);
+  if (std::all_of(files.begin(), files.end(), [&](const auto& file) { return ignored.matches(file); })) {
     return no(files.empty() ? "no file changed, and the trigger has paths-ignore"
                             : "every changed file matches " +
                                   filter_text("paths-ignore", *f.paths_ignore));
