@@ -37,6 +37,13 @@ if(PIPE_SANITIZERS)
   list(JOIN PIPE_SANITIZERS "," _sanitizers)
   target_compile_options(pipe_settings INTERFACE -fsanitize=${_sanitizers} -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(pipe_settings INTERFACE -fsanitize=${_sanitizers})
+  # GCC 12 reports false -Wmaybe-uninitialized inside <regex> (pulled in by Catch2) under sanitizers.
+  target_compile_options(pipe_settings INTERFACE -Wno-maybe-uninitialized)
+endif()
+if(PIPE_ENABLE_FUZZERS)
+  # Every library is instrumented for coverage; only the fuzz targets link libFuzzer's main.
+  target_compile_options(pipe_settings INTERFACE -fsanitize=fuzzer-no-link,address,undefined)
+  target_link_options(pipe_settings INTERFACE -fsanitize=address,undefined)
 endif()
 
 # pipe_module(NAME SOURCES... DEPS ...) — one small static library per module.
