@@ -56,16 +56,22 @@ std::string file_name_part(const std::string& text) {
 }
 
 Result<std::string> make_job_dir(const std::string& run_dir, const std::string& job_id) {
-  std::error_code ec;
-  fs::create_directories(run_dir, ec);
-  if (ec) {
-    return Error{"cannot create '" + run_dir + "': " + ec.message()};
+  // Another job's teardown removes the run dir once it is empty, so it can vanish between
+  // creating it and making our job dir inside it: create and retry until the job dir exists.
+  for (int attempt = 0;; ++attempt) {
+    std::error_code ec;
+    fs::create_directories(run_dir, ec);
+    if (ec) {
+      return Error{"cannot create '" + run_dir + "': " + ec.message()};
+    }
+    std::string pattern = run_dir + "/" + file_name_part(job_id) + "-XXXXXX";
+    if (::mkdtemp(pattern.data()) != nullptr) {
+      return pattern;
+    }
+    if (errno != ENOENT || attempt == 100) {
+      return Error{"cannot create a directory under '" + run_dir + "': " + std::strerror(errno)};
+    }
   }
-  std::string pattern = run_dir + "/" + file_name_part(job_id) + "-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    return Error{"cannot create a directory under '" + run_dir + "': " + std::strerror(errno)};
-  }
-  return pattern;
 }
 
 Result<std::string> git_output(const std::string& dir, std::vector<std::string> args) {
