@@ -261,9 +261,39 @@ std::size_t job_color(std::string_view job) {
   return hash % k_palette_size;
 }
 
+namespace {
+
+/// Calls `fn` with each line of `text` (an output event carries one or more lines).
+template <class Fn>
+void for_each_line(std::string_view text, Fn fn) {
+  text = chomp(text);
+  while (true) {
+    const auto nl = text.find('\n');
+    fn(text.substr(0, nl));
+    if (nl == std::string_view::npos) {
+      return;
+    }
+    text.remove_prefix(nl + 1);
+  }
+}
+
+}  // namespace
+
 std::string render_terminal(const Event& event, ColorMode color) {
   if (shows_nothing(event)) {
     return {};
+  }
+  if (event.kind == EventKind::output && !event.job.empty()) {
+    // The prefix is built once per batch of lines: output is the hot path of a run.
+    const std::string prefix = paint("[" + event.job + "]", k_palette[job_color(event.job)], color) + "   | ";
+    std::string out;
+    out.reserve(event.text.size() + 64);
+    for_each_line(event.text, [&](std::string_view line) {
+      out += prefix;
+      out += line;
+      out += '\n';
+    });
+    return out;
   }
   std::string body = event_body(event, color);
   if (event.job.empty()) {
@@ -273,6 +303,15 @@ std::string render_terminal(const Event& event, ColorMode color) {
 }
 
 std::string render_json(const Event& event) {
+  if (event.kind == EventKind::output && event.text.find('\n') != std::string::npos) {
+    std::string out;
+    for_each_line(event.text, [&](std::string_view line) {
+      Event one = event;
+      one.text = std::string(line);
+      out += (out.empty() ? "" : "\n") + render_json(one);
+    });
+    return out;
+  }
   nlohmann::json j;
   j["type"] = to_string(event.kind);
   j["time"] = format_time(event.time);
@@ -316,6 +355,18 @@ std::string render_json(const Event& event) {
 std::string render_log(const Event& event) {
   if (event.kind == EventKind::step_summary || event.kind == EventKind::group_end) {
     return event.kind == EventKind::group_end ? format_time(event.time) + " ##[endgroup]\n" : std::string();
+  }
+  if (event.kind == EventKind::output) {
+    const std::string time = format_time(event.time);
+    std::string out;
+    out.reserve(event.text.size() + 64);
+    for_each_line(event.text, [&](std::string_view line) {
+      out += time;
+      out += ' ';
+      out += line;
+      out += '\n';
+    });
+    return out;
   }
   std::string body = event.kind == EventKind::output ? std::string(chomp(event.text))
                      : event.kind == EventKind::group_start ? "##[group]" + std::string(chomp(event.text))

@@ -55,12 +55,26 @@ void SummaryCollector::handle(const Event& event) {
       job(event.job).duration = event.duration;
       break;
     case EventKind::step_started: tail.clear(); break;
-    case EventKind::output:
-      tail.push_back(event.text);
-      if (tail.size() > k_tail_lines) {
-        tail.pop_front();
+    case EventKind::output: {
+      // One event may carry several lines; keep the last k_tail_lines of them.
+      std::string_view text = event.text;
+      while (!text.empty() && text.back() == '\n') {
+        text.remove_suffix(1);
+      }
+      std::size_t start = 0;
+      while (true) {
+        const auto nl = text.find('\n', start);
+        tail.emplace_back(text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
+        if (tail.size() > k_tail_lines) {
+          tail.pop_front();
+        }
+        if (nl == std::string_view::npos) {
+          break;
+        }
+        start = nl + 1;
       }
       break;
+    }
     case EventKind::step_finished:
       if (event.result == NodeResult::failure) {
         job(event.job).failed_steps.push_back(FailedStep{event.step, event.result, {tail.begin(), tail.end()}});

@@ -53,6 +53,36 @@ StepOutput::StepOutput(Reporter& reporter, output::Masker& masker, std::string j
       m_debug(debug),
       m_chain(masker, settings, [this](Stream stream, output::CommandEvent event) { handle(stream, event); }) {}
 
+void StepOutput::write(Stream stream, std::string_view bytes) {
+  m_chain.write(stream, bytes);
+  flush_lines();
+}
+
+void StepOutput::finish() {
+  m_chain.finish();
+  flush_lines();
+}
+
+// Lines of one chunk travel as one event: per-event costs (queue, timestamps, prefixes) are
+// paid per read, not per line. Any other event flushes first, so order is kept.
+void StepOutput::add_line(Stream stream, const std::string& line) {
+  if (!m_lines.empty() && (stream != m_lines_stream || m_lines.size() > 256 * 1024)) {
+    flush_lines();
+  }
+  m_lines_stream = stream;
+  m_lines += line;
+  m_lines += '\n';
+}
+
+void StepOutput::flush_lines() {
+  if (m_lines.empty()) {
+    return;
+  }
+  m_lines.pop_back();
+  post(EventKind::output, std::move(m_lines), m_lines_stream);
+  m_lines.clear();
+}
+
 void StepOutput::post(EventKind kind, std::string text, Stream stream) {
   Event event;
   event.kind = kind;
@@ -70,7 +100,11 @@ void StepOutput::handle(Stream stream, const output::CommandEvent& command) {
       [&](const auto& e) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, ev::Output>) {
-          post(EventKind::output, e.text, stream);
+          add_line(stream, e.text);
+          return;
+        }
+        flush_lines();
+        if constexpr (std::is_same_v<T, ev::Output>) {
         } else if constexpr (std::is_same_v<T, ev::Group>) {
           post(EventKind::group_start, e.title);
         } else if constexpr (std::is_same_v<T, ev::EndGroup>) {

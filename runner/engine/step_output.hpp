@@ -31,21 +31,25 @@ public:
   StepOutput(Reporter& reporter, output::Masker& masker, std::string job, std::string step,
              output::CommandSettings settings, DebugLines debug);
 
-  void write(Stream stream, std::string_view bytes) override { m_chain.write(stream, bytes); }
+  void write(Stream stream, std::string_view bytes) override;
   /// Forwards the last unterminated lines; call once the process ended.
-  void finish() { m_chain.finish(); }
+  void finish();
   /// What the step's commands asked for.
   [[nodiscard]] const StepCommands& commands() const { return m_commands; }
 
 private:
   void handle(Stream stream, const output::CommandEvent& event);
   void post(EventKind kind, std::string text, Stream stream = Stream::out);
+  void add_line(Stream stream, const std::string& line);
+  void flush_lines();
 
   Reporter& m_reporter;
   std::string m_job;
   std::string m_step;
   DebugLines m_debug;
   StepCommands m_commands;
+  std::string m_lines;  // plain output lines of the current chunk, posted as one event
+  Stream m_lines_stream = Stream::out;
   output::StepOutput m_chain;  // last: its consumer uses the members above
 };
 
