@@ -102,5 +102,7 @@ int main() {
     return ok && client->remove_container(*id);
   });
   report("prepare_job+exec+teardown (median of 10)", job, raw_job);
+  std::error_code ec;
+  std::filesystem::remove_all(workspace, ec);
   return 0;
 }
