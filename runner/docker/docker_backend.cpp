@@ -168,6 +168,19 @@ std::string object_name(const JobSpec& spec, const std::string& suffix) {
 
 }  // namespace
 
+Result<PullPolicy> parse_pull_policy(std::string_view text) {
+  if (text == "missing") {
+    return PullPolicy::missing;
+  }
+  if (text == "always") {
+    return PullPolicy::always;
+  }
+  if (text == "never") {
+    return PullPolicy::never;
+  }
+  return Error{"unknown pull policy '" + std::string(text) + "' (expected missing, always or never)"};
+}
+
 Result<PortMapping> parse_port_mapping(const std::string& text) {
   std::vector<std::string> parts;
   std::size_t start = 0;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,9 @@ class EngineClient;
 
 /// When images are pulled from a registry.
 enum class PullPolicy { missing, always, never };
+
+/// "missing" | "always" | "never" (as `--pull` takes it).
+[[nodiscard]] Result<PullPolicy> parse_pull_policy(std::string_view text);
 
 /// Whether the job container sees the engine's socket (and DOCKER_HOST) so steps can run docker.
 enum class EngineSocket { mount, hide };

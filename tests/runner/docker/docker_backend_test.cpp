@@ -463,3 +463,26 @@ TEST_CASE("parallel steps in one job container keep their outputs and codes apar
     CHECK(failure.empty());
   }
 }
+
+TEST_CASE("a service that never becomes healthy fails after the timeout", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_redis);
+  if (!has_image(*client, k_busybox)) {
+    WARN("skipped: image pipe-test/busybox:latest is missing (run tests/images/build.sh)");
+    return;
+  }
+  Workspace workspace;
+  DockerBackendOptions options;
+  options.service_health_timeout = 1s;
+  DockerBackend backend(client, options);
+  JobSpec spec = busybox_job(unique_run(), workspace.path);
+  ServiceSpec slow;
+  slow.key = "slow";
+  slow.image = k_redis;
+  slow.options = "--health-cmd 'sleep 60' --health-timeout 2m";
+  spec.services.push_back(slow);
+  auto env = backend.prepare_job(spec);
+  REQUIRE_FALSE(env.ok());
+  CHECK_THAT(env.error().message, Catch::Contains("service 'slow' (pipe-test/redis:latest) was not healthy within 1 s"));
+  CHECK_THAT(env.error().message, Catch::Contains("Ready to accept connections"));
+  CHECK(labelled_objects(*client, spec.run_id) == 0);
+}
