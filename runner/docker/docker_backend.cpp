@@ -400,6 +400,9 @@ Result<bool> DockerBackend::service_ready(ServiceInfo& service, const std::strin
 }
 
 Result<ExitStatus> DockerBackend::exec(const JobEnv& env, const ExecSpec& spec, OutputSink& sink) {
+  if (env.id.empty() || spec.argv.empty()) {
+    return Error{env.id.empty() ? "exec: the job has no container (prepare_job failed?)" : "exec: empty command"};
+  }
   const std::string marker = random_hex(16);
   ExecConfig config;
   config.cmd = spec.argv;
