@@ -407,6 +407,7 @@ Result<ExitStatus> DockerBackend::exec(const JobEnv& env, const ExecSpec& spec, 
   ExecConfig config;
   config.cmd = spec.argv;
   config.env = env_lines(spec.env);
+  // The engine cannot kill an exec; the marker lets a second exec find every process the step started.
   config.env.push_back(std::string(k_marker_name) + "=" + marker);
   config.working_dir = spec.cwd;
   auto exec_id = m_client->create_exec(env.id, config);
@@ -427,8 +428,7 @@ Result<ExitStatus> DockerBackend::exec(const JobEnv& env, const ExecSpec& spec, 
   if (!ended) {
     return ended.error();
   }
-  auto code = *ended == StreamEnd::interrupted ? finish_exec(env, *exec_id, marker)
-                                               : finish_exec(env, *exec_id, "");
+  auto code = finish_exec(env, *exec_id, *ended == StreamEnd::interrupted ? marker : "");
   if (!code) {
     return code.error();
   }

@@ -49,7 +49,8 @@ struct ContainerRun {
   CancelToken* cancel = nullptr;
 };
 
-/// Runs jobs in containers of one Docker-compatible engine.
+/// Runs jobs in containers of one Docker-compatible engine. Each step's environment also carries
+/// PIPE_EXEC_ID, which is how a timeout or cancel finds and kills the step's process tree.
 class DockerBackend final : public Backend {
 public:
   DockerBackend(std::shared_ptr<EngineClient> client, DockerBackendOptions options);
