@@ -24,18 +24,29 @@ public:
   void write(Stream, std::string_view) override {}
 };
 
-double median_ms(int runs, const std::function<bool()>& body) {
-  std::vector<double> times;
-  for (int i = 0; i < runs; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    if (!body()) {
-      std::fprintf(stderr, "bench_docker: a run failed\n");
-      std::exit(1);
-    }
-    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+double elapsed_ms(const std::function<bool()>& body) {
+  const auto start = std::chrono::steady_clock::now();
+  if (!body()) {
+    std::fprintf(stderr, "bench_docker: a run failed\n");
+    std::exit(1);
   }
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+double median(std::vector<double> times) {
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];
+}
+
+// Alternates the two bodies so a machine whose load drifts affects both alike.
+std::pair<double, double> interleaved_medians(int runs, const std::function<bool()>& ours, const std::function<bool()>& raw) {
+  std::vector<double> a;
+  std::vector<double> b;
+  for (int i = 0; i < runs; ++i) {
+    a.push_back(elapsed_ms(ours));
+    b.push_back(elapsed_ms(raw));
+  }
+  return {median(a), median(b)};
 }
 
 void report(const char* what, double ours, double raw) {
@@ -81,20 +92,19 @@ int main() {
   }
   NullSink sink;
   const ExecSpec step{{"true"}, {{"CI", "true"}}, workspace, {}, nullptr};
-  const double ours = median_ms(50, [&] { return backend.exec(*env, step, sink).ok(); });
-  const double raw = median_ms(50, [&] { return raw_exec(*client, env->id); });
+  const auto [ours, raw] = interleaved_medians(
+      50, [&] { return backend.exec(*env, step, sink).ok(); }, [&] { return raw_exec(*client, env->id); });
   backend.teardown(*env);
   report("exec `true` (median of 50)", ours, raw);
 
-  const double job = median_ms(10, [&] {
+  const auto [job, raw_job] = interleaved_medians(10, [&] {
     auto prepared = backend.prepare_job(bench_job(workspace));
     const bool ok = prepared && backend.exec(*prepared, step, sink);
     if (prepared) {
       backend.teardown(*prepared);
     }
     return ok;
-  });
-  const double raw_job = median_ms(10, [&] {
+  }, [&] {
     const nlohmann::json body{{"Image", k_image}, {"Entrypoint", {"tail"}}, {"Cmd", {"-f", "/dev/null"}},
                               {"HostConfig", {{"Init", true}, {"NetworkMode", "host"}}}};
     auto id = client->create_container(body);
@@ -102,5 +112,7 @@ int main() {
     return ok && client->remove_container(*id);
   });
   report("prepare_job+exec+teardown (median of 10)", job, raw_job);
+  std::error_code ec;
+  std::filesystem::remove_all(workspace, ec);
   return 0;
 }

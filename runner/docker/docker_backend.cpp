@@ -168,6 +168,19 @@ std::string object_name(const JobSpec& spec, const std::string& suffix) {
 
 }  // namespace
 
+Result<PullPolicy> parse_pull_policy(std::string_view text) {
+  if (text == "missing") {
+    return PullPolicy::missing;
+  }
+  if (text == "always") {
+    return PullPolicy::always;
+  }
+  if (text == "never") {
+    return PullPolicy::never;
+  }
+  return Error{"unknown pull policy '" + std::string(text) + "' (expected missing, always or never)"};
+}
+
 Result<PortMapping> parse_port_mapping(const std::string& text) {
   std::vector<std::string> parts;
   std::size_t start = 0;
@@ -387,10 +400,14 @@ Result<bool> DockerBackend::service_ready(ServiceInfo& service, const std::strin
 }
 
 Result<ExitStatus> DockerBackend::exec(const JobEnv& env, const ExecSpec& spec, OutputSink& sink) {
+  if (env.id.empty() || spec.argv.empty()) {
+    return Error{env.id.empty() ? "exec: the job has no container (prepare_job failed?)" : "exec: empty command"};
+  }
   const std::string marker = random_hex(16);
   ExecConfig config;
   config.cmd = spec.argv;
   config.env = env_lines(spec.env);
+  // The engine cannot kill an exec; the marker lets a second exec find every process the step started.
   config.env.push_back(std::string(k_marker_name) + "=" + marker);
   config.working_dir = spec.cwd;
   auto exec_id = m_client->create_exec(env.id, config);
@@ -411,8 +428,7 @@ Result<ExitStatus> DockerBackend::exec(const JobEnv& env, const ExecSpec& spec, 
   if (!ended) {
     return ended.error();
   }
-  auto code = *ended == StreamEnd::interrupted ? finish_exec(env, *exec_id, marker)
-                                               : finish_exec(env, *exec_id, "");
+  auto code = finish_exec(env, *exec_id, *ended == StreamEnd::interrupted ? marker : "");
   if (!code) {
     return code.error();
   }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,9 @@ class EngineClient;
 
 /// When images are pulled from a registry.
 enum class PullPolicy { missing, always, never };
+
+/// "missing" | "always" | "never" (as `--pull` takes it).
+[[nodiscard]] Result<PullPolicy> parse_pull_policy(std::string_view text);
 
 /// Whether the job container sees the engine's socket (and DOCKER_HOST) so steps can run docker.
 enum class EngineSocket { mount, hide };
@@ -45,7 +49,8 @@ struct ContainerRun {
   CancelToken* cancel = nullptr;
 };
 
-/// Runs jobs in containers of one Docker-compatible engine.
+/// Runs jobs in containers of one Docker-compatible engine. Each step's environment also carries
+/// PIPE_EXEC_ID, which is how a timeout or cancel finds and kills the step's process tree.
 class DockerBackend final : public Backend {
 public:
   DockerBackend(std::shared_ptr<EngineClient> client, DockerBackendOptions options);

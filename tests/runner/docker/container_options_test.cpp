@@ -135,3 +135,12 @@ TEST_CASE("port mappings", "[docker][options]") {
   CHECK_FALSE(parse_port_mapping("a:b:c:d").ok());
   CHECK_FALSE(parse_port_mapping("x").ok());
 }
+
+TEST_CASE("pull policies", "[docker][options]") {
+  CHECK(*parse_pull_policy("missing") == PullPolicy::missing);
+  CHECK(*parse_pull_policy("always") == PullPolicy::always);
+  CHECK(*parse_pull_policy("never") == PullPolicy::never);
+  auto bad = parse_pull_policy("sometimes");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message == "unknown pull policy 'sometimes' (expected missing, always or never)");
+}

@@ -431,3 +431,58 @@ TEST_CASE("a failing build names the image and the step", "[docker]") {
   CHECK_THAT(built.error().message, Catch::StartsWith("building image pipe-test/broken:1 from " + workspace.path.string() + ": "));
   CHECK_THAT(built.error().message, Catch::Contains("exit 7"));
 }
+
+TEST_CASE("parallel steps in one job container keep their outputs and codes apart", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  Workspace workspace;
+  DockerBackend backend(client, {});
+  auto env = backend.prepare_job(busybox_job(unique_run(), workspace.path));
+  REQUIRE(env.ok());
+  constexpr int k_threads = 6;
+  std::vector<std::string> failures(k_threads);
+  std::vector<std::thread> workers;
+  for (int t = 0; t < k_threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < 4; ++i) {
+        SplitSink sink;
+        ExecSpec spec = shell("echo \"$N\"; echo \"e$N\" >&2; exit $((N % 7))", "/");
+        const int n = t * 10 + i;
+        spec.env = {{"N", std::to_string(n)}};
+        auto status = backend.exec(*env, spec, sink);
+        if (!status || status->code != n % 7 || sink.out != std::to_string(n) + "\n" || sink.err != "e" + std::to_string(n) + "\n") {
+          failures[t] += "step " + std::to_string(n) + " went wrong; ";
+        }
+      }
+    });
+  }
+  for (auto& worker : workers) {
+    worker.join();
+  }
+  backend.teardown(*env);
+  for (const auto& failure : failures) {
+    CHECK(failure.empty());
+  }
+}
+
+TEST_CASE("a service that never becomes healthy fails after the timeout", "[docker]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_redis);
+  if (!has_image(*client, k_busybox)) {
+    WARN("skipped: image pipe-test/busybox:latest is missing (run tests/images/build.sh)");
+    return;
+  }
+  Workspace workspace;
+  DockerBackendOptions options;
+  options.service_health_timeout = 1s;
+  DockerBackend backend(client, options);
+  JobSpec spec = busybox_job(unique_run(), workspace.path);
+  ServiceSpec slow;
+  slow.key = "slow";
+  slow.image = k_redis;
+  slow.options = "--health-cmd 'sleep 60' --health-timeout 2m";
+  spec.services.push_back(slow);
+  auto env = backend.prepare_job(spec);
+  REQUIRE_FALSE(env.ok());
+  CHECK_THAT(env.error().message, Catch::Contains("service 'slow' (pipe-test/redis:latest) was not healthy within 1 s"));
+  CHECK_THAT(env.error().message, Catch::Contains("Ready to accept connections"));
+  CHECK(labelled_objects(*client, spec.run_id) == 0);
+}
