@@ -87,6 +87,19 @@ std::string vault_errors(const std::string& body) {
   return body.substr(0, 200);
 }
 
+void set_tls_options(CURL* curl, const VaultSettings& settings) {
+  if (!settings.cacert.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, settings.cacert.c_str());
+  }
+  if (!settings.capath.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAPATH, settings.capath.c_str());
+  }
+  if (settings.tls == TlsVerify::skip) {
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+}
+
 bool retryable(long status) {
   return status == 412 || status == 429 || status >= 500;
 }
@@ -105,6 +118,60 @@ std::string value_text(const json& value) {
   return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
+Result<void> approle_credentials(const VaultSources& sources, const Lookup& env, VaultSettings& s) {
+  auto role_id = credential(env, "VAULT_ROLE_ID", sources.role_id_file, "AppRole role_id");
+  if (!role_id) {
+    return role_id.error();
+  }
+  auto secret_id = credential(env, "VAULT_SECRET_ID", sources.secret_id_file, "AppRole secret_id");
+  if (!secret_id) {
+    return secret_id.error();
+  }
+  s.role_id = std::move(*role_id);
+  s.secret_id = std::move(*secret_id);
+  return {};
+}
+
+Result<void> jwt_credentials(const VaultSources& sources, VaultSettings& s) {
+  s.role = sources.role;
+  s.jwt = sources.jwt_file.empty() ? std::string() : read_trimmed_file(sources.jwt_file);
+  if (s.jwt.empty()) {
+    return Error{"vault: jwt auth needs vault.auth.jwt-file naming a readable file with the token"};
+  }
+  return {};
+}
+
+Result<void> token_credentials(const Lookup& env, VaultSettings& s) {
+  // The vault CLI keeps the token of `vault login` in ~/.vault-token.
+  s.token = env_or(env, "VAULT_TOKEN", "");
+  if (s.token.empty()) {
+    const std::string home = env_or(env, "HOME", "");
+    s.token = home.empty() ? std::string() : read_trimmed_file((fs::path(home) / ".vault-token").string());
+  }
+  if (s.token.empty()) {
+    return Error{"vault: no token: set VAULT_TOKEN, log in with `vault login` (~/.vault-token) or use "
+                 "vault.auth.method approle or jwt"};
+  }
+  return {};
+}
+
+Result<void> resolve_credentials(const VaultSources& sources, const Lookup& env, VaultSettings& s) {
+  const std::string method = sources.auth_method.empty() ? "token" : sources.auth_method;
+  if (method == "approle") {
+    s.auth = VaultAuth::approle;
+    return approle_credentials(sources, env, s);
+  }
+  if (method == "jwt") {
+    s.auth = VaultAuth::jwt;
+    return jwt_credentials(sources, s);
+  }
+  if (method == "token") {
+    s.auth = VaultAuth::token;
+    return token_credentials(env, s);
+  }
+  return Error{"vault: unknown auth method '" + method + "' (token, approle or jwt)"};
+}
+
 }  // namespace
 
 Result<VaultSettings> resolve_vault_settings(const VaultSources& sources, const Lookup& env) {
@@ -121,37 +188,8 @@ Result<VaultSettings> resolve_vault_settings(const VaultSources& sources, const 
   s.capath = env_or(env, "VAULT_CAPATH", sources.capath);
   s.tls = truthy(env_or(env, "VAULT_SKIP_VERIFY", sources.skip_verify)) ? TlsVerify::skip : TlsVerify::verify;
   s.mount = sources.mount;
-  const std::string method = sources.auth_method.empty() ? "token" : sources.auth_method;
-  if (method == "approle") {
-    s.auth = VaultAuth::approle;
-    auto role_id = credential(env, "VAULT_ROLE_ID", sources.role_id_file, "AppRole role_id");
-    auto secret_id = role_id ? credential(env, "VAULT_SECRET_ID", sources.secret_id_file, "AppRole secret_id")
-                             : Result<std::string>(role_id.error());
-    if (!secret_id) {
-      return secret_id.error();
-    }
-    s.role_id = *role_id;
-    s.secret_id = *secret_id;
-  } else if (method == "jwt") {
-    s.auth = VaultAuth::jwt;
-    s.role = sources.role;
-    s.jwt = sources.jwt_file.empty() ? std::string() : read_trimmed_file(sources.jwt_file);
-    if (s.jwt.empty()) {
-      return Error{"vault: jwt auth needs vault.auth.jwt-file naming a readable file with the token"};
-    }
-  } else if (method == "token") {
-    s.auth = VaultAuth::token;
-    s.token = env_or(env, "VAULT_TOKEN", "");
-    if (s.token.empty()) {
-      const std::string home = env_or(env, "HOME", "");
-      s.token = home.empty() ? std::string() : read_trimmed_file((fs::path(home) / ".vault-token").string());
-    }
-    if (s.token.empty()) {
-      return Error{"vault: no token: set VAULT_TOKEN, log in with `vault login` (~/.vault-token) or use "
-                   "vault.auth.method approle or jwt"};
-    }
-  } else {
-    return Error{"vault: unknown auth method '" + method + "' (token, approle or jwt)"};
+  if (auto credentials = resolve_credentials(sources, env, s); !credentials) {
+    return credentials.error();
   }
   return s;
 }
@@ -202,16 +240,7 @@ Result<VaultClient::Response> VaultClient::send_once(const std::string& method, 
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   }
-  if (!m_settings.cacert.empty()) {
-    curl_easy_setopt(curl, CURLOPT_CAINFO, m_settings.cacert.c_str());
-  }
-  if (!m_settings.capath.empty()) {
-    curl_easy_setopt(curl, CURLOPT_CAPATH, m_settings.capath.c_str());
-  }
-  if (m_settings.tls == TlsVerify::skip) {
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
-  }
+  set_tls_options(curl, m_settings);
   ++m_requests;
   const CURLcode code = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
@@ -268,33 +297,41 @@ Result<void> VaultClient::login() {
   return {};
 }
 
+VaultClient::Mount VaultClient::mount_of(const std::string& path) {
+  // Without an answer (older servers, no permission on the lookup) the path is read verbatim.
+  Mount mount;
+  auto lookup = send("GET", "sys/internal/ui/mounts/" + path, "");
+  if (!lookup || lookup->status != 200) {
+    return mount;
+  }
+  try {
+    const auto data = json::parse(lookup->body).at("data");
+    mount.path = strip_slashes(data.value("path", ""));
+    const auto options = data.contains("options") ? data["options"] : json();
+    if (options.is_object() && options.contains("version") && !options["version"].is_null()) {
+      mount.version = value_text(options["version"]) == "2" ? 2 : 1;
+    }
+  } catch (const std::exception&) {
+    mount = Mount{};
+  }
+  return mount;
+}
+
+std::string VaultClient::kv_api_path(const std::string& path, const Mount& mount) {
+  if (mount.version != 2 || mount.path.empty() || path.rfind(mount.path + "/", 0) != 0) {
+    return path;
+  }
+  std::string rest = path.substr(mount.path.size() + 1);
+  if (rest.rfind("data/", 0) == 0) {
+    rest = rest.substr(5);  // written the way the API wants it: keep it once
+  }
+  return mount.path + "/data/" + rest;
+}
+
 Result<VaultData> VaultClient::read(std::string_view written) {
   const std::string path = strip_slashes(written);
-  // The mount tells the KV version; without it (older servers, no permission) read verbatim.
-  std::string mount;
-  int version = 1;
-  if (auto lookup = send("GET", "sys/internal/ui/mounts/" + path, ""); lookup && lookup->status == 200) {
-    try {
-      const auto data = json::parse(lookup->body).at("data");
-      mount = strip_slashes(data.value("path", ""));
-      const auto& options = data.contains("options") ? data["options"] : json();
-      if (options.is_object() && options.contains("version") && !options["version"].is_null()) {
-        version = value_text(options["version"]) == "2" ? 2 : 1;
-      }
-    } catch (const std::exception&) {
-      mount.clear();
-      version = 1;
-    }
-  }
-  std::string api_path = path;
-  if (version == 2 && !mount.empty() && path.rfind(mount + "/", 0) == 0) {
-    std::string rest = path.substr(mount.size() + 1);
-    if (rest.rfind("data/", 0) == 0) {
-      rest = rest.substr(5);
-    }
-    api_path = mount + "/data/" + rest;
-  }
-  auto response = send("GET", api_path, "");
+  const Mount mount = mount_of(path);
+  auto response = send("GET", kv_api_path(path, mount), "");
   if (!response) {
     return response.error();
   }
@@ -312,10 +349,7 @@ Result<VaultData> VaultClient::read(std::string_view written) {
   VaultData out;
   try {
     auto data = json::parse(response->body).at("data");
-    if (version == 2) {
-      data = data.at("data");
-    }
-    for (const auto& [key, value] : data.items()) {
+    for (const auto& [key, value] : (mount.version == 2 ? data.at("data") : data).items()) {
       out[key] = value_text(value);
     }
   } catch (const std::exception& e) {

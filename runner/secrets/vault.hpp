@@ -74,6 +74,12 @@ public:
 
 private:
   struct Response;
+  struct Mount {
+    std::string path;  // e.g. `secret`; empty when unknown
+    int version = 1;
+  };
+  [[nodiscard]] Mount mount_of(const std::string& path);
+  [[nodiscard]] static std::string kv_api_path(const std::string& path, const Mount& mount);
   [[nodiscard]] Result<Response> send(const std::string& method, const std::string& api_path,
                                       const std::string& body);
   [[nodiscard]] Result<Response> send_once(const std::string& method, const std::string& api_path,
