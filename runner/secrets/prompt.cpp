@@ -17,12 +17,13 @@ Result<std::string> prompt_secret(const std::string& label) {
   if (tcgetattr(STDIN_FILENO, &saved) != 0) {
     return Error{"cannot read " + label + ": standard input is not a terminal"};
   }
-  std::fprintf(stderr, "%s: ", label.c_str());
-  std::fflush(stderr);
   termios quiet = saved;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
   quiet.c_lflag |= ECHONL;
   (void)tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  // The prompt only once echo is off: what is typed as soon as it shows is never echoed.
+  std::fprintf(stderr, "%s: ", label.c_str());
+  std::fflush(stderr);
   std::string value;
   const bool got = static_cast<bool>(std::getline(std::cin, value));
   // Echo comes back whatever happened, or the user's shell stays silent.

@@ -154,4 +154,21 @@ TEST_CASE("collect_secrets: files < vault < GITHUB_TOKEN from env < -s", "[confi
   REQUIRE_FALSE(missing);  // stdin of the test is not a terminal: no prompt
   CHECK_THAT(missing.error().message, Catch::Contains("NO_SUCH_VARIABLE_FOR_PIPE"));
   ::unsetenv("GITHUB_TOKEN");
+
+  ::setenv("VAULT_TOKEN", "tok-123456", 1);
+  options.secrets.clear();
+  options.github_token_from_env = false;
+  options.vault_secrets = {"secret/ci/app *"};
+  auto upper = engine::collect_secrets(options, repo);
+  options.vault_secrets = {"secret/ci/app nokey"};
+  auto no_key = engine::collect_secrets(options, repo);
+  ::unsetenv("VAULT_TOKEN");
+  REQUIRE(upper);
+  std::vector<std::string> names;
+  for (const auto& s : *upper) {
+    names.push_back(s.name);
+  }
+  CHECK(names == std::vector<std::string>{"shared", "ONLY_FILE", "GITHUB_TOKEN", "DBPASS", "SHARED", "TOKEN"});
+  REQUIRE_FALSE(no_key);
+  CHECK(no_key.error().message == "vault: 'secret/ci/app' has no key 'nokey'");
 }
