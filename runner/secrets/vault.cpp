@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 struct VaultClient::Response {
-  long status = 0;
+  long status = 0;  // 0: no answer; `body` then holds the transport error
   std::string body;
 };
 
@@ -101,7 +101,7 @@ void set_tls_options(CURL* curl, const VaultSettings& settings) {
 }
 
 bool retryable(long status) {
-  return status == 412 || status == 429 || status >= 500;
+  return status == 0 || status == 412 || status == 429 || status >= 500;
 }
 
 std::string strip_slashes(std::string_view text) {
@@ -247,8 +247,15 @@ Result<VaultClient::Response> VaultClient::send_once(const std::string& method, 
   curl_slist_free_all(headers);
   curl_easy_cleanup(curl);
   if (code != CURLE_OK) {
-    const std::string detail = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
-    return Error{redact("vault: " + m_settings.address + ": " + detail)};
+    const std::string detail = redact("vault: " + m_settings.address + ": " +
+                                      (error_buffer[0] ? error_buffer : curl_easy_strerror(code)));
+    // A dropped connection or a timeout may pass; a refused connection or a bad certificate will not.
+    const bool transient = code == CURLE_OPERATION_TIMEDOUT || code == CURLE_GOT_NOTHING ||
+                           code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR;
+    if (!transient) {
+      return Error{detail};
+    }
+    return Response{0, detail};
   }
   return response;
 }
@@ -265,7 +272,7 @@ Result<VaultClient::Response> VaultClient::send(const std::string& method, const
       return response;
     }
     if (std::chrono::steady_clock::now() + delay > deadline) {
-      return response;
+      return response->status == 0 ? Result<Response>(Error{response->body}) : response;
     }
     std::this_thread::sleep_for(delay);
     delay = std::min(delay * 2, std::chrono::milliseconds(1000));

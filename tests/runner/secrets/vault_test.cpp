@@ -1,6 +1,14 @@
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "runner/secrets/vault.hpp"
 #include "support/vault_stub.hpp"
@@ -199,4 +207,41 @@ TEST_CASE("Vault over TLS: verified with the CA, refused without, skip-verify", 
 
   settings.tls = TlsVerify::skip;
   CHECK(VaultClient(settings).read("kv/x"));
+}
+
+TEST_CASE("Vault: a server that drops connections is retried within the budget", "[vault]") {
+  // A listener that accepts and closes at once: libcurl sees an empty reply each time.
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t length = sizeof addr;
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &length) == 0);
+  REQUIRE(::listen(listener, 16) == 0);
+  std::atomic<bool> done{false};
+  std::atomic<int> accepted{0};
+  std::thread closer([&] {
+    while (!done) {
+      pollfd pfd{listener, POLLIN, 0};
+      if (::poll(&pfd, 1, 20) > 0) {
+        const int fd = ::accept(listener, nullptr, nullptr);
+        ++accepted;
+        ::close(fd);
+      }
+    }
+  });
+  VaultSettings settings;
+  settings.address = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  settings.token = "drop-token";
+  settings.retry_budget = std::chrono::milliseconds(300);
+  VaultClient client(settings);
+  auto failed = client.read("kv/x");
+  done = true;
+  closer.join();
+  ::close(listener);
+  REQUIRE_FALSE(failed);
+  CHECK(accepted >= 3);  // the mount lookup and the read, each tried more than once
+  CHECK(failed.error().message.find("drop-token") == std::string::npos);
 }
