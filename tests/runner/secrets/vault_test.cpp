@@ -200,7 +200,14 @@ TEST_CASE("Vault over TLS: verified with the CA, refused without, skip-verify", 
   REQUIRE(verified);
   CHECK(verified->at("v") == "over-tls");
 
+  const std::string ca_dir = dir + "/capath";
+  REQUIRE(std::system(("mkdir -p '" + ca_dir + "' && cp '" + certs.ca_file + "' '" + ca_dir +
+                       "/' && openssl rehash '" + ca_dir + "' >/dev/null 2>&1").c_str()) == 0);
   settings.cacert.clear();
+  settings.capath = ca_dir;
+  CHECK(VaultClient(settings).read("kv/x"));
+
+  settings.capath.clear();
   auto refused = VaultClient(settings).read("kv/x");
   REQUIRE_FALSE(refused);
   CHECK_THAT(refused.error().message, Catch::Contains("certificate") || Catch::Contains("SSL"));
