@@ -12,5 +12,6 @@ find_package(LibArchive REQUIRED)
 find_package(OpenSSL REQUIRED)
 if(PIPE_BUILD_TESTS)
   find_package(Catch2 2 REQUIRED)
+  pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # the Vault stand-in in tests/support
   include(Catch)
 endif()

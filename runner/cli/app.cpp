@@ -16,6 +16,8 @@ const Subcommand k_subcommands[] = {
     {"graph", "Show the job graph as text, DOT or Mermaid", setup_graph},
     {"logs", "Show the logs of a recorded run", setup_logs},
     {"clean", "Remove containers and networks left by dead runs", setup_clean},
+    {"secrets", "List the secrets a run would get and where each comes from", setup_secrets},
+    {"config", "Show every setting and where it comes from", setup_config},
 };
 
 }  // namespace

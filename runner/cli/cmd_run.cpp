@@ -101,6 +101,9 @@ std::function<int()> setup_run(CLI::App& app) {
   app.add_option("--env-file", options->env_files, "Variables for every job (default: .env when present)");
   app.add_option("--var", options->vars, "Variable NAME=VALUE for the vars context");
   app.add_option("--var-file", options->var_files, "Variables file (default: .vars when present)");
+  app.add_option("--vault-secret", options->vault_secrets, "Vault secrets in vault-action syntax: PATH KEY [| NAME]");
+  app.add_flag("--github-token-from-env", options->github_token_from_env,
+               "Use $GITHUB_TOKEN as secrets.GITHUB_TOKEN and github.token");
   return [=] {
     for (const auto& text : *inputs) {
       options->inputs.push_back(split_pair(text));

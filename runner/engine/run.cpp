@@ -510,9 +510,16 @@ nlohmann::json run_json(const std::string& run_id, const RunSummary& summary, in
 
 }  // namespace
 
-int run(const RunOptions& options, CancelToken& cancel, CancelToken& hard_cancel) {
+int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) {
   const auto started = std::chrono::steady_clock::now();
-  const std::string dir = fs::absolute(options.directory).lexically_normal().string();
+  const std::string dir = fs::absolute(given.directory).lexically_normal().string();
+  // config: ~/.config/pipe/config.yml and .pipe.yml fill what no flag set.
+  const auto configured = apply_config(given, dir);
+  if (!configured) {
+    print_error(configured.error().message);
+    return k_exit_usage;
+  }
+  const RunOptions& options = *configured;
   // load: every workflow, with every problem reported before anything runs.
   std::vector<fs::path> paths;
   for (const auto& w : options.workflows) {

@@ -4,9 +4,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
+#include "runner/config/config.hpp"
 #include "runner/secrets/dotenv.hpp"
+#include "runner/secrets/prompt.hpp"
+#include "runner/secrets/vault_action.hpp"
 #include "workflow/expr/value.hpp"
 
 namespace pipeline::runner::engine {
@@ -60,6 +64,78 @@ Result<std::pair<std::string, std::string>> name_value(const std::string& text, 
   return std::make_pair(text, std::string(value));
 }
 
+/// A list of config paths made absolute against the file that named them.
+std::vector<std::string> config_paths(const config::Config& cfg, const char* key) {
+  std::vector<std::string> out;
+  const config::Setting* setting = cfg.find(key);
+  for (const auto& value : setting ? setting->values : std::vector<std::string>{}) {
+    const fs::path p(value);
+    out.push_back(p.is_absolute() || setting->base_dir.empty() ? value : (fs::path(setting->base_dir) / p).string());
+  }
+  return out;
+}
+
+secrets::VaultSources vault_sources(const config::Config& cfg) {
+  secrets::VaultSources v;
+  v.address = cfg.value("vault.address");
+  v.vault_namespace = cfg.value("vault.namespace");
+  v.cacert = cfg.path("vault.cacert");
+  v.capath = cfg.path("vault.capath");
+  v.skip_verify = cfg.value("vault.skip-verify");
+  v.auth_method = cfg.value("vault.auth.method");
+  v.role = cfg.value("vault.auth.role");
+  v.role_id_file = cfg.path("vault.auth.role-id-file");
+  v.secret_id_file = cfg.path("vault.auth.secret-id-file");
+  v.jwt_file = cfg.path("vault.auth.jwt-file");
+  v.mount = cfg.value("vault.auth.mount");
+  return v;
+}
+
+/// Every secret the vault-action lines name, read from Vault (each path once).
+Result<std::vector<SecretEntry>> vault_secrets(const RunOptions& options) {
+  std::string lines;
+  for (const auto& line : options.vault_secrets) {
+    lines += line + ";";
+  }
+  auto requests = secrets::parse_vault_secrets(lines);
+  if (!requests || requests->empty()) {
+    return requests ? Result<std::vector<SecretEntry>>(std::vector<SecretEntry>{}) : requests.error();
+  }
+  auto settings = secrets::resolve_vault_settings(options.vault, secrets::environment_lookup());
+  if (!settings) {
+    return settings.error();
+  }
+  secrets::VaultClient client(std::move(*settings));
+  if (auto login = client.login(); !login) {
+    return login.error();
+  }
+  std::map<std::string, secrets::VaultData> read;
+  std::vector<SecretEntry> out;
+  for (const auto& request : *requests) {
+    if (!read.count(request.path)) {
+      auto data = client.read(request.path);
+      if (!data) {
+        return data.error();
+      }
+      read[request.path] = std::move(*data);
+    }
+    const auto& data = read[request.path];
+    const std::string origin = "vault " + request.path;
+    if (request.wildcard != secrets::Wildcard::none) {
+      for (const auto& [key, value] : data) {
+        out.push_back({secrets::wildcard_secret_name(key, request.wildcard), value, origin});
+      }
+      continue;
+    }
+    const auto it = data.find(request.selector);
+    if (it == data.end()) {
+      return Error{"vault: '" + request.path + "' has no key '" + request.selector + "'"};
+    }
+    out.push_back({request.name, it->second, origin});
+  }
+  return out;
+}
+
 expr::Value typed_input(const workflow::InputSpec& spec, const std::string& text) {
   if (spec.type == "boolean") {
     return expr::Value{text == "true"};
@@ -93,14 +169,77 @@ Result<std::vector<SecretEntry>> collect_secrets(const RunOptions& options, cons
       set(name, std::move(value), "file " + file);
     }
   }
+  auto fetched = vault_secrets(options);
+  if (!fetched) {
+    return fetched.error();
+  }
+  for (auto& entry : *fetched) {
+    set(std::move(entry.name), std::move(entry.value), std::move(entry.origin));
+  }
+  if (options.github_token_from_env) {
+    const char* token = std::getenv("GITHUB_TOKEN");
+    if (!token || !*token) {
+      return Error{"--github-token-from-env: GITHUB_TOKEN is not set"};
+    }
+    set("GITHUB_TOKEN", token, "environment (GITHUB_TOKEN)");
+  }
   for (const auto& text : options.secrets) {
     auto pair = name_value(text, "-s");
+    if (!pair && text.find('=') == std::string::npos && secrets::can_prompt()) {
+      auto typed = secrets::prompt_secret("secret " + text);
+      if (!typed) {
+        return typed.error();
+      }
+      set(text, std::move(*typed), "terminal");
+      continue;
+    }
     if (!pair) {
       return pair.error();
     }
     set(pair->first, pair->second, text.find('=') == std::string::npos ? "environment" : "command line");
   }
   return out;
+}
+
+Result<RunOptions> apply_config(const RunOptions& given, const std::string& dir) {
+  const auto loaded = config::load_config(dir, config::process_environment());
+  if (workflow::has_errors(loaded.diagnostics)) {
+    std::string text = loaded.format();
+    while (!text.empty() && text.back() == '\n') {
+      text.pop_back();
+    }
+    return Error{text};
+  }
+  const auto& cfg = loaded.config;
+  RunOptions options = given;
+  for (const config::Setting* platform : cfg.under("platforms")) {
+    options.platforms.emplace_back(platform->key.substr(std::string("platforms.").size()), platform->values.front());
+  }
+  const std::string backend = cfg.value("backend");
+  if (options.backend == BackendChoice::automatic && (backend == "host" || backend == "docker")) {
+    options.backend = backend == "host" ? BackendChoice::host : BackendChoice::docker;
+  } else if (!backend.empty() && backend != "auto" && backend != "host" && backend != "docker") {
+    return Error{cfg.find("backend")->origin + ": backend '" + backend + "' is not auto, host or docker"};
+  }
+  if (options.parallel == 0 && cfg.find("parallel")) {
+    try {
+      options.parallel = static_cast<std::size_t>(std::stoul(cfg.value("parallel")));
+    } catch (const std::exception&) {
+      return Error{cfg.find("parallel")->origin + ": parallel '" + cfg.value("parallel") + "' is not a number"};
+    }
+  }
+  const std::pair<std::vector<std::string>*, const char*> lists[] = {
+      {&options.secret_files, "secret-files"}, {&options.env_files, "env-files"}, {&options.var_files, "var-files"}};
+  for (const auto& [list, key] : lists) {
+    if (list->empty()) {
+      *list = config_paths(cfg, key);
+    }
+  }
+  options.vault = vault_sources(cfg);
+  if (const auto lines = cfg.value("vault.secrets"); !lines.empty()) {
+    options.vault_secrets.insert(options.vault_secrets.begin(), lines);
+  }
+  return options;
 }
 
 Result<EnvList> collect_vars(const RunOptions& options, const std::string& dir) {

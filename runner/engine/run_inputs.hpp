@@ -21,7 +21,14 @@ struct SecretEntry {
   std::string origin;
 };
 
-/// Secrets from -s, --secret-file and the default `.secrets`, later sources winning.
+/// The options with the config files applied: -P flags first then the config's platforms;
+/// backend, parallel and the dotenv file lists from the config when no flag set them; the
+/// config's vault settings and `secrets:` lines. Config problems are one error, formatted.
+[[nodiscard]] Result<RunOptions> apply_config(const RunOptions& given, const std::string& dir);
+
+/// Secrets, later sources winning: secrets files (default `.secrets`), Vault (config lines
+/// then --vault-secret), GITHUB_TOKEN from the environment when asked, then -s. `-s NAME`
+/// without such a variable asks on the terminal when there is one.
 [[nodiscard]] Result<std::vector<SecretEntry>> collect_secrets(const RunOptions& options, const std::string& dir);
 
 /// Variables from --var, --var-file and the default `.vars`.

@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "runner/secrets/vault.hpp"
+
 namespace pipeline::runner::engine {
 
 /// Where jobs run.
@@ -39,6 +41,9 @@ struct RunOptions {
   std::vector<std::string> env_files;     // --env-file; default .env when present
   std::vector<std::string> vars;          // --var NAME=VALUE
   std::vector<std::string> var_files;     // --var-file; default .vars when present
+  std::vector<std::string> vault_secrets;  // vault-action lines: the config's, then --vault-secret
+  secrets::VaultSources vault;             // vault connection from the config (environment wins)
+  bool github_token_from_env = false;      // --github-token-from-env
 };
 
 }  // namespace pipeline::runner::engine

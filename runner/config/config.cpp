@@ -1,0 +1,288 @@
+#include "runner/config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace pipeline::runner::config {
+
+namespace fs = std::filesystem;
+using workflow::Diagnostic;
+using workflow::Severity;
+
+const std::vector<KeyInfo>& known_keys() {
+  static const std::vector<KeyInfo> keys = {
+      {"platforms", Kind::table, "", "runs-on label → image, or `host`; -P flags come first"},
+      {"backend", Kind::scalar, "auto", "auto, host or docker"},
+      {"parallel", Kind::scalar, "0", "jobs at once; 0: number of cores"},
+      {"secret-files", Kind::list, ".secrets", "secrets files (dotenv)"},
+      {"env-files", Kind::list, ".env", "variables for every job's env (dotenv)"},
+      {"var-files", Kind::list, ".vars", "the vars context (dotenv)"},
+      {"vault", Kind::section, "", "HashiCorp Vault"},
+      {"vault.address", Kind::scalar, "", "server URL (VAULT_ADDR)"},
+      {"vault.namespace", Kind::scalar, "", "X-Vault-Namespace (VAULT_NAMESPACE)"},
+      {"vault.cacert", Kind::scalar, "", "CA bundle file (VAULT_CACERT)"},
+      {"vault.capath", Kind::scalar, "", "CA directory (VAULT_CAPATH)"},
+      {"vault.skip-verify", Kind::scalar, "false", "do not check the TLS certificate (VAULT_SKIP_VERIFY)"},
+      {"vault.auth", Kind::section, "", "how pipe logs in"},
+      {"vault.auth.method", Kind::scalar, "token", "token, approle or jwt"},
+      {"vault.auth.role", Kind::scalar, "", "JWT role"},
+      {"vault.auth.role-id-file", Kind::scalar, "", "AppRole role_id file (or VAULT_ROLE_ID)"},
+      {"vault.auth.secret-id-file", Kind::scalar, "", "AppRole secret_id file (or VAULT_SECRET_ID)"},
+      {"vault.auth.jwt-file", Kind::scalar, "", "file holding the JWT"},
+      {"vault.auth.mount", Kind::scalar, "", "auth mount; default approle or jwt"},
+      {"vault.secrets", Kind::scalar, "", "hashicorp/vault-action `secrets:` lines"},
+      {"hook", Kind::section, "", "what `pipe hook` runs"},
+      {"hook.jobs", Kind::list, "", "jobs to run"},
+      {"hook.workflow", Kind::scalar, "", "workflow file"},
+      {"hook.stage", Kind::scalar, "pre-commit", "git hook stage"},
+      {"actions-url", Kind::scalar, "https://github.com", "where `uses:` actions are fetched from"},
+  };
+  return keys;
+}
+
+namespace {
+
+const KeyInfo* key_info(std::string_view key) {
+  for (const auto& info : known_keys()) {
+    if (info.key == key) {
+      return &info;
+    }
+  }
+  return nullptr;
+}
+
+/// The names allowed directly under `prefix` (for "did you mean").
+std::vector<std::string> children(const std::string& prefix) {
+  std::vector<std::string> out;
+  for (const auto& info : known_keys()) {
+    const std::string key = info.key;
+    const std::string head = prefix.empty() ? "" : prefix + ".";
+    if (key.rfind(head, 0) == 0 && key.find('.', head.size()) == std::string::npos) {
+      out.push_back(key.substr(head.size()));
+    }
+  }
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class FileParser {
+public:
+  FileParser(const std::string& file, LoadedConfig& into)
+      : m_file(file), m_base(fs::path(file).parent_path().string()), m_into(into) {}
+
+  void section(const YAML::Node& node, const std::string& prefix) {
+    if (!node.IsMap()) {
+      if (!node.IsNull()) {
+        report(node.Mark(), (prefix.empty() ? std::string("the file") : "'" + prefix + "'") + " must be a mapping");
+      }
+      return;
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string name = it->first.Scalar();
+      const std::string key = prefix.empty() ? name : prefix + "." + name;
+      const KeyInfo* info = key_info(key);
+      if (!info) {
+        const std::string near = workflow::closest_match(name, children(prefix));
+        report(it->first.Mark(), "unknown setting '" + key + "'", near.empty() ? "" : "did you mean '" + near + "'?");
+        continue;
+      }
+      value(*info, it->first.Mark(), it->second);
+    }
+  }
+
+  void report(const YAML::Mark& mark, std::string message, std::string hint = "") {
+    m_into.diagnostics.push_back(
+        {Severity::error, {m_file, mark.line + 1, mark.column + 1}, std::move(message), std::move(hint)});
+  }
+
+private:
+  void value(const KeyInfo& info, const YAML::Mark& mark, const YAML::Node& node) {
+    switch (info.kind) {
+      case Kind::section:
+        section(node, info.key);
+        return;
+      case Kind::scalar:
+        if (!node.IsScalar()) {
+          report(mark, std::string("'") + info.key + "' must be a single value");
+          return;
+        }
+        store(info.key, {node.Scalar()}, mark);
+        return;
+      case Kind::list:
+        list(info, mark, node);
+        return;
+      case Kind::table:
+        table(info, mark, node);
+        return;
+    }
+  }
+
+  void list(const KeyInfo& info, const YAML::Mark& mark, const YAML::Node& node) {
+    std::vector<std::string> values;
+    if (node.IsScalar()) {
+      values.push_back(node.Scalar());
+    } else if (node.IsSequence()) {
+      for (const auto& item : node) {
+        if (!item.IsScalar()) {
+          report(item.Mark(), std::string("'") + info.key + "' must be a list of values");
+          return;
+        }
+        values.push_back(item.Scalar());
+      }
+    } else if (!node.IsNull()) {
+      report(mark, std::string("'") + info.key + "' must be a list of values");
+      return;
+    }
+    store(info.key, std::move(values), mark);
+  }
+
+  void table(const KeyInfo& info, const YAML::Mark& mark, const YAML::Node& node) {
+    if (!node.IsMap()) {
+      report(mark, std::string("'") + info.key + "' must be a mapping of names to values");
+      return;
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!it->second.IsScalar()) {
+        report(it->second.Mark(), std::string("'") + info.key + "." + it->first.Scalar() + "' must be a single value");
+        continue;
+      }
+      store(std::string(info.key) + "." + it->first.Scalar(), {it->second.Scalar()}, it->first.Mark());
+    }
+  }
+
+  void store(const std::string& key, std::vector<std::string> values, const YAML::Mark& mark) {
+    m_into.config.set({key, std::move(values), m_file + ":" + std::to_string(mark.line + 1), m_base});
+  }
+
+  std::string m_file;
+  std::string m_base;
+  LoadedConfig& m_into;
+};
+
+}  // namespace
+
+void Config::set(Setting setting) {
+  for (auto& existing : m_settings) {
+    if (existing.key == setting.key) {
+      existing = std::move(setting);
+      return;
+    }
+  }
+  m_settings.push_back(std::move(setting));
+}
+
+const Setting* Config::find(std::string_view key) const {
+  for (const auto& setting : m_settings) {
+    if (setting.key == key) {
+      return &setting;
+    }
+  }
+  return nullptr;
+}
+
+std::string Config::value(std::string_view key, const std::string& fallback) const {
+  const Setting* setting = find(key);
+  return setting && !setting->values.empty() ? setting->values.front() : fallback;
+}
+
+std::vector<std::string> Config::list(std::string_view key) const {
+  const Setting* setting = find(key);
+  return setting ? setting->values : std::vector<std::string>{};
+}
+
+std::string Config::path(std::string_view key) const {
+  const Setting* setting = find(key);
+  if (!setting || setting->values.empty() || setting->values.front().empty()) {
+    return {};
+  }
+  std::string text = setting->values.front();
+  if (text.rfind("~/", 0) == 0) {
+    const char* home = std::getenv("HOME");
+    text = std::string(home ? home : "") + text.substr(1);
+  }
+  const fs::path p(text);
+  return p.is_absolute() || setting->base_dir.empty() ? p.string() : (fs::path(setting->base_dir) / p).string();
+}
+
+std::vector<const Setting*> Config::under(std::string_view prefix) const {
+  std::vector<const Setting*> out;
+  const std::string head = std::string(prefix) + ".";
+  for (const auto& setting : m_settings) {
+    if (setting.key.rfind(head, 0) == 0) {
+      out.push_back(&setting);
+    }
+  }
+  return out;
+}
+
+std::string LoadedConfig::format() const {
+  std::string out;
+  for (const auto& d : diagnostics) {
+    std::string_view source;
+    for (const auto& [file, text] : texts) {
+      if (file == d.where.file) {
+        source = text;
+      }
+    }
+    out += workflow::format_diagnostic(d, source);
+  }
+  return out;
+}
+
+std::string user_config_path(const EnvLookup& env) {
+  if (auto xdg = env("XDG_CONFIG_HOME"); xdg && !xdg->empty()) {
+    return (fs::path(*xdg) / "pipe" / "config.yml").string();
+  }
+  const auto home = env("HOME");
+  return home ? (fs::path(*home) / ".config" / "pipe" / "config.yml").string() : std::string();
+}
+
+void parse_config_text(std::string_view text, const std::string& file, LoadedConfig& into) {
+  into.texts.emplace_back(file, std::string(text));
+  FileParser parser(file, into);
+  try {
+    parser.section(YAML::Load(std::string(text)), "");
+  } catch (const YAML::Exception& e) {
+    parser.report(e.mark, e.msg);
+  }
+}
+
+LoadedConfig load_config(const std::string& repo_dir, const EnvLookup& env) {
+  LoadedConfig loaded;
+  for (const std::string& file : {user_config_path(env), (fs::path(repo_dir) / ".pipe.yml").string()}) {
+    std::error_code ec;
+    if (!file.empty() && fs::is_regular_file(file, ec)) {
+      parse_config_text(read_file(file), file, loaded);
+    }
+  }
+  const std::pair<const char*, const char*> from_env[] = {
+      {"VAULT_ADDR", "vault.address"},     {"VAULT_NAMESPACE", "vault.namespace"},
+      {"VAULT_CACERT", "vault.cacert"},    {"VAULT_CAPATH", "vault.capath"},
+      {"VAULT_SKIP_VERIFY", "vault.skip-verify"},
+  };
+  for (const auto& [variable, key] : from_env) {
+    if (auto value = env(variable); value && !value->empty()) {
+      loaded.config.set({key, {*value}, "environment", fs::current_path().string()});
+    }
+  }
+  return loaded;
+}
+
+EnvLookup process_environment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    return value ? std::optional<std::string>(value) : std::nullopt;
+  };
+}
+
+}  // namespace pipeline::runner::config

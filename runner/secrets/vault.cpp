@@ -1,0 +1,368 @@
+#include "runner/secrets/vault.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+namespace pipeline::runner::secrets {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct VaultClient::Response {
+  long status = 0;  // 0: no answer; `body` then holds the transport error
+  std::string body;
+};
+
+namespace {
+
+std::string read_trimmed_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return {};
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string value = text.str();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) {
+    value.pop_back();
+  }
+  return value;
+}
+
+std::string env_or(const Lookup& env, const char* name, const std::string& fallback) {
+  auto value = env(name);
+  return value && !value->empty() ? *value : fallback;
+}
+
+Result<std::string> credential(const Lookup& env, const char* variable, const std::string& file, const char* what) {
+  if (auto value = env(variable); value && !value->empty()) {
+    return *value;
+  }
+  if (file.empty()) {
+    return Error{std::string("vault: no ") + what + ": set " + variable + " or give its file in the config"};
+  }
+  std::string value = read_trimmed_file(file);
+  if (value.empty()) {
+    return Error{std::string("vault: cannot read the ") + what + " from " + file};
+  }
+  return value;
+}
+
+bool truthy(const std::string& text) {
+  return text == "1" || text == "true" || text == "yes" || text == "TRUE" || text == "True";
+}
+
+/// libcurl's global state is set up once, before the first handle, from any thread.
+void curl_init_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::size_t append_body(char* data, std::size_t size, std::size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+/// The `errors` array of a Vault error response, joined; the raw body when it has none.
+std::string vault_errors(const std::string& body) {
+  try {
+    const auto parsed = json::parse(body);
+    if (parsed.contains("errors") && parsed["errors"].is_array()) {
+      std::string out;
+      for (const auto& e : parsed["errors"]) {
+        out += (out.empty() ? "" : "; ") + (e.is_string() ? e.get<std::string>() : e.dump());
+      }
+      return out.empty() ? "no error message" : out;
+    }
+  } catch (const std::exception&) {
+  }
+  return body.substr(0, 200);
+}
+
+void set_tls_options(CURL* curl, const VaultSettings& settings) {
+  if (!settings.cacert.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, settings.cacert.c_str());
+  }
+  if (!settings.capath.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAPATH, settings.capath.c_str());
+  }
+  if (settings.tls == TlsVerify::skip) {
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+}
+
+bool retryable(long status) {
+  return status == 0 || status == 412 || status == 429 || status >= 500;
+}
+
+std::string strip_slashes(std::string_view text) {
+  while (!text.empty() && text.front() == '/') {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && text.back() == '/') {
+    text.remove_suffix(1);
+  }
+  return std::string(text);
+}
+
+std::string value_text(const json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+Result<void> approle_credentials(const VaultSources& sources, const Lookup& env, VaultSettings& s) {
+  auto role_id = credential(env, "VAULT_ROLE_ID", sources.role_id_file, "AppRole role_id");
+  if (!role_id) {
+    return role_id.error();
+  }
+  auto secret_id = credential(env, "VAULT_SECRET_ID", sources.secret_id_file, "AppRole secret_id");
+  if (!secret_id) {
+    return secret_id.error();
+  }
+  s.role_id = std::move(*role_id);
+  s.secret_id = std::move(*secret_id);
+  return {};
+}
+
+Result<void> jwt_credentials(const VaultSources& sources, VaultSettings& s) {
+  s.role = sources.role;
+  s.jwt = sources.jwt_file.empty() ? std::string() : read_trimmed_file(sources.jwt_file);
+  if (s.jwt.empty()) {
+    return Error{"vault: jwt auth needs vault.auth.jwt-file naming a readable file with the token"};
+  }
+  return {};
+}
+
+Result<void> token_credentials(const Lookup& env, VaultSettings& s) {
+  // The vault CLI keeps the token of `vault login` in ~/.vault-token.
+  s.token = env_or(env, "VAULT_TOKEN", "");
+  if (s.token.empty()) {
+    const std::string home = env_or(env, "HOME", "");
+    s.token = home.empty() ? std::string() : read_trimmed_file((fs::path(home) / ".vault-token").string());
+  }
+  if (s.token.empty()) {
+    return Error{"vault: no token: set VAULT_TOKEN, log in with `vault login` (~/.vault-token) or use "
+                 "vault.auth.method approle or jwt"};
+  }
+  return {};
+}
+
+Result<void> resolve_credentials(const VaultSources& sources, const Lookup& env, VaultSettings& s) {
+  const std::string method = sources.auth_method.empty() ? "token" : sources.auth_method;
+  if (method == "approle") {
+    s.auth = VaultAuth::approle;
+    return approle_credentials(sources, env, s);
+  }
+  if (method == "jwt") {
+    s.auth = VaultAuth::jwt;
+    return jwt_credentials(sources, s);
+  }
+  if (method == "token") {
+    s.auth = VaultAuth::token;
+    return token_credentials(env, s);
+  }
+  return Error{"vault: unknown auth method '" + method + "' (token, approle or jwt)"};
+}
+
+}  // namespace
+
+Result<VaultSettings> resolve_vault_settings(const VaultSources& sources, const Lookup& env) {
+  VaultSettings s;
+  s.address = env_or(env, "VAULT_ADDR", sources.address);
+  while (!s.address.empty() && s.address.back() == '/') {
+    s.address.pop_back();
+  }
+  if (s.address.empty()) {
+    return Error{"vault: no server address: set VAULT_ADDR or vault.address in the config"};
+  }
+  s.vault_namespace = env_or(env, "VAULT_NAMESPACE", sources.vault_namespace);
+  s.cacert = env_or(env, "VAULT_CACERT", sources.cacert);
+  s.capath = env_or(env, "VAULT_CAPATH", sources.capath);
+  s.tls = truthy(env_or(env, "VAULT_SKIP_VERIFY", sources.skip_verify)) ? TlsVerify::skip : TlsVerify::verify;
+  s.mount = sources.mount;
+  if (auto credentials = resolve_credentials(sources, env, s); !credentials) {
+    return credentials.error();
+  }
+  return s;
+}
+
+VaultClient::VaultClient(VaultSettings settings) : m_settings(std::move(settings)) {}
+
+std::string VaultClient::redact(std::string text) const {
+  for (const std::string* secret : {&m_settings.token, &m_settings.secret_id, &m_settings.jwt}) {
+    if (secret->empty()) {
+      continue;
+    }
+    for (auto at = text.find(*secret); at != std::string::npos; at = text.find(*secret, at)) {
+      text.replace(at, secret->size(), "***");
+    }
+  }
+  return text;
+}
+
+Result<VaultClient::Response> VaultClient::send_once(const std::string& method, const std::string& api_path,
+                                                     const std::string& body) {
+  curl_init_once();
+  CURL* curl = curl_easy_init();
+  if (!curl) {
+    return Error{"vault: cannot create an HTTP handle"};
+  }
+  const std::string url = m_settings.address + "/v1/" + api_path;
+  curl_slist* headers = nullptr;
+  // The token travels only in this header; it is never part of a message.
+  const std::string token_header = "X-Vault-Token: " + m_settings.token;
+  if (!m_settings.token.empty()) {
+    headers = curl_slist_append(headers, token_header.c_str());
+  }
+  if (!m_settings.vault_namespace.empty()) {
+    headers = curl_slist_append(headers, ("X-Vault-Namespace: " + m_settings.vault_namespace).c_str());
+  }
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  Response response;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 5L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  if (method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  set_tls_options(curl, m_settings);
+  ++m_requests;
+  const CURLcode code = curl_easy_perform(curl);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  if (code != CURLE_OK) {
+    const std::string detail = redact("vault: " + m_settings.address + ": " +
+                                      (error_buffer[0] ? error_buffer : curl_easy_strerror(code)));
+    // A dropped connection or a timeout may pass; a refused connection or a bad certificate will not.
+    const bool transient = code == CURLE_OPERATION_TIMEDOUT || code == CURLE_GOT_NOTHING ||
+                           code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR;
+    if (!transient) {
+      return Error{detail};
+    }
+    return Response{0, detail};
+  }
+  return response;
+}
+
+Result<VaultClient::Response> VaultClient::send(const std::string& method, const std::string& api_path,
+                                                const std::string& body) {
+  // Vault answers 412 while a standby catches up and 429/5xx under load: retry with backoff,
+  // but never past the budget, so a dead server cannot hold a run for long.
+  const auto deadline = std::chrono::steady_clock::now() + m_settings.retry_budget;
+  auto delay = std::chrono::milliseconds(50);
+  while (true) {
+    auto response = send_once(method, api_path, body);
+    if (!response || !retryable(response->status)) {
+      return response;
+    }
+    if (std::chrono::steady_clock::now() + delay > deadline) {
+      return response->status == 0 ? Result<Response>(Error{response->body}) : response;
+    }
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(1000));
+  }
+}
+
+Result<void> VaultClient::login() {
+  if (m_settings.auth == VaultAuth::token) {
+    return m_settings.token.empty() ? Result<void>(Error{"vault: no token"}) : Result<void>();
+  }
+  const bool approle = m_settings.auth == VaultAuth::approle;
+  const std::string mount = strip_slashes(m_settings.mount.empty() ? (approle ? "approle" : "jwt") : m_settings.mount);
+  const json body = approle ? json{{"role_id", m_settings.role_id}, {"secret_id", m_settings.secret_id}}
+                            : json{{"role", m_settings.role}, {"jwt", m_settings.jwt}};
+  auto response = send("POST", "auth/" + mount + "/login", body.dump());
+  if (!response) {
+    return response.error();
+  }
+  const std::string what = std::string(approle ? "AppRole" : "JWT") + " login at auth/" + mount;
+  if (response->status != 200) {
+    return Error{redact("vault: " + what + " failed (HTTP " + std::to_string(response->status) +
+                        "): " + vault_errors(response->body))};
+  }
+  try {
+    m_settings.token = json::parse(response->body).at("auth").at("client_token").get<std::string>();
+  } catch (const std::exception&) {
+    return Error{"vault: " + what + ": the answer has no auth.client_token"};
+  }
+  return {};
+}
+
+VaultClient::Mount VaultClient::mount_of(const std::string& path) {
+  // Without an answer (older servers, no permission on the lookup) the path is read verbatim.
+  Mount mount;
+  auto lookup = send("GET", "sys/internal/ui/mounts/" + path, "");
+  if (!lookup || lookup->status != 200) {
+    return mount;
+  }
+  try {
+    const auto data = json::parse(lookup->body).at("data");
+    mount.path = strip_slashes(data.value("path", ""));
+    const auto options = data.contains("options") ? data["options"] : json();
+    if (options.is_object() && options.contains("version") && !options["version"].is_null()) {
+      mount.version = value_text(options["version"]) == "2" ? 2 : 1;
+    }
+  } catch (const std::exception&) {
+    mount = Mount{};
+  }
+  return mount;
+}
+
+std::string VaultClient::kv_api_path(const std::string& path, const Mount& mount) {
+  if (mount.version != 2 || mount.path.empty() || path.rfind(mount.path + "/", 0) != 0) {
+    return path;
+  }
+  std::string rest = path.substr(mount.path.size() + 1);
+  if (rest.rfind("data/", 0) == 0) {
+    rest = rest.substr(5);  // written the way the API wants it: keep it once
+  }
+  return mount.path + "/data/" + rest;
+}
+
+Result<VaultData> VaultClient::read(std::string_view written) {
+  const std::string path = strip_slashes(written);
+  const Mount mount = mount_of(path);
+  auto response = send("GET", kv_api_path(path, mount), "");
+  if (!response) {
+    return response.error();
+  }
+  if (response->status == 403) {
+    return Error{redact("vault: permission denied reading '" + path + "' (HTTP 403): " +
+                        vault_errors(response->body))};
+  }
+  if (response->status == 404) {
+    return Error{"vault: no secret at '" + path + "' (HTTP 404)"};
+  }
+  if (response->status != 200) {
+    return Error{redact("vault: reading '" + path + "' failed (HTTP " + std::to_string(response->status) +
+                        "): " + vault_errors(response->body))};
+  }
+  VaultData out;
+  try {
+    auto data = json::parse(response->body).at("data");
+    for (const auto& [key, value] : (mount.version == 2 ? data.at("data") : data).items()) {
+      out[key] = value_text(value);
+    }
+  } catch (const std::exception& e) {
+    return Error{"vault: reading '" + path + "': unexpected answer: " + e.what()};
+  }
+  return out;
+}
+
+}  // namespace pipeline::runner::secrets
