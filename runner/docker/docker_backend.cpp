@@ -1,5 +1,9 @@
 #include "runner/docker/docker_backend.hpp"
 
+#include <sys/stat.h>
+
+#include <fstream>
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -527,7 +531,26 @@ Result<ExitStatus> DockerBackend::attach_and_wait(const std::string& id, const C
   return result;
 }
 
+namespace {
+
+/// True when `path` lies in the job's temp dir, which is bind-mounted at the same path: such
+/// files (scripts, file commands) are read and written on the host, without an API round trip.
+bool in_host_temp(const JobEnv& env, const std::string& path) {
+  const std::string& dir = env.host_temp_dir;
+  return !dir.empty() && path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+         path[dir.size()] == '/' && path.find("/../") == std::string::npos;
+}
+
+}  // namespace
+
 Result<std::string> DockerBackend::read_file(const JobEnv& env, const std::string& path) {
+  if (in_host_temp(env, path)) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return Error{"cannot read " + path};
+    }
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
   auto tar = m_client->get_archive(env.id, path);
   if (!tar) {
     return tar.error();
@@ -538,6 +561,17 @@ Result<std::string> DockerBackend::read_file(const JobEnv& env, const std::strin
 Result<void> DockerBackend::write_file(const JobEnv& env, const std::string& path, std::string_view content, int mode) {
   if (path.empty() || path.front() != '/') {
     return Error{"write_file needs an absolute path, got '" + path + "'"};
+  }
+  if (in_host_temp(env, path)) {
+    std::error_code ec;
+    fs::create_directories(fs::path(path).parent_path(), ec);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.close();
+    if (!out || ::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) {
+      return Error{"cannot write " + path};
+    }
+    return {};
   }
   // Extracting at "/" makes the engine create missing parents without touching existing ones.
   auto tar = tar_single_file(path.substr(1), content, mode);
