@@ -78,6 +78,7 @@ std::function<int()> setup_run(CLI::App& app) {
   auto pull = std::make_shared<std::string>("missing");
   auto copy = std::make_shared<bool>(false);
   auto no_socket = std::make_shared<bool>(false);
+  auto overrides = std::make_shared<std::vector<std::string>>();
   app.add_option("workflows", options->workflows, "Workflow files or directories (default: .github/workflows)");
   app.add_option("-C,--directory", options->directory, "Run in this repository");
   app.add_option("-e,--event", options->event, "Event name (default: push, or the workflow's first trigger)");
@@ -101,12 +102,18 @@ std::function<int()> setup_run(CLI::App& app) {
   app.add_option("--env-file", options->env_files, "Variables for every job (default: .env when present)");
   app.add_option("--var", options->vars, "Variable NAME=VALUE for the vars context");
   app.add_option("--var-file", options->var_files, "Variables file (default: .vars when present)");
+  app.add_option("--actions-url", options->actions_url, "Base URL of action repositories (default: https://github.com/)");
+  app.add_flag("--offline", options->offline, "Use only actions already in the cache");
+  app.add_option("--action-override", *overrides, "Run a local directory in place of an action: owner/repo@ref=PATH");
   return [=] {
     for (const auto& text : *inputs) {
       options->inputs.push_back(split_pair(text));
     }
     for (const auto& text : *platforms) {
       options->platforms.push_back(split_pair(text));
+    }
+    for (const auto& text : *overrides) {
+      options->action_overrides.push_back(split_pair(text));
     }
     options->backend = *backend == "host"     ? engine::BackendChoice::host
                        : *backend == "docker" ? engine::BackendChoice::docker

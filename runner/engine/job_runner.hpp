@@ -15,6 +15,10 @@
 #include "runner/output/masker.hpp"
 #include "workflow/model.hpp"
 
+namespace pipeline::actions {
+class Resolver;
+}
+
 namespace pipeline::runner::engine {
 
 /// Where one job runs: a backend, and the image when it is a container backend.
@@ -42,6 +46,7 @@ struct RunState {
   Reporter* reporter = nullptr;
   CancelToken* hard_cancel = nullptr;  // second Ctrl-C: even always() steps stop
   PlaceJob place;
+  actions::Resolver* resolver = nullptr;  // `uses:` of every job, fetched once per run
 };
 
 /// How a job ended, as `needs.<id>` shows it.

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "runner/backend/host_backend.hpp"
+#include "actions/resolver.hpp"
 #include "runner/docker/docker_backend.hpp"
+#include "runner/engine/action_step.hpp"
 #include "runner/engine/job_runner.hpp"
 #include "runner/engine/render.hpp"
 #include "runner/engine/reporter.hpp"
@@ -603,6 +605,8 @@ int run(const RunOptions& options, CancelToken& cancel, CancelToken& hard_cancel
   state.masker = &masker;
   state.reporter = &reporter;
   state.hard_cancel = &hard_cancel;
+  actions::Resolver resolver(resolver_options(options));
+  state.resolver = &resolver;
   state.place = [&placer](const std::vector<std::string>& labels, const std::string& image) {
     return placer.place(labels, image);
   };

@@ -39,6 +39,9 @@ struct RunOptions {
   std::vector<std::string> env_files;     // --env-file; default .env when present
   std::vector<std::string> vars;          // --var NAME=VALUE
   std::vector<std::string> var_files;     // --var-file; default .vars when present
+  std::string actions_url;                // --actions-url; empty: https://github.com/
+  bool offline = false;                   // --offline: actions from the cache only
+  std::vector<std::pair<std::string, std::string>> action_overrides;  // --action-override owner/repo@ref=PATH
 };
 
 }  // namespace pipeline::runner::engine
