@@ -1,0 +1,96 @@
+// `pipe run` with actions served from git repositories (file://), through the real binary.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+#include "action_repo.hpp"
+#include "support/run_process.hpp"
+
+using pipeline::test::ActionSandbox;
+using pipeline::test::run_process;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const k_workflow = R"(name: remote actions
+on: push
+jobs:
+  use:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        n: [1, 2, 3, 4]
+    steps:
+      - id: hello
+        uses: octo/composite-hello@v1
+        with:
+          who: job ${{ matrix.n }}
+      - run: echo "composite output=${{ steps.hello.outputs.said }}"
+)";
+
+/// A sandbox with both fixture actions published and a workspace holding the workflow.
+struct RemoteCase {
+  ActionSandbox box{"run"};
+  fs::path workspace;
+
+  RemoteCase() {
+    const fs::path actions = fs::path(PIPE_FIXTURES_DIR) / "actions";
+    box.publish("octo/js-state", actions / "js-state", "v1");
+    box.publish("octo/composite-hello", actions / "composite-hello", "v1");
+    workspace = box.root / "ws";
+    ActionSandbox::write(workspace / "workflow.yml", k_workflow);
+    ::setenv("XDG_CACHE_HOME", (box.root / "xdg").c_str(), 1);
+  }
+
+  [[nodiscard]] pipeline::test::ProcessResult run(std::vector<std::string> extra = {}) const {
+    std::vector<std::string> argv{PIPE_EXE, "run", "--backend", "host", "workflow.yml"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_process(argv, workspace.string());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("remote composite and JavaScript actions run from git repositories", "[actions][run]") {
+  RemoteCase c;
+  auto result = c.run({"--actions-url", c.box.base_url()});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  for (int n = 1; n <= 4; ++n) {
+    CHECK(result.out.find("remote composite says hello job " + std::to_string(n)) != std::string::npos);
+    CHECK(result.out.find("composite output=hello job " + std::to_string(n)) != std::string::npos);
+  }
+  CHECK(result.out.find("tool.sh is executable") != std::string::npos);
+  CHECK(result.out.find("main nested: state from pre=[]") != std::string::npos);
+  CHECK(result.out.find("post nested: state from_pre=[] from_main=[main of nested]") != std::string::npos);
+  CHECK(fs::exists(c.box.root / "xdg" / "pipe" / "actions" / "octo" / "composite-hello"));
+
+  SECTION("a warm cache serves --offline after the repositories are gone") {
+    fs::remove_all(c.box.root / "repos");
+    auto offline = c.run({"--offline"});
+    INFO(offline.out << offline.err);
+    CHECK(offline.exit_code == 0);
+    CHECK(offline.out.find("composite output=hello job 3") != std::string::npos);
+  }
+}
+
+TEST_CASE("--offline with a cold cache names the missing action", "[actions][run]") {
+  RemoteCase c;
+  auto result = c.run({"--offline"});
+  CHECK(result.exit_code != 0);
+  CHECK((result.out + result.err).find("the action `octo/composite-hello@v1` is not in the cache") !=
+        std::string::npos);
+}
+
+TEST_CASE("--action-override runs a local directory in place of a remote action", "[actions][run]") {
+  RemoteCase c;
+  const fs::path local = c.box.root / "override";
+  ActionSandbox::write(local / "action.yml",
+                       "name: local\nruns:\n  using: composite\n  steps:\n    - shell: sh\n      run: echo overridden\n");
+  auto result = c.run({"--actions-url", c.box.base_url(), "--action-override",
+                       "octo/composite-hello@v1=" + local.string()});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("overridden") != std::string::npos);
+  CHECK(result.out.find("remote composite says") == std::string::npos);
+}
