@@ -37,6 +37,7 @@ struct RemoteCase {
     const fs::path actions = fs::path(PIPE_FIXTURES_DIR) / "actions";
     box.publish("octo/js-state", actions / "js-state", "v1");
     box.publish("octo/composite-hello", actions / "composite-hello", "v1");
+    box.publish("octo/shared", actions / "shared-workflows", "v1");
     workspace = box.root / "ws";
     ActionSandbox::write(workspace / "workflow.yml", k_workflow);
     ::setenv("XDG_CACHE_HOME", (box.root / "xdg").c_str(), 1);
@@ -93,4 +94,28 @@ TEST_CASE("--action-override runs a local directory in place of a remote action"
   CHECK(result.exit_code == 0);
   CHECK(result.out.find("overridden") != std::string::npos);
   CHECK(result.out.find("remote composite says") == std::string::npos);
+}
+
+TEST_CASE("a reusable workflow from a git repository runs with its remote actions", "[actions][run]") {
+  RemoteCase c;
+  ActionSandbox::write(c.workspace / "call.yml", R"(name: call shared
+on: push
+jobs:
+  shared:
+    uses: octo/shared/.github/workflows/greet.yml@v1
+    with:
+      who: caller
+  after:
+    needs: shared
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "shared said=${{ needs.shared.outputs.said }}"
+)");
+  auto result = run_process({PIPE_EXE, "run", "--backend", "host", "--actions-url", c.box.base_url(), "call.yml"},
+                            c.workspace.string());
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("[shared / greet]") != std::string::npos);
+  CHECK(result.out.find("remote composite says hello caller via a shared workflow") != std::string::npos);
+  CHECK(result.out.find("shared said=hello caller via a shared workflow") != std::string::npos);
 }
