@@ -134,7 +134,7 @@ Result<std::string> remote_ref_sha(const std::string& url, const std::string& re
     return Error{last_git_error("cannot list " + url)};
   }
   // A peeled annotated tag names the commit; a branch and a lightweight tag name it directly.
-  const std::string candidates[] = {"refs/tags/" + ref + "^{}", "refs/tags/" + ref, "refs/heads/" + ref};
+  const std::string candidates[] = {"refs/tags/" + ref + "^{}", "refs/tags/" + ref, "refs/heads/" + ref, ref};
   for (const auto& wanted : candidates) {
     for (std::size_t i = 0; i < count; ++i) {
       if (wanted == heads[i]->name) {
@@ -221,6 +221,69 @@ Result<void> export_commit(const std::string& mirror_dir, const std::string& sha
   }
   TreePtr owned(tree);
   return write_tree(repo.get(), tree, target_dir);
+}
+
+}  // namespace pipeline::actions
+
+namespace pipeline::actions {
+
+namespace {
+
+using IndexPtr = std::unique_ptr<git_index, GitFree<git_index, git_index_free>>;
+
+Result<void> copy_one(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::create_directories(to.parent_path(), ec);
+  fs::copy(from, to, fs::copy_options::overwrite_existing | fs::copy_options::copy_symlinks, ec);
+  if (ec) {
+    return Error{"cannot copy " + from.string() + " to " + to.string() + ": " + ec.message()};
+  }
+  return {};
+}
+
+bool inside(const fs::path& path, const fs::path& dir) {
+  const auto rel = path.lexically_relative(dir);
+  return !rel.empty() && *rel.begin() != "..";
+}
+
+}  // namespace
+
+Result<void> copy_tracked_files(const std::string& repo_dir, const std::string& dest) {
+  ensure_libgit2();
+  const fs::path root = fs::path(repo_dir).lexically_normal();
+  const fs::path target = fs::path(dest).lexically_normal();
+  git_repository* raw = nullptr;
+  if (git_repository_open(&raw, repo_dir.c_str()) != 0) {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (inside(it->path(), target) || it->path() == target) {
+        it.disable_recursion_pending();
+      } else if (it->is_regular_file() || it->is_symlink()) {
+        if (auto r = copy_one(it->path(), target / it->path().lexically_relative(root)); !r) {
+          return r;
+        }
+      }
+    }
+    return {};
+  }
+  RepoPtr repo(raw);
+  git_index* index_raw = nullptr;
+  if (git_repository_index(&index_raw, repo.get()) != 0) {
+    return Error{last_git_error("cannot read the index of " + repo_dir)};
+  }
+  IndexPtr index(index_raw);
+  for (std::size_t i = 0; i < git_index_entrycount(index.get()); ++i) {
+    const git_index_entry* entry = git_index_get_byindex(index.get(), i);
+    const fs::path from = root / entry->path;
+    if (inside(from, target) || !fs::exists(fs::symlink_status(from))) {
+      continue;
+    }
+    if (auto r = copy_one(from, target / entry->path); !r) {
+      return r;
+    }
+  }
+  return {};
 }
 
 }  // namespace pipeline::actions

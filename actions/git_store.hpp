@@ -24,3 +24,11 @@ namespace pipeline::actions {
                                          const std::string& target_dir);
 
 }  // namespace pipeline::actions
+
+namespace pipeline::actions {
+
+/// Copies the files tracked in the index of the repository at `repo_dir` into `dest`
+/// (a plain copy of every file when `repo_dir` is not a git repository); `dest` itself is skipped.
+[[nodiscard]] Result<void> copy_tracked_files(const std::string& repo_dir, const std::string& dest);
+
+}  // namespace pipeline::actions

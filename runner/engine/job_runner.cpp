@@ -7,6 +7,7 @@
 
 #include "actions/resolver.hpp"
 #include "runner/engine/action_step.hpp"
+#include "runner/engine/checkout.hpp"
 #include "runner/engine/script.hpp"
 #include "runner/engine/step_output.hpp"
 #include "runner/output/file_commands.hpp"
@@ -132,6 +133,7 @@ private:
                                                   const std::string& name, StepRecord& record,
                                                   expr::MapContext& ctx, EnvList step_env);
   [[nodiscard]] EnvList action_env(const ActionPtr& action, const ActionInputs& inputs, EnvList step_env) const;
+  [[nodiscard]] Result<NodeResult> run_checkout(const Step& step, const std::string& name, expr::MapContext& ctx);
   void run_pre_steps();
   void run_post_steps();
   void run_stage_step(const Step& step, const ActionPtr& action, ActionStage stage, const std::string& name,
@@ -791,9 +793,8 @@ EnvList JobExecution::action_env(const ActionPtr& action, const ActionInputs& in
 
 Result<NodeResult> JobExecution::run_action_step(const Step& step, const std::string& name, std::size_t index,
                                                  expr::MapContext& ctx, EnvList& step_env) {
-  if (step.uses->value.rfind("actions/checkout@", 0) == 0) {
-    notice("actions/checkout: the workspace is the local repository", name);
-    return NodeResult::success;
+  if (is_checkout(step.uses->value)) {
+    return run_checkout(step, name, ctx);
   }
   auto action = resolve_action(step);
   if (!action) {
@@ -829,6 +830,42 @@ Result<NodeResult> JobExecution::run_action_step(const Step& step, const std::st
     return result;
   }
   return Error{where_prefix(manifest.runs.using_.where) + "runs.using: '" + using_ + "' is not supported"};
+}
+
+Result<NodeResult> JobExecution::run_checkout(const Step& step, const std::string& name, expr::MapContext& ctx) {
+  auto input = [&](const char* key) -> std::string {
+    const workflow::Node* node = step.with ? step.with->find(key) : nullptr;
+    if (!node) {
+      return "";
+    }
+    auto value = evaluate_string(*node, ctx);
+    return value ? *value : node->scalar;
+  };
+  CheckoutRequest request;
+  request.repository = input("repository");
+  request.ref = input("ref");
+  request.path = input("path");
+  request.fetch_depth = input("fetch-depth");
+  request.current_repository = m_github.value("repository", "");
+  request.source = m_run.workspace;
+  // A container job in bind mode sees the user's tree; elsewhere the job's own workspace is on the host.
+  request.workspace = m_env->in_container ? m_run.workspace : m_env->workspace;
+  if (m_env->in_container && m_run.options->workspace == WorkspaceMode::copy) {
+    notice("actions/checkout: the workspace copy is already checked out; inputs are ignored in --copy container jobs",
+           name);
+    return NodeResult::success;
+  }
+  auto notices = local_checkout(request, *m_run.resolver);
+  if (!notices) {
+    return Error{where_prefix(step.uses->where) + notices.error().message};
+  }
+  if (notices->empty()) {
+    notice("actions/checkout: the workspace is the local repository", name);
+  }
+  for (const auto& text : *notices) {
+    notice(text, name);
+  }
+  return NodeResult::success;
 }
 
 Result<NodeResult> JobExecution::run_composite(const ActionPtr& action, const ActionInputs& inputs,
@@ -924,7 +961,7 @@ void JobExecution::run_stage_step(const Step& step, const ActionPtr& action, Act
 
 void JobExecution::run_pre_steps() {
   for (const auto& step : m_job.steps) {
-    if (!step.uses || step.uses->value.rfind("actions/checkout@", 0) == 0 ||
+    if (!step.uses || is_checkout(step.uses->value) ||
         step.uses->value.rfind("docker://", 0) == 0) {
       continue;
     }

@@ -119,3 +119,37 @@ jobs:
   CHECK(result.out.find("remote composite says hello caller via a shared workflow") != std::string::npos);
   CHECK(result.out.find("shared said=hello caller via a shared workflow") != std::string::npos);
 }
+
+TEST_CASE("actions/checkout copies tracked files into path: and fetches another repository", "[actions][run]") {
+  RemoteCase c;
+  ActionSandbox::write(c.workspace / "tracked.txt", "tracked\n");
+  ActionSandbox::write(c.workspace / "checkout.yml", R"WF(name: checkout
+on: push
+jobs:
+  co:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          path: copy
+          fetch-depth: 0
+      - uses: actions/checkout@v4
+        with:
+          repository: octo/composite-hello
+          ref: v1
+          path: other
+      - run: |
+          echo "copy has tracked=$(cat copy/tracked.txt) untracked=$(test -e copy/untracked.txt && echo yes || echo no)"
+          echo "other has action.yml=$(test -f other/action.yml && echo yes || echo no)"
+)WF");
+  REQUIRE(ActionSandbox::sh(c.workspace, "git -c init.defaultBranch=main init -q . && git add tracked.txt checkout.yml && "
+                                         "git -c user.name=p -c user.email=p@example.com commit -q -m init"));
+  ActionSandbox::write(c.workspace / "untracked.txt", "untracked\n");
+  auto result = run_process({PIPE_EXE, "run", "--backend", "host", "--actions-url", c.box.base_url(), "checkout.yml"},
+                            c.workspace.string());
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("copy has tracked=tracked untracked=no") != std::string::npos);
+  CHECK(result.out.find("other has action.yml=yes") != std::string::npos);
+  CHECK(result.out.find("ignored: fetch-depth 0") != std::string::npos);
+}
