@@ -3,11 +3,15 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
+#include <sstream>
 
 #include "actions/resolver.hpp"
 #include "runner/engine/action_step.hpp"
 #include "runner/engine/checkout.hpp"
+#include "runner/engine/docker_action.hpp"
+#include "runner/docker/docker_backend.hpp"
 #include "runner/engine/script.hpp"
 #include "runner/engine/step_output.hpp"
 #include "runner/output/file_commands.hpp"
@@ -57,13 +61,36 @@ struct Scope {
   std::string display;    // the outer step's name: inner steps report under it
 };
 
+/// Runs a step's process given its prepared environment, timeout and cancel token.
+using StepProcess = std::function<Result<ExitStatus>(const ScriptStep& prepared, OutputSink& sink)>;
+
 /// A JavaScript action's `post`, queued when its main step ran.
 struct PostStep {
   const Step* step = nullptr;
   ActionPtr action;
   std::string name;
   EnvList env;  // the step's env and INPUT_ variables
+  ActionInputs inputs;
 };
+
+/// Whether an action has something to run at `stage` (main always has).
+bool has_stage(const actions::ResolvedAction& action, ActionStage stage) {
+  if (stage == ActionStage::main) {
+    return true;
+  }
+  if (!action.manifest) {
+    return false;  // docker:// has neither pre nor post
+  }
+  const auto& runs = action.manifest->runs;
+  if (runs.using_.value == "docker") {
+    return stage == ActionStage::pre ? runs.pre_entrypoint.has_value() : runs.post_entrypoint.has_value();
+  }
+  return is_node_runtime(runs.using_.value) && !node_entry(*action.manifest, stage).empty();
+}
+
+bool is_container_action(const actions::ResolvedAction& action) {
+  return action.kind == actions::ActionKind::docker || action.manifest->runs.using_.value == "docker";
+}
 
 std::string first_line(std::string_view text) {
   while (!text.empty() && (text.front() == '\n' || text.front() == ' ')) {
@@ -118,6 +145,9 @@ private:
   [[nodiscard]] Result<bool> should_run(const Step& step, expr::MapContext& ctx) const;
   [[nodiscard]] Result<NodeResult> run_script_step(const Step& step, const std::string& name, std::size_t index,
                                                    expr::MapContext& ctx, EnvList& step_env);
+  [[nodiscard]] Result<NodeResult> execute_step(const Step& step, const std::string& name, StepRecord& record,
+                                                expr::MapContext& ctx, const EnvList& step_env,
+                                                const std::string& action_id, const StepProcess& process);
   [[nodiscard]] Result<NodeResult> execute_script(const Step& step, const std::string& name, StepRecord& record,
                                                   expr::MapContext& ctx, const EnvList& step_env,
                                                   const ScriptStep& script, const std::string& action_id);
@@ -132,12 +162,19 @@ private:
   [[nodiscard]] Result<NodeResult> run_node_stage(const ActionPtr& action, ActionStage stage, const Step& step,
                                                   const std::string& name, StepRecord& record,
                                                   expr::MapContext& ctx, EnvList step_env);
+  [[nodiscard]] Result<NodeResult> run_docker_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+                                                    const std::string& name, StepRecord& record,
+                                                    expr::MapContext& ctx, const EnvList& step_env,
+                                                    const ActionInputs& inputs);
+  [[nodiscard]] Result<NodeResult> run_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+                                             const std::string& name, StepRecord& record, expr::MapContext& ctx,
+                                             const EnvList& step_env, const ActionInputs& inputs);
   [[nodiscard]] EnvList action_env(const ActionPtr& action, const ActionInputs& inputs, EnvList step_env) const;
   [[nodiscard]] Result<NodeResult> run_checkout(const Step& step, const std::string& name, expr::MapContext& ctx);
   void run_pre_steps();
   void run_post_steps();
   void run_stage_step(const Step& step, const ActionPtr& action, ActionStage stage, const std::string& name,
-                      EnvList env);
+                      const EnvList& env, const ActionInputs& inputs);
   [[nodiscard]] Result<FileCommandPaths> create_file_commands();
   void read_file_commands(const FileCommandPaths& files, const std::string& step_name, StepRecord& record,
                           bool& failed);
@@ -167,6 +204,7 @@ private:
   std::map<std::string, ActionPtr> m_actions;           // by uses: text; keeps manifests alive
   std::map<const Step*, EnvList> m_action_state;        // GITHUB_STATE of each action step
   EnvList* m_state_sink = nullptr;                      // where the running stage's state goes
+  bool m_isolated_env = false;                          // a Docker action: no host environment
   std::vector<PostStep> m_post_steps;
   bool m_failed = false;
   Clock::time_point m_deadline;
@@ -400,7 +438,7 @@ Result<FileCommandPaths> JobExecution::create_file_commands() {
 EnvList JobExecution::process_env(const EnvList& step_env, const FileCommandPaths& files,
                                   const std::string& action_id) const {
   EnvList env;
-  if (!m_env->in_container) {
+  if (!m_env->in_container && !m_isolated_env) {
     // On the host a step sees pipe's own environment, as a runner's steps see the runner's.
     for (char** e = environ; e && *e; ++e) {
       std::string_view entry(*e);
@@ -611,12 +649,26 @@ Result<NodeResult> JobExecution::run_script_step(const Step& step, const std::st
 Result<NodeResult> JobExecution::execute_script(const Step& step, const std::string& name, StepRecord& record,
                                                 expr::MapContext& ctx, const EnvList& step_env,
                                                 const ScriptStep& script, const std::string& action_id) {
+  return execute_step(step, name, record, ctx, step_env, action_id, [&](const ScriptStep& prepared, OutputSink& sink) {
+    ScriptStep script_step = prepared;
+    script_step.shell = script.shell;
+    script_step.script = script.script;
+    script_step.cwd = script.cwd;
+    JobEnv exec_env = *m_env;
+    exec_env.in_container = m_placement.job_container;  // a VM-like job keeps GitHub's VM shell default
+    return run_script(*m_placement.backend, exec_env, script_step, sink);
+  });
+}
+
+Result<NodeResult> JobExecution::execute_step(const Step& step, const std::string& name, StepRecord& record,
+                                              expr::MapContext& ctx, const EnvList& step_env,
+                                              const std::string& action_id, const StepProcess& process) {
   auto files = create_file_commands();
   if (!files) {
     return files.error();
   }
   double minutes = 0;
-  ScriptStep script_step = script;
+  ScriptStep script_step;
   script_step.env = process_env(step_env, *files, action_id);
   script_step.timeout = step_timeout(step, ctx, minutes);
   // A step that starts after cancellation (always()) must not be killed by the same token.
@@ -631,9 +683,7 @@ Result<NodeResult> JobExecution::execute_script(const Step& step, const std::str
   StepOutput sink(*m_run.reporter, *m_run.masker, m_name, name, settings,
                   show_debug ? DebugLines::show : DebugLines::hide);
 
-  JobEnv exec_env = *m_env;
-  exec_env.in_container = m_placement.job_container;  // a VM-like job keeps GitHub's VM shell default
-  auto status = run_script(*m_placement.backend, exec_env, script_step, sink);
+  auto status = process(script_step, sink);
   sink.finish();
   if (!status) {
     return status.error();
@@ -801,14 +851,14 @@ Result<NodeResult> JobExecution::run_action_step(const Step& step, const std::st
     return action.error();
   }
   const auto& resolved = **action;
-  if (resolved.kind == actions::ActionKind::docker || resolved.manifest->runs.using_.value == "docker") {
-    return Error{where_prefix(step.uses->where) + "uses: '" + step.uses->value +
-                 "': Docker container actions are not supported yet"};
-  }
-  const auto& manifest = *resolved.manifest;
+  static const workflow::ActionManifest k_no_manifest;
+  const auto& manifest = resolved.manifest ? *resolved.manifest : k_no_manifest;
   auto inputs = evaluate_action_inputs(manifest, step.with, ctx);
   if (!inputs) {
     return Error{where_prefix(step.uses->where) + inputs.error().message};
+  }
+  if (!resolved.manifest) {
+    inputs->warnings.clear();  // docker:// declares no inputs: every with: entry is passed on
   }
   for (const auto& warning : inputs->warnings) {
     Annotation a;
@@ -818,14 +868,14 @@ Result<NodeResult> JobExecution::run_action_step(const Step& step, const std::st
   }
   StepRecord& record = m_scope->steps[index];
   const std::string& using_ = manifest.runs.using_.value;
-  if (using_ == "composite") {
+  if (resolved.manifest && using_ == "composite") {
     return run_composite(*action, *inputs, name, record, step_env);
   }
-  if (is_node_runtime(using_)) {
+  if (is_container_action(resolved) || is_node_runtime(using_)) {
     EnvList env = action_env(*action, *inputs, step_env);
-    auto result = run_node_stage(*action, ActionStage::main, step, name, record, ctx, env);
-    if (!node_entry(manifest, ActionStage::post).empty()) {
-      m_post_steps.push_back(PostStep{&step, *action, "Post " + name, env});
+    auto result = run_stage(*action, ActionStage::main, step, name, record, ctx, env, *inputs);
+    if (has_stage(resolved, ActionStage::post)) {
+      m_post_steps.push_back(PostStep{&step, *action, "Post " + name, env, *inputs});
     }
     return result;
   }
@@ -930,8 +980,96 @@ Result<NodeResult> JobExecution::run_node_stage(const ActionPtr& action, ActionS
   return result;
 }
 
+Result<NodeResult> JobExecution::run_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+                                           const std::string& name, StepRecord& record, expr::MapContext& ctx,
+                                           const EnvList& step_env, const ActionInputs& inputs) {
+  if (is_container_action(*action)) {
+    return run_docker_stage(action, stage, step, name, record, ctx, step_env, inputs);
+  }
+  return run_node_stage(action, stage, step, name, record, ctx, step_env);
+}
+
+Result<NodeResult> JobExecution::run_docker_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+                                                  const std::string& name, StepRecord& record,
+                                                  expr::MapContext& ctx, const EnvList& step_env,
+                                                  const ActionInputs& inputs) {
+  docker::DockerBackend* engine = m_run.docker ? m_run.docker() : nullptr;
+  if (!engine) {
+    return Error{"Docker container actions need a container engine, and none answers"};
+  }
+  auto image = prepare_action_image(*engine, *action, {});
+  if (!image) {
+    return image.error();
+  }
+  docker::ContainerRun run;
+  run.run_id = m_run.run_id;
+  run.job_id = m_job.id.value;
+  run.image = *image;
+  run.workdir = "/github/workspace";
+  EnvList env = step_env;
+  for (const auto& [key, value] : m_action_state[&step]) {
+    set_env(env, "STATE_" + key, value);
+  }
+  ctx.set("inputs", inputs_context(inputs.values));
+  if (action->manifest) {
+    const auto& runs = action->manifest->runs;
+    const auto& entry = stage == ActionStage::pre    ? runs.pre_entrypoint
+                        : stage == ActionStage::post ? runs.post_entrypoint
+                                                     : runs.entrypoint;
+    if (entry) {
+      run.entrypoint = std::vector<std::string>{entry->value};
+    }
+    if (runs.args && runs.args->is_sequence()) {
+      for (const auto& arg : runs.args->items) {
+        auto value = evaluate_string(arg, ctx);
+        if (!value) {
+          return Error{where_prefix(arg.where) + value.error().message};
+        }
+        run.args.push_back(std::move(*value));
+      }
+    }
+    if (auto r = evaluate_env(runs.env, ctx, env); !r) {
+      return r.error();
+    }
+  } else {
+    // docker:// steps take their command line from with: args and entrypoint.
+    if (const std::string* args = find_env(inputs.values, "args")) {
+      std::istringstream words(*args);
+      for (std::string word; words >> word;) {
+        run.args.push_back(word);
+      }
+    }
+    if (const std::string* entrypoint = find_env(inputs.values, "entrypoint")) {
+      run.entrypoint = std::vector<std::string>{*entrypoint};
+    }
+  }
+  const std::string host_temp = m_env->host_temp_dir.empty() ? m_env->temp_dir : m_env->host_temp_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(host_temp + "/_github_home", ec);
+  run.mounts = action_mounts({m_env->in_container ? m_run.workspace : m_env->workspace,
+                              host_temp + "/_runner_file_commands", host_temp + "/_github_home",
+                              host_temp + "/_github_workflow"});
+  const std::string action_id = step.id ? step.id->value : "__" + action->repository;
+  EnvList state;
+  m_state_sink = &state;
+  m_isolated_env = true;
+  auto result = execute_step(step, name, record, ctx, env, action_id, [&](const ScriptStep& prepared, OutputSink& sink) {
+    docker::ContainerRun ready = run;
+    ready.env = container_action_env(prepared.env);
+    ready.timeout = prepared.timeout;
+    ready.cancel = prepared.cancel;
+    return engine->run_container(*m_env, ready, sink);
+  });
+  m_isolated_env = false;
+  m_state_sink = nullptr;
+  for (auto& [key, value] : state) {
+    set_env(m_action_state[&step], key, std::move(value));
+  }
+  return result;
+}
+
 void JobExecution::run_stage_step(const Step& step, const ActionPtr& action, ActionStage stage,
-                                  const std::string& name, EnvList env) {
+                                  const std::string& name, const EnvList& env, const ActionInputs& inputs) {
   const auto started = Clock::now();
   auto ctx = contexts(m_job_env);
   auto run_it = expr::evaluate_condition(stage_condition(*action->manifest, stage), ctx);
@@ -948,7 +1086,7 @@ void JobExecution::run_stage_step(const Step& step, const ActionPtr& action, Act
   begin.step = name;
   m_run.reporter->post(std::move(begin));
   StepRecord record;
-  auto ran = run_node_stage(action, stage, step, name, record, ctx, std::move(env));
+  auto ran = run_stage(action, stage, step, name, record, ctx, env, inputs);
   NodeResult result = ran ? *ran : NodeResult::failure;
   if (!ran) {
     fail(name, ran.error().message);
@@ -967,8 +1105,7 @@ void JobExecution::run_pre_steps() {
     }
     auto action = resolve_action(step);
     // An action that cannot be resolved fails when its own step runs.
-    if (!action || !is_node_runtime((*action)->manifest->runs.using_.value) ||
-        node_entry(*(*action)->manifest, ActionStage::pre).empty()) {
+    if (!action || !has_stage(**action, ActionStage::pre)) {
       continue;
     }
     auto ctx = contexts(m_job_env);
@@ -979,14 +1116,14 @@ void JobExecution::run_pre_steps() {
       continue;
     }
     run_stage_step(step, *action, ActionStage::pre, "Pre " + step_name(step, ctx),
-                   action_env(*action, *inputs, step_env));
+                   action_env(*action, *inputs, step_env), *inputs);
   }
 }
 
 void JobExecution::run_post_steps() {
   // Post steps run last-registered first, whatever happened before them.
   for (auto it = m_post_steps.rbegin(); it != m_post_steps.rend(); ++it) {
-    run_stage_step(*it->step, it->action, ActionStage::post, it->name, it->env);
+    run_stage_step(*it->step, it->action, ActionStage::post, it->name, it->env, it->inputs);
   }
   m_post_steps.clear();
 }

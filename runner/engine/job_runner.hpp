@@ -19,6 +19,10 @@ namespace pipeline::actions {
 class Resolver;
 }
 
+namespace pipeline::runner::docker {
+class DockerBackend;
+}
+
 namespace pipeline::runner::engine {
 
 /// Where one job runs: a backend, and the image when it is a container backend.
@@ -47,6 +51,7 @@ struct RunState {
   CancelToken* hard_cancel = nullptr;  // second Ctrl-C: even always() steps stop
   PlaceJob place;
   actions::Resolver* resolver = nullptr;  // `uses:` of every job, fetched once per run
+  std::function<docker::DockerBackend*()> docker;  // the engine for Docker actions; null when none answers
 };
 
 /// How a job ended, as `needs.<id>` shows it.

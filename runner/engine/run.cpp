@@ -140,6 +140,13 @@ public:
     }
   }
 
+  /// The container engine, for Docker actions of any job; null when none answers.
+  docker::DockerBackend* docker_for_actions() {
+    (void)docker_backend();
+    std::lock_guard lock(m_mutex);
+    return m_docker.get();
+  }
+
 private:
   Result<std::string> map_labels(const std::vector<std::string>& labels) const {
     for (const auto& label : labels) {
@@ -684,6 +691,7 @@ int run(const RunOptions& options, CancelToken& cancel, CancelToken& hard_cancel
   state.hard_cancel = &hard_cancel;
   actions::Resolver resolver(resolver_options(options));
   state.resolver = &resolver;
+  state.docker = [&placer] { return placer.docker_for_actions(); };
   state.place = [&placer](const std::vector<std::string>& labels, const std::string& image) {
     return placer.place(labels, image);
   };
