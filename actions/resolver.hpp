@@ -74,6 +74,9 @@ public:
   /// Resolves a git `owner/repo[/path]@ref` to a checked-out directory (no manifest is read).
   [[nodiscard]] Result<ResolvedAction> fetch(const ActionRef& ref);
 
+  /// The directory remote actions are checked out under.
+  [[nodiscard]] const std::string& cache_dir() const { return m_options.cache_dir; }
+
   /// How many times a remote repository was actually fetched over the network.
   [[nodiscard]] std::size_t fetch_count() const;
 

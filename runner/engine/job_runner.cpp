@@ -1,5 +1,6 @@
 #include "runner/engine/job_runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -92,6 +93,25 @@ bool is_container_action(const actions::ResolvedAction& action) {
   return action.kind == actions::ActionKind::docker || action.manifest->runs.using_.value == "docker";
 }
 
+/// Where the host's node is mounted in job containers whose image has none.
+constexpr const char* k_container_node = "/__pipe/node/bin/node";
+
+/// The host's node binary (symlinks resolved), or "" when there is none.
+std::string host_node() {
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (!dirs.empty()) {
+    const auto colon = dirs.find(':');
+    const std::string candidate = std::string(dirs.substr(0, colon)) + "/node";
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(candidate, ec)) {
+      return std::filesystem::canonical(candidate, ec).string();
+    }
+    dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
+  }
+  return "";
+}
+
 std::string first_line(std::string_view text) {
   while (!text.empty() && (text.front() == '\n' || text.front() == ' ')) {
     text.remove_prefix(1);
@@ -132,6 +152,7 @@ private:
   [[nodiscard]] Result<void> evaluate_job_env();
   [[nodiscard]] Result<JobSpec> job_spec();
   [[nodiscard]] Result<void> prepare();
+  void add_action_mounts(JobSpec& spec) const;
   void write_event_file();
   // Contexts.
   [[nodiscard]] expr::MapContext contexts(const EnvList& env) const;
@@ -391,6 +412,9 @@ Result<JobSpec> JobExecution::job_spec() {
   }
   m_placement = *placement;
   spec.image = m_placement.image;
+  if (!spec.image.empty()) {
+    add_action_mounts(spec);
+  }
   return spec;
 }
 
@@ -882,6 +906,23 @@ Result<NodeResult> JobExecution::run_action_step(const Step& step, const std::st
   return Error{where_prefix(manifest.runs.using_.where) + "runs.using: '" + using_ + "' is not supported"};
 }
 
+void JobExecution::add_action_mounts(JobSpec& spec) const {
+  const bool uses_actions = std::any_of(m_job.steps.begin(), m_job.steps.end(), [](const Step& step) {
+    return step.uses && !is_checkout(step.uses->value) && step.uses->value.rfind("docker://", 0) != 0;
+  });
+  if (!uses_actions) {
+    return;
+  }
+  // Fetched actions keep their host paths inside the job container, as local ones (in the workspace) do.
+  std::error_code ec;
+  std::filesystem::create_directories(m_run.resolver->cache_dir(), ec);
+  spec.mounts.push_back({m_run.resolver->cache_dir(), m_run.resolver->cache_dir(), true});
+  const std::string node = host_node();
+  if (!node.empty()) {
+    spec.mounts.push_back({node, k_container_node, true});
+  }
+}
+
 Result<NodeResult> JobExecution::run_checkout(const Step& step, const std::string& name, expr::MapContext& ctx) {
   auto input = [&](const char* key) -> std::string {
     const workflow::Node* node = step.with ? step.with->find(key) : nullptr;
@@ -967,7 +1008,11 @@ Result<NodeResult> JobExecution::run_node_stage(const ActionPtr& action, ActionS
   }
   ScriptStep script;
   script.shell = "sh";
-  script.script = "exec node " + shell_quote(action->dir + "/" + entry) + "\n";
+  const std::string file = shell_quote(action->dir + "/" + entry);
+  // In a container the image's own node is preferred; the host's is mounted for images without one.
+  script.script = m_env->in_container ? "if command -v node >/dev/null 2>&1; then exec node " + file +
+                                            "; fi\nexec " + k_container_node + " " + file + "\n"
+                                      : "exec node " + file + "\n";
   script.cwd = m_env->workspace;
   const std::string action_id = step.id ? step.id->value : "__" + action->repository;
   EnvList state;

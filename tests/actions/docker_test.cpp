@@ -67,3 +67,41 @@ jobs:
   CHECK(result.out.find("outputs img=[hello octo] built=[built-word]") != std::string::npos);
   CHECK(result.out.find("exported=yes") != std::string::npos);
 }
+
+TEST_CASE("JavaScript and remote composite actions run inside a job container", "[actions][docker]") {
+  if (!engine_answers()) {
+    WARN("skipped: no container engine answers (docker info failed)");
+    return;
+  }
+  ActionSandbox box("container");
+  const fs::path actions = fs::path(PIPE_FIXTURES_DIR) / "actions";
+  box.publish("octo/js-state", actions / "js-state", "v1");
+  box.publish("octo/composite-hello", actions / "composite-hello", "v1");
+  ::setenv("XDG_CACHE_HOME", (box.root / "xdg").c_str(), 1);
+  const fs::path ws = box.root / "ws";
+  ActionSandbox::write(ws / "workflow.yml", R"WF(name: container actions
+on: push
+jobs:
+  c:
+    runs-on: ubuntu-latest
+    container: pipe-test/runner:bookworm
+    steps:
+      - id: js
+        uses: octo/js-state@v1
+        with:
+          label: boxed
+      - uses: octo/composite-hello@v1
+        with:
+          who: container
+      - run: echo "container js output=[${{ steps.js.outputs.greeting }}]"
+)WF");
+  auto result = run_process({PIPE_EXE, "run", "--backend", "docker", "--pull", "never", "--actions-url",
+                             box.base_url(), "workflow.yml"},
+                            ws.string());
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("main boxed: state from pre=[pre of boxed]") != std::string::npos);
+  CHECK(result.out.find("post boxed: state from_pre=[pre of boxed] from_main=[main of boxed]") != std::string::npos);
+  CHECK(result.out.find("remote composite says hello container") != std::string::npos);
+  CHECK(result.out.find("container js output=[hello boxed") != std::string::npos);
+}
