@@ -154,7 +154,7 @@ std::mutex& Resolver::repo_mutex(const std::string& key) {
   return *slot;
 }
 
-Result<Resolver::Checkout> Resolver::checkout_once(const ActionRef& ref) {
+Result<Resolver::Checkout> Resolver::checkout_once(const ActionRef& ref, bool& first) {
   const std::string key = ref.owner + "/" + ref.repo + "@" + ref.ref;
   std::promise<Result<Checkout>> promise;
   std::shared_future<Result<Checkout>> future;
@@ -173,6 +173,7 @@ Result<Resolver::Checkout> Resolver::checkout_once(const ActionRef& ref) {
   if (mine) {
     promise.set_value(checkout(ref));
   }
+  first = mine;
   return future.get();
 }
 
@@ -240,7 +241,7 @@ Result<Resolver::Checkout> Resolver::checkout(const ActionRef& ref) {
   if (sha != ref.ref) {
     write_atomically(ref_file, sha);
   }
-  return Checkout{target.string(), sha};
+  return Checkout{target.string(), sha, true};
 }
 
 Result<ResolvedAction> Resolver::fetch(const ActionRef& ref) {
@@ -254,11 +255,13 @@ Result<ResolvedAction> Resolver::fetch(const ActionRef& ref) {
       return action;
     }
   }
-  auto checkout = checkout_once(ref);
+  bool first = false;
+  auto checkout = checkout_once(ref, first);
   if (!checkout) {
     return checkout.error();
   }
   action.sha = checkout->sha;
+  action.downloaded = first && checkout->downloaded;
   action.dir = ref.sub_path.empty() ? checkout->root : (fs::path(checkout->root) / ref.sub_path).string();
   return action;
 }

@@ -43,6 +43,7 @@ struct ResolvedAction {
   std::string ref;         // as written after '@'
   std::string sha;         // the commit the ref resolved to
   std::string image;       // docker://
+  bool downloaded = false; // this resolution fetched the repository (the first of the run)
   std::optional<workflow::ActionManifest> manifest;
 };
 
@@ -84,8 +85,9 @@ private:
   struct Checkout {
     std::string root;  // the checkout of the whole commit
     std::string sha;
+    bool downloaded = false;
   };
-  [[nodiscard]] Result<Checkout> checkout_once(const ActionRef& ref);
+  [[nodiscard]] Result<Checkout> checkout_once(const ActionRef& ref, bool& first);
   [[nodiscard]] Result<Checkout> checkout(const ActionRef& ref);
   [[nodiscard]] std::mutex& repo_mutex(const std::string& key);
 

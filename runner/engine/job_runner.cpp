@@ -850,6 +850,10 @@ Result<ActionPtr> JobExecution::resolve_action(const Step& step) {
   if (!resolved) {
     return Error{where_prefix(step.uses->where) + resolved.error().message};
   }
+  if (resolved->downloaded) {
+    notice("Download action repository '" + resolved->repository + "@" + resolved->ref + "' (SHA:" + resolved->sha +
+           ")");
+  }
   auto action = std::make_shared<const actions::ResolvedAction>(std::move(*resolved));
   m_actions.emplace(uses, action);
   return action;
