@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "actions/resolver.hpp"
+#include "runner/output/masker.hpp"
 #include "workflow/loader.hpp"
 
 namespace pipeline::runner::engine {
@@ -125,6 +126,9 @@ Result<expr::Value> evaluate_secrets(const workflow::Trigger& call, const workfl
       auto value = evaluate_string(entry.value, ctx);
       if (!value) {
         return Error{where_prefix(entry.value.where) + value.error().message};
+      }
+      if (run.masker) {
+        (void)run.masker->add_secret(*value);  // a value passed as a secret is one from here on
       }
       secrets.set(entry.key, *value);
     }
