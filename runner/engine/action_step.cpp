@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <filesystem>
 
 namespace pipeline::runner::engine {
 
@@ -131,6 +133,39 @@ std::string stage_condition(const workflow::ActionManifest& manifest, ActionStag
 
 bool is_node_runtime(std::string_view using_) {
   return using_ == "node12" || using_ == "node16" || using_ == "node20" || using_ == "node24";
+}
+
+bool has_stage(const actions::ResolvedAction& action, ActionStage stage) {
+  if (stage == ActionStage::main) {
+    return true;
+  }
+  if (!action.manifest) {
+    return false;  // docker:// has neither pre nor post
+  }
+  const auto& runs = action.manifest->runs;
+  if (runs.using_.value == "docker") {
+    return stage == ActionStage::pre ? runs.pre_entrypoint.has_value() : runs.post_entrypoint.has_value();
+  }
+  return is_node_runtime(runs.using_.value) && !node_entry(*action.manifest, stage).empty();
+}
+
+bool is_container_action(const actions::ResolvedAction& action) {
+  return action.kind == actions::ActionKind::docker || action.manifest->runs.using_.value == "docker";
+}
+
+std::string host_node() {
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (!dirs.empty()) {
+    const auto colon = dirs.find(':');
+    const std::string candidate = std::string(dirs.substr(0, colon)) + "/node";
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(candidate, ec)) {
+      return std::filesystem::canonical(candidate, ec).string();
+    }
+    dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
+  }
+  return "";
 }
 
 actions::ResolverOptions resolver_options(const RunOptions& options) {

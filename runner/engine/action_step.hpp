@@ -48,6 +48,15 @@ enum class ActionStage { pre, main, post };
 /// True for `node12`, `node16`, `node20` and `node24`.
 [[nodiscard]] bool is_node_runtime(std::string_view using_);
 
+/// Whether an action has something to run at `stage` (main always has).
+[[nodiscard]] bool has_stage(const actions::ResolvedAction& action, ActionStage stage);
+
+/// True for `docker://` steps and `runs.using: docker` actions.
+[[nodiscard]] bool is_container_action(const actions::ResolvedAction& action);
+
+/// The host's node binary (symlinks resolved), or "" when there is none.
+[[nodiscard]] std::string host_node();
+
 /// The resolver settings of a run's options.
 [[nodiscard]] actions::ResolverOptions resolver_options(const RunOptions& options);
 

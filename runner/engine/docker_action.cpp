@@ -84,6 +84,45 @@ Result<std::string> prepare_action_image(docker::DockerBackend& docker, const ac
   return image;
 }
 
+Result<DockerCommand> docker_action_command(const actions::ResolvedAction& action, ActionStage stage,
+                                            const ActionInputs& inputs, workflow::expr::MapContext& ctx, EnvList& env) {
+  DockerCommand command;
+  ctx.set("inputs", inputs_context(inputs.values));
+  if (!action.manifest) {
+    // docker:// steps take their command line from with: args and entrypoint.
+    if (const std::string* args = find_env(inputs.values, "args")) {
+      std::istringstream words(*args);
+      for (std::string word; words >> word;) {
+        command.args.push_back(word);
+      }
+    }
+    if (const std::string* entrypoint = find_env(inputs.values, "entrypoint")) {
+      command.entrypoint = std::vector<std::string>{*entrypoint};
+    }
+    return command;
+  }
+  const auto& runs = action.manifest->runs;
+  const auto& entry = stage == ActionStage::pre    ? runs.pre_entrypoint
+                      : stage == ActionStage::post ? runs.post_entrypoint
+                                                   : runs.entrypoint;
+  if (entry) {
+    command.entrypoint = std::vector<std::string>{entry->value};
+  }
+  if (runs.args && runs.args->is_sequence()) {
+    for (const auto& arg : runs.args->items) {
+      auto value = evaluate_string(arg, ctx);
+      if (!value) {
+        return Error{where_prefix(arg.where) + value.error().message};
+      }
+      command.args.push_back(std::move(*value));
+    }
+  }
+  if (auto r = evaluate_env(runs.env, ctx, env); !r) {
+    return r.error();
+  }
+  return command;
+}
+
 std::vector<Mount> action_mounts(const ActionMountSources& sources) {
   return {{sources.workspace, "/github/workspace", false},
           {sources.file_commands, "/github/file_commands", false},

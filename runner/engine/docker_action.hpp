@@ -2,11 +2,13 @@
 // Docker container actions: the image an action runs in (pulled, or built from its Dockerfile and
 // cached by the content of the action directory) and the layout GitHub mounts into it.
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "actions/resolver.hpp"
 #include "runner/backend/backend.hpp"
+#include "runner/engine/action_step.hpp"
 #include "runner/engine/contexts.hpp"
 #include "workflow/result.hpp"
 
@@ -23,6 +25,18 @@ namespace pipeline::runner::engine {
 [[nodiscard]] Result<std::string> prepare_action_image(docker::DockerBackend& docker,
                                                        const actions::ResolvedAction& action,
                                                        const std::function<void(const std::string&)>& on_output);
+
+/// The command line of a Docker action at one stage.
+struct DockerCommand {
+  std::optional<std::vector<std::string>> entrypoint;  // unset: the image's
+  std::vector<std::string> args;
+};
+
+/// Evaluates `entrypoint` (or `pre-`/`post-entrypoint`), `args` and `runs.env` (into `env`);
+/// `docker://` steps take `with: entrypoint` and `with: args` instead.
+[[nodiscard]] Result<DockerCommand> docker_action_command(const actions::ResolvedAction& action, ActionStage stage,
+                                                          const ActionInputs& inputs,
+                                                          workflow::expr::MapContext& ctx, EnvList& env);
 
 /// Host directories of one job as a Docker action sees them.
 struct ActionMountSources {

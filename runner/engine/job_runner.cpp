@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
-#include <sstream>
 
 #include "actions/resolver.hpp"
 #include "runner/engine/action_step.hpp"
@@ -74,43 +73,8 @@ struct PostStep {
   ActionInputs inputs;
 };
 
-/// Whether an action has something to run at `stage` (main always has).
-bool has_stage(const actions::ResolvedAction& action, ActionStage stage) {
-  if (stage == ActionStage::main) {
-    return true;
-  }
-  if (!action.manifest) {
-    return false;  // docker:// has neither pre nor post
-  }
-  const auto& runs = action.manifest->runs;
-  if (runs.using_.value == "docker") {
-    return stage == ActionStage::pre ? runs.pre_entrypoint.has_value() : runs.post_entrypoint.has_value();
-  }
-  return is_node_runtime(runs.using_.value) && !node_entry(*action.manifest, stage).empty();
-}
-
-bool is_container_action(const actions::ResolvedAction& action) {
-  return action.kind == actions::ActionKind::docker || action.manifest->runs.using_.value == "docker";
-}
-
 /// Where the host's node is mounted in job containers whose image has none.
 constexpr const char* k_container_node = "/__pipe/node/bin/node";
-
-/// The host's node binary (symlinks resolved), or "" when there is none.
-std::string host_node() {
-  const char* path = std::getenv("PATH");
-  std::string_view dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
-  while (!dirs.empty()) {
-    const auto colon = dirs.find(':');
-    const std::string candidate = std::string(dirs.substr(0, colon)) + "/node";
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(candidate, ec)) {
-      return std::filesystem::canonical(candidate, ec).string();
-    }
-    dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
-  }
-  return "";
-}
 
 std::string first_line(std::string_view text) {
   while (!text.empty() && (text.front() == '\n' || text.front() == ' ')) {
@@ -1059,39 +1023,12 @@ Result<NodeResult> JobExecution::run_docker_stage(const ActionPtr& action, Actio
   for (const auto& [key, value] : m_action_state[&step]) {
     set_env(env, "STATE_" + key, value);
   }
-  ctx.set("inputs", inputs_context(inputs.values));
-  if (action->manifest) {
-    const auto& runs = action->manifest->runs;
-    const auto& entry = stage == ActionStage::pre    ? runs.pre_entrypoint
-                        : stage == ActionStage::post ? runs.post_entrypoint
-                                                     : runs.entrypoint;
-    if (entry) {
-      run.entrypoint = std::vector<std::string>{entry->value};
-    }
-    if (runs.args && runs.args->is_sequence()) {
-      for (const auto& arg : runs.args->items) {
-        auto value = evaluate_string(arg, ctx);
-        if (!value) {
-          return Error{where_prefix(arg.where) + value.error().message};
-        }
-        run.args.push_back(std::move(*value));
-      }
-    }
-    if (auto r = evaluate_env(runs.env, ctx, env); !r) {
-      return r.error();
-    }
-  } else {
-    // docker:// steps take their command line from with: args and entrypoint.
-    if (const std::string* args = find_env(inputs.values, "args")) {
-      std::istringstream words(*args);
-      for (std::string word; words >> word;) {
-        run.args.push_back(word);
-      }
-    }
-    if (const std::string* entrypoint = find_env(inputs.values, "entrypoint")) {
-      run.entrypoint = std::vector<std::string>{*entrypoint};
-    }
+  auto command = docker_action_command(*action, stage, inputs, ctx, env);
+  if (!command) {
+    return command.error();
   }
+  run.entrypoint = std::move(command->entrypoint);
+  run.args = std::move(command->args);
   const std::string host_temp = m_env->host_temp_dir.empty() ? m_env->temp_dir : m_env->host_temp_dir;
   std::error_code ec;
   std::filesystem::create_directories(host_temp + "/_github_home", ec);
