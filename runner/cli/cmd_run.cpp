@@ -78,6 +78,7 @@ std::function<int()> setup_run(CLI::App& app) {
   auto pull = std::make_shared<std::string>("missing");
   auto copy = std::make_shared<bool>(false);
   auto no_socket = std::make_shared<bool>(false);
+  auto overrides = std::make_shared<std::vector<std::string>>();
   app.add_option("workflows", options->workflows, "Workflow files or directories (default: .github/workflows)");
   app.add_option("-C,--directory", options->directory, "Run in this repository");
   app.add_option("-e,--event", options->event, "Event name (default: push, or the workflow's first trigger)");
@@ -104,12 +105,18 @@ std::function<int()> setup_run(CLI::App& app) {
   app.add_option("--vault-secret", options->vault_secrets, "Vault secrets in vault-action syntax: PATH KEY [| NAME]");
   app.add_flag("--github-token-from-env", options->github_token_from_env,
                "Use $GITHUB_TOKEN as secrets.GITHUB_TOKEN and github.token");
+  app.add_option("--actions-url", options->actions_url, "Base URL of action repositories (default: https://github.com/)");
+  app.add_flag("--offline", options->offline, "Use only actions already in the cache");
+  app.add_option("--action-override", *overrides, "Run a local directory in place of an action: owner/repo@ref=PATH");
   return [=] {
     for (const auto& text : *inputs) {
       options->inputs.push_back(split_pair(text));
     }
     for (const auto& text : *platforms) {
       options->platforms.push_back(split_pair(text));
+    }
+    for (const auto& text : *overrides) {
+      options->action_overrides.push_back(split_pair(text));
     }
     options->backend = *backend == "host"     ? engine::BackendChoice::host
                        : *backend == "docker" ? engine::BackendChoice::docker

@@ -1,9 +1,17 @@
 #include "runner/engine/job_runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <memory>
 
+#include "actions/resolver.hpp"
+#include "runner/engine/action_step.hpp"
+#include "runner/engine/checkout.hpp"
+#include "runner/engine/docker_action.hpp"
+#include "runner/docker/docker_backend.hpp"
 #include "runner/engine/script.hpp"
 #include "runner/engine/step_output.hpp"
 #include "runner/output/file_commands.hpp"
@@ -36,6 +44,37 @@ struct StepRecord {
   std::string outcome;
   std::string conclusion;
 };
+
+/// How deep composite actions may nest, as on GitHub.
+constexpr int k_max_composite_depth = 9;
+
+using ActionPtr = std::shared_ptr<const actions::ResolvedAction>;
+
+/// The steps being run: the job's own, or those of a composite action with its own contexts.
+struct Scope {
+  std::vector<StepRecord> steps;
+  bool composite = false;
+  int depth = 0;
+  EnvList env;            // the composite step's env, under each of its steps
+  expr::Value inputs;     // the `inputs` context inside the composite
+  ActionPtr action;       // the composite action
+  std::string display;    // the outer step's name: inner steps report under it
+};
+
+/// Runs a step's process given its prepared environment, timeout and cancel token.
+using StepProcess = std::function<Result<ExitStatus>(const ScriptStep& prepared, OutputSink& sink)>;
+
+/// A JavaScript action's `post`, queued when its main step ran.
+struct PostStep {
+  const Step* step = nullptr;
+  ActionPtr action;
+  std::string name;
+  EnvList env;  // the step's env and INPUT_ variables
+  ActionInputs inputs;
+};
+
+/// Where the host's node is mounted in job containers whose image has none.
+constexpr const char* k_container_node = "/__pipe/node/bin/node";
 
 std::string first_line(std::string_view text) {
   while (!text.empty() && (text.front() == '\n' || text.front() == ' ')) {
@@ -77,6 +116,7 @@ private:
   [[nodiscard]] Result<void> evaluate_job_env();
   [[nodiscard]] Result<JobSpec> job_spec();
   [[nodiscard]] Result<void> prepare();
+  void add_action_mounts(JobSpec& spec) const;
   void write_event_file();
   // Contexts.
   [[nodiscard]] expr::MapContext contexts(const EnvList& env) const;
@@ -90,6 +130,36 @@ private:
   [[nodiscard]] Result<bool> should_run(const Step& step, expr::MapContext& ctx) const;
   [[nodiscard]] Result<NodeResult> run_script_step(const Step& step, const std::string& name, std::size_t index,
                                                    expr::MapContext& ctx, EnvList& step_env);
+  [[nodiscard]] Result<NodeResult> execute_step(const Step& step, const std::string& name, StepRecord& record,
+                                                expr::MapContext& ctx, const EnvList& step_env,
+                                                const std::string& action_id, const StepProcess& process);
+  [[nodiscard]] Result<NodeResult> execute_script(const Step& step, const std::string& name, StepRecord& record,
+                                                  expr::MapContext& ctx, const EnvList& step_env,
+                                                  const ScriptStep& script, const std::string& action_id);
+  // Actions (uses:).
+  [[nodiscard]] EnvList scope_env() const;
+  [[nodiscard]] Result<ActionPtr> resolve_action(const Step& step);
+  [[nodiscard]] Result<NodeResult> run_action_step(const Step& step, const std::string& name, std::size_t index,
+                                                   expr::MapContext& ctx, EnvList& step_env);
+  [[nodiscard]] Result<NodeResult> run_composite(const ActionPtr& action, const ActionInputs& inputs,
+                                                 const std::string& name, StepRecord& record,
+                                                 const EnvList& step_env);
+  [[nodiscard]] Result<NodeResult> run_node_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+                                                  const std::string& name, StepRecord& record,
+                                                  expr::MapContext& ctx, EnvList step_env);
+  [[nodiscard]] Result<NodeResult> run_docker_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+                                                    const std::string& name, StepRecord& record,
+                                                    expr::MapContext& ctx, const EnvList& step_env,
+                                                    const ActionInputs& inputs);
+  [[nodiscard]] Result<NodeResult> run_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+                                             const std::string& name, StepRecord& record, expr::MapContext& ctx,
+                                             const EnvList& step_env, const ActionInputs& inputs);
+  [[nodiscard]] EnvList action_env(const ActionPtr& action, const ActionInputs& inputs, EnvList step_env) const;
+  [[nodiscard]] Result<NodeResult> run_checkout(const Step& step, const std::string& name, expr::MapContext& ctx);
+  void run_pre_steps();
+  void run_post_steps();
+  void run_stage_step(const Step& step, const ActionPtr& action, ActionStage stage, const std::string& name,
+                      const EnvList& env, const ActionInputs& inputs);
   [[nodiscard]] Result<FileCommandPaths> create_file_commands();
   void read_file_commands(const FileCommandPaths& files, const std::string& step_name, StepRecord& record,
                           bool& failed);
@@ -114,7 +184,13 @@ private:
   expr::Value m_github_value;
   EnvList m_job_env;           // workflow env + job env + GITHUB_ENV additions
   std::vector<std::string> m_path_additions;  // GITHUB_PATH, in the order added
-  std::vector<StepRecord> m_steps;
+  Scope m_root;
+  Scope* m_scope = &m_root;
+  std::map<std::string, ActionPtr> m_actions;           // by uses: text; keeps manifests alive
+  std::map<const Step*, EnvList> m_action_state;        // GITHUB_STATE of each action step
+  EnvList* m_state_sink = nullptr;                      // where the running stage's state goes
+  bool m_isolated_env = false;                          // a Docker action: no host environment
+  std::vector<PostStep> m_post_steps;
   bool m_failed = false;
   Clock::time_point m_deadline;
   double m_job_timeout_minutes = k_default_job_timeout_minutes;
@@ -185,7 +261,7 @@ expr::Value JobExecution::job_context() const {
 
 expr::Value JobExecution::steps_context() const {
   expr::Value steps = expr::Value::object();
-  for (const auto& record : m_steps) {
+  for (const auto& record : m_scope->steps) {
     if (record.id.empty()) {
       continue;
     }
@@ -208,7 +284,7 @@ expr::MapContext JobExecution::contexts(const EnvList& env) const {
   ctx.set("matrix", expr::Value::from_json(m_instance.matrix));
   ctx.set("strategy", m_instance.strategy);
   ctx.set("needs", m_instance.needs);
-  ctx.set("inputs", m_run.inputs);
+  ctx.set("inputs", m_scope->composite ? m_scope->inputs : m_run.inputs);
   ctx.set("secrets", m_run.secrets);
   ctx.set("vars", m_run.vars);
   ctx.set_status(status());
@@ -300,6 +376,9 @@ Result<JobSpec> JobExecution::job_spec() {
   }
   m_placement = *placement;
   spec.image = m_placement.image;
+  if (!spec.image.empty()) {
+    add_action_mounts(spec);
+  }
   return spec;
 }
 
@@ -347,7 +426,7 @@ Result<FileCommandPaths> JobExecution::create_file_commands() {
 EnvList JobExecution::process_env(const EnvList& step_env, const FileCommandPaths& files,
                                   const std::string& action_id) const {
   EnvList env;
-  if (!m_env->in_container) {
+  if (!m_env->in_container && !m_isolated_env) {
     // On the host a step sees pipe's own environment, as a runner's steps see the runner's.
     for (char** e = environ; e && *e; ++e) {
       std::string_view entry(*e);
@@ -484,6 +563,15 @@ void JobExecution::read_file_commands(const FileCommandPaths& files, const std::
       report(pairs.error().message);
     }
   }
+  if (auto text = backend.read_file(*m_env, files.state); text && m_state_sink) {
+    if (auto pairs = output::parse_key_value_file(*text); pairs) {
+      for (auto& [k, v] : *pairs) {
+        set_env(*m_state_sink, k, std::move(v));
+      }
+    } else {
+      report(pairs.error().message);
+    }
+  }
   if (auto text = backend.read_file(*m_env, files.path); text) {
     for (auto& dir : output::parse_path_file(*text)) {
       m_path_additions.push_back(std::move(dir));
@@ -514,6 +602,8 @@ Result<NodeResult> JobExecution::run_script_step(const Step& step, const std::st
   std::string shell;
   if (step.shell) {
     shell = step.shell->value;
+  } else if (m_scope->composite) {
+    // Job and workflow defaults do not reach into a composite action.
   } else if (m_job.defaults.shell) {
     shell = m_job.defaults.shell->value;
   } else if (m_instance.workflow->defaults.shell) {
@@ -522,6 +612,7 @@ Result<NodeResult> JobExecution::run_script_step(const Step& step, const std::st
   std::string directory;
   if (step.working_directory) {
     directory = step.working_directory->value;
+  } else if (m_scope->composite) {
   } else if (m_job.defaults.working_directory) {
     directory = m_job.defaults.working_directory->value;
   } else if (m_instance.workflow->defaults.working_directory) {
@@ -535,17 +626,38 @@ Result<NodeResult> JobExecution::run_script_step(const Step& step, const std::st
   if (!wd->empty()) {
     cwd = (*wd)[0] == '/' ? *wd : m_env->workspace + "/" + *wd;
   }
+  const std::string action_id = step.id ? step.id->value : (index == 0 ? "__run" : "__run_" + std::to_string(index + 1));
+  ScriptStep script_step;
+  script_step.shell = shell;
+  script_step.script = *script;
+  script_step.cwd = cwd;
+  return execute_script(step, name, m_scope->steps[index], ctx, step_env, script_step, action_id);
+}
+
+Result<NodeResult> JobExecution::execute_script(const Step& step, const std::string& name, StepRecord& record,
+                                                expr::MapContext& ctx, const EnvList& step_env,
+                                                const ScriptStep& script, const std::string& action_id) {
+  return execute_step(step, name, record, ctx, step_env, action_id, [&](const ScriptStep& prepared, OutputSink& sink) {
+    ScriptStep script_step = prepared;
+    script_step.shell = script.shell;
+    script_step.script = script.script;
+    script_step.cwd = script.cwd;
+    JobEnv exec_env = *m_env;
+    exec_env.in_container = m_placement.job_container;  // a VM-like job keeps GitHub's VM shell default
+    return run_script(*m_placement.backend, exec_env, script_step, sink);
+  });
+}
+
+Result<NodeResult> JobExecution::execute_step(const Step& step, const std::string& name, StepRecord& record,
+                                              expr::MapContext& ctx, const EnvList& step_env,
+                                              const std::string& action_id, const StepProcess& process) {
   auto files = create_file_commands();
   if (!files) {
     return files.error();
   }
-  const std::string action_id = step.id ? step.id->value : (index == 0 ? "__run" : "__run_" + std::to_string(index + 1));
   double minutes = 0;
   ScriptStep script_step;
-  script_step.shell = shell;
-  script_step.script = *script;
   script_step.env = process_env(step_env, *files, action_id);
-  script_step.cwd = cwd;
   script_step.timeout = step_timeout(step, ctx, minutes);
   // A step that starts after cancellation (always()) must not be killed by the same token.
   script_step.cancel = m_cancel.cancelled() ? m_run.hard_cancel : &m_cancel;
@@ -559,14 +671,11 @@ Result<NodeResult> JobExecution::run_script_step(const Step& step, const std::st
   StepOutput sink(*m_run.reporter, *m_run.masker, m_name, name, settings,
                   show_debug ? DebugLines::show : DebugLines::hide);
 
-  JobEnv exec_env = *m_env;
-  exec_env.in_container = m_placement.job_container;  // a VM-like job keeps GitHub's VM shell default
-  auto status = run_script(*m_placement.backend, exec_env, script_step, sink);
+  auto status = process(script_step, sink);
   sink.finish();
   if (!status) {
     return status.error();
   }
-  StepRecord& record = m_steps[index];
   for (const auto& [k, v] : sink.commands().outputs) {
     set_env(record.outputs, k, v);
   }
@@ -611,10 +720,11 @@ void JobExecution::finish_step(const std::string& name, NodeResult result, Clock
 
 void JobExecution::run_step(const Step& step, std::size_t index) {
   const auto started = Clock::now();
-  StepRecord& record = m_steps[index];
+  StepRecord& record = m_scope->steps[index];
   record.id = step.id ? step.id->value : "";
-  auto ctx = contexts(m_job_env);
-  const std::string name = step_name(step, ctx);
+  auto ctx = contexts(scope_env());
+  const bool inner = m_scope->composite;
+  const std::string name = inner ? m_scope->display : step_name(step, ctx);
   if (m_run.hard_cancel->cancelled()) {
     record.outcome = record.conclusion = "cancelled";
     return;
@@ -632,17 +742,26 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
              name);
     }
     record.outcome = record.conclusion = "skipped";
-    finish_step(name, NodeResult::skipped, started);
+    if (!inner) {
+      finish_step(name, NodeResult::skipped, started);
+    }
     return;
   }
-  Event begin;
-  begin.kind = EventKind::step_started;
-  begin.job = m_name;
-  begin.step = name;
-  m_run.reporter->post(std::move(begin));
+  if (!inner) {
+    Event begin;
+    begin.kind = EventKind::step_started;
+    begin.job = m_name;
+    begin.step = name;
+    m_run.reporter->post(std::move(begin));
+  }
 
   NodeResult result = NodeResult::success;
-  EnvList step_env;
+  EnvList step_env = m_scope->env;
+  if (inner) {
+    set_env(step_env, "GITHUB_ACTION_PATH", m_scope->action->dir);
+    set_env(step_env, "GITHUB_ACTION_REPOSITORY", m_scope->action->repository);
+    set_env(step_env, "GITHUB_ACTION_REF", m_scope->action->ref);
+  }
   if (auto r = evaluate_env(step.env, ctx, step_env); !r) {
     fail(name, r.error().message);
     result = NodeResult::failure;
@@ -654,11 +773,14 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
     } else {
       result = *ran;
     }
-  } else if (step.uses && step.uses->value.rfind("actions/checkout@", 0) == 0) {
-    notice("actions/checkout: the workspace is the local repository", name);
   } else if (step.uses) {
-    fail(name, where_prefix(step.uses->where) + "uses: '" + step.uses->value + "' is not supported yet");
-    result = NodeResult::failure;
+    auto ran = run_action_step(step, name, index, ctx, step_env);
+    if (!ran) {
+      fail(name, ran.error().message);
+      result = NodeResult::failure;
+    } else {
+      result = *ran;
+    }
   }
   record.outcome = result_word(result);
   const bool tolerated = result == NodeResult::failure && continue_on_error(step.continue_on_error, ctx);
@@ -666,7 +788,330 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
   if (result == NodeResult::failure && !tolerated) {
     m_failed = true;
   }
+  if (!inner) {
+    finish_step(name, result, started);
+  }
+}
+
+EnvList JobExecution::scope_env() const {
+  if (m_scope->env.empty()) {
+    return m_job_env;
+  }
+  EnvList env = m_job_env;
+  for (const auto& [name, value] : m_scope->env) {
+    set_env(env, name, value);
+  }
+  return env;
+}
+
+Result<ActionPtr> JobExecution::resolve_action(const Step& step) {
+  const std::string& uses = step.uses->value;
+  if (auto it = m_actions.find(uses); it != m_actions.end()) {
+    return it->second;
+  }
+  // A composite's `./` paths are relative to the workspace, as on GitHub.
+  auto resolved = m_run.resolver->resolve(uses, m_run.workspace);
+  if (!resolved) {
+    return Error{where_prefix(step.uses->where) + resolved.error().message};
+  }
+  if (resolved->downloaded) {
+    notice("Download action repository '" + resolved->repository + "@" + resolved->ref + "' (SHA:" + resolved->sha +
+           ")");
+  }
+  auto action = std::make_shared<const actions::ResolvedAction>(std::move(*resolved));
+  m_actions.emplace(uses, action);
+  return action;
+}
+
+EnvList JobExecution::action_env(const ActionPtr& action, const ActionInputs& inputs, EnvList step_env) const {
+  for (const auto& [name, value] : inputs.values) {
+    set_env(step_env, input_env_name(name), value);
+  }
+  set_env(step_env, "GITHUB_ACTION_PATH", action->dir);
+  set_env(step_env, "GITHUB_ACTION_REPOSITORY", action->repository);
+  set_env(step_env, "GITHUB_ACTION_REF", action->ref);
+  return step_env;
+}
+
+Result<NodeResult> JobExecution::run_action_step(const Step& step, const std::string& name, std::size_t index,
+                                                 expr::MapContext& ctx, EnvList& step_env) {
+  if (is_checkout(step.uses->value)) {
+    return run_checkout(step, name, ctx);
+  }
+  auto action = resolve_action(step);
+  if (!action) {
+    return action.error();
+  }
+  const auto& resolved = **action;
+  static const workflow::ActionManifest k_no_manifest;
+  const auto& manifest = resolved.manifest ? *resolved.manifest : k_no_manifest;
+  auto inputs = evaluate_action_inputs(manifest, step.with, ctx);
+  if (!inputs) {
+    return Error{where_prefix(step.uses->where) + inputs.error().message};
+  }
+  if (!resolved.manifest) {
+    inputs->warnings.clear();  // docker:// declares no inputs: every with: entry is passed on
+  }
+  for (const auto& warning : inputs->warnings) {
+    Annotation a;
+    a.level = AnnotationLevel::warning;
+    a.message = warning;
+    post_annotation(*m_run.reporter, *m_run.masker, m_name, name, std::move(a));
+  }
+  StepRecord& record = m_scope->steps[index];
+  const std::string& using_ = manifest.runs.using_.value;
+  if (resolved.manifest && using_ == "composite") {
+    return run_composite(*action, *inputs, name, record, step_env);
+  }
+  if (is_container_action(resolved) || is_node_runtime(using_)) {
+    EnvList env = action_env(*action, *inputs, step_env);
+    auto result = run_stage(*action, ActionStage::main, step, name, record, ctx, env, *inputs);
+    if (has_stage(resolved, ActionStage::post)) {
+      m_post_steps.push_back(PostStep{&step, *action, "Post " + name, env, *inputs});
+    }
+    return result;
+  }
+  return Error{where_prefix(manifest.runs.using_.where) + "runs.using: '" + using_ + "' is not supported"};
+}
+
+void JobExecution::add_action_mounts(JobSpec& spec) const {
+  const bool uses_actions = std::any_of(m_job.steps.begin(), m_job.steps.end(), [](const Step& step) {
+    return step.uses && !is_checkout(step.uses->value) && step.uses->value.rfind("docker://", 0) != 0;
+  });
+  if (!uses_actions) {
+    return;
+  }
+  // Fetched actions keep their host paths inside the job container, as local ones (in the workspace) do.
+  std::error_code ec;
+  std::filesystem::create_directories(m_run.resolver->cache_dir(), ec);
+  spec.mounts.push_back({m_run.resolver->cache_dir(), m_run.resolver->cache_dir(), true});
+  const std::string node = host_node();
+  if (!node.empty()) {
+    spec.mounts.push_back({node, k_container_node, true});
+  }
+}
+
+Result<NodeResult> JobExecution::run_checkout(const Step& step, const std::string& name, expr::MapContext& ctx) {
+  auto input = [&](const char* key) -> std::string {
+    const workflow::Node* node = step.with ? step.with->find(key) : nullptr;
+    if (!node) {
+      return "";
+    }
+    auto value = evaluate_string(*node, ctx);
+    return value ? *value : node->scalar;
+  };
+  CheckoutRequest request;
+  request.repository = input("repository");
+  request.ref = input("ref");
+  request.path = input("path");
+  request.fetch_depth = input("fetch-depth");
+  request.current_repository = m_github.value("repository", "");
+  request.source = m_run.workspace;
+  // A container job in bind mode sees the user's tree; elsewhere the job's own workspace is on the host.
+  request.workspace = m_env->in_container ? m_run.workspace : m_env->workspace;
+  if (m_env->in_container && m_run.options->workspace == WorkspaceMode::copy) {
+    notice("actions/checkout: the workspace copy is already checked out; inputs are ignored in --copy container jobs",
+           name);
+    return NodeResult::success;
+  }
+  auto notices = local_checkout(request, *m_run.resolver);
+  if (!notices) {
+    return Error{where_prefix(step.uses->where) + notices.error().message};
+  }
+  if (notices->empty()) {
+    notice("actions/checkout: the workspace is the local repository", name);
+  }
+  for (const auto& text : *notices) {
+    notice(text, name);
+  }
+  return NodeResult::success;
+}
+
+Result<NodeResult> JobExecution::run_composite(const ActionPtr& action, const ActionInputs& inputs,
+                                               const std::string& name, StepRecord& record,
+                                               const EnvList& step_env) {
+  if (m_scope->depth >= k_max_composite_depth) {
+    return Error{"Composite action depth exceeded max depth " + std::to_string(k_max_composite_depth)};
+  }
+  const auto& manifest = *action->manifest;
+  Scope scope;
+  scope.composite = true;
+  scope.depth = m_scope->depth + 1;
+  scope.env = step_env;
+  scope.inputs = inputs_context(inputs.values);
+  scope.action = action;
+  scope.display = name;
+  scope.steps.resize(manifest.runs.steps.size());
+  // The action's steps see their own status and github.action_path; the job's come back after.
+  Scope* outer = m_scope;
+  const bool outer_failed = m_failed;
+  const expr::Value outer_github = m_github_value;
+  nlohmann::json github = m_github;
+  github["action_path"] = action->dir;
+  github["action_repository"] = action->repository;
+  github["action_ref"] = action->ref;
+  m_github_value = expr::Value::from_json(github);
+  m_scope = &scope;
+  m_failed = false;
+  for (std::size_t i = 0; i < manifest.runs.steps.size(); ++i) {
+    run_step(manifest.runs.steps[i], i);
+  }
+  const bool failed = m_failed;
+  auto ctx = contexts(scope_env());
+  for (auto& [key, value] : evaluate_action_outputs(manifest, ctx)) {
+    set_env(record.outputs, key, std::move(value));
+  }
+  m_scope = outer;
+  m_failed = outer_failed;
+  m_github_value = outer_github;
+  return failed ? NodeResult::failure : NodeResult::success;
+}
+
+Result<NodeResult> JobExecution::run_node_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+                                                const std::string& name, StepRecord& record,
+                                                expr::MapContext& ctx, EnvList step_env) {
+  const std::string entry = node_entry(*action->manifest, stage);
+  for (const auto& [key, value] : m_action_state[&step]) {
+    set_env(step_env, "STATE_" + key, value);
+  }
+  ScriptStep script;
+  script.shell = "sh";
+  const std::string file = shell_quote(action->dir + "/" + entry);
+  // In a container the image's own node is preferred; the host's is mounted for images without one.
+  script.script = m_env->in_container ? "if command -v node >/dev/null 2>&1; then exec node " + file +
+                                            "; fi\nexec " + k_container_node + " " + file + "\n"
+                                      : "exec node " + file + "\n";
+  script.cwd = m_env->workspace;
+  const std::string action_id = step.id ? step.id->value : "__" + action->repository;
+  EnvList state;
+  m_state_sink = &state;
+  auto result = execute_script(step, name, record, ctx, step_env, script, action_id);
+  m_state_sink = nullptr;
+  for (auto& [key, value] : state) {
+    set_env(m_action_state[&step], key, std::move(value));
+  }
+  return result;
+}
+
+Result<NodeResult> JobExecution::run_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+                                           const std::string& name, StepRecord& record, expr::MapContext& ctx,
+                                           const EnvList& step_env, const ActionInputs& inputs) {
+  if (is_container_action(*action)) {
+    return run_docker_stage(action, stage, step, name, record, ctx, step_env, inputs);
+  }
+  return run_node_stage(action, stage, step, name, record, ctx, step_env);
+}
+
+Result<NodeResult> JobExecution::run_docker_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+                                                  const std::string& name, StepRecord& record,
+                                                  expr::MapContext& ctx, const EnvList& step_env,
+                                                  const ActionInputs& inputs) {
+  docker::DockerBackend* engine = m_run.docker ? m_run.docker() : nullptr;
+  if (!engine) {
+    return Error{"Docker container actions need a container engine, and none answers"};
+  }
+  auto image = prepare_action_image(*engine, *action, {});
+  if (!image) {
+    return image.error();
+  }
+  docker::ContainerRun run;
+  run.run_id = m_run.run_id;
+  run.job_id = m_job.id.value;
+  run.image = *image;
+  run.workdir = "/github/workspace";
+  EnvList env = step_env;
+  for (const auto& [key, value] : m_action_state[&step]) {
+    set_env(env, "STATE_" + key, value);
+  }
+  auto command = docker_action_command(*action, stage, inputs, ctx, env);
+  if (!command) {
+    return command.error();
+  }
+  run.entrypoint = std::move(command->entrypoint);
+  run.args = std::move(command->args);
+  const std::string host_temp = m_env->host_temp_dir.empty() ? m_env->temp_dir : m_env->host_temp_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(host_temp + "/_github_home", ec);
+  run.mounts = action_mounts({m_env->in_container ? m_run.workspace : m_env->workspace,
+                              host_temp + "/_runner_file_commands", host_temp + "/_github_home",
+                              host_temp + "/_github_workflow"});
+  const std::string action_id = step.id ? step.id->value : "__" + action->repository;
+  EnvList state;
+  m_state_sink = &state;
+  m_isolated_env = true;
+  auto result = execute_step(step, name, record, ctx, env, action_id, [&](const ScriptStep& prepared, OutputSink& sink) {
+    docker::ContainerRun ready = run;
+    ready.env = container_action_env(prepared.env);
+    ready.timeout = prepared.timeout;
+    ready.cancel = prepared.cancel;
+    return engine->run_container(*m_env, ready, sink);
+  });
+  m_isolated_env = false;
+  m_state_sink = nullptr;
+  for (auto& [key, value] : state) {
+    set_env(m_action_state[&step], key, std::move(value));
+  }
+  return result;
+}
+
+void JobExecution::run_stage_step(const Step& step, const ActionPtr& action, ActionStage stage,
+                                  const std::string& name, const EnvList& env, const ActionInputs& inputs) {
+  const auto started = Clock::now();
+  auto ctx = contexts(m_job_env);
+  auto run_it = expr::evaluate_condition(stage_condition(*action->manifest, stage), ctx);
+  if (!run_it || !*run_it) {
+    if (!run_it) {
+      fail(name, run_it.error().message);
+    }
+    finish_step(name, NodeResult::skipped, started);
+    return;
+  }
+  Event begin;
+  begin.kind = EventKind::step_started;
+  begin.job = m_name;
+  begin.step = name;
+  m_run.reporter->post(std::move(begin));
+  StepRecord record;
+  auto ran = run_stage(action, stage, step, name, record, ctx, env, inputs);
+  NodeResult result = ran ? *ran : NodeResult::failure;
+  if (!ran) {
+    fail(name, ran.error().message);
+  }
+  if (result == NodeResult::failure) {
+    m_failed = true;
+  }
   finish_step(name, result, started);
+}
+
+void JobExecution::run_pre_steps() {
+  for (const auto& step : m_job.steps) {
+    if (!step.uses || is_checkout(step.uses->value) ||
+        step.uses->value.rfind("docker://", 0) == 0) {
+      continue;
+    }
+    auto action = resolve_action(step);
+    // An action that cannot be resolved fails when its own step runs.
+    if (!action || !has_stage(**action, ActionStage::pre)) {
+      continue;
+    }
+    auto ctx = contexts(m_job_env);
+    EnvList step_env;
+    (void)evaluate_env(step.env, ctx, step_env);
+    auto inputs = evaluate_action_inputs(*(*action)->manifest, step.with, ctx);
+    if (!inputs) {
+      continue;
+    }
+    run_stage_step(step, *action, ActionStage::pre, "Pre " + step_name(step, ctx),
+                   action_env(*action, *inputs, step_env), *inputs);
+  }
+}
+
+void JobExecution::run_post_steps() {
+  // Post steps run last-registered first, whatever happened before them.
+  for (auto it = m_post_steps.rbegin(); it != m_post_steps.rend(); ++it) {
+    run_stage_step(*it->step, it->action, ActionStage::post, it->name, it->env, it->inputs);
+  }
+  m_post_steps.clear();
 }
 
 void JobExecution::evaluate_outputs(JobOutcome& outcome) {
@@ -709,10 +1154,12 @@ JobOutcome JobExecution::run() {
     fail("", prepared.error().message);
     outcome.result = NodeResult::failure;
   } else {
-    m_steps.resize(m_job.steps.size());
+    m_root.steps.resize(m_job.steps.size());
+    run_pre_steps();
     for (std::size_t i = 0; i < m_job.steps.size(); ++i) {
       run_step(m_job.steps[i], i);
     }
+    run_post_steps();
     evaluate_outputs(outcome);
     outcome.result = m_cancel.cancelled() ? NodeResult::cancelled
                      : m_failed           ? NodeResult::failure

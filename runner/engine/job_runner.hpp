@@ -15,6 +15,14 @@
 #include "runner/output/masker.hpp"
 #include "workflow/model.hpp"
 
+namespace pipeline::actions {
+class Resolver;
+}
+
+namespace pipeline::runner::docker {
+class DockerBackend;
+}
+
 namespace pipeline::runner::engine {
 
 /// Where one job runs: a backend, and the image when it is a container backend.
@@ -42,6 +50,8 @@ struct RunState {
   Reporter* reporter = nullptr;
   CancelToken* hard_cancel = nullptr;  // second Ctrl-C: even always() steps stop
   PlaceJob place;
+  actions::Resolver* resolver = nullptr;  // `uses:` of every job, fetched once per run
+  std::function<docker::DockerBackend*()> docker;  // the engine for Docker actions; null when none answers
 };
 
 /// How a job ended, as `needs.<id>` shows it.

@@ -1,6 +1,7 @@
 #include "runner/engine/run.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -10,7 +11,11 @@
 #include <unistd.h>
 
 #include "runner/backend/host_backend.hpp"
+#include "actions/resolver.hpp"
 #include "runner/docker/docker_backend.hpp"
+#include "runner/engine/action_step.hpp"
+#include "runner/engine/reusable.hpp"
+#include "runner/engine/step_output.hpp"
 #include "runner/engine/job_runner.hpp"
 #include "runner/engine/render.hpp"
 #include "runner/engine/reporter.hpp"
@@ -133,6 +138,13 @@ public:
     if (m_options.backend == BackendChoice::automatic && !docker_backend()) {
       post_notice(m_reporter, "no container engine answers (" + m_docker_error + "); running jobs on the host");
     }
+  }
+
+  /// The container engine, for Docker actions of any job; null when none answers.
+  docker::DockerBackend* docker_for_actions() {
+    (void)docker_backend();
+    std::lock_guard lock(m_mutex);
+    return m_docker.get();
   }
 
 private:
@@ -264,10 +276,18 @@ std::vector<std::string> port_resources(const Job& job) {
   return host_port_resources(ports);
 }
 
+Result<void> add_nodes(Plan& plan, Scheduler& scheduler);
+
 class RunExecution {
 public:
   RunExecution(const RunOptions& options, RunState& state, Plan& plan, Scheduler& scheduler)
       : m_options(options), m_state(state), m_plan(plan), m_scheduler(scheduler) {}
+
+  /// Makes this the run of a called workflow: job names start with the caller's.
+  void nest(std::string caller_name, int depth) {
+    m_name_prefix = std::move(caller_name) + " / ";
+    m_depth = depth;
+  }
 
   NodeOutcome run_node(const NodeContext& node) {
     std::optional<JobInstance> instance;
@@ -280,7 +300,7 @@ public:
     if (!instance) {
       return run_planned(m_plan.jobs.at(m_plan.job_index.at(node.id)), node);
     }
-    auto outcome = run_job(m_state, *instance, node.cancel);
+    auto outcome = instance->job->uses ? run_called(*instance, node) : run_job(m_state, *instance, node.cancel);
     std::lock_guard lock(m_plan.mutex);
     // Matrix jobs share one set of outputs; as on GitHub, the last one to finish wins.
     auto& outputs = m_plan.outputs[node.id.substr(0, node.id.rfind('#'))];
@@ -291,6 +311,69 @@ public:
   }
 
 private:
+  /// A job with `uses:`: the called workflow's jobs run in a nested scheduler inside this node.
+  JobOutcome run_called(const JobInstance& caller, const NodeContext& node) {
+    JobOutcome outcome;
+    outcome.result = NodeResult::failure;
+    auto called = m_depth >= k_max_workflow_depth
+                      ? Result<CalledWorkflow>(Error{"reusable workflows may nest at most " +
+                                                     std::to_string(k_max_workflow_depth) + " levels"})
+                      : load_called_workflow(m_state, caller);
+    auto graph = called ? workflow::plan::JobGraph::build(*called->workflow)
+                        : Result<workflow::plan::JobGraph>(called.error());
+    if (!graph) {
+      fail_call(caller.display_name, graph.error().message);
+      return outcome;
+    }
+    RunState state = m_state;
+    // Each call gets its own run directory, so one call's last teardown never races another's jobs.
+    static std::atomic<int> calls{0};
+    state.run_id = m_state.run_id + "-call" + std::to_string(++calls);
+    state.inputs = called->inputs;
+    state.secrets = called->secrets;
+    Plan plan;
+    plan.workflows.push_back({called->workflow.get(), m_plan.workflows.front().event,
+                              m_plan.workflows.front().payload, called->inputs, std::move(*graph)});
+    Scheduler scheduler(m_options.parallel ? m_options.parallel : std::max(1u, std::thread::hardware_concurrency()));
+    if (auto added = add_nodes(plan, scheduler); !added) {
+      fail_call(caller.display_name, added.error().message);
+      return outcome;
+    }
+    RunExecution nested(m_options, state, plan, scheduler);
+    nested.nest(caller.display_name, m_depth + 1);
+    const auto reports = scheduler.run([&nested](const NodeContext& n) { return nested.run_node(n); }, &node.cancel);
+    expr::Value jobs = expr::Value::object();
+    outcome.result = NodeResult::success;
+    for (const auto& report : reports) {
+      if (report.parent) {
+        continue;
+      }
+      const PlannedJob& planned = plan.jobs.at(plan.job_index.at(report.id));
+      expr::Value entry = expr::Value::object();
+      entry.set("result", std::string(to_string(report.result)));
+      entry.set("outputs", string_map(plan.outputs[report.id]));
+      jobs.set(planned.job->id.value, entry);
+      if (report.result == NodeResult::failure || report.result == NodeResult::cancelled) {
+        outcome.result = report.result;
+      }
+    }
+    outcome.outputs = called_workflow_outputs(*called->workflow, jobs, *called, state);
+    return outcome;
+  }
+
+  /// A call that could not start shows as a failed job with the reason.
+  void fail_call(const std::string& name, const std::string& message) {
+    Annotation a;
+    a.level = AnnotationLevel::error;
+    a.message = message;
+    post_annotation(*m_state.reporter, *m_state.masker, name, "", std::move(a));
+    Event event;
+    event.kind = EventKind::job_finished;
+    event.job = name;
+    event.result = NodeResult::failure;
+    m_state.reporter->post(std::move(event));
+  }
+
   expr::Value needs_context(const PlannedJob& planned, const NodeContext& node) {
     expr::Value needs = expr::Value::object();
     std::lock_guard lock(m_plan.mutex);
@@ -321,7 +404,8 @@ private:
     return ctx;
   }
 
-  void skip(const std::string& name, const std::string& why) {
+  void skip(const std::string& plain_name, const std::string& why) {
+    const std::string name = m_name_prefix + plain_name;
     Event event;
     event.kind = EventKind::job_finished;
     event.job = name;
@@ -439,15 +523,17 @@ private:
       names_matrix = job.name->value.find("matrix.") != std::string::npos;
     }
     if (names_matrix || instance.matrix.empty()) {
-      return name;
+      return m_name_prefix + name;
     }
-    return workflow::plan::matrix_job_name(name, instance.matrix);
+    return m_name_prefix + workflow::plan::matrix_job_name(name, instance.matrix);
   }
 
   const RunOptions& m_options;
   RunState& m_state;
   Plan& m_plan;
   Scheduler& m_scheduler;
+  std::string m_name_prefix;  // "caller / " inside a called workflow
+  int m_depth = 1;            // 1 for the workflows pipe was asked to run
 };
 
 /// Adds one node per job, in an order where every need comes first.
@@ -610,6 +696,9 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   state.masker = &masker;
   state.reporter = &reporter;
   state.hard_cancel = &hard_cancel;
+  actions::Resolver resolver(resolver_options(options));
+  state.resolver = &resolver;
+  state.docker = [&placer] { return placer.docker_for_actions(); };
   state.place = [&placer](const std::vector<std::string>& labels, const std::string& image) {
     return placer.place(labels, image);
   };

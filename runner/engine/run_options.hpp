@@ -44,6 +44,9 @@ struct RunOptions {
   std::vector<std::string> vault_secrets;  // vault-action lines: the config's, then --vault-secret
   secrets::VaultSources vault;             // vault connection from the config (environment wins)
   bool github_token_from_env = false;      // --github-token-from-env
+  std::string actions_url;                // --actions-url; empty: https://github.com/
+  bool offline = false;                   // --offline: actions from the cache only
+  std::vector<std::pair<std::string, std::string>> action_overrides;  // --action-override owner/repo@ref=PATH
 };
 
 }  // namespace pipeline::runner::engine

@@ -1,0 +1,66 @@
+#pragma once
+// The parts of running a `uses:` step that need no job state: inputs from `with:` and the
+// manifest's defaults, INPUT_ names, composite outputs, JavaScript stage commands.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actions/resolver.hpp"
+#include "runner/engine/contexts.hpp"
+#include "runner/engine/run_options.hpp"
+#include "workflow/expr/evaluator.hpp"
+#include "workflow/model.hpp"
+#include "workflow/result.hpp"
+
+namespace pipeline::runner::engine {
+
+/// An action's inputs after `with:` and defaults, plus what GitHub warns about them.
+struct ActionInputs {
+  EnvList values;                     // manifest order, then undeclared `with:` keys
+  std::vector<std::string> warnings;  // unexpected inputs, deprecation messages
+};
+
+/// Evaluates `with:` over the manifest's defaults; a required input with neither is an Error.
+[[nodiscard]] Result<ActionInputs> evaluate_action_inputs(const workflow::ActionManifest& manifest,
+                                                          const std::optional<workflow::Node>& with,
+                                                          workflow::expr::MapContext& context);
+
+/// GitHub's environment name for an input: `INPUT_` + upper-cased name, spaces as `_`.
+[[nodiscard]] std::string input_env_name(std::string_view name);
+
+/// The `inputs` context of a composite action.
+[[nodiscard]] workflow::expr::Value inputs_context(const EnvList& inputs);
+
+/// Evaluates the manifest's `outputs.<name>.value` (composite actions) in `context`.
+[[nodiscard]] EnvList evaluate_action_outputs(const workflow::ActionManifest& manifest,
+                                              workflow::expr::MapContext& context);
+
+/// Which part of a JavaScript or Docker action runs.
+enum class ActionStage { pre, main, post };
+
+/// The file a JavaScript action runs at `stage` (empty when the action has none).
+[[nodiscard]] std::string node_entry(const workflow::ActionManifest& manifest, ActionStage stage);
+
+/// The `pre-if`/`post-if` condition of a stage (`always()` when unset).
+[[nodiscard]] std::string stage_condition(const workflow::ActionManifest& manifest, ActionStage stage);
+
+/// True for `node12`, `node16`, `node20` and `node24`.
+[[nodiscard]] bool is_node_runtime(std::string_view using_);
+
+/// Whether an action has something to run at `stage` (main always has).
+[[nodiscard]] bool has_stage(const actions::ResolvedAction& action, ActionStage stage);
+
+/// True for `docker://` steps and `runs.using: docker` actions.
+[[nodiscard]] bool is_container_action(const actions::ResolvedAction& action);
+
+/// The host's node binary (symlinks resolved), or "" when there is none.
+[[nodiscard]] std::string host_node();
+
+/// The resolver settings of a run's options.
+[[nodiscard]] actions::ResolverOptions resolver_options(const RunOptions& options);
+
+/// A string quoted for a POSIX shell.
+[[nodiscard]] std::string shell_quote(std::string_view text);
+
+}  // namespace pipeline::runner::engine

@@ -1,0 +1,155 @@
+// `pipe run` with actions served from git repositories (file://), through the real binary.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+#include "action_repo.hpp"
+#include "support/run_process.hpp"
+
+using pipeline::test::ActionSandbox;
+using pipeline::test::run_process;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const k_workflow = R"(name: remote actions
+on: push
+jobs:
+  use:
+    runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        n: [1, 2, 3, 4]
+    steps:
+      - id: hello
+        uses: octo/composite-hello@v1
+        with:
+          who: job ${{ matrix.n }}
+      - run: echo "composite output=${{ steps.hello.outputs.said }}"
+)";
+
+/// A sandbox with both fixture actions published and a workspace holding the workflow.
+struct RemoteCase {
+  ActionSandbox box{"run"};
+  fs::path workspace;
+
+  RemoteCase() {
+    const fs::path actions = fs::path(PIPE_FIXTURES_DIR) / "actions";
+    box.publish("octo/js-state", actions / "js-state", "v1");
+    box.publish("octo/composite-hello", actions / "composite-hello", "v1");
+    box.publish("octo/shared", actions / "shared-workflows", "v1");
+    workspace = box.root / "ws";
+    ActionSandbox::write(workspace / "workflow.yml", k_workflow);
+    ::setenv("XDG_CACHE_HOME", (box.root / "xdg").c_str(), 1);
+  }
+
+  [[nodiscard]] pipeline::test::ProcessResult run(std::vector<std::string> extra = {}) const {
+    std::vector<std::string> argv{PIPE_EXE, "run", "--backend", "host", "workflow.yml"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_process(argv, workspace.string());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("remote composite and JavaScript actions run from git repositories", "[actions][run]") {
+  RemoteCase c;
+  auto result = c.run({"--actions-url", c.box.base_url()});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  for (int n = 1; n <= 4; ++n) {
+    CHECK(result.out.find("remote composite says hello job " + std::to_string(n)) != std::string::npos);
+    CHECK(result.out.find("composite output=hello job " + std::to_string(n)) != std::string::npos);
+  }
+  CHECK(result.out.find("tool.sh is executable") != std::string::npos);
+  CHECK(result.out.find("main nested: state from pre=[]") != std::string::npos);
+  CHECK(result.out.find("post nested: state from_pre=[] from_main=[main of nested]") != std::string::npos);
+  CHECK(fs::exists(c.box.root / "xdg" / "pipe" / "actions" / "octo" / "composite-hello"));
+
+  SECTION("a warm cache serves --offline after the repositories are gone") {
+    fs::remove_all(c.box.root / "repos");
+    auto offline = c.run({"--offline"});
+    INFO(offline.out << offline.err);
+    CHECK(offline.exit_code == 0);
+    CHECK(offline.out.find("composite output=hello job 3") != std::string::npos);
+  }
+}
+
+TEST_CASE("--offline with a cold cache names the missing action", "[actions][run]") {
+  RemoteCase c;
+  auto result = c.run({"--offline"});
+  CHECK(result.exit_code != 0);
+  CHECK((result.out + result.err).find("the action `octo/composite-hello@v1` is not in the cache") !=
+        std::string::npos);
+}
+
+TEST_CASE("--action-override runs a local directory in place of a remote action", "[actions][run]") {
+  RemoteCase c;
+  const fs::path local = c.box.root / "override";
+  ActionSandbox::write(local / "action.yml",
+                       "name: local\nruns:\n  using: composite\n  steps:\n    - shell: sh\n      run: echo overridden\n");
+  auto result = c.run({"--actions-url", c.box.base_url(), "--action-override",
+                       "octo/composite-hello@v1=" + local.string()});
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("overridden") != std::string::npos);
+  CHECK(result.out.find("remote composite says") == std::string::npos);
+}
+
+TEST_CASE("a reusable workflow from a git repository runs with its remote actions", "[actions][run]") {
+  RemoteCase c;
+  ActionSandbox::write(c.workspace / "call.yml", R"(name: call shared
+on: push
+jobs:
+  shared:
+    uses: octo/shared/.github/workflows/greet.yml@v1
+    with:
+      who: caller
+  after:
+    needs: shared
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "shared said=${{ needs.shared.outputs.said }}"
+)");
+  auto result = run_process({PIPE_EXE, "run", "--backend", "host", "--actions-url", c.box.base_url(), "call.yml"},
+                            c.workspace.string());
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("[shared / greet]") != std::string::npos);
+  CHECK(result.out.find("remote composite says hello caller via a shared workflow") != std::string::npos);
+  CHECK(result.out.find("shared said=hello caller via a shared workflow") != std::string::npos);
+}
+
+TEST_CASE("actions/checkout copies tracked files into path: and fetches another repository", "[actions][run]") {
+  RemoteCase c;
+  ActionSandbox::write(c.workspace / "tracked.txt", "tracked\n");
+  ActionSandbox::write(c.workspace / "checkout.yml", R"WF(name: checkout
+on: push
+jobs:
+  co:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          path: copy
+          fetch-depth: 0
+      - uses: actions/checkout@v4
+        with:
+          repository: octo/composite-hello
+          ref: v1
+          path: other
+      - run: |
+          echo "copy has tracked=$(cat copy/tracked.txt) untracked=$(test -e copy/untracked.txt && echo yes || echo no)"
+          echo "other has action.yml=$(test -f other/action.yml && echo yes || echo no)"
+)WF");
+  REQUIRE(ActionSandbox::sh(c.workspace, "git -c init.defaultBranch=main init -q . && git add tracked.txt checkout.yml && "
+                                         "git -c user.name=p -c user.email=p@example.com commit -q -m init"));
+  ActionSandbox::write(c.workspace / "untracked.txt", "untracked\n");
+  auto result = run_process({PIPE_EXE, "run", "--backend", "host", "--actions-url", c.box.base_url(), "checkout.yml"},
+                            c.workspace.string());
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("copy has tracked=tracked untracked=no") != std::string::npos);
+  CHECK(result.out.find("other has action.yml=yes") != std::string::npos);
+  CHECK(result.out.find("ignored: fetch-depth 0") != std::string::npos);
+}
