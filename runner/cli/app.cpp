@@ -16,6 +16,7 @@ const Subcommand k_subcommands[] = {
     {"graph", "Show the job graph as text, DOT or Mermaid", setup_graph},
     {"logs", "Show the logs of a recorded run", setup_logs},
     {"clean", "Remove containers and networks left by dead runs", setup_clean},
+    {"hook", "Install or run pipe as a git hook on the staged snapshot", setup_hook},
 };
 
 }  // namespace
