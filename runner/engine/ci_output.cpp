@@ -68,6 +68,16 @@ std::string markdown_cell(std::string_view text) {
   return out;
 }
 
+// Markdown passes inline HTML through: text inside <summary> must not open a tag.
+std::string html_text(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    out += c == '<' ? std::string("&lt;") : c == '>' ? std::string("&gt;") : c == '&' ? std::string("&amp;")
+                                                                                      : std::string(1, c);
+  }
+  return out;
+}
+
 std::string_view result_icon(NodeResult result) {
   switch (result) {
     case NodeResult::success: return "✅";
@@ -257,7 +267,7 @@ std::string render_markdown_summary(const RunSummary& summary) {
   }
   for (const auto& job : summary.jobs) {
     for (const auto& step : job.failed_steps) {
-      out += "\n<details><summary>" + markdown_cell(job.name + " › " + step.name) + " failed</summary>\n\n```text\n";
+      out += "\n<details><summary>" + html_text(markdown_cell(job.name + " › " + step.name)) + " failed</summary>\n\n```text\n";
       for (const auto& line : step.tail) {
         out += line + "\n";
       }

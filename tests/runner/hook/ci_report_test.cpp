@@ -156,3 +156,28 @@ TEST_CASE("inside GitHub Actions: groups, annotations as commands, the step summ
   CHECK(summary.find("| second | ✅ success |") != std::string::npos);
   CHECK(summary.find("## from second") != std::string::npos);
 }
+
+TEST_CASE("inside a container with no engine, jobs run on the host with a one-line notice", "[hook][ci]") {
+  if (!std::filesystem::exists("/.dockerenv") && !std::filesystem::exists("/run/.containerenv")) {
+    WARN("skipped: the test itself does not run inside a container");
+    return;
+  }
+  TempRepo repo;
+  repo.write(".github/workflows/ci.yml",
+             "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo on-host\n");
+  REQUIRE(repo.sh("git add -A && git commit -qm init").exit_code == 0);
+  const auto result = repo.sh("DOCKER_HOST=unix:///nonexistent/engine.sock $PIPE run");
+  CHECK(result.exit_code == 0);
+  CHECK(count(result.out, "pipe runs inside a container and no engine answers: --backend host\n") == 1);
+  CHECK(result.out.find("on-host") != std::string::npos);
+}
+
+TEST_CASE("the step summary escapes step names inside HTML", "[hook][ci]") {
+  TempRepo repo;
+  repo.write(".github/workflows/ci.yml",
+             "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - name: a <b> step\n"
+             "        run: exit 1\n");
+  REQUIRE(repo.sh("git add -A && git commit -qm init").exit_code == 0);
+  REQUIRE(repo.sh("CI=true GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY=\"$PWD/s.md\" $PIPE run --backend host").exit_code == 1);
+  CHECK(repo.read("s.md").find("<summary>j › a &lt;b&gt; step failed</summary>") != std::string::npos);
+}

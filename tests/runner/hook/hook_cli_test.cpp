@@ -172,3 +172,20 @@ TEST_CASE("the pre-push hook checks the commits being pushed", "[hook]") {
   CHECK(docs.exit_code == 0);
   CHECK(contains(docs.out + docs.err, "- lint (skipped"));
 }
+
+TEST_CASE("a linked worktree shares the hook and checks its own index", "[hook]") {
+  TempRepo repo;
+  seed(repo);
+  REQUIRE(repo.sh("$PIPE hook install").exit_code == 0);
+  REQUIRE(repo.sh("git worktree add -q linked -b side").exit_code == 0);
+  const std::string linked = repo.dir() + "/linked";
+  const auto status = repo.sh("cd linked && $PIPE hook status");
+  CHECK(contains(status.out, "hooks directory: " + repo.dir() + "/.git/hooks"));
+  CHECK(contains(status.out, "pre-commit: pipe"));
+  // A breaking change staged in the linked worktree is refused; the main one's index is clean.
+  repo.write("linked/src/main.c", "BAD\n");
+  const auto refused = repo.sh("cd linked && git add src/main.c && git commit -qm broken");
+  CHECK(refused.exit_code != 0);
+  CHECK(contains(refused.out + refused.err, "✗ lint"));
+  CHECK(repo.sh("$PIPE hook run").exit_code == 0);
+}
