@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "runner/cli/app.hpp"
+#include "runner/engine/run.hpp"
 #include "runner/hook/hook_config.hpp"
 #include "runner/hook/hook_run.hpp"
 #include "runner/hook/install.hpp"
@@ -75,8 +76,10 @@ int run(const HookCommand& command) {
   options.backend = command.backend == "docker" ? engine::BackendChoice::docker
                     : command.backend == "auto" ? engine::BackendChoice::automatic
                                                 : engine::BackendChoice::host;
-  return run_interruptible(
-      [&](CancelToken& cancel, CancelToken& hard) { return hook::run_hook(options, std::cin, cancel, hard); });
+  return hook::run_hook(options, std::cin, [](const engine::RunOptions& run_options) {
+    return run_interruptible(
+        [&](CancelToken& cancel, CancelToken& hard) { return engine::run(run_options, cancel, hard); });
+  });
 }
 
 void add_common(CLI::App& sub, HookCommand& command) {

@@ -8,7 +8,6 @@
 #include <system_error>
 
 #include "runner/engine/ci_output.hpp"
-#include "runner/engine/run.hpp"
 #include "runner/hook/hook_config.hpp"
 #include "runner/hook/snapshot.hpp"
 #include "workflow/filters/glob.hpp"
@@ -148,7 +147,7 @@ Result<std::vector<std::string>> workflows_to_run(const HookRunOptions& options,
 }
 
 int check_snapshot(const HookRunOptions& options, const fs::path& root, const Snapshot& snapshot,
-                   CancelToken& cancel, CancelToken& hard_cancel) {
+                   const RunJobs& run_jobs) {
   TempDir temp;
   if (temp.path().empty()) {
     std::cerr << "pipe: error: cannot create a temporary directory\n";
@@ -181,7 +180,7 @@ int check_snapshot(const HookRunOptions& options, const fs::path& root, const Sn
   run.changed_files = snapshot.changed;
   run.selection = engine::WorkflowSelection::all;
   run.output = engine::OutputStyle::compact;
-  return engine::run(run, cancel, hard_cancel);
+  return run_jobs(run);
 }
 
 Result<std::vector<Snapshot>> snapshots(const HookRunOptions& options, const fs::path& root, std::istream& input) {
@@ -231,7 +230,7 @@ bool paths_match(const workflow::Workflow& wf, const std::vector<std::string>& c
   return true;
 }
 
-int run_hook(const HookRunOptions& options, std::istream& push_input, CancelToken& cancel, CancelToken& hard_cancel) {
+int run_hook(const HookRunOptions& options, std::istream& push_input, const RunJobs& run_jobs) {
   if (engine::env_flag("PIPE_SKIP")) {
     std::cerr << "pipe: hook skipped (PIPE_SKIP=1)\n";
     return k_exit_success;
@@ -249,7 +248,7 @@ int run_hook(const HookRunOptions& options, std::istream& push_input, CancelToke
   }
   int worst = k_exit_success;
   for (const auto& snapshot : *all) {
-    worst = std::max(worst, check_snapshot(settings, *root, snapshot, cancel, hard_cancel));
+    worst = std::max(worst, check_snapshot(settings, *root, snapshot, run_jobs));
   }
   return worst;
 }
