@@ -30,8 +30,8 @@ public:
   explicit GitHubActionsSink(std::ostream& out) : m_out(out) {}
   void handle(const Event& event) override;
   void flush() override { m_out.flush(); }
-  /// Prints what is still buffered (jobs that never finished); call after Reporter::stop.
-  void finish();
+  /// Prints what is still buffered (jobs that never finished).
+  void finish() override;
 
 private:
   void open_group(const std::string& job);

@@ -670,9 +670,6 @@ int run(const RunOptions& options, CancelToken& cancel, CancelToken& hard_cancel
     reports = scheduler.run([&execution](const NodeContext& node) { return execution.run_node(node); }, &cancel);
   }
   reporter.stop();
-  if (auto* github = dynamic_cast<GitHubActionsSink*>(terminal.get())) {
-    github->finish();
-  }
   // report: the summary, the exit code, the run record.
   bool failed = false;
   for (const auto& report : reports) {
