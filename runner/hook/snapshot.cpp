@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -15,6 +16,23 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace libgit;
+
+// `git commit -a` and `git commit <paths>` build the commit in a temporary index and name it in
+// GIT_INDEX_FILE for the hooks; libgit2 does not read that variable itself.
+Result<Index> staged_index(git_repository* repo) {
+  git_index* raw = nullptr;
+  const char* file = std::getenv("GIT_INDEX_FILE");
+  if (file != nullptr && *file != '\0') {
+    if (git_index_open(&raw, file) < 0) {
+      return failure(std::string("cannot read the index ") + file);
+    }
+    return Index{raw};
+  }
+  if (git_repository_index(&raw, repo) < 0) {
+    return failure("cannot read the index");
+  }
+  return Index{raw};
+}
 
 bool is_zero_sha(const std::string& sha) { return sha.find_first_not_of('0') == std::string::npos; }
 
@@ -207,13 +225,12 @@ Result<std::vector<std::string>> staged_files(const fs::path& dir) {
   if (!tree) {
     return tree.error();
   }
-  git_index* raw_index = nullptr;
-  if (git_repository_index(&raw_index, repo->get()) < 0) {
-    return failure("cannot read the index");
+  auto index = staged_index(repo->get());
+  if (!index) {
+    return index.error();
   }
-  Index index{raw_index};
   git_diff* raw = nullptr;
-  if (git_diff_tree_to_index(&raw, repo->get(), tree->get(), raw_index, nullptr) < 0) {
+  if (git_diff_tree_to_index(&raw, repo->get(), tree->get(), index->get(), nullptr) < 0) {
     return failure("cannot diff HEAD and the index");
   }
   Diff diff{raw};
@@ -246,11 +263,11 @@ Result<std::size_t> export_index(const fs::path& dir, const fs::path& target, co
   if (!repo) {
     return repo.error();
   }
-  git_index* raw = nullptr;
-  if (git_repository_index(&raw, repo->get()) < 0) {
-    return failure("cannot read the index");
+  auto index = staged_index(repo->get());
+  if (!index) {
+    return index.error();
   }
-  Index index{raw};
+  git_index* raw = index->get();
   std::size_t count = 0;
   const std::size_t n = git_index_entrycount(raw);
   for (std::size_t i = 0; i < n; ++i) {

@@ -24,7 +24,8 @@ struct PushedRef {
 /// The root of the work tree of the repository containing `dir`.
 [[nodiscard]] Result<std::string> work_tree_root(const std::filesystem::path& dir);
 
-/// Paths whose staged content differs from HEAD (every staged path before the first commit),
+/// Paths whose staged content differs from HEAD (the index GIT_INDEX_FILE names when set, as
+/// `git commit -a` does) (every staged path before the first commit),
 /// deletions and both sides of renames included, sorted.
 [[nodiscard]] Result<std::vector<std::string>> staged_files(const std::filesystem::path& dir);
 
@@ -37,7 +38,8 @@ struct ExportFilter {
   std::string prefix;  // only paths starting with this (empty: all)
 };
 
-/// Writes the staged content of every index entry (stage 0) under `target`, with its mode.
+/// Writes the staged content of every index entry (stage 0; GIT_INDEX_FILE's index when set)
+/// under `target`, with its mode.
 [[nodiscard]] Result<std::size_t> export_index(const std::filesystem::path& dir, const std::filesystem::path& target,
                                                const ExportFilter& filter = {});
 

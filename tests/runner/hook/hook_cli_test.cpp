@@ -189,3 +189,19 @@ TEST_CASE("a linked worktree shares the hook and checks its own index", "[hook]"
   CHECK(contains(refused.out + refused.err, "✗ lint"));
   CHECK(repo.sh("$PIPE hook run").exit_code == 0);
 }
+
+TEST_CASE("git commit -a and git commit <path> are checked on the index git builds for them", "[hook]") {
+  TempRepo repo;
+  seed(repo);
+  REQUIRE(repo.sh("$PIPE hook install").exit_code == 0);
+  repo.write("src/main.c", "BAD\n");
+  const auto all = repo.sh("git commit -qam broken");
+  CHECK(all.exit_code != 0);
+  CHECK(contains(all.out + all.err, "✗ lint"));
+  const auto path = repo.sh("git commit -qm broken src/main.c");
+  CHECK(path.exit_code != 0);
+  CHECK(repo.commit_count() == 1);
+  repo.write("src/main.c", "int ok;\n");
+  CHECK(repo.sh("git commit -qam fine").exit_code == 0);
+  CHECK(repo.commit_count() == 2);
+}
