@@ -28,7 +28,8 @@ using Blob = Owned<git_blob, git_blob_free>;
 using Config = Owned<git_config, git_config_free>;
 using Revwalk = Owned<git_revwalk, git_revwalk_free>;
 
-/// The repository containing `dir` (searching upwards), or an error saying there is none.
+/// The repository containing `dir` (searching upwards), or the one GIT_DIR names when set; an
+/// error says when there is none.
 [[nodiscard]] Result<Repository> open(const std::filesystem::path& dir);
 
 /// `what` with libgit2's last error message.

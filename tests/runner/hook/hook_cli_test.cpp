@@ -205,3 +205,22 @@ TEST_CASE("git commit -a and git commit <path> are checked on the index git buil
   CHECK(repo.sh("git commit -qam fine").exit_code == 0);
   CHECK(repo.commit_count() == 2);
 }
+
+TEST_CASE("a repository named by GIT_DIR and GIT_WORK_TREE (a bare repository with a work tree)", "[hook]") {
+  TempRepo holder;
+  REQUIRE(holder.sh("git init -q --bare -b main store.git && mkdir tree").exit_code == 0);
+  const std::string git =
+      "git --git-dir='" + holder.dir() + "/store.git' --work-tree='" + holder.dir() + "/tree' ";
+  holder.write("tree/.github/workflows/lint.yml", k_lint_workflow);
+  holder.write("tree/src/main.c", "int x;\n");
+  REQUIRE(holder.sh(git + "-c user.name=t -c user.email=t@t add -A && " + git +
+                    "-c user.name=t -c user.email=t@t commit -qm init")
+              .exit_code == 0);
+  REQUIRE(holder.sh("cd tree && GIT_DIR=../store.git $PIPE hook install").exit_code == 0);
+  CHECK(std::filesystem::exists(holder.dir() + "/store.git/hooks/pre-commit"));
+  holder.write("tree/src/main.c", "BAD\n");
+  const auto refused = holder.sh("cd tree && " + git + "-c user.name=t -c user.email=t@t commit -qam broken");
+  INFO(refused.out + refused.err);
+  CHECK(refused.exit_code != 0);
+  CHECK(contains(refused.out + refused.err, "✗ lint"));
+}
