@@ -51,9 +51,17 @@ std::string prefix_lines(const std::string& text, const std::string& prefix) {
 }
 
 // The text of a job's event inside its group: no `[job]` prefix, annotations as commands.
+// Every output line keeps its "  | " so none can start a workflow command of the outer runner.
 std::string group_text(const Event& event) {
   if (event.kind == EventKind::annotation) {
     return render_workflow_command(event.annotation, event.job) + "\n";
+  }
+  if (event.kind == EventKind::output) {
+    std::string out;
+    for (const auto& line : output_lines(event.text)) {
+      out += "  | " + line + "\n";
+    }
+    return out;
   }
   Event bare = event;
   bare.job.clear();
@@ -180,8 +188,10 @@ void CompactSink::handle(const Event& event) {
   switch (event.kind) {
     case EventKind::step_started: lines.clear(); break;
     case EventKind::output:
-      if (lines.size() < k_max_lines) {
-        lines.push_back(event.text);
+      for (auto& line : output_lines(event.text)) {
+        if (lines.size() < k_max_lines) {
+          lines.push_back(std::move(line));
+        }
       }
       break;
     case EventKind::step_finished:
@@ -222,6 +232,26 @@ void CompactSink::print_failure(const std::string& job) {
   }
   m_failures.erase(job);
   m_annotations.erase(job);
+}
+
+std::vector<std::string> output_lines(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (true) {
+    const auto nl = text.find('\n', start);
+    std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    lines.emplace_back(line);
+    if (nl == std::string_view::npos) {
+      return lines;
+    }
+    start = nl + 1;
+  }
 }
 
 std::string compact_job_line(const std::string& job, NodeResult result, const std::string& detail) {

@@ -64,6 +64,9 @@ private:
   std::map<std::string, std::vector<std::string>> m_annotations;  // job -> error annotations
 };
 
+/// The lines of an output event's text (one event may carry several), without line ends.
+[[nodiscard]] std::vector<std::string> output_lines(std::string_view text);
+
 /// A hook's line for one job: "✓ lint (1.2s)", "✗ test (3.0s)", "- docs (skipped: why)".
 [[nodiscard]] std::string compact_job_line(const std::string& job, NodeResult result, const std::string& detail);
 

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdio>
 
+#include "runner/engine/ci_output.hpp"
+
 namespace pipeline::runner::engine {
 namespace {
 
@@ -132,9 +134,11 @@ void StepRecorder::handle(const Event& event) {
       break;
     case EventKind::step_started: tail.clear(); break;
     case EventKind::output:
-      tail.push_back(event.text);
-      if (tail.size() > k_tail_lines) {
-        tail.pop_front();
+      for (auto& line : output_lines(event.text)) {
+        tail.push_back(std::move(line));
+        if (tail.size() > k_tail_lines) {
+          tail.pop_front();
+        }
       }
       break;
     case EventKind::step_finished: {

@@ -153,3 +153,34 @@ TEST_CASE("the hook script quotes its arguments and feeds pre-push stdin to both
         std::string::npos);
   CHECK(script.find("\"$hook_dir/pre-push.pipe-chained\" \"$@\" < \"$stdin_file\" || exit $?") != std::string::npos);
 }
+
+TEST_CASE("sinks split output events that carry several lines", "[hook][ci]") {
+  using engine::EventKind;
+  CHECK(engine::output_lines("a\nb\r\n") == std::vector<std::string>{"a", "b"});
+  CHECK(engine::output_lines("") == std::vector<std::string>{""});
+
+  std::ostringstream github_out;
+  engine::GitHubActionsSink github(github_out);
+  github.handle(event(EventKind::output, "j", "one\n::error::not a command\n"));
+  github.finish();
+  CHECK(github_out.str() == "::group::j\n  | one\n  | ::error::not a command\n::endgroup::\n");
+
+  engine::StepRecorder recorder;
+  recorder.handle(event(EventKind::step_started, "j", "s"));
+  recorder.handle(event(EventKind::output, "j", "x\ny\n"));
+  auto failed = event(EventKind::step_finished, "j", "s");
+  failed.result = engine::NodeResult::failure;
+  recorder.handle(failed);
+  REQUIRE(recorder.jobs().size() == 1);
+  CHECK(recorder.jobs()[0].steps[0].tail == std::vector<std::string>{"x", "y"});
+
+  std::ostringstream compact_out;
+  engine::CompactSink compact(compact_out);
+  compact.handle(event(EventKind::step_started, "j", "s"));
+  compact.handle(event(EventKind::output, "j", "x\ny\n"));
+  compact.handle(failed);
+  auto job_failed = event(EventKind::job_finished, "j");
+  job_failed.result = engine::NodeResult::failure;
+  compact.handle(job_failed);
+  CHECK(compact_out.str() == "✗ j (0ms)\n    --- s (failed)\n    x\n    y\n");
+}
