@@ -51,9 +51,9 @@ std::function<int()> setup_validate(CLI::App& app);
 std::function<int()> setup_list(CLI::App& app);
 std::function<int()> setup_eval(CLI::App& app);
 std::function<int()> setup_run(CLI::App& app);
+std::function<int()> setup_hook(CLI::App& app);
 std::function<int()> setup_graph(CLI::App& app);
 std::function<int()> setup_logs(CLI::App& app);
 std::function<int()> setup_clean(CLI::App& app);
-std::function<int()> setup_hook(CLI::App& app);
 
 }  // namespace pipeline::runner::cli

@@ -54,17 +54,17 @@ struct RunOptions {
   bool explain = false;
   bool verbose = false;
   bool engine_socket = true;
-  std::vector<std::string> secrets;       // -s NAME=VALUE or NAME
-  std::vector<std::string> secret_files;  // --secret-file; default .secrets when present
-  std::vector<std::string> env_files;     // --env-file; default .env when present
-  std::vector<std::string> vars;          // --var NAME=VALUE
-  std::vector<std::string> var_files;     // --var-file; default .vars when present
   OutputStyle output = OutputStyle::full;
   bool github_actions = false;            // GITHUB_ACTIONS=true in pipe's own environment
   std::vector<ReportRequest> reports;     // --report junit=FILE, json=FILE
   std::string workspace_override;         // jobs run here instead of the repository (a hook's export)
   std::optional<std::vector<std::string>> changed_files;  // path filters see these, not the tree's
   WorkflowSelection selection = WorkflowSelection::triggers;
+  std::vector<std::string> secrets;       // -s NAME=VALUE or NAME
+  std::vector<std::string> secret_files;  // --secret-file; default .secrets when present
+  std::vector<std::string> env_files;     // --env-file; default .env when present
+  std::vector<std::string> vars;          // --var NAME=VALUE
+  std::vector<std::string> var_files;     // --var-file; default .vars when present
 };
 
 }  // namespace pipeline::runner::engine
