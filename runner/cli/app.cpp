@@ -13,6 +13,7 @@ const Subcommand k_subcommands[] = {
     {"list", "List workflows, their triggers and jobs", setup_list},
     {"eval", "Evaluate a ${{ }} expression", setup_eval},
     {"run", "Run the workflows an event starts", setup_run},
+    {"hook", "Install or run pipe as a git hook on the staged snapshot", setup_hook},
     {"graph", "Show the job graph as text, DOT or Mermaid", setup_graph},
     {"logs", "Show the logs of a recorded run", setup_logs},
     {"clean", "Remove containers and networks left by dead runs", setup_clean},

@@ -8,6 +8,10 @@ namespace CLI {
 class App;
 }
 
+namespace pipeline::runner::engine {
+struct RunOptions;
+}
+
 namespace pipeline::runner::cli {
 
 /// Named exit codes (documented in docs/manual.md).
@@ -28,6 +32,17 @@ struct Subcommand {
   SetupFn setup;
 };
 
+/// Whether CI mode is on: asked for, refused, or taken from CI=true in pipe's environment.
+enum class CiMode { on, off, from_environment };
+
+/// Sets `options`' output style for CI mode, and GitHub Actions' log format when
+/// GITHUB_ACTIONS=true in pipe's own environment.
+void apply_ci_mode(engine::RunOptions& options, CiMode mode);
+
+/// Runs `body` with Ctrl-C turned into its two cancel tokens (the first cancels, the second
+/// stops at once), as `pipe run` does.
+int run_interruptible(const std::function<int(CancelToken& cancel, CancelToken& hard)>& body);
+
 /// Parses argv, runs the chosen subcommand, returns the process exit code.
 int main(int argc, char** argv);
 
@@ -36,6 +51,7 @@ std::function<int()> setup_validate(CLI::App& app);
 std::function<int()> setup_list(CLI::App& app);
 std::function<int()> setup_eval(CLI::App& app);
 std::function<int()> setup_run(CLI::App& app);
+std::function<int()> setup_hook(CLI::App& app);
 std::function<int()> setup_graph(CLI::App& app);
 std::function<int()> setup_logs(CLI::App& app);
 std::function<int()> setup_clean(CLI::App& app);

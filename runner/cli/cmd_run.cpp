@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "runner/cli/app.hpp"
+#include "runner/engine/ci_output.hpp"
 #include "runner/engine/run.hpp"
 
 namespace pipeline::runner::cli {
@@ -68,7 +69,30 @@ std::pair<std::string, std::string> split_pair(const std::string& text) {
   return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
+engine::ReportRequest parse_report(const std::string& text) {
+  auto [kind, file] = split_pair(text);
+  if ((kind != "junit" && kind != "json") || file.empty()) {
+    throw CLI::ValidationError("--report takes junit=FILE or json=FILE, got '" + text + "'");
+  }
+  return {kind, file};
+}
+
 }  // namespace
+
+int run_interruptible(const std::function<int(CancelToken& cancel, CancelToken& hard)>& body) {
+  CancelToken cancel;
+  CancelToken hard;
+  InterruptWatcher watcher(cancel, hard);
+  return body(cancel, hard);
+}
+
+void apply_ci_mode(engine::RunOptions& options, CiMode mode) {
+  const bool ci = mode == CiMode::on || (mode == CiMode::from_environment && engine::env_flag("CI"));
+  if (ci && options.output == engine::OutputStyle::full) {
+    options.output = engine::OutputStyle::ci;
+  }
+  options.github_actions = ci && engine::env_flag("GITHUB_ACTIONS");
+}
 
 std::function<int()> setup_run(CLI::App& app) {
   auto options = std::make_shared<engine::RunOptions>();
@@ -79,6 +103,9 @@ std::function<int()> setup_run(CLI::App& app) {
   auto copy = std::make_shared<bool>(false);
   auto no_socket = std::make_shared<bool>(false);
   auto overrides = std::make_shared<std::vector<std::string>>();
+  auto ci = std::make_shared<bool>(false);
+  auto no_ci = std::make_shared<bool>(false);
+  auto reports = std::make_shared<std::vector<std::string>>();
   app.add_option("workflows", options->workflows, "Workflow files or directories (default: .github/workflows)");
   app.add_option("-C,--directory", options->directory, "Run in this repository");
   app.add_option("-e,--event", options->event, "Event name (default: push, or the workflow's first trigger)");
@@ -95,6 +122,9 @@ std::function<int()> setup_run(CLI::App& app) {
   app.add_flag("--no-engine-socket", *no_socket, "Do not mount the engine socket into job containers");
   app.add_flag("-n,--dry-run", options->dry_run, "Print the plan without running anything");
   app.add_flag("--json", options->json, "Stream events as JSON Lines");
+  app.add_flag("--ci", *ci, "CI logs: plain timestamped lines, GitHub groups (default: on when CI=true)");
+  app.add_flag("--no-ci", *no_ci, "Terminal logs even when CI=true");
+  app.add_option("--report", *reports, "Write a report when the run ends: junit=FILE or json=FILE (repeatable)");
   app.add_flag("--explain", options->explain, "Say why each job or step was skipped");
   app.add_flag("-v,--verbose", options->verbose, "Show debug output (::debug::, RUNNER_DEBUG=1)");
   app.add_option("-s,--secret", options->secrets, "Secret NAME=VALUE, or NAME to take it from the environment");
@@ -126,6 +156,10 @@ std::function<int()> setup_run(CLI::App& app) {
                                        : engine::PullChoice::missing;
     options->workspace = *copy ? engine::WorkspaceMode::copy : engine::WorkspaceMode::bind;
     options->engine_socket = !*no_socket;
+    for (const auto& text : *reports) {
+      options->reports.push_back(parse_report(text));
+    }
+    apply_ci_mode(*options, *ci ? CiMode::on : *no_ci ? CiMode::off : CiMode::from_environment);
     CancelToken cancel;
     CancelToken hard;
     InterruptWatcher watcher(cancel, hard);

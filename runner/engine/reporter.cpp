@@ -121,6 +121,9 @@ void Reporter::loop() {
   while (true) {
     m_changed.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
     if (m_queue.empty()) {
+      for (auto* sink : m_sinks) {
+        sink->finish();
+      }
       return;
     }
     // Take the whole batch so posting threads never wait on the terminal.

@@ -24,6 +24,8 @@ public:
   virtual void handle(const Event& event) = 0;
   /// Called after each batch of events (flush buffered output here).
   virtual void flush() {}
+  /// Called once when the reporter stops, after the last event (print what is still held back).
+  virtual void finish() {}
 };
 
 /// Human-readable lines with a `[job] ` prefix, colored per job when `color` says so.

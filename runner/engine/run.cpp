@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <unistd.h>
@@ -16,8 +19,10 @@
 #include "runner/engine/action_step.hpp"
 #include "runner/engine/reusable.hpp"
 #include "runner/engine/step_output.hpp"
+#include "runner/engine/ci_output.hpp"
 #include "runner/engine/job_runner.hpp"
 #include "runner/engine/render.hpp"
+#include "runner/engine/report_junit.hpp"
 #include "runner/engine/reporter.hpp"
 #include "runner/engine/resources.hpp"
 #include "runner/engine/run_inputs.hpp"
@@ -136,7 +141,10 @@ public:
   /// Connects now when the choice is automatic, so the fallback notice comes first.
   void probe() {
     if (m_options.backend == BackendChoice::automatic && !docker_backend()) {
-      post_notice(m_reporter, "no container engine answers (" + m_docker_error + "); running jobs on the host");
+      // A CI job container rarely has an engine: say once that the host is the default there.
+      post_notice(m_reporter, running_in_container()
+                                  ? "pipe runs inside a container and no engine answers: --backend host"
+                                  : "no container engine answers (" + m_docker_error + "); running jobs on the host");
     }
   }
 
@@ -201,7 +209,7 @@ Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet
                                                        const git::RepoInfo& repo, const std::string& dir,
                                                        Reporter& reporter) {
   std::vector<SelectedWorkflow> out;
-  const auto changed = changed_files(dir);
+  const auto changed = options.changed_files ? *options.changed_files : changed_files(dir);
   for (const auto& wf : set.workflows) {
     SelectedWorkflow s;
     s.workflow = &wf;
@@ -218,7 +226,8 @@ Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet
     if (s.event == "push" || s.event.rfind("pull_request", 0) == 0) {
       event.changed_files = changed;
     }
-    const auto match = workflow::plan::match_trigger(wf, event);
+    const auto match = options.selection == WorkflowSelection::all ? workflow::plan::TriggerMatch{true, ""}
+                                                                   : workflow::plan::match_trigger(wf, event);
     if (!match.runs) {
       post_notice(reporter, "not running " + wf.path + ": " + match.reason);
       continue;
@@ -594,6 +603,49 @@ nlohmann::json run_json(const std::string& run_id, const RunSummary& summary, in
           {"duration_ms", summary.duration.count()}, {"jobs", jobs}};
 }
 
+/// The terminal's sink for the chosen output style.
+std::unique_ptr<EventSink> terminal_sink(const RunOptions& options) {
+  if (options.json) {
+    return std::make_unique<JsonLinesSink>(std::cout);
+  }
+  if (options.github_actions) {
+    return std::make_unique<GitHubActionsSink>(std::cout);
+  }
+  switch (options.output) {
+    case OutputStyle::ci: return std::make_unique<CiTerminalSink>(std::cout);
+    case OutputStyle::compact: return std::make_unique<CompactSink>(std::cout);
+    case OutputStyle::full: break;
+  }
+  return std::make_unique<TerminalSink>(std::cout, detect_color_mode(STDOUT_FILENO));
+}
+
+void print_summary(const RunOptions& options, const RunSummary& summary) {
+  if (options.json || options.output == OutputStyle::compact) {
+    return;
+  }
+  const bool plain = options.output == OutputStyle::ci || options.github_actions;
+  std::cout << render_summary(summary, plain ? ColorMode::plain : detect_color_mode(STDOUT_FILENO)) << std::flush;
+  if (const char* file = std::getenv("GITHUB_STEP_SUMMARY"); options.github_actions && file && *file) {
+    std::ofstream(file, std::ios::app) << render_markdown_summary(summary);
+  }
+}
+
+/// Writes each `--report`; a report that cannot be written is an error message, not a failed run.
+void write_reports(const RunOptions& options, const nlohmann::json& run_record, const StepRecorder& recorder,
+                   std::chrono::milliseconds duration) {
+  for (const auto& report : options.reports) {
+    std::ofstream out(report.file, std::ios::binary | std::ios::trunc);
+    if (report.kind == "junit") {
+      out << render_junit(recorder.jobs(), duration);
+    } else {
+      out << run_record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    }
+    if (!out.flush()) {
+      print_error("cannot write the " + report.kind + " report to '" + report.file + "'");
+    }
+  }
+}
+
 }  // namespace
 
 int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) {
@@ -639,11 +691,11 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   const std::string run_id = make_run_id();
   auto record = RunRecord::create((fs::path(dir) / ".pipe" / "runs").string(), run_id);
   output::Masker masker;
-  TerminalSink terminal(std::cout, detect_color_mode(STDOUT_FILENO));
-  JsonLinesSink json(std::cout);
+  auto terminal = terminal_sink(options);
   std::unique_ptr<JobLogSink> logs = record ? std::make_unique<JobLogSink>(record->dir()) : nullptr;
   SummaryCollector collector;
-  std::vector<EventSink*> sinks{options.json ? static_cast<EventSink*>(&json) : &terminal, &collector};
+  StepRecorder recorder;
+  std::vector<EventSink*> sinks{terminal.get(), &collector, &recorder};
   if (logs) {
     sinks.push_back(logs.get());
   }
@@ -689,7 +741,7 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   state.options = &options;
   state.run_id = run_id;
   state.run_number_id = std::to_string(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
-  state.workspace = dir;
+  state.workspace = options.workspace_override.empty() ? dir : options.workspace_override;
   state.secrets = secrets_value;
   state.vars = string_map(*vars);
   state.env_file = *env_file;
@@ -723,13 +775,13 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   const auto duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   const RunSummary summary = collector.summary(duration);
-  if (!options.json) {
-    std::cout << render_summary(summary, detect_color_mode(STDOUT_FILENO)) << std::flush;
-  }
+  print_summary(options, summary);
+  const nlohmann::json record_json = run_json(run_id, summary, exit_code);
   if (record) {
-    (void)record->write_run_json(run_json(run_id, summary, exit_code));
+    (void)record->write_run_json(record_json);
     (void)record->mark_latest();
   }
+  write_reports(options, record_json, recorder, duration);
   return exit_code;
 }
 

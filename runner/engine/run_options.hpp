@@ -1,5 +1,6 @@
 #pragma once
 // What `pipe run` was asked to do, after the command line is parsed.
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,25 @@ enum class WorkspaceMode { bind, copy };
 
 /// Whether images are pulled.
 enum class PullChoice { missing, always, never };
+
+/// How the terminal shows a run.
+enum class OutputStyle {
+  full,     // every event, with the final summary
+  ci,       // every event, plain, each line timestamped (`--ci`)
+  compact,  // a git hook: one line per job, the failing step's output
+};
+
+/// Which workflows of the loaded set run.
+enum class WorkflowSelection {
+  triggers,  // those whose trigger matches the event (branch, path and type filters)
+  all,       // every loaded one: the caller has already chosen (a git hook)
+};
+
+/// A report file written when the run ends (`--report KIND=FILE`).
+struct ReportRequest {
+  std::string kind;  // junit | json
+  std::string file;
+};
 
 /// Every setting of one `pipe run`.
 struct RunOptions {
@@ -36,6 +56,12 @@ struct RunOptions {
   bool explain = false;
   bool verbose = false;
   bool engine_socket = true;
+  OutputStyle output = OutputStyle::full;
+  bool github_actions = false;            // GITHUB_ACTIONS=true in pipe's own environment
+  std::vector<ReportRequest> reports;     // --report junit=FILE, json=FILE
+  std::string workspace_override;         // jobs run here instead of the repository (a hook's export)
+  std::optional<std::vector<std::string>> changed_files;  // path filters see these, not the tree's
+  WorkflowSelection selection = WorkflowSelection::triggers;
   std::vector<std::string> secrets;       // -s NAME=VALUE or NAME
   std::vector<std::string> secret_files;  // --secret-file; default .secrets when present
   std::vector<std::string> env_files;     // --env-file; default .env when present

@@ -1,0 +1,256 @@
+#include "runner/hook/hook_run.hpp"
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+#include <system_error>
+
+#include "runner/engine/ci_output.hpp"
+#include "runner/hook/hook_config.hpp"
+#include "runner/hook/snapshot.hpp"
+#include "workflow/filters/glob.hpp"
+#include "workflow/loader.hpp"
+
+namespace pipeline::runner::hook {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int k_exit_success = 0;
+constexpr int k_exit_usage = 2;
+
+/// A directory of its own under $TMPDIR, removed with everything in it when this ends.
+class TempDir {
+public:
+  TempDir() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/pipe-hook-XXXXXX";
+    if (::mkdtemp(pattern.data()) != nullptr) {
+      m_path = pattern;
+    }
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!m_path.empty()) {
+      fs::remove_all(m_path, ec);
+    }
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  [[nodiscard]] const fs::path& path() const { return m_path; }
+
+private:
+  fs::path m_path;
+};
+
+/// What one hook invocation checks: the index, or one pushed commit.
+struct Snapshot {
+  std::string sha;  // empty: the index
+  std::vector<std::string> changed;
+};
+
+std::vector<std::string> pattern_texts(const std::vector<workflow::Located<std::string>>& located) {
+  std::vector<std::string> out;
+  for (const auto& item : located) {
+    out.push_back(item.value);
+  }
+  return out;
+}
+
+std::string quoted_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    out += (out.empty() ? "'" : ", '") + item + "'";
+  }
+  return out;
+}
+
+std::string job_display(const workflow::Job& job) { return job.name ? job.name->value : job.id.value; }
+
+// The chosen jobs of `wf` (every job when none is chosen).
+std::vector<const workflow::Job*> chosen_jobs(const workflow::Workflow& wf, const std::vector<std::string>& jobs) {
+  std::vector<const workflow::Job*> out;
+  for (const auto& job : wf.jobs) {
+    if (jobs.empty() || std::find(jobs.begin(), jobs.end(), job.id.value) != jobs.end()) {
+      out.push_back(&job);
+    }
+  }
+  return out;
+}
+
+Result<std::size_t> export_snapshot(const fs::path& root, const Snapshot& snapshot, const fs::path& target,
+                                    const ExportFilter& filter) {
+  return snapshot.sha.empty() ? export_index(root, target, filter) : export_commit(root, snapshot.sha, target, filter);
+}
+
+/// Applies the options, then the config file, then the defaults.
+HookRunOptions resolve_settings(HookRunOptions options, const fs::path& root) {
+  auto config = read_hook_config(root);
+  if (!config) {
+    std::cerr << "pipe: warning: " << config.error().message << "\n";
+  } else {
+    if (options.jobs.empty()) {
+      options.jobs = config->jobs;
+    }
+    if (options.workflow.empty()) {
+      options.workflow = config->workflow;
+    }
+  }
+  if (options.workflow.empty()) {
+    options.workflow = ".github/workflows";
+  }
+  // Export filters and the loader see paths relative to the work tree root.
+  fs::path workflow = fs::path(options.workflow).lexically_normal();
+  if (workflow.is_absolute()) {
+    workflow = workflow.lexically_relative(root);
+  }
+  options.workflow = workflow.string();
+  while (options.workflow.size() > 1 && options.workflow.back() == '/') {
+    options.workflow.pop_back();
+  }
+  return options;
+}
+
+/// Loads the snapshot's workflows and keeps the paths of those whose filters let the change
+/// through, printing a line for each chosen job of the others.
+Result<std::vector<std::string>> workflows_to_run(const HookRunOptions& options, const Snapshot& snapshot,
+                                                  const fs::path& export_dir) {
+  const fs::path workflows = export_dir / options.workflow;
+  std::error_code ec;
+  if (!fs::exists(workflows, ec)) {
+    return std::vector<std::string>{};
+  }
+  const auto set = workflow::load_all({workflows}, export_dir);
+  if (workflow::has_errors(set.diagnostics)) {
+    std::cerr << workflow::format_diagnostics(set) << workflow::summary_line(set) << '\n';
+    return Error{"the staged workflows have errors"};
+  }
+  std::vector<std::string> kept;
+  for (const auto& wf : set.workflows) {
+    const auto jobs = chosen_jobs(wf, options.jobs);
+    if (jobs.empty()) {
+      continue;
+    }
+    std::string why;
+    if (paths_match(wf, snapshot.changed, why)) {
+      kept.push_back((export_dir / wf.path).lexically_normal().string());
+      continue;
+    }
+    for (const auto* job : jobs) {
+      std::cout << engine::compact_job_line(job_display(*job), engine::NodeResult::skipped, why);
+    }
+  }
+  return kept;
+}
+
+int check_snapshot(const HookRunOptions& options, const fs::path& root, const Snapshot& snapshot,
+                   const RunJobs& run_jobs) {
+  TempDir temp;
+  if (temp.path().empty()) {
+    std::cerr << "pipe: error: cannot create a temporary directory\n";
+    return k_exit_usage;
+  }
+  // Only the workflow files first: a change no filter matches ends here, cheaply.
+  if (auto exported = export_snapshot(root, snapshot, temp.path(), {options.workflow}); !exported) {
+    std::cerr << "pipe: error: " << exported.error().message << "\n";
+    return k_exit_usage;
+  }
+  auto workflows = workflows_to_run(options, snapshot, temp.path());
+  if (!workflows) {
+    std::cerr << "pipe: error: " << workflows.error().message << "\n";
+    return k_exit_usage;
+  }
+  if (workflows->empty()) {
+    return k_exit_success;
+  }
+  if (auto exported = export_snapshot(root, snapshot, temp.path(), {}); !exported) {
+    std::cerr << "pipe: error: " << exported.error().message << "\n";
+    return k_exit_usage;
+  }
+  engine::RunOptions run;
+  run.directory = root.string();
+  run.workflows = *workflows;
+  run.jobs = options.jobs;
+  run.event = "push";
+  run.backend = options.backend;
+  run.workspace_override = temp.path().string();
+  run.changed_files = snapshot.changed;
+  run.selection = engine::WorkflowSelection::all;
+  run.output = engine::OutputStyle::compact;
+  return run_jobs(run);
+}
+
+Result<std::vector<Snapshot>> snapshots(const HookRunOptions& options, const fs::path& root, std::istream& input) {
+  if (options.stage == Stage::pre_commit) {
+    auto staged = staged_files(root);
+    if (!staged) {
+      return staged.error();
+    }
+    return std::vector<Snapshot>{{"", *staged}};
+  }
+  std::vector<Snapshot> out;
+  for (const auto& push : parse_pre_push(input)) {
+    auto changed = pushed_files(root, push);
+    if (!changed) {
+      return changed.error();
+    }
+    out.push_back({push.local_sha, *changed});
+  }
+  return out;
+}
+
+}  // namespace
+
+bool paths_match(const workflow::Workflow& wf, const std::vector<std::string>& changed, std::string& why) {
+  const workflow::Trigger* trigger = wf.find_trigger("push");
+  trigger = trigger != nullptr ? trigger : wf.find_trigger("pull_request");
+  if (trigger == nullptr) {
+    return true;
+  }
+  const auto& f = trigger->filters;
+  if (f.paths) {
+    const auto patterns = pattern_texts(*f.paths);
+    if (std::none_of(changed.begin(), changed.end(),
+                     [&](const auto& file) { return workflow::filters::match_filters(patterns, file); })) {
+      why = "no changed file matches paths " + quoted_list(patterns);
+      return false;
+    }
+  }
+  if (f.paths_ignore) {
+    const auto patterns = pattern_texts(*f.paths_ignore);
+    if (std::all_of(changed.begin(), changed.end(),
+                    [&](const auto& file) { return workflow::filters::match_filters(patterns, file); })) {
+      why = "every changed file matches paths-ignore " + quoted_list(patterns);
+      return false;
+    }
+  }
+  return true;
+}
+
+int run_hook(const HookRunOptions& options, std::istream& push_input, const RunJobs& run_jobs) {
+  if (engine::env_flag("PIPE_SKIP")) {
+    std::cerr << "pipe: hook skipped (PIPE_SKIP=1)\n";
+    return k_exit_success;
+  }
+  auto root = work_tree_root(options.directory);
+  if (!root) {
+    std::cerr << "pipe: error: " << root.error().message << "\n";
+    return k_exit_usage;
+  }
+  const HookRunOptions settings = resolve_settings(options, *root);
+  auto all = snapshots(settings, *root, push_input);
+  if (!all) {
+    std::cerr << "pipe: error: " << all.error().message << "\n";
+    return k_exit_usage;
+  }
+  int worst = k_exit_success;
+  for (const auto& snapshot : *all) {
+    worst = std::max(worst, check_snapshot(settings, *root, snapshot, run_jobs));
+  }
+  return worst;
+}
+
+}  // namespace pipeline::runner::hook

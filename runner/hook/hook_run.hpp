@@ -1,0 +1,38 @@
+#pragma once
+// `pipe hook run`: the selected jobs on exactly what a commit or push would contain.
+#include <functional>
+#include <istream>
+#include <string>
+#include <vector>
+
+#include "runner/engine/run_options.hpp"
+#include "runner/hook/install.hpp"
+#include "workflow/model.hpp"
+
+namespace pipeline::runner::hook {
+
+/// What `pipe hook run` was asked to do.
+struct HookRunOptions {
+  Stage stage = Stage::pre_commit;
+  std::vector<std::string> jobs;  // empty: the config's hook.jobs, else every job
+  std::string workflow;           // a file or directory in the repository; empty: config, else .github/workflows
+  std::string directory = ".";
+  engine::BackendChoice backend = engine::BackendChoice::host;
+};
+
+/// Runs the jobs `options` selects and returns the exit code (engine::run, with Ctrl-C handling
+/// set up by the caller only when jobs do run, so a skipped hook starts no thread).
+using RunJobs = std::function<int(const engine::RunOptions& options)>;
+
+/// Runs the hook: exports the staged index (pre-commit) or each pushed commit (pre-push, refs
+/// read from `push_input`) into a temporary workspace, skips at once the workflows whose path
+/// filters match none of the changed files, runs the rest there, and removes the export.
+/// Returns the exit code: 0 lets the commit or push through.
+[[nodiscard]] int run_hook(const HookRunOptions& options, std::istream& push_input, const RunJobs& run_jobs);
+
+/// Whether a workflow's push (else pull_request) path filters let `changed` through; when they
+/// do not, `why` says which filter stopped it.
+[[nodiscard]] bool paths_match(const workflow::Workflow& wf, const std::vector<std::string>& changed,
+                               std::string& why);
+
+}  // namespace pipeline::runner::hook
