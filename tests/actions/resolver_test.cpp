@@ -170,7 +170,7 @@ TEST_CASE("a warm cache resolves in under 5 ms per action", "[actions]") {
   CHECK(best < 5000);
 }
 
-TEST_CASE("--action-override replaces a remote action by a local directory", "[actions]") {
+TEST_CASE("option --action-override replaces a remote action by a local directory", "[actions]") {
   ActionSandbox box("override");
   const auto source = make_source(box);
   ResolverOptions options = options_for(box);

@@ -75,7 +75,7 @@ TEST_CASE("remote composite and JavaScript actions run from git repositories", "
   }
 }
 
-TEST_CASE("--offline with a cold cache names the missing action", "[actions][run]") {
+TEST_CASE("option --offline with a cold cache names the missing action", "[actions][run]") {
   RemoteCase c;
   auto result = c.run({"--offline"});
   CHECK(result.exit_code != 0);
@@ -83,7 +83,7 @@ TEST_CASE("--offline with a cold cache names the missing action", "[actions][run
         std::string::npos);
 }
 
-TEST_CASE("--action-override runs a local directory in place of a remote action", "[actions][run]") {
+TEST_CASE("option --action-override runs a local directory in place of a remote action", "[actions][run]") {
   RemoteCase c;
   const fs::path local = c.box.root / "override";
   ActionSandbox::write(local / "action.yml",

@@ -52,7 +52,7 @@ void seed(const TempRepo& repo) {
 
 }  // namespace
 
-TEST_CASE("--report junit writes a suite per job and a case per step; json writes the run record", "[hook][report]") {
+TEST_CASE("option --report junit writes a suite per job and a case per step; json writes the run record", "[hook][report]") {
   TempRepo repo;
   seed(repo);
   const auto result =
@@ -86,7 +86,7 @@ TEST_CASE("--report junit writes a suite per job and a case per step; json write
   CHECK(json["jobs"].size() == 2);
 }
 
-TEST_CASE("--report junit keeps secrets masked", "[hook][report]") {
+TEST_CASE("option --report junit keeps secrets masked", "[hook][report]") {
   TempRepo repo;
   repo.write(".github/workflows/ci.yml",
              "on: push\njobs:\n  leak:\n    runs-on: ubuntu-latest\n    steps:\n"
