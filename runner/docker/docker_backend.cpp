@@ -129,6 +129,12 @@ std::string strip_tcp(const std::string& port) {
   return port.substr(0, slash);
 }
 
+// A job without `container:` is a VM on GitHub: it shares the host's network, so `localhost:PORT`
+// reaches its services' published ports even though the services have a network of their own.
+std::string job_network_mode(const JobSpec& spec, const JobEnv& env) {
+  return spec.use_host_network || env.network.empty() ? "host" : env.network;
+}
+
 // The job container: kept alive by `tail -f /dev/null` under docker-init, the workspace and the
 // temp dirs at their host paths, on the job network (or the host's when there is none).
 Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const std::string& engine_socket) {
@@ -139,7 +145,7 @@ Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const st
             {"Cmd", {"-f", "/dev/null"}},
             {"Env", env_lines(spec.env)},
             {"Labels", label_json(labels)},
-            {"HostConfig", {{"Init", true}, {"Binds", json::array()}, {"NetworkMode", env.network.empty() ? "host" : env.network}}}};
+            {"HostConfig", {{"Init", true}, {"Binds", json::array()}, {"NetworkMode", job_network_mode(spec, env)}}}};
   json& binds = body["HostConfig"]["Binds"];
   const std::string job_dir = fs::path(env.temp_dir).parent_path().string();
   binds.push_back(job_dir + ":" + job_dir);

@@ -5,6 +5,11 @@
 #include <chrono>
 #include <csignal>
 #include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <cstring>
+#include <algorithm>
 #include <sys/wait.h>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runner/docker/engine_client.hpp"
 #include "support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -69,6 +75,17 @@ bool process_alive(int pid) {
   return !status.empty() && status.find("State:\tZ") == std::string::npos;
 }
 
+/// True when a Docker engine answers on its default socket (tests that need one skip otherwise).
+bool engine_answers() {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, "/var/run/docker.sock", sizeof(address.sun_path) - 1);
+  const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  ::close(fd);
+  return connected;
+}
+
 nlohmann::json job_results(const fs::path& dir) {
   const auto run = nlohmann::json::parse(read_text(dir / ".pipe" / "runs" / "latest" / "run.json"));
   nlohmann::json results = nlohmann::json::object();
@@ -80,14 +97,19 @@ nlohmann::json job_results(const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("fixture workflows run as GitHub would run them", "[run][fixtures]") {
+/// Runs every fixture meant for `backend` and checks its expect.json.
+void run_fixtures(const std::string& backend) {
   const auto names = case_names();
   REQUIRE(names.size() >= 10);
   for (const auto& name : names) {
-    DYNAMIC_SECTION(name) {
-      CaseDir dir(name);
-      const auto expect = nlohmann::json::parse(read_text(dir.path / "expect.json"));
-      std::vector<std::string> argv{PIPE_EXE, "run", "--backend", "host", "workflow.yml"};
+    CaseDir dir(name);
+    const auto expect = nlohmann::json::parse(read_text(dir.path / "expect.json"));
+    const auto backends = expect.value("backends", nlohmann::json::array({"host", "docker"}));
+    if (std::find(backends.begin(), backends.end(), backend) == backends.end()) {
+      continue;
+    }
+    DYNAMIC_SECTION(name << " on " << backend) {
+      std::vector<std::string> argv{PIPE_EXE, "run", "--backend", backend, "workflow.yml"};
       for (const auto& arg : expect.value("args", nlohmann::json::array())) {
         argv.push_back(arg.get<std::string>());
       }
@@ -115,11 +137,32 @@ TEST_CASE("fixture workflows run as GitHub would run them", "[run][fixtures]") {
       for (const auto& secret : expect.value("secrets", nlohmann::json::array())) {
         CHECK(files_containing(dir.path, secret.get<std::string>()).empty());
       }
+      if (backend == "docker") {
+        // Nothing the run created may outlive it: no container, no network with its label.
+        const auto run = nlohmann::json::parse(read_text(dir.path / ".pipe" / "runs" / "latest" / "run.json"));
+        auto client = pipeline::runner::docker::EngineClient::connect_from_environment();
+        REQUIRE(client);
+        const std::string label = "pipe.run=" + run["id"].get<std::string>();
+        CHECK((*client)->list_containers(label)->empty());
+        CHECK((*client)->list_networks(label)->empty());
+      }
       if (expect.contains("max_seconds")) {
         CHECK(seconds < expect["max_seconds"].get<double>());
       }
     }
   }
+}
+
+TEST_CASE("fixture workflows run on the host as GitHub would run them", "[run][fixtures]") {
+  run_fixtures("host");
+}
+
+TEST_CASE("fixture workflows run in containers as GitHub would run them", "[run][fixtures][docker]") {
+  if (!engine_answers()) {
+    WARN("skipped: no Docker engine answers on /var/run/docker.sock");
+    return;
+  }
+  run_fixtures("docker");
 }
 
 TEST_CASE("Ctrl-C cancels a run, runs always() steps and exits 130", "[run][signals]") {
