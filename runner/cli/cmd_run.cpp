@@ -120,6 +120,10 @@ std::function<int()> setup_run(CLI::App& app) {
   app.add_option("--pull", *pull, "Image pulls: missing, always or never")
       ->check(CLI::IsMember({"missing", "always", "never"}));
   app.add_flag("--no-engine-socket", *no_socket, "Do not mount the engine socket into job containers");
+  app.add_flag("--privileged", options->privileged, "Run every job container privileged");
+  app.add_option("--container-cap-add", options->cap_add, "Add a capability to every job container");
+  app.add_option("--container-options", options->container_options,
+                 "Extra docker-create options for every job container (as in container.options)");
   app.add_flag("-n,--dry-run", options->dry_run, "Print the plan without running anything");
   app.add_flag("--json", options->json, "Stream events as JSON Lines");
   app.add_flag("--ci", *ci, "CI logs: plain timestamped lines, GitHub groups (default: on when CI=true)");

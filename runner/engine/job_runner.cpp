@@ -378,13 +378,23 @@ Result<JobSpec> JobExecution::job_spec() {
   spec.image = m_placement.image;
   if (!spec.image.empty()) {
     add_action_mounts(spec);
+    // Power-user flags reach every job container, after the workflow's own options.
+    const RunOptions& options = *m_run.options;
+    if (options.privileged) {
+      spec.options += " --privileged";
+    }
+    for (const auto& cap : options.cap_add) {
+      spec.options += " --cap-add " + cap;
+    }
+    if (!options.container_options.empty()) {
+      spec.options += " " + options.container_options;
+    }
   }
   return spec;
 }
 
 void JobExecution::write_event_file() {
   const std::string path = m_env->temp_dir + "/_github_workflow/event.json";
-  (void)m_run.github.contains("event");
   auto written = m_placement.backend->write_file(*m_env, path, m_github["event"].dump(2));
   if (written) {
     m_github["event_path"] = path;

@@ -56,6 +56,9 @@ struct RunOptions {
   bool explain = false;
   bool verbose = false;
   bool engine_socket = true;
+  bool privileged = false;                 // --privileged: every job container
+  std::vector<std::string> cap_add;        // --container-cap-add
+  std::string container_options;           // --container-options: appended to each job container's options
   OutputStyle output = OutputStyle::full;
   bool github_actions = false;            // GITHUB_ACTIONS=true in pipe's own environment
   std::vector<ReportRequest> reports;     // --report junit=FILE, json=FILE
