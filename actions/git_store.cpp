@@ -1,12 +1,12 @@
 #include "actions/git_store.hpp"
 
-#include <git2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <memory>
+
+#include "actions/libgit.hpp"
 
 namespace pipeline::actions {
 
@@ -14,39 +14,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// libgit2 is initialised once for the process; its own counter makes repeated calls cheap.
-void ensure_libgit2() {
-  static const int initialised = git_libgit2_init();
-  (void)initialised;
-}
+// git_store's messages have always named the library when libgit2 gave no reason.
+constexpr std::string_view k_unknown = "unknown libgit2 error";
 
-std::string last_git_error(const std::string& what) {
-  const git_error* e = git_error_last();
-  return what + ": " + (e && e->message ? e->message : "unknown libgit2 error");
-}
+using libgit::Commit;
+using libgit::Object;
+using libgit::Remote;
+using libgit::Repository;
+using libgit::Tree;
 
-template <class T, void (*Free)(T*)>
-struct GitFree {
-  void operator()(T* p) const { Free(p); }
-};
-using RepoPtr = std::unique_ptr<git_repository, GitFree<git_repository, git_repository_free>>;
-using RemotePtr = std::unique_ptr<git_remote, GitFree<git_remote, git_remote_free>>;
-using ObjectPtr = std::unique_ptr<git_object, GitFree<git_object, git_object_free>>;
-using TreePtr = std::unique_ptr<git_tree, GitFree<git_tree, git_tree_free>>;
-using CommitPtr = std::unique_ptr<git_commit, GitFree<git_commit, git_commit_free>>;
-
-std::string oid_text(const git_oid* oid) {
-  char buffer[GIT_OID_HEXSZ + 1] = {};
-  git_oid_tostr(buffer, sizeof buffer, oid);
-  return buffer;
-}
-
-RepoPtr open_repo(const std::string& dir) {
+Repository open_repo(const std::string& dir) {
   git_repository* repo = nullptr;
   if (git_repository_open_bare(&repo, dir.c_str()) != 0) {
     return nullptr;
   }
-  return RepoPtr(repo);
+  return Repository(repo);
 }
 
 /// The commit an object peels to, as a SHA; "" when it is no commit.
@@ -55,19 +37,19 @@ std::string peel_to_commit(git_repository* repo, const std::string& spec) {
   if (git_revparse_single(&object, repo, spec.c_str()) != 0) {
     return "";
   }
-  ObjectPtr owned(object);
+  Object owned(object);
   git_object* commit = nullptr;
   if (git_object_peel(&commit, object, GIT_OBJECT_COMMIT) != 0) {
     return "";
   }
-  ObjectPtr owned_commit(commit);
-  return oid_text(git_object_id(commit));
+  Object owned_commit(commit);
+  return libgit::text(git_object_id(commit));
 }
 
 Result<void> write_blob(git_repository* repo, const git_tree_entry* entry, const fs::path& target) {
   git_blob* blob = nullptr;
   if (git_blob_lookup(&blob, repo, git_tree_entry_id(entry)) != 0) {
-    return Error{last_git_error("reading " + target.string())};
+    return libgit::failure("reading " + target.string(), k_unknown);
   }
   const auto* data = static_cast<const char*>(git_blob_rawcontent(blob));
   const auto size = static_cast<std::size_t>(git_blob_rawsize(blob));
@@ -100,9 +82,9 @@ Result<void> write_tree(git_repository* repo, const git_tree* tree, const fs::pa
     if (type == GIT_OBJECT_TREE) {
       git_tree* sub = nullptr;
       if (git_tree_lookup(&sub, repo, git_tree_entry_id(entry)) != 0) {
-        return Error{last_git_error("reading " + target.string())};
+        return libgit::failure("reading " + target.string(), k_unknown);
       }
-      TreePtr owned(sub);
+      Tree owned(sub);
       if (auto r = write_tree(repo, sub, target); !r) {
         return r;
       }
@@ -119,26 +101,26 @@ Result<void> write_tree(git_repository* repo, const git_tree* tree, const fs::pa
 }  // namespace
 
 Result<std::string> remote_ref_sha(const std::string& url, const std::string& ref) {
-  ensure_libgit2();
+  libgit::initialise();
   git_remote* raw = nullptr;
   if (git_remote_create_detached(&raw, url.c_str()) != 0) {
-    return Error{last_git_error("cannot use " + url)};
+    return libgit::failure("cannot use " + url, k_unknown);
   }
-  RemotePtr remote(raw);
+  Remote remote(raw);
   if (git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, nullptr, nullptr, nullptr) != 0) {
-    return Error{last_git_error("cannot reach " + url)};
+    return libgit::failure("cannot reach " + url, k_unknown);
   }
   const git_remote_head** heads = nullptr;
   std::size_t count = 0;
   if (git_remote_ls(&heads, &count, remote.get()) != 0) {
-    return Error{last_git_error("cannot list " + url)};
+    return libgit::failure("cannot list " + url, k_unknown);
   }
   // A peeled annotated tag names the commit; a branch and a lightweight tag name it directly.
   const std::string candidates[] = {"refs/tags/" + ref + "^{}", "refs/tags/" + ref, "refs/heads/" + ref, ref};
   for (const auto& wanted : candidates) {
     for (std::size_t i = 0; i < count; ++i) {
       if (wanted == heads[i]->name) {
-        return oid_text(&heads[i]->oid);
+        return libgit::text(&heads[i]->oid);
       }
     }
   }
@@ -146,34 +128,34 @@ Result<std::string> remote_ref_sha(const std::string& url, const std::string& re
 }
 
 Result<void> fetch_mirror(const std::string& mirror_dir, const std::string& url) {
-  ensure_libgit2();
-  RepoPtr repo = open_repo(mirror_dir);
+  libgit::initialise();
+  Repository repo = open_repo(mirror_dir);
   if (!repo) {
     git_repository* created = nullptr;
     if (git_repository_init(&created, mirror_dir.c_str(), 1) != 0) {
-      return Error{last_git_error("cannot create " + mirror_dir)};
+      return libgit::failure("cannot create " + mirror_dir, k_unknown);
     }
     repo.reset(created);
   }
   git_remote* raw = nullptr;
   if (git_remote_create_anonymous(&raw, repo.get(), url.c_str()) != 0) {
-    return Error{last_git_error("cannot use " + url)};
+    return libgit::failure("cannot use " + url, k_unknown);
   }
-  RemotePtr remote(raw);
+  Remote remote(raw);
   char heads[] = "+refs/heads/*:refs/remotes/origin/*";
   char tags[] = "+refs/tags/*:refs/tags/*";
   char* specs[] = {heads, tags};
   git_strarray refspecs{specs, 2};
   git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
   if (git_remote_fetch(remote.get(), &refspecs, &options, nullptr) != 0) {
-    return Error{last_git_error("cannot fetch " + url)};
+    return libgit::failure("cannot fetch " + url, k_unknown);
   }
   return {};
 }
 
 std::string find_commit_by_prefix(const std::string& mirror_dir, const std::string& prefix) {
-  ensure_libgit2();
-  RepoPtr repo = open_repo(mirror_dir);
+  libgit::initialise();
+  Repository repo = open_repo(mirror_dir);
   git_oid oid;
   if (!repo || git_oid_fromstrn(&oid, prefix.c_str(), prefix.size()) != 0) {
     return "";
@@ -182,13 +164,13 @@ std::string find_commit_by_prefix(const std::string& mirror_dir, const std::stri
   if (git_object_lookup_prefix(&object, repo.get(), &oid, prefix.size(), GIT_OBJECT_COMMIT) != 0) {
     return "";
   }
-  ObjectPtr owned(object);
-  return oid_text(git_object_id(object));
+  Object owned(object);
+  return libgit::text(git_object_id(object));
 }
 
 std::string mirror_ref_sha(const std::string& mirror_dir, const std::string& ref) {
-  ensure_libgit2();
-  RepoPtr repo = open_repo(mirror_dir);
+  libgit::initialise();
+  Repository repo = open_repo(mirror_dir);
   if (!repo) {
     return "";
   }
@@ -204,22 +186,22 @@ std::string mirror_ref_sha(const std::string& mirror_dir, const std::string& ref
 }
 
 Result<void> export_commit(const std::string& mirror_dir, const std::string& sha, const std::string& target_dir) {
-  ensure_libgit2();
-  RepoPtr repo = open_repo(mirror_dir);
+  libgit::initialise();
+  Repository repo = open_repo(mirror_dir);
   git_oid oid;
   if (!repo || git_oid_fromstr(&oid, sha.c_str()) != 0) {
     return Error{"cannot open the action cache " + mirror_dir};
   }
   git_commit* raw = nullptr;
   if (git_commit_lookup(&raw, repo.get(), &oid) != 0) {
-    return Error{last_git_error("commit " + sha)};
+    return libgit::failure("commit " + sha, k_unknown);
   }
-  CommitPtr commit(raw);
+  Commit commit(raw);
   git_tree* tree = nullptr;
   if (git_commit_tree(&tree, commit.get()) != 0) {
-    return Error{last_git_error("tree of " + sha)};
+    return libgit::failure("tree of " + sha, k_unknown);
   }
-  TreePtr owned(tree);
+  Tree owned(tree);
   return write_tree(repo.get(), tree, target_dir);
 }
 
@@ -228,8 +210,6 @@ Result<void> export_commit(const std::string& mirror_dir, const std::string& sha
 namespace pipeline::actions {
 
 namespace {
-
-using IndexPtr = std::unique_ptr<git_index, GitFree<git_index, git_index_free>>;
 
 Result<void> copy_one(const fs::path& from, const fs::path& to) {
   std::error_code ec;
@@ -249,7 +229,7 @@ bool inside(const fs::path& path, const fs::path& dir) {
 }  // namespace
 
 Result<void> copy_tracked_files(const std::string& repo_dir, const std::string& dest) {
-  ensure_libgit2();
+  libgit::initialise();
   const fs::path root = fs::path(repo_dir).lexically_normal();
   const fs::path target = fs::path(dest).lexically_normal();
   git_repository* raw = nullptr;
@@ -267,12 +247,12 @@ Result<void> copy_tracked_files(const std::string& repo_dir, const std::string& 
     }
     return {};
   }
-  RepoPtr repo(raw);
+  Repository repo(raw);
   git_index* index_raw = nullptr;
   if (git_repository_index(&index_raw, repo.get()) != 0) {
-    return Error{last_git_error("cannot read the index of " + repo_dir)};
+    return libgit::failure("cannot read the index of " + repo_dir, k_unknown);
   }
-  IndexPtr index(index_raw);
+  libgit::Index index(index_raw);
   for (std::size_t i = 0; i < git_index_entrycount(index.get()); ++i) {
     const git_index_entry* entry = git_index_get_byindex(index.get(), i);
     const fs::path from = root / entry->path;

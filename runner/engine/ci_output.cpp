@@ -235,23 +235,9 @@ void CompactSink::print_failure(const std::string& job) {
 }
 
 std::vector<std::string> output_lines(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-    text.remove_suffix(1);
-  }
   std::vector<std::string> lines;
-  std::size_t start = 0;
-  while (true) {
-    const auto nl = text.find('\n', start);
-    std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
-    if (!line.empty() && line.back() == '\r') {
-      line.remove_suffix(1);
-    }
-    lines.emplace_back(line);
-    if (nl == std::string_view::npos) {
-      return lines;
-    }
-    start = nl + 1;
-  }
+  for_each_line(text, [&](std::string_view line) { lines.emplace_back(line); }, CarriageReturn::drop);
+  return lines;
 }
 
 std::string compact_job_line(const std::string& job, NodeResult result, const std::string& detail) {

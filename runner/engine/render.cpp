@@ -261,24 +261,6 @@ std::size_t job_color(std::string_view job) {
   return hash % k_palette_size;
 }
 
-namespace {
-
-/// Calls `fn` with each line of `text` (an output event carries one or more lines).
-template <class Fn>
-void for_each_line(std::string_view text, Fn fn) {
-  text = chomp(text);
-  while (true) {
-    const auto nl = text.find('\n');
-    fn(text.substr(0, nl));
-    if (nl == std::string_view::npos) {
-      return;
-    }
-    text.remove_prefix(nl + 1);
-  }
-}
-
-}  // namespace
-
 std::string render_terminal(const Event& event, ColorMode color) {
   if (shows_nothing(event)) {
     return {};

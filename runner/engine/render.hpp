@@ -31,6 +31,30 @@ enum class ColorMode { plain, ansi };
 /// How many colors job prefixes cycle through.
 inline constexpr std::size_t k_palette_size = 6;
 
+/// Whether a line splitter keeps or drops the '\r' of a CRLF line end.
+enum class CarriageReturn { keep, drop };
+
+/// Calls `fn` with each line of an output event's `text` (one event may carry several lines),
+/// without its '\n'; trailing CR/LF are dropped first, so an empty text is one empty line.
+template <class Fn>
+void for_each_line(std::string_view text, Fn fn, CarriageReturn carriage_return = CarriageReturn::keep) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  while (true) {
+    const auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    if (carriage_return == CarriageReturn::drop && !line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    fn(line);
+    if (nl == std::string_view::npos) {
+      return;
+    }
+    text.remove_prefix(nl + 1);
+  }
+}
+
 /// The terminal text for one event: whole lines ending in '\n', or nothing.
 [[nodiscard]] std::string render_terminal(const Event& event, ColorMode color);
 

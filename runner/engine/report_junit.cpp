@@ -1,9 +1,8 @@
 #include "runner/engine/report_junit.hpp"
 
 #include <array>
+#include <algorithm>
 #include <cstdio>
-
-#include "runner/engine/ci_output.hpp"
 
 namespace pipeline::runner::engine {
 namespace {
@@ -110,48 +109,6 @@ std::vector<StepRecord> cases_of(const JobRecord& job) {
 }
 
 }  // namespace
-
-JobRecord& StepRecorder::job(const std::string& name) {
-  for (auto& job : m_jobs) {
-    if (job.name == name) {
-      return job;
-    }
-  }
-  m_jobs.push_back(JobRecord{name, NodeResult::success, {}, {}});
-  return m_jobs.back();
-}
-
-void StepRecorder::handle(const Event& event) {
-  if (event.job.empty()) {
-    return;
-  }
-  auto& tail = m_tails[event.job];
-  switch (event.kind) {
-    case EventKind::job_started: job(event.job); break;
-    case EventKind::job_finished:
-      job(event.job).result = event.result;
-      job(event.job).duration = event.duration;
-      break;
-    case EventKind::step_started: tail.clear(); break;
-    case EventKind::output:
-      for (auto& line : output_lines(event.text)) {
-        tail.push_back(std::move(line));
-        if (tail.size() > k_tail_lines) {
-          tail.pop_front();
-        }
-      }
-      break;
-    case EventKind::step_finished: {
-      const bool failed = event.result == NodeResult::failure || event.result == NodeResult::cancelled;
-      job(event.job).steps.push_back(StepRecord{event.step, event.result, event.duration,
-                                                failed ? std::vector<std::string>(tail.begin(), tail.end())
-                                                       : std::vector<std::string>{}});
-      tail.clear();
-      break;
-    }
-    default: break;
-  }
-}
 
 std::string xml_escape(std::string_view text) {
   std::string out;

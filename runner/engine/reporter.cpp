@@ -33,14 +33,26 @@ void JobLogSink::flush() {
   }
 }
 
-JobSummary& SummaryCollector::job(const std::string& name) {
-  for (auto& job : m_jobs) {
-    if (job.name == name) {
-      return job;
+std::size_t SummaryCollector::job(const std::string& name) {
+  for (std::size_t i = 0; i < m_jobs.size(); ++i) {
+    if (m_jobs[i].name == name) {
+      return i;
     }
   }
   m_jobs.push_back(JobSummary{name, NodeResult::success, {}, {}, {}, {}});
-  return m_jobs.back();
+  m_records.push_back(JobRecord{name, NodeResult::success, {}, {}});
+  return m_jobs.size() - 1;
+}
+
+void SummaryCollector::step_finished(const Event& event, const std::deque<std::string>& tail) {
+  const std::size_t i = job(event.job);
+  if (event.result == NodeResult::failure) {
+    m_jobs[i].failed_steps.push_back(FailedStep{event.step, event.result, {tail.begin(), tail.end()}});
+  }
+  const bool failed = event.result == NodeResult::failure || event.result == NodeResult::cancelled;
+  m_records[i].steps.push_back(StepRecord{event.step, event.result, event.duration,
+                                          failed ? std::vector<std::string>(tail.begin(), tail.end())
+                                                 : std::vector<std::string>{}});
 }
 
 void SummaryCollector::handle(const Event& event) {
@@ -50,39 +62,31 @@ void SummaryCollector::handle(const Event& event) {
   auto& tail = m_tails[event.job];
   switch (event.kind) {
     case EventKind::job_started: job(event.job); break;
-    case EventKind::job_finished:
-      job(event.job).result = event.result;
-      job(event.job).duration = event.duration;
-      break;
-    case EventKind::step_started: tail.clear(); break;
-    case EventKind::output: {
-      // One event may carry several lines; keep the last k_tail_lines of them.
-      std::string_view text = event.text;
-      while (!text.empty() && text.back() == '\n') {
-        text.remove_suffix(1);
-      }
-      std::size_t start = 0;
-      while (true) {
-        const auto nl = text.find('\n', start);
-        tail.emplace_back(text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
-        if (tail.size() > k_tail_lines) {
-          tail.pop_front();
-        }
-        if (nl == std::string_view::npos) {
-          break;
-        }
-        start = nl + 1;
-      }
+    case EventKind::job_finished: {
+      const std::size_t i = job(event.job);
+      m_jobs[i].result = m_records[i].result = event.result;
+      m_jobs[i].duration = m_records[i].duration = event.duration;
       break;
     }
+    case EventKind::step_started: tail.clear(); break;
+    case EventKind::output:
+      // One event may carry several lines; keep the last m_tail_lines of them.
+      for_each_line(
+          event.text,
+          [&](std::string_view line) {
+            tail.emplace_back(line);
+            if (tail.size() > m_tail_lines) {
+              tail.pop_front();
+            }
+          },
+          CarriageReturn::drop);
+      break;
     case EventKind::step_finished:
-      if (event.result == NodeResult::failure) {
-        job(event.job).failed_steps.push_back(FailedStep{event.step, event.result, {tail.begin(), tail.end()}});
-      }
+      step_finished(event, tail);
       tail.clear();
       break;
-    case EventKind::annotation: job(event.job).annotations.push_back(event.annotation); break;
-    case EventKind::step_summary: job(event.job).step_summaries.push_back(event.text); break;
+    case EventKind::annotation: m_jobs[job(event.job)].annotations.push_back(event.annotation); break;
+    case EventKind::step_summary: m_jobs[job(event.job)].step_summaries.push_back(event.text); break;
     case EventKind::group_start:
     case EventKind::group_end:
     case EventKind::notice: break;

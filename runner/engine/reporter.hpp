@@ -1,5 +1,6 @@
 #pragma once
 // The reporter: one thread owns the terminal and every other event destination.
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <fstream>
@@ -63,20 +64,44 @@ private:
   std::map<std::string, std::ofstream> m_files;
 };
 
-/// Builds the final summary from the events it sees.
-class SummaryCollector final : public EventSink {
+/// One step as a report shows it.
+struct StepRecord {
+  std::string name;
+  NodeResult result = NodeResult::success;
+  std::chrono::milliseconds duration{0};
+  std::vector<std::string> tail;  // last output lines, for failed or cancelled steps
+};
+
+/// One job and its steps, in the order they ended.
+struct JobRecord {
+  std::string name;
+  NodeResult result = NodeResult::success;
+  std::chrono::milliseconds duration{0};
+  std::vector<StepRecord> steps;
+};
+
+/// Builds the final summary, and a record of every job's steps, from the events it sees.
+class SummaryCollector : public EventSink {
 public:
-  /// How many lines of a failed step's output the summary keeps.
+  /// How many lines of a failed step's output the summary keeps by default.
   static constexpr std::size_t k_tail_lines = 20;
+
+  /// Keeps the last `tail_lines` output lines of each failed step.
+  explicit SummaryCollector(std::size_t tail_lines = k_tail_lines) : m_tail_lines(tail_lines) {}
 
   void handle(const Event& event) override;
   /// The summary so far (call after Reporter::stop for the final one).
   [[nodiscard]] RunSummary summary(std::chrono::milliseconds run_duration) const;
+  /// The jobs seen so far with every step, first started first (call after Reporter::stop).
+  [[nodiscard]] const std::vector<JobRecord>& jobs() const { return m_records; }
 
 private:
-  JobSummary& job(const std::string& name);
+  std::size_t job(const std::string& name);
+  void step_finished(const Event& event, const std::deque<std::string>& tail);
 
+  std::size_t m_tail_lines;
   std::vector<JobSummary> m_jobs;
+  std::vector<JobRecord> m_records;                        // parallel to m_jobs
   std::map<std::string, std::deque<std::string>> m_tails;  // job -> the current step's last lines
 };
 

@@ -1,57 +1,24 @@
 #include "runner/git/git_context.hpp"
 
-#include <git2.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-#include <memory>
 #include <set>
+
+#include "actions/libgit.hpp"
 
 namespace pipeline::runner::git {
 namespace {
 
-// libgit2 wants one init before any call; a function-local static gives that once, from any
-// thread, and shuts the library down at exit.
-class Library {
-public:
-  Library() { git_libgit2_init(); }
-  ~Library() { git_libgit2_shutdown(); }
-  Library(const Library&) = delete;
-  Library& operator=(const Library&) = delete;
-};
-
-void ensure_library() {
-  static Library library;
-}
-
-template <class T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* pointer) const { Free(pointer); }
-};
-template <class T, void (*Free)(T*)>
-using Owned = std::unique_ptr<T, Deleter<T, Free>>;
-
-using Repository = Owned<git_repository, git_repository_free>;
-using Reference = Owned<git_reference, git_reference_free>;
-using Commit = Owned<git_commit, git_commit_free>;
-using Tree = Owned<git_tree, git_tree_free>;
-using Diff = Owned<git_diff, git_diff_free>;
-using Config = Owned<git_config, git_config_free>;
-using StatusList = Owned<git_status_list, git_status_list_free>;
-using Object = Owned<git_object, git_object_free>;
-
-Error git_failure(std::string_view what) {
-  const git_error* error = git_error_last();
-  const char* detail = error != nullptr && error->message != nullptr ? error->message : "unknown error";
-  return Error{std::string(what) + ": " + detail};
-}
-
-std::string oid_text(const git_oid* oid) {
-  char buffer[GIT_OID_HEXSZ + 1] = {};
-  git_oid_tostr(buffer, sizeof buffer, oid);
-  return buffer;
-}
+namespace libgit = actions::libgit;
+using libgit::Commit;
+using libgit::Config;
+using libgit::Diff;
+using libgit::Object;
+using libgit::Reference;
+using libgit::Repository;
+using libgit::StatusList;
+using libgit::Tree;
 
 std::string strip_prefix(std::string_view text, std::string_view prefix) {
   return std::string(text.substr(0, prefix.size()) == prefix ? text.substr(prefix.size()) : text);
@@ -59,14 +26,14 @@ std::string strip_prefix(std::string_view text, std::string_view prefix) {
 
 // A null repository (not an error) when `dir` is outside any repository.
 Result<Repository> open_repository(const std::filesystem::path& dir) {
-  ensure_library();
+  libgit::initialise();
   git_repository* raw = nullptr;
   const int rc = git_repository_open_ext(&raw, dir.c_str(), 0, nullptr);
   if (rc == GIT_ENOTFOUND) {
     return Repository{};
   }
   if (rc < 0) {
-    return git_failure("cannot open the git repository at " + dir.string());
+    return libgit::failure("cannot open the git repository at " + dir.string());
   }
   return Repository{raw};
 }
@@ -149,11 +116,11 @@ Result<void> read_head(git_repository* repo, RepoInfo& info) {
     return {};
   }
   if (rc < 0) {
-    return git_failure("cannot read HEAD");
+    return libgit::failure("cannot read HEAD");
   }
   Reference head{raw};
   const git_oid* oid = git_reference_target(head.get());
-  info.sha = oid != nullptr ? oid_text(oid) : "";
+  info.sha = oid != nullptr ? libgit::text(oid) : "";
   if (git_repository_head_detached(repo) != 1) {
     set_ref(info, git_reference_name(head.get()));
   } else if (oid != nullptr) {
@@ -224,7 +191,7 @@ Result<Commit> head_commit(git_repository* repo) {
   }
   git_commit* raw = nullptr;
   if (rc < 0 || git_commit_lookup(&raw, repo, &oid) < 0) {
-    return git_failure("cannot read the HEAD commit");
+    return libgit::failure("cannot read the HEAD commit");
   }
   return Commit{raw};
 }
@@ -321,24 +288,24 @@ Result<std::vector<std::string>> changed_files_for_push(const std::filesystem::p
   git_tree* tree_raw = nullptr;
   git_tree* parent_tree_raw = nullptr;
   if (git_commit_tree(&tree_raw, commit->get()) < 0) {
-    return git_failure("cannot read HEAD's tree");
+    return libgit::failure("cannot read HEAD's tree");
   }
   Tree tree{tree_raw};
   Tree parent_tree;
   if (git_commit_parentcount(commit->get()) > 0) {
     git_commit* parent_raw = nullptr;
     if (git_commit_parent(&parent_raw, commit->get(), 0) < 0) {
-      return git_failure("cannot read HEAD's parent");
+      return libgit::failure("cannot read HEAD's parent");
     }
     Commit parent{parent_raw};
     if (git_commit_tree(&parent_tree_raw, parent.get()) < 0) {
-      return git_failure("cannot read the parent's tree");
+      return libgit::failure("cannot read the parent's tree");
     }
     parent_tree.reset(parent_tree_raw);
   }
   git_diff* diff_raw = nullptr;
   if (git_diff_tree_to_tree(&diff_raw, repo->get(), parent_tree.get(), tree.get(), nullptr) < 0) {
-    return git_failure("cannot diff HEAD against its parent");
+    return libgit::failure("cannot diff HEAD against its parent");
   }
   Diff diff{diff_raw};
   std::set<std::string> paths;
@@ -359,7 +326,7 @@ Result<std::vector<std::string>> uncommitted_changes(const std::filesystem::path
                   GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
   git_status_list* raw = nullptr;
   if (git_status_list_new(&raw, repo->get(), &options) < 0) {
-    return git_failure("cannot read the work tree status");
+    return libgit::failure("cannot read the work tree status");
   }
   StatusList list{raw};
   std::set<std::string> paths;
@@ -388,10 +355,10 @@ Result<CommitInfo> read_head_commit(const std::filesystem::path& dir) {
   }
   git_commit* c = commit->get();
   CommitInfo info;
-  info.sha = oid_text(git_commit_id(c));
-  info.tree_sha = oid_text(git_commit_tree_id(c));
+  info.sha = libgit::text(git_commit_id(c));
+  info.tree_sha = libgit::text(git_commit_tree_id(c));
   if (git_commit_parentcount(c) > 0) {
-    info.parent_sha = oid_text(git_commit_parent_id(c, 0));
+    info.parent_sha = libgit::text(git_commit_parent_id(c, 0));
   }
   const char* message = git_commit_message(c);
   info.message = message != nullptr ? message : "";

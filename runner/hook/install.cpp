@@ -4,10 +4,12 @@
 #include <sstream>
 #include <system_error>
 
-#include "runner/hook/libgit.hpp"
+#include "actions/libgit.hpp"
 
 namespace pipeline::runner::hook {
 namespace {
+
+namespace libgit = actions::libgit;
 
 namespace fs = std::filesystem;
 

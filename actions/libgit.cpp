@@ -1,11 +1,12 @@
-#include "runner/hook/libgit.hpp"
+#include "actions/libgit.hpp"
 
 #include <cstdlib>
 
-namespace pipeline::runner::hook::libgit {
+namespace pipeline::actions::libgit {
 namespace {
 
-// libgit2 wants one init before any call; a function-local static gives that once.
+// libgit2 wants one init before any call; a function-local static gives that once, from any
+// thread, and shuts the library down at exit.
 class Library {
 public:
   Library() { git_libgit2_init(); }
@@ -16,8 +17,12 @@ public:
 
 }  // namespace
 
-Result<Repository> open(const std::filesystem::path& dir) {
+void initialise() {
   static Library library;
+}
+
+Result<Repository> open(const std::filesystem::path& dir) {
+  initialise();
   git_repository* raw = nullptr;
   // Inside a hook git may name the repository in GIT_DIR (and GIT_WORK_TREE), e.g. for a bare
   // repository with a separate work tree; libgit2 honours them only when asked.
@@ -40,10 +45,10 @@ Result<Repository> open(const std::filesystem::path& dir) {
   return Repository{raw};
 }
 
-Error failure(std::string_view what) {
+Error failure(std::string_view what, std::string_view unknown) {
   const git_error* error = git_error_last();
-  const char* detail = error != nullptr && error->message != nullptr ? error->message : "unknown error";
-  return Error{std::string(what) + ": " + detail};
+  const std::string_view detail = error != nullptr && error->message != nullptr ? error->message : unknown;
+  return Error{std::string(what) + ": " + std::string(detail)};
 }
 
 std::string text(const git_oid* oid) {
@@ -52,4 +57,4 @@ std::string text(const git_oid* oid) {
   return buffer;
 }
 
-}  // namespace pipeline::runner::hook::libgit
+}  // namespace pipeline::actions::libgit

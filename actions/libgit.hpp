@@ -1,5 +1,6 @@
 #pragma once
-// libgit2 handles owned by unique_ptr, for the hook module's .cpp files only (git2.h is heavy).
+// libgit2 handles owned by unique_ptr, shared by every module that uses libgit2; include it from
+// .cpp files only (git2.h is heavy).
 #include <git2.h>
 
 #include <filesystem>
@@ -9,7 +10,7 @@
 
 #include "workflow/result.hpp"
 
-namespace pipeline::runner::hook::libgit {
+namespace pipeline::actions::libgit {
 
 template <class T, void (*Free)(T*)>
 struct Deleter {
@@ -27,15 +28,22 @@ using Diff = Owned<git_diff, git_diff_free>;
 using Blob = Owned<git_blob, git_blob_free>;
 using Config = Owned<git_config, git_config_free>;
 using Revwalk = Owned<git_revwalk, git_revwalk_free>;
+using Reference = Owned<git_reference, git_reference_free>;
+using StatusList = Owned<git_status_list, git_status_list_free>;
+using Object = Owned<git_object, git_object_free>;
+using Remote = Owned<git_remote, git_remote_free>;
+
+/// Initialises libgit2 once for the process (shut down at exit); every entry point calls it first.
+void initialise();
 
 /// The repository containing `dir` (searching upwards), or the one GIT_DIR names when set; an
 /// error says when there is none.
 [[nodiscard]] Result<Repository> open(const std::filesystem::path& dir);
 
-/// `what` with libgit2's last error message.
-[[nodiscard]] Error failure(std::string_view what);
+/// `what` with libgit2's last error message, or with `unknown` when libgit2 recorded none.
+[[nodiscard]] Error failure(std::string_view what, std::string_view unknown = "unknown error");
 
 /// The 40-hex text of `oid`.
 [[nodiscard]] std::string text(const git_oid* oid);
 
-}  // namespace pipeline::runner::hook::libgit
+}  // namespace pipeline::actions::libgit
