@@ -15,6 +15,12 @@ void StepOutput::finish() { m_splitter.flush(); }
 // The mask is registered before the following events are masked, so a value printed right
 // after its `add-mask` line never shows.
 void StepOutput::on_line(Stream stream, std::string_view line) {
+  // Nearly every line is plain output. A line with neither `::` nor `##[` cannot be a workflow
+  // command (nor a stop-commands token), so it skips the command parser and its allocations.
+  if (line.find("::") == std::string_view::npos && line.find("##[") == std::string_view::npos) {
+    m_consumer(stream, event::Output{m_masker.mask(line)});
+    return;
+  }
   for (auto& event : m_processor.process(line)) {
     if (const auto* mask = std::get_if<event::AddMask>(&event)) {
       m_masker.add_mask(mask->value);
