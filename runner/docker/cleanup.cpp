@@ -5,6 +5,8 @@
 #include <csignal>
 
 #include "runner/docker/docker_backend.hpp"
+
+#include <fstream>
 #include "runner/docker/engine_client.hpp"
 
 namespace pipeline::runner::docker {
@@ -23,7 +25,18 @@ bool owner_alive(const Labels& labels) {
     return true;
   }
   const long pid = std::atol(label_or_empty(labels, "pipe.pid").c_str());
-  return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+  if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM)) {
+    return false;
+  }
+  // A killed pipe whose parent never reaps it (an init that does not reap) stays a zombie.
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("State:", 0) == 0) {
+      return line.find('Z') == std::string::npos;
+    }
+  }
+  return true;
 }
 
 bool selected(const LabelledObject& object, const std::string& run_id, LiveRuns live) {

@@ -189,6 +189,12 @@ private:
       auto connected = docker::DockerBackend::connect(options);
       if (connected) {
         m_docker = std::move(*connected);
+        // Containers and networks of runs whose pipe died (kill -9, a crash) go first.
+        if (auto cleaned = docker::cleanup_leftovers(m_docker->client(), "", docker::LiveRuns::keep);
+            cleaned && cleaned->containers + cleaned->networks > 0) {
+          post_notice(m_reporter, "removed " + std::to_string(cleaned->containers) + " container(s) and " +
+                                      std::to_string(cleaned->networks) + " network(s) left by dead runs");
+        }
       } else {
         m_docker_error = connected.error().message;
       }

@@ -202,3 +202,49 @@ TEST_CASE("Ctrl-C cancels a run, runs always() steps and exits 130", "[run][sign
   CHECK_FALSE(process_alive(sleeper));
   CHECK(job_results(dir.path)["cancel"] == "cancelled");
 }
+
+TEST_CASE("the next run removes the containers of a run that was killed", "[run][docker]") {
+  if (!engine_answers()) {
+    WARN("skipped: no Docker engine answers on /var/run/docker.sock");
+    return;
+  }
+  CaseDir dir("cancel");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    if (chdir(dir.path.c_str()) != 0) {
+      _exit(127);
+    }
+    execl(PIPE_EXE, PIPE_EXE, "run", "--backend", "docker", "workflow.yml", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const fs::path marker = dir.path / "started";
+  for (int i = 0; i < 600 && !fs::exists(marker); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(fs::exists(marker));
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  std::string killed_run;
+  for (const auto& entry : fs::directory_iterator(dir.path / ".pipe" / "runs")) {
+    if (entry.is_directory() && !entry.is_symlink()) {
+      killed_run = entry.path().filename().string();
+    }
+  }
+  REQUIRE_FALSE(killed_run.empty());
+  auto client = pipeline::runner::docker::EngineClient::connect_from_environment();
+  REQUIRE(client);
+  const std::string label = "pipe.run=" + killed_run;
+  CHECK_FALSE((*client)->list_containers(label)->empty());  // kill -9 left its job container
+
+  fs::remove(dir.path / "workflow.yml");
+  std::ofstream(dir.path / "workflow.yml") << "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n";
+  const auto result = run_process({PIPE_EXE, "run", "--backend", "docker", "workflow.yml"}, dir.path.string());
+  INFO(result.out + result.err);
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out + result.err, Catch::Contains("left by dead runs"));
+  CHECK((*client)->list_containers(label)->empty());
+  CHECK((*client)->list_networks(label)->empty());
+}
