@@ -460,11 +460,10 @@ private:
                            (any_failed ? " (a job it needs failed)" : ""));
       return {NodeResult::skipped, {}};
     }
-    return expand(planned, ctx, needs, node);
+    return expand(planned, ctx, needs);
   }
 
-  NodeOutcome expand(const PlannedJob& planned, expr::MapContext& ctx, const expr::Value& needs,
-                     const NodeContext& node) {
+  NodeOutcome expand(const PlannedJob& planned, expr::MapContext& ctx, const expr::Value& needs) {
     const Job& job = *planned.job;
     std::vector<workflow::plan::MatrixCombination> combinations{nlohmann::ordered_json::object()};
     bool fail_fast = true;
@@ -522,7 +521,6 @@ private:
       m_plan.instances[id] = std::move(instance);
       outcome.children.push_back({id, {}, planned.key, port_resources(job)});
     }
-    (void)node;
     return outcome;
   }
 
