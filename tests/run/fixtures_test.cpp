@@ -244,7 +244,7 @@ TEST_CASE("the next run removes the containers of a run that was killed", "[run]
   const auto result = run_process({PIPE_EXE, "run", "--backend", "docker", "workflow.yml"}, dir.path.string());
   INFO(result.out + result.err);
   CHECK(result.exit_code == 0);
-  CHECK_THAT(result.out + result.err, Catch::Contains("left by dead runs"));
+  // The removal notice is not checked: under `ctest -j` another test's run may clean up first.
   CHECK((*client)->list_containers(label)->empty());
   CHECK((*client)->list_networks(label)->empty());
 }
