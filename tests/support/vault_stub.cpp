@@ -1,5 +1,8 @@
 // A stand-in for HashiCorp Vault (see vault_stub.hpp); not Vault itself.
 #include "support/vault_stub.hpp"
+#include <vector>
+#include <mutex>
+#include <filesystem>
 
 #include <httplib.h>
 
@@ -171,12 +174,42 @@ TestCertificates make_test_certificates(const std::string& dir) {
   return {dir + "/ca.crt", dir + "/server.crt", dir + "/server.key"};
 }
 
+namespace {
+
+/// Removes every directory make_temp_dir made when the test process exits: they hold test
+/// tokens and secrets, which must not be left behind.
+class TempDirs {
+public:
+  ~TempDirs() {
+    for (const auto& dir : m_dirs) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  }
+  void add(std::string dir) {
+    std::lock_guard lock(m_mutex);
+    m_dirs.push_back(std::move(dir));
+  }
+
+private:
+  std::mutex m_mutex;
+  std::vector<std::string> m_dirs;
+};
+
+TempDirs& temp_dirs() {
+  static TempDirs dirs;
+  return dirs;
+}
+
+}  // namespace
+
 std::string make_temp_dir(const std::string& tag) {
   const char* base = std::getenv("TMPDIR");
   std::string pattern = std::string(base && *base ? base : "/tmp") + "/pipe-" + tag + "-XXXXXX";
   if (!mkdtemp(pattern.data())) {
     throw std::runtime_error("cannot create a temporary directory");
   }
+  temp_dirs().add(pattern);
   return pattern;
 }
 
