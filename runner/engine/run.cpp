@@ -86,15 +86,15 @@ void post_notice(Reporter& reporter, const std::string& text, const std::string&
   reporter.post(std::move(event));
 }
 
+// The parser already records whether an expression calls success(), failure(), cancelled() or
+// always(); a text search would also match those names inside string literals.
 bool mentions_status_function(std::string_view condition) {
-  std::string lower(condition);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* fn : {"success(", "failure(", "always(", "cancelled("}) {
-    if (lower.find(fn) != std::string::npos) {
-      return true;
-    }
+  const auto source = expr::condition_source(condition);
+  if (source.is_template || source.expression.empty()) {
+    return false;
   }
-  return false;
+  auto ast = expr::parse_cached(source.expression);
+  return ast && ast->calls_status_function;
 }
 
 std::vector<std::string> changed_files(const std::string& dir) {
