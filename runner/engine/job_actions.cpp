@@ -268,6 +268,7 @@ void JobExecution::run_stage_step(const Step& step, const ActionPtr& action, Act
                                   const std::string& name, const EnvList& env, const ActionInputs& inputs) {
   const auto started = Clock::now();
   auto ctx = contexts(m_job_env);
+  m_step_after_cancel = m_cancel.cancelled();
   auto run_it = expr::evaluate_condition(stage_condition(*action->manifest, stage), ctx);
   if (!run_it || !*run_it) {
     if (!run_it) {

@@ -193,6 +193,9 @@ private:
   bool m_isolated_env = false;                          // a Docker action: no host environment
   std::vector<PostStep> m_post_steps;
   bool m_failed = false;
+  // Whether the running step's condition was evaluated after the job was cancelled (it ran for
+  // always() or cancelled()): such a step must not be killed by the job's own token.
+  bool m_step_after_cancel = false;
   Clock::time_point m_deadline;
   double m_job_timeout_minutes = k_default_job_timeout_minutes;
 };

@@ -179,8 +179,9 @@ Result<NodeResult> JobExecution::execute_step(const Step& step, const std::strin
   ScriptStep script_step;
   script_step.env = process_env(step_env, *files, action_id);
   script_step.timeout = step_timeout(step, ctx, minutes);
-  // A step that starts after cancellation (always()) must not be killed by the same token.
-  script_step.cancel = m_cancel.cancelled() ? m_run.hard_cancel : &m_cancel;
+  // Decided when the step's condition was evaluated, not here: a cancel arriving while the step
+  // is being prepared must still stop it.
+  script_step.cancel = m_step_after_cancel ? m_run.hard_cancel : &m_cancel;
 
   output::CommandSettings settings;
   const std::string* unsecure = find_env(script_step.env, "ACTIONS_ALLOW_UNSECURE_COMMANDS");
@@ -249,6 +250,7 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
     record.outcome = record.conclusion = "cancelled";
     return;
   }
+  m_step_after_cancel = m_cancel.cancelled();
   auto run_it = should_run(step, ctx);
   if (!run_it || !*run_it) {
     if (!run_it) {
