@@ -1,6 +1,10 @@
 // `pipe run` — CLI11 fills RunOptions; engine::run does the work.
 #include <CLI/CLI.hpp>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -14,25 +18,47 @@ namespace pipeline::runner::cli {
 
 namespace {
 
-std::atomic<int> g_interrupts{0};
+// The write end of the watcher's self-pipe: the signal handler may only write(2) to it.
+std::atomic<int> g_interrupt_fd{-1};
+constexpr char k_interrupt = 'i';
+constexpr char k_quit = 'q';
 
 extern "C" void on_interrupt(int) {
-  g_interrupts.fetch_add(1);
+  const int saved = errno;
+  const int fd = g_interrupt_fd.load();
+  if (fd >= 0) {
+    (void)!::write(fd, &k_interrupt, 1);
+  }
+  errno = saved;
 }
 
 /// Turns Ctrl-C presses into the two cancel levels: the first cancels, the second stops at once.
+/// The watcher blocks on a self-pipe, so it wakes for a signal at once and costs nothing at exit.
 class InterruptWatcher {
 public:
   InterruptWatcher(CancelToken& cancel, CancelToken& hard) : m_cancel(cancel), m_hard(hard) {
+    if (::pipe2(m_pipe, O_CLOEXEC) != 0) {
+      m_pipe[0] = m_pipe[1] = -1;
+      return;  // no Ctrl-C handling rather than no run
+    }
+    g_interrupt_fd = m_pipe[1];
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
     m_thread = std::thread([this] { watch(); });
   }
   ~InterruptWatcher() {
-    m_done = true;
-    m_thread.join();
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    if (m_thread.joinable()) {
+      (void)!::write(m_pipe[1], &k_quit, 1);
+      m_thread.join();
+      std::signal(SIGINT, SIG_DFL);
+      std::signal(SIGTERM, SIG_DFL);
+      g_interrupt_fd = -1;
+    }
+    for (int fd : m_pipe) {
+      if (fd >= 0) {
+        ::close(fd);
+      }
+    }
   }
   InterruptWatcher(const InterruptWatcher&) = delete;
   InterruptWatcher& operator=(const InterruptWatcher&) = delete;
@@ -40,24 +66,27 @@ public:
 private:
   void watch() {
     int seen = 0;
-    while (!m_done) {
-      const int now = g_interrupts.load();
-      if (now > seen) {
-        seen = now;
-        if (seen == 1) {
-          std::fprintf(stderr, "\npipe: cancelling (press Ctrl-C again to stop at once)\n");
-          m_cancel.cancel();
-        } else {
-          m_hard.cancel();
-        }
+    char byte = 0;
+    while (true) {
+      const ssize_t n = ::read(m_pipe[0], &byte, 1);
+      if (n < 0 && errno == EINTR) {
+        continue;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (n <= 0 || byte == k_quit) {
+        return;
+      }
+      if (++seen == 1) {
+        std::fprintf(stderr, "\npipe: cancelling (press Ctrl-C again to stop at once)\n");
+        m_cancel.cancel();
+      } else {
+        m_hard.cancel();
+      }
     }
   }
 
   CancelToken& m_cancel;
   CancelToken& m_hard;
-  std::atomic<bool> m_done{false};
+  int m_pipe[2] = {-1, -1};
   std::thread m_thread;
 };
 

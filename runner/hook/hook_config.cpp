@@ -1,8 +1,6 @@
 #include "runner/hook/hook_config.hpp"
 
-#include <yaml-cpp/yaml.h>
-
-#include <system_error>
+#include "runner/config/config.hpp"
 
 namespace pipeline::runner::hook {
 
@@ -24,33 +22,22 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 Result<HookConfig> read_hook_config(const std::filesystem::path& root) {
-  const auto file = root / ".pipe.yml";
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) {
-    return HookConfig{};
+  const auto loaded = config::load_config(root.string(), config::process_environment());
+  if (workflow::has_errors(loaded.diagnostics)) {
+    std::string text = loaded.format();
+    while (!text.empty() && text.back() == '\n') {
+      text.pop_back();
+    }
+    return Error{text};
   }
-  // yaml-cpp throws on bad input; this is the module's edge.
-  try {
-    const YAML::Node doc = YAML::LoadFile(file.string());
-    const YAML::Node hook = doc.IsMap() ? doc["hook"] : YAML::Node();
-    HookConfig config;
-    if (!hook || !hook.IsMap()) {
-      return config;
+  HookConfig out;
+  for (const auto& value : loaded.config.list("hook.jobs")) {
+    for (auto& job : split_list(value)) {
+      out.jobs.push_back(std::move(job));
     }
-    if (const auto jobs = hook["jobs"]; jobs && jobs.IsSequence()) {
-      for (const auto& job : jobs) {
-        config.jobs.push_back(job.as<std::string>());
-      }
-    } else if (jobs && jobs.IsScalar()) {
-      config.jobs = split_list(jobs.as<std::string>());
-    }
-    if (const auto workflow = hook["workflow"]; workflow && workflow.IsScalar()) {
-      config.workflow = workflow.as<std::string>();
-    }
-    return config;
-  } catch (const YAML::Exception& e) {
-    return Error{file.string() + ": " + e.what()};
   }
+  out.workflow = loaded.config.value("hook.workflow");
+  return out;
 }
 
 }  // namespace pipeline::runner::hook

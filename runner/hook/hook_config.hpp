@@ -1,6 +1,5 @@
 #pragma once
-// The `hook:` section of the repository's `.pipe.yml` (jobs and workflow a hook runs).
-// A small reader of its own until the config module (runner/config) offers `hook.jobs`.
+// The `hook:` settings (jobs and workflow a hook runs) from pipe's config files.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -15,7 +14,8 @@ struct HookConfig {
   std::string workflow;
 };
 
-/// Reads `<root>/.pipe.yml`; a missing file or section gives an empty config.
+/// Reads the user's config file and `<root>/.pipe.yml` (the repository's wins); no file or no
+/// `hook:` section gives an empty config.
 [[nodiscard]] Result<HookConfig> read_hook_config(const std::filesystem::path& root);
 
 /// "a,b , c" as {"a", "b", "c"}.

@@ -1,7 +1,5 @@
 #include "runner/hook/hook_run.hpp"
 
-#include <stdlib.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
@@ -9,6 +7,7 @@
 
 #include "runner/engine/ci_output.hpp"
 #include "runner/hook/hook_config.hpp"
+#include "runner/hook/scratch_dir.hpp"
 #include "runner/hook/snapshot.hpp"
 #include "workflow/filters/glob.hpp"
 #include "workflow/loader.hpp"
@@ -20,31 +19,6 @@ namespace fs = std::filesystem;
 
 constexpr int k_exit_success = 0;
 constexpr int k_exit_usage = 2;
-
-/// A directory of its own under $TMPDIR, removed with everything in it when this ends.
-class TempDir {
-public:
-  TempDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/pipe-hook-XXXXXX";
-    if (::mkdtemp(pattern.data()) != nullptr) {
-      m_path = pattern;
-    }
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!m_path.empty()) {
-      fs::remove_all(m_path, ec);
-    }
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  [[nodiscard]] const fs::path& path() const { return m_path; }
-
-private:
-  fs::path m_path;
-};
 
 /// What one hook invocation checks: the index, or one pushed commit.
 struct Snapshot {
@@ -148,7 +122,8 @@ Result<std::vector<std::string>> workflows_to_run(const HookRunOptions& options,
 
 int check_snapshot(const HookRunOptions& options, const fs::path& root, const Snapshot& snapshot,
                    const RunJobs& run_jobs) {
-  TempDir temp;
+  auto bytes = index_bytes(root);
+  ScratchDir temp(bytes ? *bytes : 0);
   if (temp.path().empty()) {
     std::cerr << "pipe: error: cannot create a temporary directory\n";
     return k_exit_usage;

@@ -260,6 +260,23 @@ Result<std::vector<std::string>> pushed_files(const fs::path& dir, const PushedR
   return std::vector<std::string>(paths.begin(), paths.end());
 }
 
+Result<std::uint64_t> index_bytes(const fs::path& dir) {
+  auto repo = libgit::open(dir);
+  if (!repo) {
+    return repo.error();
+  }
+  auto index = staged_index(repo->get());
+  if (!index) {
+    return index.error();
+  }
+  std::uint64_t total = 0;
+  const std::size_t n = git_index_entrycount(index->get());
+  for (std::size_t i = 0; i < n; ++i) {
+    total += git_index_get_byindex(index->get(), i)->file_size;
+  }
+  return total;
+}
+
 Result<std::size_t> export_index(const fs::path& dir, const fs::path& target, const ExportFilter& filter) {
   auto repo = libgit::open(dir);
   if (!repo) {

@@ -1,6 +1,7 @@
 #pragma once
 // What a git hook checks: the staged index or the commits being pushed, exported into a
 // directory of its own and listed as changed paths, without touching the user's tree.
+#include <cstdint>
 #include <filesystem>
 #include <istream>
 #include <string>
@@ -32,6 +33,10 @@ struct PushedRef {
 /// Paths `push` changes: remote sha..local sha, or, for a new branch or an unknown remote sha,
 /// the changes of every commit not yet on any remote-tracking ref. Sorted.
 [[nodiscard]] Result<std::vector<std::string>> pushed_files(const std::filesystem::path& dir, const PushedRef& push);
+
+/// The size of the files the index lists, as recorded at staging: what an export will write,
+/// give or take the changes of a pushed commit.
+[[nodiscard]] Result<std::uint64_t> index_bytes(const std::filesystem::path& dir);
 
 /// Which paths an export writes.
 struct ExportFilter {
