@@ -1,5 +1,6 @@
 // Steps of a job: if:, scripts, file commands, outcomes.
 #include "runner/engine/job_execution.hpp"
+#include "workflow/expr/explain.hpp"
 
 namespace pipeline::runner::engine::detail {
 
@@ -257,10 +258,13 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
       fail(name, run_it.error().message);
       m_failed = true;
     } else if (m_run.options->explain) {
-      notice("skipped: if: " + (step.if_condition ? step.if_condition->value : std::string("success()")) +
+      const std::string condition = step.if_condition ? step.if_condition->value : "";
+      const std::string operands = expr::format_operands(expr::explain_operands(condition, ctx));
+      notice("skipped: if: " + (condition.empty() ? std::string("success()") : condition) +
                  " was false (job status: " + result_word(m_cancel.cancelled() ? NodeResult::cancelled
                                                            : m_failed         ? NodeResult::failure
-                                                                              : NodeResult::success) + ")",
+                                                                              : NodeResult::success) + ")" +
+                 (operands.empty() ? "" : " with " + operands),
              name);
     }
     record.outcome = record.conclusion = "skipped";

@@ -28,6 +28,7 @@
 #include "runner/engine/run_inputs.hpp"
 #include "runner/engine/run_record.hpp"
 #include "runner/engine/scheduler.hpp"
+#include "workflow/expr/explain.hpp"
 #include "workflow/expr/template.hpp"
 #include "workflow/loader.hpp"
 #include "workflow/plan/job_graph.hpp"
@@ -456,8 +457,10 @@ private:
       return {NodeResult::failure, {}};
     }
     if (!*run_it) {
+      const std::string operands = m_options.explain ? expr::format_operands(expr::explain_operands(condition, ctx)) : "";
       skip(plain_name, "if: " + (condition.empty() ? std::string("success()") : condition) + " was false" +
-                           (any_failed ? " (a job it needs failed)" : ""));
+                           (any_failed ? " (a job it needs failed)" : "") +
+                           (operands.empty() ? "" : " with " + operands));
       return {NodeResult::skipped, {}};
     }
     return expand(planned, ctx, needs);
