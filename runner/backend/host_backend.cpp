@@ -126,6 +126,13 @@ Result<void> copy_git_files(const std::string& source, const std::string& target
       return copied;
     }
   }
+  // The repository comes along, as in a container's copy, so steps can run git. A `.git` file
+  // (a linked worktree or submodule) points into the user's repository: sharing its index
+  // would let a step change the user's tree, so such a copy has no repository.
+  std::error_code ec;
+  if (fs::is_directory(fs::symlink_status(fs::path(source) / ".git", ec))) {
+    return copy_entry(fs::path(source) / ".git", fs::path(target) / ".git");
+  }
   return {};
 }
 

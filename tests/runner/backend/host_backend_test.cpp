@@ -104,7 +104,7 @@ TEST_CASE("files are written with parents and mode, and read back", "[host]") {
   backend.teardown(*env);
 }
 
-TEST_CASE("copy_workspace copies the files git knows, not ignored ones nor .git", "[host]") {
+TEST_CASE("copy_workspace copies the files git knows and the repository, not ignored files", "[host]") {
   TempDir repo;
   TempDir root;
   REQUIRE(run_git(repo.path, "init -q") == 0);
@@ -125,7 +125,8 @@ TEST_CASE("copy_workspace copies the files git knows, not ignored ones nor .git"
   CHECK(fs::exists(ws / "src/deep/file.c"));
   CHECK(fs::exists(ws / "new.txt"));
   CHECK_FALSE(fs::exists(ws / "ignored.txt"));
-  CHECK_FALSE(fs::exists(ws / ".git"));
+  CHECK(fs::exists(ws / ".git/HEAD"));
+  CHECK(run_git(ws.string(), "ls-files --error-unmatch tracked.txt") == 0);
   backend.teardown(*env);
   CHECK_FALSE(fs::exists(ws));
   CHECK(fs::exists(fs::path(repo.path) / "tracked.txt"));
