@@ -787,6 +787,7 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   if (record) {
     (void)record->write_run_json(record_json);
     (void)record->mark_latest();
+    prune_runs(fs::path(record->dir()).parent_path().string());
   }
   write_reports(options, record_json, recorder, duration);
   return exit_code;

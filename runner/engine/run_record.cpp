@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 
 #include <nlohmann/json.hpp>
@@ -115,6 +116,10 @@ Result<RunRecord> RunRecord::create(const std::string& runs_dir, const std::stri
   if (ec) {
     return Error{"cannot create '" + dir.string() + "': " + ec.message()};
   }
+  const fs::path pipe_dir = fs::path(runs_dir).parent_path();
+  if (pipe_dir.filename() == ".pipe" && !fs::exists(pipe_dir / ".gitignore", ec)) {
+    (void)write_atomically(pipe_dir / ".gitignore", "# pipe's run records: never committed\n*\n");
+  }
   return RunRecord(runs_dir, run_id, dir.string());
 }
 
@@ -164,6 +169,27 @@ Result<std::vector<RunInfo>> list_runs(const std::string& runs_dir) {
   }
   std::sort(runs.begin(), runs.end(), [](const RunInfo& a, const RunInfo& b) { return a.id > b.id; });
   return runs;
+}
+
+void prune_runs(const std::string& runs_dir, std::size_t keep) {
+  std::error_code ec;
+  const fs::path latest = fs::read_symlink(fs::path(runs_dir) / k_latest, ec).filename();
+  std::vector<std::string> ids;
+  for (const auto& entry : fs::directory_iterator(runs_dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (is_run_id(name) && name != latest.string() && entry.is_directory() && !entry.is_symlink()) {
+      ids.push_back(name);
+    }
+  }
+  if (ids.size() < keep) {
+    return;
+  }
+  std::sort(ids.begin(), ids.end(), std::greater<>());
+  // `latest` is one of the kept runs even when it is not among the newest ids.
+  const std::size_t others = latest.empty() || keep == 0 ? keep : keep - 1;
+  for (std::size_t i = others; i < ids.size(); ++i) {
+    fs::remove_all(fs::path(runs_dir) / ids[i], ec);
+  }
 }
 
 Result<RunInfo> find_run(const std::string& runs_dir, std::string_view which) {

@@ -27,7 +27,8 @@ namespace pipeline::runner::engine {
 /// One run's directory and the files in it.
 class RunRecord {
 public:
-  /// Creates `<runs_dir>/<run_id>/` (and `runs_dir`).
+  /// Creates `<runs_dir>/<run_id>/` (and `runs_dir`). When `runs_dir` is inside a `.pipe`
+  /// directory, that directory gets a `.gitignore` of `*`, so git never lists (nor walks) records.
   [[nodiscard]] static Result<RunRecord> create(const std::string& runs_dir, const std::string& run_id);
 
   /// The run id.
@@ -65,6 +66,12 @@ struct RunInfo {
 
 /// The runs under `runs_dir`, newest first (none when it does not exist).
 [[nodiscard]] Result<std::vector<RunInfo>> list_runs(const std::string& runs_dir);
+
+/// How many runs `prune_runs` keeps by default.
+inline constexpr std::size_t k_runs_kept = 50;
+
+/// Removes all but the newest `keep` runs under `runs_dir` (the `latest` one always stays).
+void prune_runs(const std::string& runs_dir, std::size_t keep = k_runs_kept);
 
 /// The run `which` names: "latest" (or empty), an exact id, or a unique id prefix.
 [[nodiscard]] Result<RunInfo> find_run(const std::string& runs_dir, std::string_view which);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -95,4 +96,42 @@ TEST_CASE("find_run takes latest, an id or a unique prefix", "[run_record]") {
   CHECK(none.error().message == "no run '1999' under '" + root.path + "'");
   CHECK(list_runs(root.path + "/missing")->empty());
   CHECK(find_run(root.path + "/missing", "").error().message == "no runs recorded under '" + root.path + "/missing'");
+}
+
+TEST_CASE("prune_runs keeps the newest runs and the latest one", "[run_record]") {
+  TempDir root;
+  const std::string runs = root.path + "/runs";
+  for (int i = 10; i < 16; ++i) {
+    REQUIRE(RunRecord::create(runs, "20261122-0000" + std::to_string(i) + "-abcd").ok());
+  }
+  // The oldest run is the latest one (e.g. the clock went back): it must survive.
+  auto oldest = RunRecord::create(runs, "20261122-000009-abcd");
+  REQUIRE(oldest.ok());
+  REQUIRE(oldest->mark_latest().ok());
+  prune_runs(runs, 3);
+  std::vector<std::string> left;
+  const auto listed = list_runs(runs);
+  REQUIRE(listed.ok());
+  for (const auto& run : *listed) {
+    left.push_back(run.id);
+  }
+  CHECK(left == std::vector<std::string>{"20261122-000015-abcd", "20261122-000014-abcd", "20261122-000009-abcd"});
+  prune_runs(runs, 3);  // nothing more to do
+  CHECK(list_runs(runs)->size() == 3);
+}
+
+TEST_CASE("records under .pipe make git ignore the whole directory", "[run_record]") {
+  TempDir root;
+  REQUIRE(RunRecord::create(root.path + "/.pipe/runs", "20261122-000000-abcd").ok());
+  std::ifstream ignore(root.path + "/.pipe/.gitignore");
+  std::string text((std::istreambuf_iterator<char>(ignore)), std::istreambuf_iterator<char>());
+  CHECK(text.find("\n*\n") != std::string::npos);
+  REQUIRE(std::system(("git -C '" + root.path + "' init -q && git -C '" + root.path +
+                       "' status --porcelain > '" + root.path + "/status.txt'").c_str()) == 0);
+  std::ifstream status(root.path + "/status.txt");
+  std::string listed((std::istreambuf_iterator<char>(status)), std::istreambuf_iterator<char>());
+  CHECK(listed.find(".pipe") == std::string::npos);
+  // A records directory elsewhere gets no ignore file.
+  REQUIRE(RunRecord::create(root.path + "/records", "20261122-000000-abcd").ok());
+  CHECK_FALSE(fs::exists(root.path + "/.gitignore"));
 }
