@@ -1,4 +1,5 @@
 #include "runner/backend/host_backend.hpp"
+#include "runner/backend/owned_dirs.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -191,10 +192,12 @@ HostBackend::HostBackend(std::string run_root) : m_run_root(std::move(run_root))
     const char* tmp = std::getenv("TMPDIR");
     m_run_root = (tmp != nullptr && *tmp != '\0') ? tmp : "/tmp";
   }
+  // Job directories of runs whose pipe was killed; one listing of the temp directory.
+  (void)remove_orphaned_dirs(m_run_root, "pipe-run-", LiveOwners::keep);
 }
 
 std::string HostBackend::run_dir(const std::string& run_id) const {
-  return m_run_root + "/pipe-" + file_name_part(run_id);
+  return m_run_root + "/" + owned_prefix("pipe-run-") + file_name_part(run_id);
 }
 
 Result<JobEnv> HostBackend::prepare_job(const JobSpec& spec) {

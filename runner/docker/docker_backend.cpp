@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runner/backend/owned_dirs.hpp"
 #include "runner/docker/container_options.hpp"
 #include "runner/docker/engine_client.hpp"
 #include "runner/docker/tar_stream.hpp"
@@ -262,7 +263,8 @@ Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
   JobEnv env;
   env.in_container = true;
   env.workspace = spec.workspace;
-  const fs::path job_dir = fs::path(m_options.temp_root) / ("pipe-" + sanitize_name(spec.run_id)) / sanitize_name(spec.job_id);
+  const fs::path job_dir = fs::path(m_options.temp_root) / (owned_prefix("pipe-run-") + sanitize_name(spec.run_id)) /
+                           sanitize_name(spec.job_id);
   std::error_code ec;
   fs::create_directories(job_dir, ec);
   std::string pattern = (job_dir / "envXXXXXX").string();

@@ -30,7 +30,7 @@ enum class EngineSocket { mount, hide };
 struct DockerBackendOptions {
   PullPolicy pull = PullPolicy::missing;
   EngineSocket engine_socket = EngineSocket::mount;
-  std::string temp_root = "/tmp";  // host temp dirs go under <temp_root>/pipe-<run>/<job>/
+  std::string temp_root = "/tmp";  // host temp dirs: <temp_root>/pipe-run-<pid>-<run>/<job>/
   std::chrono::seconds service_health_timeout{300};
   std::function<void(const std::string&)> on_status;  // pull progress and waits, for the log
 };

@@ -1,5 +1,7 @@
 #include "runner/hook/scratch_dir.hpp"
 
+#include "runner/backend/owned_dirs.hpp"
+
 #include <linux/magic.h>
 #include <stdlib.h>
 #include <sys/statfs.h>
@@ -56,7 +58,12 @@ fs::path choose_scratch_parent(const std::vector<fs::path>& candidates, std::uin
 }
 
 ScratchDir::ScratchDir(std::uint64_t bytes) {
-  std::string pattern = (choose_scratch_parent(scratch_candidates(), bytes) / "pipe-hook-XXXXXX").string();
+  const auto candidates = scratch_candidates();
+  // Exports of hooks that were killed (memory-backed storage would keep them until reboot).
+  for (const auto& dir : candidates) {
+    (void)remove_orphaned_dirs(dir, k_hook_prefix, LiveOwners::keep);
+  }
+  std::string pattern = (choose_scratch_parent(candidates, bytes) / (owned_prefix(k_hook_prefix) + "XXXXXX")).string();
   if (::mkdtemp(pattern.data()) != nullptr) {
     m_path = pattern;
   }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pipeline::runner::hook {
@@ -18,8 +19,11 @@ namespace pipeline::runner::hook {
 [[nodiscard]] std::filesystem::path choose_scratch_parent(const std::vector<std::filesystem::path>& candidates,
                                                           std::uint64_t bytes);
 
-/// A fresh directory `pipe-hook-XXXXXX` under a chosen parent, removed with everything in it
-/// when this ends.
+/// How hook exports are named: `pipe-hook-<pid>-XXXXXX` (see runner/backend/owned_dirs.hpp).
+inline constexpr std::string_view k_hook_prefix = "pipe-hook-";
+
+/// A fresh directory `pipe-hook-<pid>-XXXXXX` under a chosen parent, removed with everything in
+/// it when this ends. Exports left by killed hooks are removed first.
 class ScratchDir {
 public:
   explicit ScratchDir(std::uint64_t bytes);
