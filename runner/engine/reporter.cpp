@@ -6,7 +6,11 @@
 
 namespace pipeline::runner::engine {
 
-void TerminalSink::handle(const Event& event) { m_out << render_terminal(event, m_color); }
+void TerminalSink::handle(const Event& event) {
+  m_text.clear();
+  append_terminal(m_text, event, m_color);
+  m_out.write(m_text.data(), static_cast<std::streamsize>(m_text.size()));
+}
 
 void JsonLinesSink::handle(const Event& event) { m_out << render_json(event) << '\n'; }
 
@@ -14,8 +18,9 @@ void JobLogSink::handle(const Event& event) {
   if (event.job.empty()) {
     return;
   }
-  auto text = render_log(event);
-  if (text.empty()) {
+  m_text.clear();
+  append_log(m_text, event);
+  if (m_text.empty()) {
     return;
   }
   auto [it, inserted] = m_files.try_emplace(event.job);
@@ -24,7 +29,7 @@ void JobLogSink::handle(const Event& event) {
     std::filesystem::create_directories(m_dir, ec);
     it->second.open(m_dir + "/" + job_log_name(event.job), std::ios::binary | std::ios::app);
   }
-  it->second << text;
+  it->second.write(m_text.data(), static_cast<std::streamsize>(m_text.size()));
 }
 
 void JobLogSink::flush() {
@@ -70,9 +75,9 @@ void SummaryCollector::handle(const Event& event) {
     }
     case EventKind::step_started: tail.clear(); break;
     case EventKind::output:
-      // One event may carry several lines; keep the last m_tail_lines of them.
-      for_each_line(
-          event.text,
+      // One event may carry thousands of lines: only the last m_tail_lines can stay.
+      for_each_last_line(
+          event.text, m_tail_lines,
           [&](std::string_view line) {
             tail.emplace_back(line);
             if (tail.size() > m_tail_lines) {

@@ -39,6 +39,7 @@ public:
 private:
   std::ostream& m_out;
   ColorMode m_color;
+  std::string m_text;  // reused for every event: output batches are large
 };
 
 /// One JSON object per event and line (`--json`).
@@ -62,6 +63,7 @@ public:
 private:
   std::string m_dir;
   std::map<std::string, std::ofstream> m_files;
+  std::string m_text;  // reused for every event: output batches are large
 };
 
 /// One step as a report shows it.

@@ -6,7 +6,8 @@ StepOutput::StepOutput(Masker& masker, CommandSettings settings, StepEventConsum
     : m_masker(masker),
       m_processor(settings),
       m_consumer(std::move(consumer)),
-      m_splitter([this](Stream stream, std::string_view line) { on_line(stream, line); }) {}
+      m_splitter([this](Stream stream, std::string_view line) { on_line(stream, line); },
+                 [this](Stream stream, std::string_view lines) { return on_block(stream, lines); }) {}
 
 void StepOutput::write(Stream stream, std::string_view bytes) { m_splitter.write(stream, bytes); }
 
@@ -28,6 +29,18 @@ void StepOutput::on_line(Stream stream, std::string_view line) {
     mask_display_text(event);
     m_consumer(stream, std::move(event));
   }
+}
+
+// The plain-line fast path for a whole read: when no line of the run can be a command (see
+// on_line) and none ends in CR (the splitter drops it), the lines pass as one masked event.
+// Masking them together equals masking each: mask_lines leaves out patterns spanning lines.
+bool StepOutput::on_block(Stream stream, std::string_view lines) {
+  if (lines.find('\r') != std::string_view::npos || lines.find("::") != std::string_view::npos ||
+      lines.find("##[") != std::string_view::npos) {
+    return false;
+  }
+  m_consumer(stream, event::Output{m_masker.mask_lines(lines)});
+  return true;
 }
 
 void StepOutput::mask_display_text(CommandEvent& event) const {

@@ -10,7 +10,8 @@
 
 namespace pipeline::runner::output {
 
-/// Receives each event of a step's output; every text meant for display is already masked.
+/// Receives each event of a step's output; every text meant for display is already masked. An
+/// event::Output holds one line without its line end, or several lines each ending in `\n`.
 using StepEventConsumer = std::function<void(Stream stream, CommandEvent event)>;
 
 /// An OutputSink for one step: splits lines, interprets commands, registers `add-mask` values
@@ -29,6 +30,7 @@ public:
 
 private:
   void on_line(Stream stream, std::string_view line);
+  bool on_block(Stream stream, std::string_view lines);
   void mask_display_text(CommandEvent& event) const;
 
   Masker& m_masker;

@@ -161,6 +161,25 @@ TEST_CASE("the summary collector keeps failed steps' last lines, annotations and
   CHECK(job.step_summaries == std::vector<std::string>{"# ok\n"});
 }
 
+TEST_CASE("the summary tail takes the last lines of large batched events", "[reporter]") {
+  SummaryCollector collector(3);
+  {
+    Reporter reporter({&collector});
+    reporter.post(step(EventKind::step_started, "j", "s"));
+    std::string batch;
+    for (int i = 0; i < 1000; ++i) {
+      batch += "out " + std::to_string(i) + "\n";
+    }
+    reporter.post(line("j", batch));
+    reporter.post(line("j", "last\r\n\n"));
+    reporter.post(step(EventKind::step_finished, "j", "s", NodeResult::failure));
+  }
+  const auto summary = collector.summary(1s);
+  REQUIRE(summary.jobs.size() == 1);
+  REQUIRE(summary.jobs[0].failed_steps.size() == 1);
+  CHECK(summary.jobs[0].failed_steps[0].tail == std::vector<std::string>{"out 999", "last", ""});
+}
+
 TEST_CASE("stop delivers everything queued and can be called twice", "[reporter]") {
   std::ostringstream out;
   TerminalSink sink(out, ColorMode::plain);
