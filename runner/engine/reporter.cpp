@@ -5,6 +5,13 @@
 #include "runner/engine/run_record.hpp"
 
 namespace pipeline::runner::engine {
+namespace {
+
+// Spare texts: as many bytes as can be in flight (the queue and the batch being written).
+constexpr std::size_t k_min_spare_text = 64 * 1024;
+constexpr std::size_t k_max_spare_bytes = 2 * Reporter::k_max_queued_output;
+
+}  // namespace
 
 void TerminalSink::handle(const Event& event) {
   m_text.clear();
@@ -106,9 +113,15 @@ Reporter::Reporter(std::vector<EventSink*> sinks) : m_sinks(std::move(sinks)), m
 
 Reporter::~Reporter() { stop(); }
 
+// Only output waits: it is what a step can produce without bound, and the reporter thread
+// never posts, so waiting on it cannot deadlock. After stop() nothing drains, so nothing waits.
 void Reporter::post(Event event) {
   {
-    std::lock_guard lock(m_mutex);
+    std::unique_lock lock(m_mutex);
+    if (event.kind == EventKind::output) {
+      m_drained.wait(lock, [this] { return m_stopping || m_queued_output <= k_max_queued_output; });
+      m_queued_output += event.text.size();
+    }
     m_queue.push_back(std::move(event));
   }
   m_changed.notify_one();
@@ -120,6 +133,7 @@ void Reporter::stop() {
     m_stopping = true;
   }
   m_changed.notify_one();
+  m_drained.notify_all();
   if (m_thread.joinable()) {
     m_thread.join();
   }
@@ -138,7 +152,9 @@ void Reporter::loop() {
     // Take the whole batch so posting threads never wait on the terminal.
     std::deque<Event> batch;
     batch.swap(m_queue);
+    m_queued_output = 0;
     lock.unlock();
+    m_drained.notify_all();
     for (const auto& event : batch) {
       for (auto* sink : m_sinks) {
         sink->handle(event);
@@ -148,7 +164,33 @@ void Reporter::loop() {
       sink->flush();
     }
     lock.lock();
+    keep_spare_texts(batch);
   }
+}
+
+// Big output texts come back as spare memory for the next ones: allocating them afresh costs a
+// page fault per 4 KiB, more than filling them. Together with the queue limit this bounds what
+// a chatty step keeps.
+void Reporter::keep_spare_texts(std::deque<Event>& batch) {
+  for (auto& event : batch) {
+    const std::size_t size = event.text.capacity();
+    if (event.kind == EventKind::output && size >= k_min_spare_text && m_spare_bytes + size <= k_max_spare_bytes) {
+      m_spare_bytes += size;
+      m_spare.push_back(std::move(event.text));
+    }
+  }
+}
+
+std::string Reporter::spare_text() {
+  std::lock_guard lock(m_mutex);
+  if (m_spare.empty()) {
+    return {};
+  }
+  std::string text = std::move(m_spare.back());
+  m_spare.pop_back();
+  m_spare_bytes -= text.capacity();
+  text.clear();
+  return text;
 }
 
 }  // namespace pipeline::runner::engine

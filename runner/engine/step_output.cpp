@@ -54,7 +54,9 @@ StepOutput::StepOutput(Reporter& reporter, output::Masker& masker, std::string j
       m_job(std::move(job)),
       m_step(std::move(step)),
       m_debug(debug),
-      m_chain(masker, settings, [this](Stream stream, output::CommandEvent event) { handle(stream, event); }) {}
+      m_chain(
+          masker, settings, [this](Stream stream, output::CommandEvent event) { handle(stream, event); },
+          [this] { return m_reporter.spare_text(); }) {}
 
 void StepOutput::write(Stream stream, std::string_view bytes) {
   m_chain.write(stream, bytes);

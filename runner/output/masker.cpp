@@ -133,8 +133,14 @@ std::string Masker::mask(std::string_view text) const {
 }
 
 std::string Masker::mask_lines(std::string_view lines) const {
+  std::string out;
+  append_masked_lines(out, lines);
+  return out;
+}
+
+void Masker::append_masked_lines(std::string& out, std::string_view lines) const {
   const auto matcher = line_snapshot();
-  return apply_ranges(lines, matcher->find(lines));
+  append_ranges(out, lines, matcher->find(lines));
 }
 
 std::string apply_ranges(std::string_view text, const std::vector<Range>& ranges) {
@@ -142,7 +148,12 @@ std::string apply_ranges(std::string_view text, const std::vector<Range>& ranges
     return std::string(text);
   }
   std::string out;
-  out.reserve(text.size());
+  append_ranges(out, text, ranges);
+  return out;
+}
+
+void append_ranges(std::string& out, std::string_view text, const std::vector<Range>& ranges) {
+  out.reserve(out.size() + text.size());
   std::size_t at = 0;
   for (const auto& r : ranges) {
     out.append(text.substr(at, r.begin - at));
@@ -150,7 +161,6 @@ std::string apply_ranges(std::string_view text, const std::vector<Range>& ranges
     at = r.end;
   }
   out.append(text.substr(at));
-  return out;
 }
 
 namespace {

@@ -45,6 +45,9 @@ public:
   /// spanning a line end is not applied, so the line count never changes.
   [[nodiscard]] std::string mask_lines(std::string_view lines) const;
 
+  /// Appends mask_lines(lines) to `out` (whose memory may be reused from an earlier text).
+  void append_masked_lines(std::string& out, std::string_view lines) const;
+
   /// The compiled pattern set at this moment; stays valid and unchanged while held.
   [[nodiscard]] std::shared_ptr<const PatternMatcher> snapshot() const;
 
@@ -68,6 +71,9 @@ private:
 
 /// `text` with each range replaced by `***`; ranges must be sorted and disjoint.
 [[nodiscard]] std::string apply_ranges(std::string_view text, const std::vector<Range>& ranges);
+
+/// Appends apply_ranges(text, ranges) to `out`.
+void append_ranges(std::string& out, std::string_view text, const std::vector<Range>& ranges);
 
 /// Masks one output stream whose writes may split a secret anywhere: holds back the bytes a
 /// match could still extend into and releases them once they are settled (or at flush()).

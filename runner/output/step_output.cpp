@@ -2,10 +2,11 @@
 
 namespace pipeline::runner::output {
 
-StepOutput::StepOutput(Masker& masker, CommandSettings settings, StepEventConsumer consumer)
+StepOutput::StepOutput(Masker& masker, CommandSettings settings, StepEventConsumer consumer, TextSource texts)
     : m_masker(masker),
       m_processor(settings),
       m_consumer(std::move(consumer)),
+      m_texts(std::move(texts)),
       m_splitter([this](Stream stream, std::string_view line) { on_line(stream, line); },
                  [this](Stream stream, std::string_view lines) { return on_block(stream, lines); }) {}
 
@@ -39,7 +40,10 @@ bool StepOutput::on_block(Stream stream, std::string_view lines) {
       lines.find("##[") != std::string_view::npos) {
     return false;
   }
-  m_consumer(stream, event::Output{m_masker.mask_lines(lines)});
+  std::string text = m_texts ? m_texts() : std::string();
+  text.clear();
+  m_masker.append_masked_lines(text, lines);
+  m_consumer(stream, event::Output{std::move(text)});
   return true;
 }
 

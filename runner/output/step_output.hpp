@@ -20,7 +20,11 @@ using StepEventConsumer = std::function<void(Stream stream, CommandEvent event)>
 /// passed unmasked: they are masked when shown, not when stored.
 class StepOutput : public OutputSink {
 public:
-  StepOutput(Masker& masker, CommandSettings settings, StepEventConsumer consumer);
+  /// Hands out an empty string to fill with a block of lines; may give back the memory of a
+  /// text already shown, so a long output does not keep touching fresh memory.
+  using TextSource = std::function<std::string()>;
+
+  StepOutput(Masker& masker, CommandSettings settings, StepEventConsumer consumer, TextSource texts = {});
 
   /// Feeds a chunk of the step's stdout or stderr.
   void write(Stream stream, std::string_view bytes) override;
@@ -36,6 +40,7 @@ private:
   Masker& m_masker;
   CommandProcessor m_processor;
   StepEventConsumer m_consumer;
+  TextSource m_texts;
   LineSplitter m_splitter;
 };
 
