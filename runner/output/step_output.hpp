@@ -11,7 +11,8 @@
 namespace pipeline::runner::output {
 
 /// Receives each event of a step's output; every text meant for display is already masked. An
-/// event::Output holds one line without its line end, or several lines each ending in `\n`.
+/// event::Output holds one line without its line end (a command echoed back) or the plain
+/// lines of one write, each ending in `\n`.
 using StepEventConsumer = std::function<void(Stream stream, CommandEvent event)>;
 
 /// An OutputSink for one step: splits lines, interprets commands, registers `add-mask` values
@@ -35,12 +36,16 @@ public:
 private:
   void on_line(Stream stream, std::string_view line);
   bool on_block(Stream stream, std::string_view lines);
+  void add_plain(Stream stream, std::string_view lines);
+  void flush_plain();
   void mask_display_text(CommandEvent& event) const;
 
   Masker& m_masker;
   CommandProcessor m_processor;
   StepEventConsumer m_consumer;
   TextSource m_texts;
+  std::string m_plain;  // masked plain lines of the current write, each ending in '\n'
+  Stream m_plain_stream = Stream::out;
   LineSplitter m_splitter;
 };
 

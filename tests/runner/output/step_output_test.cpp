@@ -170,3 +170,14 @@ TEST_CASE("a read holding a command is interpreted line by line", "[step]") {
   show(masker, text, text.size(), shown);
   CHECK(shown.lines == std::vector<std::string>{"before", "group:G", "inside ##[not a command", "", "after"});
 }
+
+TEST_CASE("a line completed by a read travels with the rest of that read", "[step]") {
+  Masker masker;
+  std::vector<std::string> texts;
+  StepOutput sink(masker, CommandSettings{}, [&](Stream, CommandEvent event) { texts.push_back(render(event)); });
+  sink.write(Stream::out, "par");
+  sink.write(Stream::out, "tial\nb\nc\nd");
+  sink.write(Stream::err, "e\n");
+  sink.finish();
+  CHECK(texts == std::vector<std::string>{"partial\nb\nc\n", "e\n", "d\n"});
+}
