@@ -1,9 +1,11 @@
 // `pipe run` — CLI11 fills RunOptions; engine::run does the work.
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "runner/cli/app.hpp"
@@ -29,7 +31,11 @@ public:
     m_thread = std::thread([this] { watch(); });
   }
   ~InterruptWatcher() {
-    m_done = true;
+    {
+      std::lock_guard lock(m_mutex);
+      m_done = true;
+    }
+    m_woken.notify_one();
     m_thread.join();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
@@ -38,8 +44,11 @@ public:
   InterruptWatcher& operator=(const InterruptWatcher&) = delete;
 
 private:
+  // A signal handler cannot wake a thread, so presses are polled; the end of the run is not,
+  // so that every run does not wait out half a tick on its way out.
   void watch() {
     int seen = 0;
+    std::unique_lock lock(m_mutex);
     while (!m_done) {
       const int now = g_interrupts.load();
       if (now > seen) {
@@ -51,13 +60,15 @@ private:
           m_hard.cancel();
         }
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      m_woken.wait_for(lock, std::chrono::milliseconds(20), [this] { return m_done; });
     }
   }
 
   CancelToken& m_cancel;
   CancelToken& m_hard;
-  std::atomic<bool> m_done{false};
+  std::mutex m_mutex;
+  std::condition_variable m_woken;
+  bool m_done = false;  // guarded by m_mutex
   std::thread m_thread;
 };
 
