@@ -1,5 +1,7 @@
 #pragma once
 // Pure rendering of run events and the final summary: values in, text out.
+#include <string.h>  // memrchr
+
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -76,12 +78,12 @@ void for_each_last_line(std::string_view text, std::size_t count, Fn fn,
   const std::string_view body = without_line_end(text);
   std::size_t end = body.size();  // the wanted lines start after a '\n' before `end`
   for (std::size_t seen = 0; seen < count; ++seen) {
-    const auto nl = end == 0 ? std::string_view::npos : body.rfind('\n', end - 1);
-    if (nl == std::string_view::npos) {
+    const void* nl_at = end == 0 ? nullptr : ::memrchr(body.data(), '\n', end);
+    if (nl_at == nullptr) {
       for_each_line(text, fn, carriage_return);  // there are no more than `count` lines
       return;
     }
-    end = nl;
+    end = static_cast<std::size_t>(static_cast<const char*>(nl_at) - body.data());
   }
   for_each_line(text.substr(end + 1), fn, carriage_return);
 }

@@ -86,10 +86,14 @@ void SummaryCollector::handle(const Event& event) {
       for_each_last_line(
           event.text, m_tail_lines,
           [&](std::string_view line) {
-            tail.emplace_back(line);
-            if (tail.size() > m_tail_lines) {
-              tail.pop_front();
+            if (tail.size() < m_tail_lines) {
+              tail.emplace_back(line);
+              return;
             }
+            std::string oldest = std::move(tail.front());  // its memory holds the new line
+            tail.pop_front();
+            oldest.assign(line);
+            tail.push_back(std::move(oldest));
           },
           CarriageReturn::drop);
       break;
