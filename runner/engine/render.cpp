@@ -307,9 +307,15 @@ void append_terminal(std::string& out, const Event& event, ColorMode color) {
 
 std::string render_json(const Event& event) {
   if (event.kind == EventKind::output && event.text.find('\n') != std::string::npos) {
+    // Copying the event per line would copy the whole batch per line.
+    Event one;
+    one.kind = event.kind;
+    one.job = event.job;
+    one.step = event.step;
+    one.stream = event.stream;
+    one.time = event.time;
     std::string out;
     for_each_line(event.text, [&](std::string_view line) {
-      Event one = event;
       one.text = std::string(line);
       out += (out.empty() ? "" : "\n") + render_json(one);
     });

@@ -216,3 +216,13 @@ TEST_CASE("a batch of output lines renders every line, trailing empty ones too",
   append_log(reused, event(EventKind::group_end, "build"));
   CHECK(reused == render_terminal(batch, ColorMode::plain) + "2026-11-22T02:31:21.123Z ##[endgroup]\n");
 }
+
+TEST_CASE("a batch of output lines is one JSON object per line", "[render]") {
+  auto batch = event(EventKind::output, "build", "s", "one\n\"two\"\n");
+  batch.stream = Stream::err;
+  auto one = event(EventKind::output, "build", "s", "one");
+  one.stream = Stream::err;
+  auto two = event(EventKind::output, "build", "s", "\"two\"");
+  two.stream = Stream::err;
+  CHECK(render_json(batch) == render_json(one) + "\n" + render_json(two));
+}
