@@ -111,7 +111,7 @@ private:
 class Reporter {
 public:
   /// How many bytes of output text may wait in the queue before post() waits for the sinks.
-  static constexpr std::size_t k_max_queued_output = 4 * 1024 * 1024;
+  static constexpr std::size_t k_max_queued_output = 1024 * 1024;
 
   /// Starts the reporter thread; the sinks must outlive the reporter.
   explicit Reporter(std::vector<EventSink*> sinks);
