@@ -153,7 +153,8 @@ void Reporter::loop() {
       }
       return;
     }
-    // Take the whole batch so posting threads never wait on the terminal.
+    // Take the whole batch: posting threads go on while the sinks write it, and wait only once
+    // a full queue of output is pending behind it.
     std::deque<Event> batch;
     batch.swap(m_queue);
     m_queued_output = 0;
