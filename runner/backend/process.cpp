@@ -31,9 +31,11 @@ constexpr const char* k_default_path = "/usr/local/bin:/usr/bin:/bin";
 constexpr milliseconds k_cancel_tick{20};
 // Without a pidfd (old kernels) the exit of the leader is noticed by this tick.
 constexpr milliseconds k_wait_tick{5};
-// A pipe this large lets a chatty step write on while pipe works through the last read, and
-// halves the reads and wake-ups per megabyte compared with the 64 KiB default.
-constexpr int k_pipe_size = 1024 * 1024;
+// A pipe this large lets a chatty step write on while pipe works through the last read: a
+// quarter of the reads and wake-ups per megabyte of the 64 KiB default. Larger pipes gained no
+// more, and every user's pipes share a budget (fs/pipe-user-pages-soft, 64 MiB by default)
+// that parallel steps must not eat.
+constexpr int k_pipe_size = 256 * 1024;
 constexpr std::size_t k_read_size = 256 * 1024;
 
 std::string errno_text(int error) { return std::strerror(error); }
