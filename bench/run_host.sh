@@ -11,7 +11,7 @@ work=$(mktemp -d /tmp/pipe-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 now() { date +%s.%N; }
-elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+elapsed() { python3 -c "print(f'{$2 - $1:.6f}')"; }
 
 # 1. per-step overhead
 {
@@ -68,4 +68,4 @@ YML
 t0=$(now); "$pipe" run --backend host output.yml > /dev/null; t1=$(now)
 t2=$(now); cat big.txt > /dev/null; t3=$(now)
 pipe_s=$(elapsed "$t0" "$t1"); cat_s=$(elapsed "$t2" "$t3")
-python3 -c "p=$pipe_s; c=$cat_s; print(f'output: 200 MB  pipe {200/p:.0f} MB/s  cat {200/c:.0f} MB/s  ratio {c/p*100:.1f}% of cat')"
+python3 -c "p=$pipe_s; c=$cat_s; print(f'output: 200 MB  pipe {200/p:.0f} MB/s ({p:.3f}s)  cat {200/c:.0f} MB/s ({c:.4f}s)  ratio {c/p*100:.1f}% of cat')"

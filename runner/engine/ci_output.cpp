@@ -37,19 +37,6 @@ std::string_view command_name(AnnotationLevel level) {
   return "error";
 }
 
-// Lines of `text` with `prefix` before each.
-std::string prefix_lines(const std::string& text, const std::string& prefix) {
-  std::string out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    const auto end = text.find('\n', start);
-    const auto stop = end == std::string::npos ? text.size() : end;
-    out += prefix + text.substr(start, stop - start) + "\n";
-    start = stop + 1;
-  }
-  return out;
-}
-
 // The text of a job's event inside its group: no `[job]` prefix, annotations as commands.
 // Every output line keeps its "  | " so none can start a workflow command of the outer runner.
 std::string group_text(const Event& event) {
@@ -112,10 +99,14 @@ bool file_mentions_container(const char* path) {
 }  // namespace
 
 void CiTerminalSink::handle(const Event& event) {
-  const std::string text = render_terminal(event, ColorMode::plain);
-  if (!text.empty()) {
-    m_out << prefix_lines(text, format_time(event.time) + " ");
+  m_lines.clear();
+  append_terminal(m_lines, event, ColorMode::plain);
+  if (m_lines.empty()) {
+    return;
   }
+  m_text.clear();
+  append_prefixed_lines(m_text, format_time(event.time) + " ", m_lines);
+  m_out.write(m_text.data(), static_cast<std::streamsize>(m_text.size()));
 }
 
 void GitHubActionsSink::handle(const Event& event) {

@@ -20,6 +20,8 @@ public:
 
 private:
   std::ostream& m_out;
+  std::string m_lines;  // reused for every event: output batches are large
+  std::string m_text;
 };
 
 /// GitHub Actions' log: each job's lines in one `::group::`, annotations re-emitted as

@@ -261,34 +261,61 @@ std::size_t job_color(std::string_view job) {
   return hash % k_palette_size;
 }
 
+void append_prefixed_lines(std::string& out, std::string_view prefix, std::string_view text) {
+  // Each line is copied with its '\n' in one piece: this loop is the hot path of a run.
+  text = without_line_end(text);
+  while (true) {
+    const auto nl = text.find('\n');
+    out.append(prefix);
+    if (nl == std::string_view::npos) {
+      out.append(text);
+      out.push_back('\n');
+      return;
+    }
+    out.append(text.data(), nl + 1);
+    text.remove_prefix(nl + 1);
+  }
+}
+
 std::string render_terminal(const Event& event, ColorMode color) {
+  std::string out;
+  append_terminal(out, event, color);
+  return out;
+}
+
+void append_terminal(std::string& out, const Event& event, ColorMode color) {
   if (shows_nothing(event)) {
-    return {};
+    return;
   }
   if (event.kind == EventKind::output && !event.job.empty()) {
     // The prefix is built once per batch of lines: output is the hot path of a run.
     const std::string prefix = paint("[" + event.job + "]", k_palette[job_color(event.job)], color) + "   | ";
-    std::string out;
-    out.reserve(event.text.size() + 64);
-    for_each_line(event.text, [&](std::string_view line) {
-      out += prefix;
-      out += line;
-      out += '\n';
-    });
-    return out;
+    append_prefixed_lines(out, prefix, event.text);
+    return;
   }
   std::string body = event_body(event, color);
   if (event.job.empty()) {
-    return body + "\n";
+    out += body;
+    out += '\n';
+    return;
   }
-  return paint("[" + event.job + "]", k_palette[job_color(event.job)], color) + " " + body + "\n";
+  out += paint("[" + event.job + "]", k_palette[job_color(event.job)], color);
+  out += ' ';
+  out += body;
+  out += '\n';
 }
 
 std::string render_json(const Event& event) {
   if (event.kind == EventKind::output && event.text.find('\n') != std::string::npos) {
+    // Copying the event per line would copy the whole batch per line.
+    Event one;
+    one.kind = event.kind;
+    one.job = event.job;
+    one.step = event.step;
+    one.stream = event.stream;
+    one.time = event.time;
     std::string out;
     for_each_line(event.text, [&](std::string_view line) {
-      Event one = event;
       one.text = std::string(line);
       out += (out.empty() ? "" : "\n") + render_json(one);
     });
@@ -335,25 +362,25 @@ std::string render_json(const Event& event) {
 }
 
 std::string render_log(const Event& event) {
-  if (event.kind == EventKind::step_summary || event.kind == EventKind::group_end) {
-    return event.kind == EventKind::group_end ? format_time(event.time) + " ##[endgroup]\n" : std::string();
+  std::string out;
+  append_log(out, event);
+  return out;
+}
+
+void append_log(std::string& out, const Event& event) {
+  if (event.kind == EventKind::step_summary) {
+    return;
   }
+  const std::string time = format_time(event.time);
   if (event.kind == EventKind::output) {
-    const std::string time = format_time(event.time);
-    std::string out;
-    out.reserve(event.text.size() + 64);
-    for_each_line(event.text, [&](std::string_view line) {
-      out += time;
-      out += ' ';
-      out += line;
-      out += '\n';
-    });
-    return out;
+    append_prefixed_lines(out, time + " ", event.text);
+    return;
   }
-  std::string body = event.kind == EventKind::output ? std::string(chomp(event.text))
-                     : event.kind == EventKind::group_start ? "##[group]" + std::string(chomp(event.text))
-                                                            : event_body(event, ColorMode::plain);
-  return format_time(event.time) + " " + body + "\n";
+  out += time;
+  out += event.kind == EventKind::group_end     ? std::string(" ##[endgroup]")
+         : event.kind == EventKind::group_start ? " ##[group]" + std::string(chomp(event.text))
+                                                : " " + event_body(event, ColorMode::plain);
+  out += '\n';
 }
 
 std::string render_summary(const RunSummary& summary, ColorMode color) {

@@ -1,5 +1,7 @@
 #pragma once
 // Pure rendering of run events and the final summary: values in, text out.
+#include <string.h>  // memrchr
+
 #include <chrono>
 #include <cstddef>
 #include <string>
@@ -34,13 +36,23 @@ inline constexpr std::size_t k_palette_size = 6;
 /// Whether a line splitter keeps or drops the '\r' of a CRLF line end.
 enum class CarriageReturn { keep, drop };
 
-/// Calls `fn` with each line of an output event's `text` (one event may carry several lines),
-/// without its '\n'; trailing CR/LF are dropped first, so an empty text is one empty line.
-template <class Fn>
-void for_each_line(std::string_view text, Fn fn, CarriageReturn carriage_return = CarriageReturn::keep) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+/// `text` without its last line end (`\n`, `\r\n` or `\r`), if it has one.
+[[nodiscard]] inline std::string_view without_line_end(std::string_view text) {
+  if (!text.empty() && text.back() == '\n') {
     text.remove_suffix(1);
   }
+  if (!text.empty() && text.back() == '\r') {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+/// Calls `fn` with each line of an output event's `text` (one event may carry several, each
+/// ending in '\n'), without its '\n'; the last line end is optional, so an empty text is one
+/// empty line, and empty lines before it are kept.
+template <class Fn>
+void for_each_line(std::string_view text, Fn fn, CarriageReturn carriage_return = CarriageReturn::keep) {
+  text = without_line_end(text);
   while (true) {
     const auto nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
@@ -55,14 +67,44 @@ void for_each_line(std::string_view text, Fn fn, CarriageReturn carriage_return 
   }
 }
 
+/// Calls `fn` with the last `count` lines for_each_line would give, oldest first, without
+/// looking at the lines before them.
+template <class Fn>
+void for_each_last_line(std::string_view text, std::size_t count, Fn fn,
+                        CarriageReturn carriage_return = CarriageReturn::keep) {
+  if (count == 0) {
+    return;
+  }
+  const std::string_view body = without_line_end(text);
+  std::size_t end = body.size();  // the wanted lines start after a '\n' before `end`
+  for (std::size_t seen = 0; seen < count; ++seen) {
+    const void* nl_at = end == 0 ? nullptr : ::memrchr(body.data(), '\n', end);
+    if (nl_at == nullptr) {
+      for_each_line(text, fn, carriage_return);  // there are no more than `count` lines
+      return;
+    }
+    end = static_cast<std::size_t>(static_cast<const char*>(nl_at) - body.data());
+  }
+  for_each_line(text.substr(end + 1), fn, carriage_return);
+}
+
+/// Appends the terminal text of an output event: each line behind `prefix`, ending in '\n'.
+void append_prefixed_lines(std::string& out, std::string_view prefix, std::string_view text);
+
 /// The terminal text for one event: whole lines ending in '\n', or nothing.
 [[nodiscard]] std::string render_terminal(const Event& event, ColorMode color);
+
+/// Appends render_terminal(event, color) to `out`; sinks reuse `out` for every event.
+void append_terminal(std::string& out, const Event& event, ColorMode color);
 
 /// One JSON object (no newline) for `--json` mode.
 [[nodiscard]] std::string render_json(const Event& event);
 
 /// The per-job log file text for one event (timestamped lines), or nothing.
 [[nodiscard]] std::string render_log(const Event& event);
+
+/// Appends render_log(event) to `out`; sinks reuse `out` for every event.
+void append_log(std::string& out, const Event& event);
 
 /// A step that ended badly, with the end of its output.
 struct FailedStep {

@@ -59,6 +59,16 @@ std::string_view entity(char c) {
   }
 }
 
+// The last line that says something: a step's output often ends in an empty line.
+std::string failure_message(const StepRecord& step) {
+  for (auto line = step.tail.rbegin(); line != step.tail.rend(); ++line) {
+    if (line->find_first_not_of(" \t") != std::string::npos) {
+      return *line;
+    }
+  }
+  return std::string(to_string(step.result));
+}
+
 std::string step_case(const std::string& job, const StepRecord& step) {
   std::string out = "    <testcase classname=\"" + xml_escape(job) + "\" name=\"" + xml_escape(step.name) +
                     "\" time=\"" + seconds(step.duration) + "\"";
@@ -69,7 +79,7 @@ std::string step_case(const std::string& job, const StepRecord& step) {
   if (step.result == NodeResult::skipped) {
     out += "      <skipped/>\n";
   } else {
-    const std::string last = step.tail.empty() ? std::string(to_string(step.result)) : step.tail.back();
+    const std::string last = failure_message(step);
     out += "      <failure message=\"" + xml_escape(last) + "\" type=\"" + std::string(to_string(step.result)) + "\">";
     for (const auto& line : step.tail) {
       out += xml_escape(line) + "\n";

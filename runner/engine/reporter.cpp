@@ -5,8 +5,19 @@
 #include "runner/engine/run_record.hpp"
 
 namespace pipeline::runner::engine {
+namespace {
 
-void TerminalSink::handle(const Event& event) { m_out << render_terminal(event, m_color); }
+// Spare texts: as many bytes as can be in flight (the queue and the batch being written).
+constexpr std::size_t k_min_spare_text = 64 * 1024;
+constexpr std::size_t k_max_spare_bytes = 2 * Reporter::k_max_queued_output;
+
+}  // namespace
+
+void TerminalSink::handle(const Event& event) {
+  m_text.clear();
+  append_terminal(m_text, event, m_color);
+  m_out.write(m_text.data(), static_cast<std::streamsize>(m_text.size()));
+}
 
 void JsonLinesSink::handle(const Event& event) { m_out << render_json(event) << '\n'; }
 
@@ -14,8 +25,9 @@ void JobLogSink::handle(const Event& event) {
   if (event.job.empty()) {
     return;
   }
-  auto text = render_log(event);
-  if (text.empty()) {
+  m_text.clear();
+  append_log(m_text, event);
+  if (m_text.empty()) {
     return;
   }
   auto [it, inserted] = m_files.try_emplace(event.job);
@@ -24,7 +36,7 @@ void JobLogSink::handle(const Event& event) {
     std::filesystem::create_directories(m_dir, ec);
     it->second.open(m_dir + "/" + job_log_name(event.job), std::ios::binary | std::ios::app);
   }
-  it->second << text;
+  it->second.write(m_text.data(), static_cast<std::streamsize>(m_text.size()));
 }
 
 void JobLogSink::flush() {
@@ -70,14 +82,18 @@ void SummaryCollector::handle(const Event& event) {
     }
     case EventKind::step_started: tail.clear(); break;
     case EventKind::output:
-      // One event may carry several lines; keep the last m_tail_lines of them.
-      for_each_line(
-          event.text,
+      // One event may carry thousands of lines: only the last m_tail_lines can stay.
+      for_each_last_line(
+          event.text, m_tail_lines,
           [&](std::string_view line) {
-            tail.emplace_back(line);
-            if (tail.size() > m_tail_lines) {
-              tail.pop_front();
+            if (tail.size() < m_tail_lines) {
+              tail.emplace_back(line);
+              return;
             }
+            std::string oldest = std::move(tail.front());  // its memory holds the new line
+            tail.pop_front();
+            oldest.assign(line);
+            tail.push_back(std::move(oldest));
           },
           CarriageReturn::drop);
       break;
@@ -101,9 +117,15 @@ Reporter::Reporter(std::vector<EventSink*> sinks) : m_sinks(std::move(sinks)), m
 
 Reporter::~Reporter() { stop(); }
 
+// Only output waits: it is what a step can produce without bound, and the reporter thread
+// never posts, so waiting on it cannot deadlock. After stop() nothing drains, so nothing waits.
 void Reporter::post(Event event) {
   {
-    std::lock_guard lock(m_mutex);
+    std::unique_lock lock(m_mutex);
+    if (event.kind == EventKind::output) {
+      m_drained.wait(lock, [this] { return m_stopping || m_queued_output <= k_max_queued_output; });
+      m_queued_output += event.text.size();
+    }
     m_queue.push_back(std::move(event));
   }
   m_changed.notify_one();
@@ -115,6 +137,7 @@ void Reporter::stop() {
     m_stopping = true;
   }
   m_changed.notify_one();
+  m_drained.notify_all();
   if (m_thread.joinable()) {
     m_thread.join();
   }
@@ -130,10 +153,13 @@ void Reporter::loop() {
       }
       return;
     }
-    // Take the whole batch so posting threads never wait on the terminal.
+    // Take the whole batch: posting threads go on while the sinks write it, and wait only once
+    // a full queue of output is pending behind it.
     std::deque<Event> batch;
     batch.swap(m_queue);
+    m_queued_output = 0;
     lock.unlock();
+    m_drained.notify_all();
     for (const auto& event : batch) {
       for (auto* sink : m_sinks) {
         sink->handle(event);
@@ -143,7 +169,33 @@ void Reporter::loop() {
       sink->flush();
     }
     lock.lock();
+    keep_spare_texts(batch);
   }
+}
+
+// Big output texts come back as spare memory for the next ones: allocating them afresh costs a
+// page fault per 4 KiB, more than filling them. Together with the queue limit this bounds what
+// a chatty step keeps.
+void Reporter::keep_spare_texts(std::deque<Event>& batch) {
+  for (auto& event : batch) {
+    const std::size_t size = event.text.capacity();
+    if (event.kind == EventKind::output && size >= k_min_spare_text && m_spare_bytes + size <= k_max_spare_bytes) {
+      m_spare_bytes += size;
+      m_spare.push_back(std::move(event.text));
+    }
+  }
+}
+
+std::string Reporter::spare_text() {
+  std::lock_guard lock(m_mutex);
+  if (m_spare.empty()) {
+    return {};
+  }
+  std::string text = std::move(m_spare.back());
+  m_spare.pop_back();
+  m_spare_bytes -= text.capacity();
+  text.clear();
+  return text;
 }
 
 }  // namespace pipeline::runner::engine

@@ -39,6 +39,7 @@ public:
 private:
   std::ostream& m_out;
   ColorMode m_color;
+  std::string m_text;  // reused for every event: output batches are large
 };
 
 /// One JSON object per event and line (`--json`).
@@ -62,6 +63,7 @@ public:
 private:
   std::string m_dir;
   std::map<std::string, std::ofstream> m_files;
+  std::string m_text;  // reused for every event: output batches are large
 };
 
 /// One step as a report shows it.
@@ -108,24 +110,35 @@ private:
 /// Queues events from any thread and hands them, in order, to its sinks on its own thread.
 class Reporter {
 public:
+  /// How many bytes of output text may wait in the queue before post() waits for the sinks.
+  static constexpr std::size_t k_max_queued_output = 1024 * 1024;
+
   /// Starts the reporter thread; the sinks must outlive the reporter.
   explicit Reporter(std::vector<EventSink*> sinks);
   Reporter(const Reporter&) = delete;
   Reporter& operator=(const Reporter&) = delete;
   ~Reporter();
 
-  /// Queues `event`; never blocks on the terminal.
+  /// Queues `event`. Blocks only while more than k_max_queued_output bytes of output wait, so
+  /// a step printing faster than the sinks take it is slowed down instead of filling memory.
   void post(Event event);
   /// Delivers everything queued, then stops the thread. Idempotent.
   void stop();
+  /// An empty string with the memory of an output text already delivered, if one is spare.
+  [[nodiscard]] std::string spare_text();
 
 private:
   void loop();
+  void keep_spare_texts(std::deque<Event>& batch);
 
   std::vector<EventSink*> m_sinks;
   std::mutex m_mutex;
   std::condition_variable m_changed;
+  std::condition_variable m_drained;  // the queue was taken: posters may go on
   std::deque<Event> m_queue;
+  std::size_t m_queued_output = 0;  // bytes of output text in m_queue
+  std::vector<std::string> m_spare;  // delivered output texts, for spare_text()
+  std::size_t m_spare_bytes = 0;     // their capacity
   bool m_stopping = false;
   std::thread m_thread;
 };

@@ -6,6 +6,9 @@ namespace pipeline::runner::engine {
 
 namespace {
 
+// An output event grows to about this size before it is posted, whatever the read size.
+constexpr std::size_t k_max_batch = 256 * 1024;
+
 AnnotationLevel to_level(output::Level level) {
   switch (level) {
     case output::Level::debug:
@@ -51,7 +54,9 @@ StepOutput::StepOutput(Reporter& reporter, output::Masker& masker, std::string j
       m_job(std::move(job)),
       m_step(std::move(step)),
       m_debug(debug),
-      m_chain(masker, settings, [this](Stream stream, output::CommandEvent event) { handle(stream, event); }) {}
+      m_chain(
+          masker, settings, [this](Stream stream, output::CommandEvent event) { handle(stream, event); },
+          [this] { return m_reporter.spare_text(); }) {}
 
 void StepOutput::write(Stream stream, std::string_view bytes) {
   m_chain.write(stream, bytes);
@@ -64,21 +69,29 @@ void StepOutput::finish() {
 }
 
 // Lines of one chunk travel as one event: per-event costs (queue, timestamps, prefixes) are
-// paid per read, not per line. Any other event flushes first, so order is kept.
-void StepOutput::add_line(Stream stream, const std::string& line) {
-  if (!m_lines.empty() && (stream != m_lines_stream || m_lines.size() > 256 * 1024)) {
+// paid per read, not per line. Any other event flushes first, so order is kept. `lines` is one
+// line without its end or, from the fast path, whole lines each ending in '\n'.
+void StepOutput::add_lines(Stream stream, std::string lines) {
+  if (!m_lines.empty() && (stream != m_lines_stream || m_lines.size() > k_max_batch)) {
     flush_lines();
   }
   m_lines_stream = stream;
-  m_lines += line;
-  m_lines += '\n';
+  const bool terminated = !lines.empty() && lines.back() == '\n';
+  if (m_lines.empty()) {
+    m_lines = std::move(lines);  // a read's block of lines is not copied again
+  } else {
+    m_lines += lines;
+  }
+  if (!terminated) {
+    m_lines += '\n';
+  }
 }
 
+// Every line keeps its '\n', so trailing empty lines survive (renderers drop only the last).
 void StepOutput::flush_lines() {
   if (m_lines.empty()) {
     return;
   }
-  m_lines.pop_back();
   post(EventKind::output, std::move(m_lines), m_lines_stream);
   m_lines.clear();
 }
@@ -93,14 +106,14 @@ void StepOutput::post(EventKind kind, std::string text, Stream stream) {
   m_reporter.post(std::move(event));
 }
 
-void StepOutput::handle(Stream stream, const output::CommandEvent& command) {
+void StepOutput::handle(Stream stream, output::CommandEvent& command) {
   namespace ev = output::event;
   // Display texts arrive masked; values meant as data (outputs, env) arrive as written.
   std::visit(
-      [&](const auto& e) {
+      [&](auto& e) {
         using T = std::decay_t<decltype(e)>;
         if constexpr (std::is_same_v<T, ev::Output>) {
-          add_line(stream, e.text);
+          add_lines(stream, std::move(e.text));
           return;
         }
         flush_lines();

@@ -38,9 +38,9 @@ public:
   [[nodiscard]] const StepCommands& commands() const { return m_commands; }
 
 private:
-  void handle(Stream stream, const output::CommandEvent& event);
+  void handle(Stream stream, output::CommandEvent& event);
   void post(EventKind kind, std::string text, Stream stream = Stream::out);
-  void add_line(Stream stream, const std::string& line);
+  void add_lines(Stream stream, std::string lines);
   void flush_lines();
 
   Reporter& m_reporter;
@@ -48,7 +48,7 @@ private:
   std::string m_step;
   DebugLines m_debug;
   StepCommands m_commands;
-  std::string m_lines;  // plain output lines of the current chunk, posted as one event
+  std::string m_lines;  // plain output lines of the current chunk, each ending in '\n', posted as one event
   Stream m_lines_stream = Stream::out;
   output::StepOutput m_chain;  // last: its consumer uses the members above
 };

@@ -15,7 +15,8 @@ namespace pipeline::runner::output {
 enum class Level { debug, notice, warning, error };
 
 namespace event {
-/// A line to show as is (plain output, or a command echoed back).
+/// A line to show as is (plain output, or a command echoed back); from StepOutput's plain-line
+/// fast path, several lines each ending in `\n`.
 struct Output { std::string text; };
 /// `::add-mask::` — register the value with the masker before the next line is shown.
 struct AddMask { std::string value; };

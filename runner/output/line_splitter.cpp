@@ -14,20 +14,32 @@ std::string_view without_cr(std::string_view line) {
 
 void LineSplitter::write(Stream stream, std::string_view bytes) {
   std::string& held = partial(stream);
-  while (!bytes.empty()) {
-    const auto newline = bytes.find('\n');
-    if (newline == std::string_view::npos) {
-      held.append(bytes);
-      return;
-    }
-    if (held.empty()) {
-      m_consumer(stream, without_cr(bytes.substr(0, newline)));
-    } else {
-      held.append(bytes.substr(0, newline));
-      m_consumer(stream, without_cr(held));
-      held.clear();
-    }
-    bytes.remove_prefix(newline + 1);
+  const auto last_newline = bytes.rfind('\n');
+  if (last_newline == std::string_view::npos) {
+    held.append(bytes);
+    return;
+  }
+  std::string_view lines = bytes.substr(0, last_newline + 1);
+  if (!held.empty()) {
+    // The held start of a line is completed first, alone: it is not contiguous with the rest.
+    const auto newline = lines.find('\n');
+    held.append(lines.substr(0, newline));
+    m_consumer(stream, without_cr(held));
+    held.clear();
+    lines.remove_prefix(newline + 1);
+  }
+  if (!lines.empty() && !(m_block && m_block(stream, lines))) {
+    split(stream, lines);
+  }
+  held.append(bytes.substr(last_newline + 1));
+}
+
+// `lines` ends in '\n'.
+void LineSplitter::split(Stream stream, std::string_view lines) {
+  while (!lines.empty()) {
+    const auto newline = lines.find('\n');
+    m_consumer(stream, without_cr(lines.substr(0, newline)));
+    lines.remove_prefix(newline + 1);
   }
 }
 

@@ -46,7 +46,8 @@ std::string too_short_warning(std::string_view secret_name) {
          " characters and will not be masked in the output.";
 }
 
-Masker::Masker() : m_matcher(std::make_shared<PatternMatcher>(std::vector<std::string>{})) {}
+Masker::Masker()
+    : m_matcher(std::make_shared<PatternMatcher>(std::vector<std::string>{})), m_line_matcher(m_matcher) {}
 
 AddResult Masker::add_secret(std::string_view value) {
   const auto trimmed = trim(value);
@@ -92,11 +93,33 @@ void Masker::register_value(std::string_view value) {
 // (a secrets file, a Vault response) from compiling the automaton once per value.
 std::shared_ptr<const PatternMatcher> Masker::snapshot() const {
   const std::lock_guard lock(m_mutex);
-  if (m_dirty) {
-    m_matcher = std::make_shared<PatternMatcher>(m_patterns);
-    m_dirty = false;
-  }
+  rebuild_if_dirty();
   return m_matcher;
+}
+
+std::shared_ptr<const PatternMatcher> Masker::line_snapshot() const {
+  const std::lock_guard lock(m_mutex);
+  rebuild_if_dirty();
+  return m_line_matcher;
+}
+
+// A line never contains '\n', so a pattern with one can never match a single line; leaving
+// such patterns out lets a block of lines be scanned at once with the same result. Most runs
+// have none, and then both matchers are one.
+void Masker::rebuild_if_dirty() const {
+  if (!m_dirty) {
+    return;
+  }
+  m_matcher = std::make_shared<PatternMatcher>(m_patterns);
+  std::vector<std::string> single_line;
+  for (const auto& pattern : m_patterns) {
+    if (pattern.find('\n') == std::string::npos) {
+      single_line.push_back(pattern);
+    }
+  }
+  m_line_matcher =
+      single_line.size() == m_patterns.size() ? m_matcher : std::make_shared<PatternMatcher>(single_line);
+  m_dirty = false;
 }
 
 std::size_t Masker::pattern_count() const {
@@ -109,12 +132,28 @@ std::string Masker::mask(std::string_view text) const {
   return apply_ranges(text, matcher->find(text));
 }
 
+std::string Masker::mask_lines(std::string_view lines) const {
+  std::string out;
+  append_masked_lines(out, lines);
+  return out;
+}
+
+void Masker::append_masked_lines(std::string& out, std::string_view lines) const {
+  const auto matcher = line_snapshot();
+  append_ranges(out, lines, matcher->find(lines));
+}
+
 std::string apply_ranges(std::string_view text, const std::vector<Range>& ranges) {
   if (ranges.empty()) {
     return std::string(text);
   }
   std::string out;
-  out.reserve(text.size());
+  append_ranges(out, text, ranges);
+  return out;
+}
+
+void append_ranges(std::string& out, std::string_view text, const std::vector<Range>& ranges) {
+  out.reserve(out.size() + text.size());
   std::size_t at = 0;
   for (const auto& r : ranges) {
     out.append(text.substr(at, r.begin - at));
@@ -122,7 +161,6 @@ std::string apply_ranges(std::string_view text, const std::vector<Range>& ranges
     at = r.end;
   }
   out.append(text.substr(at));
-  return out;
 }
 
 namespace {

@@ -41,24 +41,39 @@ public:
   /// The text with every match replaced by `***` (overlapping or touching matches merged).
   [[nodiscard]] std::string mask(std::string_view text) const;
 
+  /// Several whole lines (`\n`-separated) masked as mask() masks each line alone: a pattern
+  /// spanning a line end is not applied, so the line count never changes.
+  [[nodiscard]] std::string mask_lines(std::string_view lines) const;
+
+  /// Appends mask_lines(lines) to `out` (whose memory may be reused from an earlier text).
+  void append_masked_lines(std::string& out, std::string_view lines) const;
+
   /// The compiled pattern set at this moment; stays valid and unchanged while held.
   [[nodiscard]] std::shared_ptr<const PatternMatcher> snapshot() const;
+
+  /// The patterns that can occur inside one line (no `\n`), compiled; see snapshot().
+  [[nodiscard]] std::shared_ptr<const PatternMatcher> line_snapshot() const;
 
   /// Number of distinct patterns registered (values and their forms).
   [[nodiscard]] std::size_t pattern_count() const;
 
 private:
   void register_value(std::string_view value);
+  void rebuild_if_dirty() const;
 
   mutable std::mutex m_mutex;
   std::vector<std::string> m_patterns;
   std::unordered_set<std::string> m_known;  // m_patterns, for duplicate checks
   mutable std::shared_ptr<const PatternMatcher> m_matcher;  // rebuilt lazily after additions
+  mutable std::shared_ptr<const PatternMatcher> m_line_matcher;  // m_matcher without multi-line patterns
   mutable bool m_dirty = false;
 };
 
 /// `text` with each range replaced by `***`; ranges must be sorted and disjoint.
 [[nodiscard]] std::string apply_ranges(std::string_view text, const std::vector<Range>& ranges);
+
+/// Appends apply_ranges(text, ranges) to `out`.
+void append_ranges(std::string& out, std::string_view text, const std::vector<Range>& ranges);
 
 /// Masks one output stream whose writes may split a secret anywhere: holds back the bytes a
 /// match could still extend into and releases them once they are settled (or at flush()).

@@ -10,7 +10,9 @@
 
 namespace pipeline::runner::output {
 
-/// Receives each event of a step's output; every text meant for display is already masked.
+/// Receives each event of a step's output; every text meant for display is already masked. An
+/// event::Output holds one line without its line end (a command echoed back) or the plain
+/// lines of one write, each ending in `\n`.
 using StepEventConsumer = std::function<void(Stream stream, CommandEvent event)>;
 
 /// An OutputSink for one step: splits lines, interprets commands, registers `add-mask` values
@@ -19,7 +21,11 @@ using StepEventConsumer = std::function<void(Stream stream, CommandEvent event)>
 /// passed unmasked: they are masked when shown, not when stored.
 class StepOutput : public OutputSink {
 public:
-  StepOutput(Masker& masker, CommandSettings settings, StepEventConsumer consumer);
+  /// Hands out an empty string to fill with a block of lines; may give back the memory of a
+  /// text already shown, so a long output does not keep touching fresh memory.
+  using TextSource = std::function<std::string()>;
+
+  StepOutput(Masker& masker, CommandSettings settings, StepEventConsumer consumer, TextSource texts = {});
 
   /// Feeds a chunk of the step's stdout or stderr.
   void write(Stream stream, std::string_view bytes) override;
@@ -29,11 +35,17 @@ public:
 
 private:
   void on_line(Stream stream, std::string_view line);
+  bool on_block(Stream stream, std::string_view lines);
+  void add_plain(Stream stream, std::string_view lines);
+  void flush_plain();
   void mask_display_text(CommandEvent& event) const;
 
   Masker& m_masker;
   CommandProcessor m_processor;
   StepEventConsumer m_consumer;
+  TextSource m_texts;
+  std::string m_plain;  // masked plain lines of the current write, each ending in '\n'
+  Stream m_plain_stream = Stream::out;
   LineSplitter m_splitter;
 };
 

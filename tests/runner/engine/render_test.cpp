@@ -171,3 +171,58 @@ TEST_CASE("a summary of one successful job", "[render]") {
   RunSummary summary{{JobSummary{"only", NodeResult::success, 900ms, {}, {}, {}}}, 1000ms};
   CHECK(render_summary(summary, ColorMode::plain) == "Summary\n  ✓ only  success    900ms\n\n1 job: 1 succeeded in 1.0s\n");
 }
+
+TEST_CASE("an output event's lines: one optional last line end, empty lines kept", "[render]") {
+  struct Row {
+    std::string text;
+    std::vector<std::string> lines;
+  };
+  const std::vector<Row> rows{
+      {"", {""}},
+      {"\n", {""}},
+      {"a", {"a"}},
+      {"a\n", {"a"}},
+      {"a\r\n", {"a"}},
+      {"a\n\n", {"a", ""}},
+      {"a\n\n\n", {"a", "", ""}},
+      {"\n\na\n", {"", "", "a"}},
+      {"a\r\nb\r\n", {"a", "b"}},
+  };
+  for (const auto& row : rows) {
+    std::vector<std::string> lines;
+    for_each_line(row.text, [&](std::string_view l) { lines.emplace_back(l); }, CarriageReturn::drop);
+    CAPTURE(row.text);
+    CHECK(lines == row.lines);
+    // The last n of them, for every n, without reading the rest.
+    for (std::size_t n = 0; n <= row.lines.size() + 1; ++n) {
+      std::vector<std::string> last;
+      for_each_last_line(row.text, n, [&](std::string_view l) { last.emplace_back(l); }, CarriageReturn::drop);
+      const std::size_t keep = std::min(n, row.lines.size());
+      CAPTURE(n);
+      CHECK(last == std::vector<std::string>(row.lines.end() - static_cast<std::ptrdiff_t>(keep), row.lines.end()));
+    }
+  }
+}
+
+TEST_CASE("a batch of output lines renders every line, trailing empty ones too", "[render]") {
+  const auto batch = event(EventKind::output, "build", "s", "one\n\ntwo\n\n\n");
+  CHECK(render_terminal(batch, ColorMode::plain) == "[build]   | one\n[build]   | \n[build]   | two\n[build]   | \n[build]   | \n");
+  CHECK(render_log(batch) ==
+        "2026-11-22T02:31:21.123Z one\n2026-11-22T02:31:21.123Z \n2026-11-22T02:31:21.123Z two\n"
+        "2026-11-22T02:31:21.123Z \n2026-11-22T02:31:21.123Z \n");
+  std::string reused = "old";
+  reused.clear();
+  append_terminal(reused, batch, ColorMode::plain);
+  append_log(reused, event(EventKind::group_end, "build"));
+  CHECK(reused == render_terminal(batch, ColorMode::plain) + "2026-11-22T02:31:21.123Z ##[endgroup]\n");
+}
+
+TEST_CASE("a batch of output lines is one JSON object per line", "[render]") {
+  auto batch = event(EventKind::output, "build", "s", "one\n\"two\"\n");
+  batch.stream = Stream::err;
+  auto one = event(EventKind::output, "build", "s", "one");
+  one.stream = Stream::err;
+  auto two = event(EventKind::output, "build", "s", "\"two\"");
+  two.stream = Stream::err;
+  CHECK(render_json(batch) == render_json(one) + "\n" + render_json(two));
+}

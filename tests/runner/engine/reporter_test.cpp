@@ -3,7 +3,10 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -159,6 +162,95 @@ TEST_CASE("the summary collector keeps failed steps' last lines, annotations and
   REQUIRE(job.annotations.size() == 1);
   CHECK(job.annotations[0].message == "m");
   CHECK(job.step_summaries == std::vector<std::string>{"# ok\n"});
+}
+
+TEST_CASE("the summary tail takes the last lines of large batched events", "[reporter]") {
+  SummaryCollector collector(3);
+  {
+    Reporter reporter({&collector});
+    reporter.post(step(EventKind::step_started, "j", "s"));
+    std::string batch;
+    for (int i = 0; i < 1000; ++i) {
+      batch += "out " + std::to_string(i) + "\n";
+    }
+    reporter.post(line("j", batch));
+    reporter.post(line("j", "last\r\n\n"));
+    reporter.post(step(EventKind::step_finished, "j", "s", NodeResult::failure));
+  }
+  const auto summary = collector.summary(1s);
+  REQUIRE(summary.jobs.size() == 1);
+  REQUIRE(summary.jobs[0].failed_steps.size() == 1);
+  CHECK(summary.jobs[0].failed_steps[0].tail == std::vector<std::string>{"out 999", "last", ""});
+}
+
+namespace {
+
+// A sink that holds the reporter thread until released, counting output bytes it saw.
+class GateSink final : public EventSink {
+public:
+  void handle(const Event& event) override {
+    std::unique_lock lock(m_mutex);
+    m_open.wait(lock, [this] { return m_released; });
+    m_bytes += event.text.size();
+  }
+  void release() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_released = true;
+    }
+    m_open.notify_all();
+  }
+  std::size_t bytes() {
+    std::lock_guard lock(m_mutex);
+    return m_bytes;
+  }
+
+private:
+  std::mutex m_mutex;
+  std::condition_variable m_open;
+  bool m_released = false;
+  std::size_t m_bytes = 0;
+};
+
+}  // namespace
+
+TEST_CASE("posting output waits while too much of it is queued, and goes on once it is taken", "[reporter]") {
+  GateSink gate;
+  Reporter reporter({&gate});
+  const std::string chunk(1024 * 1024, 'x');
+  const std::size_t chunks = 2 * Reporter::k_max_queued_output / chunk.size() + 4;
+  std::atomic<std::size_t> posted{0};
+  std::thread poster([&] {
+    for (std::size_t i = 0; i < chunks; ++i) {
+      reporter.post(line("j", chunk));
+      ++posted;
+    }
+  });
+  std::this_thread::sleep_for(200ms);
+  // The batch held in the gate and the queue each take at most the limit and one event more.
+  CHECK(posted.load() < chunks);
+  CHECK(posted.load() * chunk.size() <= 2 * (Reporter::k_max_queued_output + chunk.size()));
+  gate.release();
+  poster.join();
+  reporter.stop();
+  CHECK(gate.bytes() == chunks * chunk.size());
+}
+
+TEST_CASE("delivered output texts come back as spare memory", "[reporter]") {
+  std::ostringstream out;
+  TerminalSink sink(out, ColorMode::plain);
+  Reporter reporter({&sink});
+  CHECK(reporter.spare_text().capacity() < 64 * 1024);
+  reporter.post(line("j", std::string(100 * 1024, 'y') + "\n"));
+  std::string spare;
+  for (int i = 0; i < 100 && spare.capacity() < 100 * 1024; ++i) {
+    std::this_thread::sleep_for(10ms);
+    spare = reporter.spare_text();
+  }
+  CHECK(spare.empty());
+  CHECK(spare.capacity() >= 100 * 1024);
+  reporter.stop();
+  CHECK(out.str().size() == 100 * 1024 + std::string("[j]   | \n").size());
 }
 
 TEST_CASE("stop delivers everything queued and can be called twice", "[reporter]") {

@@ -62,6 +62,18 @@ TEST_CASE("render_junit counts steps, failures and skips; a job without steps is
   CHECK(xml.find("<testcase classname=\"docs\" name=\"docs\" time=\"0.000\">\n      <skipped/>") != std::string::npos);
 }
 
+TEST_CASE("render_junit's failure message is the last line that is not blank", "[hook][report]") {
+  using engine::NodeResult;
+  std::vector<engine::JobRecord> jobs{
+      {"build", NodeResult::failure, std::chrono::milliseconds(1500),
+       {{"test", NodeResult::failure, std::chrono::milliseconds(500), {"first", "said it", "", "  "}},
+        {"lint", NodeResult::failure, std::chrono::milliseconds(500), {""}}}},
+  };
+  const auto xml = engine::render_junit(jobs, std::chrono::milliseconds(2000));
+  CHECK(xml.find("<failure message=\"said it\" type=\"failure\">first\nsaid it\n\n  \n</failure>") != std::string::npos);
+  CHECK(xml.find("<failure message=\"failure\" type=\"failure\">\n</failure>") != std::string::npos);
+}
+
 TEST_CASE("GitHubActionsSink never interleaves groups of parallel jobs", "[hook][ci]") {
   using engine::EventKind;
   std::ostringstream out;

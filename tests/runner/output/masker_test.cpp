@@ -241,3 +241,29 @@ TEST_CASE("the too-short warning names the secret, not its value", "[mask]") {
   CHECK(too_short_warning("API_PIN") ==
         "Secret 'API_PIN' is shorter than 4 characters and will not be masked in the output.");
 }
+
+TEST_CASE("masking lines together equals masking each line alone", "[masker]") {
+  Masker masker;
+  REQUIRE(masker.add_secret("first-line\nsecond-line") == AddResult::added);
+  REQUIRE(masker.add_secret("p4ssw0rd") == AddResult::added);
+  const std::string text = "x first-line\nsecond-line y\n\nsecond-line\np4ssw0rd p4ssw0rd\nplain\n";
+  std::string each;
+  for (std::size_t at = 0; at < text.size();) {
+    const auto nl = text.find('\n', at);
+    each += masker.mask(text.substr(at, nl - at)) + "\n";
+    at = nl + 1;
+  }
+  CHECK(masker.mask_lines(text) == each);
+  CHECK(masker.mask_lines(text) == "x ***\n*** y\n\n***\n*** ***\nplain\n");
+  // The whole value is still masked where the text is not split into lines.
+  CHECK(masker.mask("first-line\nsecond-line") == "***");
+}
+
+TEST_CASE("line masking sees values added after an earlier line mask", "[masker]") {
+  Masker masker;
+  CHECK(masker.mask_lines("a late-value b\n") == "a late-value b\n");
+  masker.add_mask("late-value");
+  CHECK(masker.mask_lines("a late-value b\n") == "a *** b\n");
+  masker.add_mask("two\nlines");
+  CHECK(masker.mask_lines("two\nlines\n") == "***\n***\n");
+}
