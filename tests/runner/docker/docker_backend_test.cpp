@@ -155,9 +155,18 @@ TEST_CASE("a job container runs steps, keeps streams apart, and leaves nothing b
     CHECK(status->timed_out);
     CHECK(status->code != 0);
     CHECK(std::chrono::steady_clock::now() - start < 5s);
-    SplitSink ps;
-    REQUIRE(backend.exec(*env, shell("ps -o args | grep -c '[s]leep 30' || true", "/"), ps).ok());
-    CHECK(ps.out == "0\n");
+    // The kill is sent before exec returns; the container's init reaps the group a moment later.
+    std::string left;
+    for (int attempt = 0; attempt < 40; ++attempt) {
+      SplitSink ps;
+      REQUIRE(backend.exec(*env, shell("ps -o stat,args | grep -v '^Z' | grep -c '[s]leep 30' || true", "/"), ps).ok());
+      left = ps.out;
+      if (left == "0\n") {
+        break;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    CHECK(left == "0\n");
   }
   SECTION("cancel stops a running step") {
     CancelToken token;
