@@ -1,4 +1,5 @@
-// `pipe clean` — removes containers and networks left behind by runs that are no longer alive.
+// `pipe clean` — removes containers and networks left behind by runs that are no longer alive,
+// and the job containers `--reuse` kept.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -11,19 +12,26 @@ namespace pipeline::runner::cli {
 
 std::function<int()> setup_clean(CLI::App& app) {
   auto all = std::make_shared<bool>(false);
+  auto run = std::make_shared<std::string>();
   app.add_flag("--all", *all, "Also remove objects of runs that are still alive");
-  return [all] {
+  app.add_option("--run", *run, "Only the objects of this run (its id, as in .pipe/runs/)");
+  return [all, run] {
     auto client = docker::EngineClient::connect_from_environment();
     if (!client) {
       std::cerr << "pipe: error: " << client.error().message << '\n';
       return static_cast<int>(k_exit_usage);
     }
-    auto report = docker::cleanup_leftovers(**client, "", *all ? docker::LiveRuns::remove : docker::LiveRuns::keep);
+    auto report = docker::cleanup_leftovers(**client, *run, *all ? docker::LiveRuns::remove : docker::LiveRuns::keep,
+                                            docker::KeptContainers::remove);
     if (!report) {
       std::cerr << "pipe: error: " << report.error().message << '\n';
       return static_cast<int>(k_exit_usage);
     }
-    std::cout << "removed " << report->containers << " container(s) and " << report->networks << " network(s)\n";
+    std::cout << "removed " << report->containers << " container(s)";
+    if (report->kept > 0) {
+      std::cout << " (" << report->kept << " kept by --reuse)";
+    }
+    std::cout << " and " << report->networks << " network(s)\n";
     for (const auto& error : report->errors) {
       std::cerr << "pipe: warning: " << error << '\n';
     }

@@ -14,6 +14,7 @@
 
 #include "runner/docker/container_options.hpp"
 #include "runner/docker/engine_client.hpp"
+#include "runner/docker/reuse.hpp"
 #include "runner/docker/tar_stream.hpp"
 
 namespace pipeline::runner::docker {
@@ -109,12 +110,13 @@ Result<void> validate_spec(const JobSpec& spec) {
   return {};
 }
 
-// Kills every process whose environment carries the exec's marker: the step and all it started.
+// Kills every process whose environment carries the exec's marker (any step's marker when
+// `marker` is empty): the step and all it started.
 std::vector<std::string> kill_marked_command(const std::string& marker) {
-  const std::string line = std::string(k_marker_name) + "=" + marker;
+  const std::string pattern = "^" + std::string(k_marker_name) + "=" + (marker.empty() ? "" : marker + "$");
   return {"sh", "-c",
           "for round in 1 2 3; do for p in /proc/[0-9]*; do "
-          "if tr '\\0' '\\n' <\"$p/environ\" 2>/dev/null | grep -qx '" + line + "'; then kill -9 \"${p#/proc/}\" 2>/dev/null; fi; "
+          "if tr '\\0' '\\n' <\"$p/environ\" 2>/dev/null | grep -q '" + pattern + "'; then kill -9 \"${p#/proc/}\" 2>/dev/null; fi; "
           "done; done; true"};
 }
 
@@ -131,13 +133,18 @@ std::string strip_tcp(const std::string& port) {
 
 // A job without `container:` is a VM on GitHub: it shares the host's network, so `localhost:PORT`
 // reaches its services' published ports even though the services have a network of their own.
+// A kept container outlives the job's network: it starts on the default bridge and joins each run's.
 std::string job_network_mode(const JobSpec& spec, const JobEnv& env) {
-  return spec.use_host_network || env.network.empty() ? "host" : env.network;
+  if (spec.use_host_network || env.network.empty()) {
+    return "host";
+  }
+  return spec.reuse ? "bridge" : env.network;
 }
 
 // The job container: kept alive by `tail -f /dev/null` under docker-init, the workspace and the
 // temp dirs at their host paths, on the job network (or the host's when there is none).
-Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const std::string& engine_socket) {
+Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const std::string& host_dir,
+                                const std::string& engine_socket) {
   Labels labels = pipe_labels(spec.run_id, spec.job_id);
   labels["pipe.role"] = "job";
   json body{{"Image", spec.image},
@@ -147,8 +154,7 @@ Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const st
             {"Labels", label_json(labels)},
             {"HostConfig", {{"Init", true}, {"Binds", json::array()}, {"NetworkMode", job_network_mode(spec, env)}}}};
   json& binds = body["HostConfig"]["Binds"];
-  const std::string job_dir = fs::path(env.temp_dir).parent_path().string();
-  binds.push_back(job_dir + ":" + job_dir);
+  binds.push_back(host_dir + ":" + host_dir);
   if (!spec.workspace.empty()) {
     body["WorkingDir"] = spec.workspace;
     if (!spec.copy_workspace) {
@@ -165,7 +171,7 @@ Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const st
   if (auto ports = publish_ports(spec.ports, body); !ports) {
     return ports.error();
   }
-  if (auto options = apply_options_text(spec.options, body, env.network); !options) {
+  if (auto options = apply_options_text(spec.options, body, spec.reuse ? "" : env.network); !options) {
     return options.error();
   }
   return body;
@@ -216,8 +222,8 @@ Result<PortMapping> parse_port_mapping(const std::string& text) {
 DockerBackend::DockerBackend(std::shared_ptr<EngineClient> client, DockerBackendOptions options)
     : m_client(std::move(client)), m_options(std::move(options)) {}
 
-Result<std::unique_ptr<DockerBackend>> DockerBackend::connect(DockerBackendOptions options) {
-  auto client = EngineClient::connect_from_environment();
+Result<std::unique_ptr<DockerBackend>> DockerBackend::connect(DockerBackendOptions options, EngineKind kind) {
+  auto client = EngineClient::connect_to(kind);
   if (!client) {
     return client.error();
   }
@@ -262,13 +268,18 @@ Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
   JobEnv env;
   env.in_container = true;
   env.workspace = spec.workspace;
-  const fs::path job_dir = fs::path(m_options.temp_root) / ("pipe-" + sanitize_name(spec.run_id)) / sanitize_name(spec.job_id);
+  // A kept container's temp dirs live under one directory per reuse key: its bind mount is fixed
+  // when the container is created, and each later run makes its own dir inside it.
+  const fs::path job_dir = spec.reuse ? fs::path(kept_host_dir(m_options.temp_root, reuse_key_hash(*spec.reuse)))
+                                      : fs::path(m_options.temp_root) / ("pipe-" + sanitize_name(spec.run_id)) /
+                                            sanitize_name(spec.job_id);
   std::error_code ec;
   fs::create_directories(job_dir, ec);
   std::string pattern = (job_dir / "envXXXXXX").string();
   if (ec || ::mkdtemp(pattern.data()) == nullptr) {
     return Error{"cannot create a temporary directory under " + job_dir.string()};
   }
+  const std::string host_dir = spec.reuse ? job_dir.string() : pattern;
   env.temp_dir = env.host_temp_dir = pattern + "/temp";
   env.tool_cache = pattern + "/tool_cache";
   for (const auto& dir : {env.temp_dir, env.tool_cache}) {
@@ -289,7 +300,7 @@ Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
     if (auto services = start_services(spec, env); !services) {
       return services;
     }
-    if (auto job = start_job_container(spec, env); !job) {
+    if (auto job = start_job_container(spec, env, host_dir); !job) {
       return job;
     }
     return await_services(spec, env);
@@ -301,16 +312,26 @@ Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
   return env;
 }
 
-Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env) {
-  auto body = job_container_body(spec, env, m_options.engine_socket == EngineSocket::mount ? m_client->endpoint().unix_path : "");
+Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env, const std::string& host_dir) {
+  auto body = job_container_body(spec, env, host_dir,
+                                 m_options.engine_socket == EngineSocket::mount ? m_client->endpoint().unix_path : "");
   if (!body) {
     return body.error();
   }
-  auto id = m_client->create_container(*body, object_name(spec, random_hex(6)));
-  if (!id) {
-    return id.error();
+  if (spec.reuse) {
+    if (auto kept = start_kept_container(spec, env, std::move(*body), host_dir); !kept) {
+      return kept;
+    }
+  } else {
+    auto id = m_client->create_container(*body, object_name(spec, random_hex(6)));
+    if (!id) {
+      return id.error();
+    }
+    env.id = *id;
+    if (auto started = m_client->start_container(env.id); !started) {
+      return started;
+    }
   }
-  env.id = *id;
   if (spec.copy_workspace && !spec.workspace.empty()) {
     // Entries named after the absolute path, extracted at "/": the copy lands where a bind would.
     auto tar = tar_directory(spec.workspace, spec.workspace.substr(spec.workspace.find_first_not_of('/')));
@@ -318,9 +339,6 @@ Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env
     if (!copied) {
       return copied;
     }
-  }
-  if (auto started = m_client->start_container(env.id); !started) {
-    return started;
   }
   auto bash = m_client->path_exists(env.id, "/bin/bash");
   env.has_bash = bash && *bash;
@@ -587,9 +605,29 @@ Result<void> DockerBackend::write_file(const JobEnv& env, const std::string& pat
   return m_client->put_archive(env.id, "/", *tar);
 }
 
+// A kept container starts the next run idle: whatever the job's steps left running goes.
+void DockerBackend::stop_leftover_processes(const JobEnv& env) {
+  ExecConfig kill;
+  kill.cmd = kill_marked_command("");
+  kill.user = "0";
+  auto kill_id = m_client->create_exec(env.id, kill);
+  NullSink ignore;
+  auto killed = kill_id ? m_client->start_exec(*kill_id, ignore, {}) : Result<StreamEnd>(kill_id.error());
+  if (!killed) {
+    status("teardown: " + killed.error().message);
+  }
+  if (!env.network.empty()) {
+    if (auto left = m_client->disconnect_network(env.network, env.id); !left) {
+      status("teardown: " + left.error().message);
+    }
+  }
+}
+
 void DockerBackend::teardown(const JobEnv& env) {
   std::vector<std::string> containers;
-  if (!env.id.empty()) {
+  if (!env.id.empty() && env.kept) {
+    stop_leftover_processes(env);
+  } else if (!env.id.empty()) {
     containers.push_back(env.id);
   }
   for (const auto& service : env.services) {
@@ -615,8 +653,10 @@ void DockerBackend::teardown(const JobEnv& env) {
     const fs::path dir = fs::path(env.host_temp_dir).parent_path();
     std::error_code ec;
     fs::remove_all(dir, ec);
-    fs::remove(dir.parent_path(), ec);  // the job's and run's folders go when they are empty
-    fs::remove(dir.parent_path().parent_path(), ec);
+    if (!env.kept) {  // a kept container's directory is its bind mount: it stays with the container
+      fs::remove(dir.parent_path(), ec);  // the job's and run's folders go when they are empty
+      fs::remove(dir.parent_path().parent_path(), ec);
+    }
   }
 }
 

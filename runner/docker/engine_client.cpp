@@ -148,6 +148,36 @@ Result<std::shared_ptr<EngineClient>> EngineClient::connect(const EngineEndpoint
   return client;
 }
 
+Result<std::shared_ptr<EngineClient>> EngineClient::connect_to(EngineKind kind) {
+  const char* host = std::getenv("DOCKER_HOST");
+  if (kind == EngineKind::docker || (host != nullptr && *host != '\0')) {
+    return connect_from_environment();
+  }
+  auto endpoint = find_answering_socket(podman_socket_candidates());
+  if (!endpoint) {
+    return endpoint.error();
+  }
+  return connect(*endpoint);
+}
+
+Result<EngineEndpoint> EngineClient::find_answering_socket(const std::vector<std::string>& sockets) {
+  std::string tried;
+  for (const auto& socket : sockets) {
+    auto endpoint = endpoint_from_host(socket, false, "");
+    if (!endpoint) {
+      return endpoint.error();
+    }
+    EngineClient probe(*endpoint);
+    auto answered = probe.ping();
+    if (answered) {
+      return *endpoint;
+    }
+    tried += "\n  " + socket + ": " + answered.error().message;
+  }
+  return Error{"no Podman socket answers; tried:" + tried +
+               "\n(start it with `systemctl --user start podman.socket` or `podman system service`, or set DOCKER_HOST)"};
+}
+
 Result<std::shared_ptr<EngineClient>> EngineClient::connect_from_environment() {
   auto endpoint = endpoint_from_environment();
   if (!endpoint) {
@@ -220,17 +250,27 @@ Result<EngineVersion> EngineClient::version() {
 }
 
 Result<bool> EngineClient::image_exists(const std::string& image) {
+  auto id = image_id(image);
+  if (!id) {
+    return id.error();
+  }
+  return !id->empty();
+}
+
+Result<std::string> EngineClient::image_id(const std::string& image) {
   auto response = call("GET", "/images/" + url_encode(image) + "/json");
   if (!response) {
     return response.error();
   }
   if (response->status == 404) {
-    return false;
+    return std::string();
   }
   if (response->status >= 300) {
     return api_error("inspecting image " + image, *response);
   }
-  return true;
+  const json body = json::parse(response->body, nullptr, false);
+  const json& id = member(body, "Id");
+  return id.is_string() ? id.get<std::string>() : std::string("?");
 }
 
 Result<void> EngineClient::pull_image(const std::string& image, const std::optional<RegistryAuth>& auth,
@@ -539,6 +579,21 @@ Result<void> EngineClient::remove_network(const std::string& network) {
     return {};
   }
   return expect_ok("removing network " + network.substr(0, 12), response);
+}
+
+Result<std::vector<std::string>> EngineClient::network_containers(const std::string& network) {
+  auto response = call("GET", "/networks/" + network);
+  if (auto ok = expect_ok("inspecting network " + network.substr(0, 12), response); !ok) {
+    return ok.error();
+  }
+  std::vector<std::string> ids;
+  const json& containers = member(json::parse(response->body, nullptr, false), "Containers");
+  if (containers.is_object()) {
+    for (const auto& item : containers.items()) {
+      ids.push_back(item.key());
+    }
+  }
+  return ids;
 }
 
 Result<std::vector<LabelledObject>> EngineClient::list_networks(const std::string& label) {

@@ -71,6 +71,9 @@ enum class StreamEnd { finished, interrupted };
 /// Called between reads of an exec stream; return false to stop reading.
 using KeepGoing = std::function<bool()>;
 
+/// Which engine a connection looks for when DOCKER_HOST names none.
+enum class EngineKind { docker, podman };
+
 /// One engine; thread-safe (connections are pooled).
 class EngineClient {
 public:
@@ -78,6 +81,10 @@ public:
   [[nodiscard]] static Result<std::shared_ptr<EngineClient>> connect(const EngineEndpoint& endpoint);
   /// Connects to the engine DOCKER_HOST names (default /var/run/docker.sock).
   [[nodiscard]] static Result<std::shared_ptr<EngineClient>> connect_from_environment();
+  /// DOCKER_HOST when set; otherwise Docker's default socket, or the first Podman socket that answers.
+  [[nodiscard]] static Result<std::shared_ptr<EngineClient>> connect_to(EngineKind kind);
+  /// The first of `sockets` whose engine answers `/_ping`; the error names every path tried and why it failed.
+  [[nodiscard]] static Result<EngineEndpoint> find_answering_socket(const std::vector<std::string>& sockets);
 
   explicit EngineClient(const EngineEndpoint& endpoint);
   /// The engine's socket or URL, for messages.
@@ -90,6 +97,8 @@ public:
 
   /// True when the image is present locally under that name.
   [[nodiscard]] Result<bool> image_exists(const std::string& image);
+  /// The local image's id ("sha256:..."); empty when it is not present.
+  [[nodiscard]] Result<std::string> image_id(const std::string& image);
   /// Pulls an image, reporting progress lines; fails with the registry's message.
   [[nodiscard]] Result<void> pull_image(const std::string& image, const std::optional<RegistryAuth>& auth,
                                         const std::function<void(const std::string&)>& on_progress = {});
@@ -135,8 +144,10 @@ public:
                                              const std::vector<std::string>& aliases);
   [[nodiscard]] Result<void> disconnect_network(const std::string& network, const std::string& container);
   [[nodiscard]] Result<void> remove_network(const std::string& network);
-  /// Every network carrying `label`, with the containers attached to it.
+  /// Every network carrying `label`.
   [[nodiscard]] Result<std::vector<LabelledObject>> list_networks(const std::string& label);
+  /// The ids of the containers attached to a network.
+  [[nodiscard]] Result<std::vector<std::string>> network_containers(const std::string& network);
 
 private:
   [[nodiscard]] std::string path(const std::string& rest) const;

@@ -130,7 +130,7 @@ public:
     }
     Backend* docker = docker_backend();
     if (!docker) {
-      if (m_options.backend == BackendChoice::docker) {
+      if (m_options.backend == BackendChoice::docker || m_options.backend == BackendChoice::podman) {
         return Error{m_docker_error};
       }
       return Placement{&m_host, "", false};
@@ -186,10 +186,12 @@ private:
                      : m_options.pull == PullChoice::never ? docker::PullPolicy::never
                                                            : docker::PullPolicy::missing;
       options.engine_socket = m_options.engine_socket ? docker::EngineSocket::mount : docker::EngineSocket::hide;
-      auto connected = docker::DockerBackend::connect(options);
+      auto connected = docker::DockerBackend::connect(
+          options, m_options.backend == BackendChoice::podman ? docker::EngineKind::podman : docker::EngineKind::docker);
       if (connected) {
         m_docker = std::move(*connected);
-        // Containers and networks of runs whose pipe died (kill -9, a crash) go first.
+        // Containers and networks of runs whose pipe died (kill -9, a crash) go first; containers
+        // kept by --reuse are not leftovers.
         if (auto cleaned = docker::cleanup_leftovers(m_docker->client(), "", docker::LiveRuns::keep);
             cleaned && cleaned->containers + cleaned->networks > 0) {
           post_notice(m_reporter, "removed " + std::to_string(cleaned->containers) + " container(s) and " +
