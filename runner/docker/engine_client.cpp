@@ -293,8 +293,9 @@ Result<void> EngineClient::pull_image(const std::string& image, const std::optio
       pending.erase(0, end + 1);
       if (line.is_object() && line.contains("error")) {
         failure = line["error"].is_string() ? line["error"].get<std::string>() : line["error"].dump();
-      } else if (line.is_object() && on_progress) {
-        on_progress(line.value("status", "") + (line.contains("progress") ? " " + line.value("progress", "") : ""));
+      } else if (line.is_object() && on_progress && !line.contains("progress")) {
+        // Byte counts come many times a second per layer; the layer's steps are progress enough.
+        on_progress(line.value("status", "") + (line.contains("id") ? " " + line.value("id", "") : ""));
       }
     }
     return true;

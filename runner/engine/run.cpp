@@ -186,6 +186,7 @@ private:
                      : m_options.pull == PullChoice::never ? docker::PullPolicy::never
                                                            : docker::PullPolicy::missing;
       options.engine_socket = m_options.engine_socket ? docker::EngineSocket::mount : docker::EngineSocket::hide;
+      options.on_status = [this](const std::string& message) { post_notice(m_reporter, message); };
       auto connected = docker::DockerBackend::connect(
           options, m_options.backend == BackendChoice::podman ? docker::EngineKind::podman : docker::EngineKind::docker);
       if (connected) {

@@ -291,6 +291,7 @@ TEST_CASE("pipe run --reuse keeps a job container between runs and pipe clean re
   CHECK(value_after(second.out, "sleepers") == "0");
   CHECK(value_after(second.out, "host") == value_after(first.out, "host"));
   CHECK(container_ids(*client, label) == kept);
+  CHECK_THAT(second.out, Catch::Contains("reusing container " + kept.front().substr(0, 12)));
 
   // Another configuration (here an extra option) replaces the container instead of reusing it.
   auto changed = run;
@@ -302,6 +303,7 @@ TEST_CASE("pipe run --reuse keeps a job container between runs and pipe clean re
   const auto replaced = container_ids(*client, label);
   REQUIRE(replaced.size() == 1);
   CHECK(replaced != kept);
+  CHECK_THAT(third.out, Catch::Contains("replacing kept container " + kept.front().substr(0, 12)));
 
   // A normal run's cleanup of dead runs leaves kept containers alone.
   ScratchRepo other("keep-other", "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n");
