@@ -1,7 +1,9 @@
 // `pipe run` — CLI11 fills RunOptions; engine::run does the work.
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <condition_variable>
 #include <csignal>
+#include <mutex>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -29,7 +31,11 @@ public:
     m_thread = std::thread([this] { watch(); });
   }
   ~InterruptWatcher() {
-    m_done = true;
+    {
+      std::lock_guard lock(m_mutex);
+      m_done = true;
+    }
+    m_wake.notify_one();  // a run that ends does not wait out the poll interval
     m_thread.join();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
@@ -40,6 +46,7 @@ public:
 private:
   void watch() {
     int seen = 0;
+    std::unique_lock lock(m_mutex);
     while (!m_done) {
       const int now = g_interrupts.load();
       if (now > seen) {
@@ -51,13 +58,16 @@ private:
           m_hard.cancel();
         }
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      // A signal handler may not notify a condition variable: the count is polled.
+      m_wake.wait_for(lock, std::chrono::milliseconds(20));
     }
   }
 
   CancelToken& m_cancel;
   CancelToken& m_hard;
-  std::atomic<bool> m_done{false};
+  std::mutex m_mutex;
+  std::condition_variable m_wake;
+  bool m_done = false;
   std::thread m_thread;
 };
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -328,9 +329,14 @@ Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env
       return id.error();
     }
     env.id = *id;
-    if (auto started = m_client->start_container(env.id); !started) {
+    // The image's bash is looked up while the container starts: the start is the engine's slowest call.
+    auto bash = std::async(std::launch::async, [this, id = env.id] { return m_client->path_exists(id, "/bin/bash"); });
+    auto started = m_client->start_container(env.id);
+    const auto found = bash.get();
+    if (!started) {
       return started;
     }
+    env.has_bash = found && *found;
   }
   if (spec.copy_workspace && !spec.workspace.empty()) {
     // Entries named after the absolute path, extracted at "/": the copy lands where a bind would.
@@ -340,8 +346,10 @@ Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env
       return copied;
     }
   }
-  auto bash = m_client->path_exists(env.id, "/bin/bash");
-  env.has_bash = bash && *bash;
+  if (spec.reuse) {
+    auto bash = m_client->path_exists(env.id, "/bin/bash");
+    env.has_bash = bash && *bash;
+  }
   return {};
 }
 
