@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -385,7 +386,25 @@ Result<void> EngineClient::remove_container(const std::string& id) {
   if (response && response->status == 404) {
     return {};  // already gone: removal is idempotent
   }
+  if (response && response->status == 409 && response->body.find("already in progress") != std::string::npos) {
+    return await_removal(id);  // another pipe's cleanup got there first
+  }
   return expect_ok("removing container " + id.substr(0, 12), response);
+}
+
+Result<void> EngineClient::await_removal(const std::string& id) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto response = call("GET", "/containers/" + id + "/json");
+    if (!response) {
+      return response.error();
+    }
+    if (response->status == 404) {
+      return {};
+    }
+    std::this_thread::sleep_for(k_exec_poll);
+  }
+  return Error{"removing container " + id.substr(0, 12) + ": another removal did not finish within 30 s"};
 }
 
 Result<std::vector<LabelledObject>> EngineClient::list_containers(const std::string& label) {

@@ -155,6 +155,7 @@ private:
                                           const std::string& body = "", const std::string& content_type = "");
   [[nodiscard]] Result<HttpResponse> call_json(const std::string& method, const std::string& rest, const nlohmann::json& body);
   [[nodiscard]] Error api_error(const std::string& what, const HttpResponse& response) const;
+  [[nodiscard]] Result<void> await_removal(const std::string& id);
   [[nodiscard]] Result<void> expect_ok(const std::string& what, const Result<HttpResponse>& response) const;
 
   HttpTransport m_http;
