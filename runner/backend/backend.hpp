@@ -86,6 +86,7 @@ struct JobEnv {
   bool in_container = false;
   bool has_bash = true;      // used to choose the default shell
   bool kept = false;         // the job container outlives the job (`--reuse`)
+  std::string joined_network; // the network a kept container joined for this job, left at teardown
 };
 
 /// One process to run in a job's environment.

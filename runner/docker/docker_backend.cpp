@@ -624,8 +624,8 @@ void DockerBackend::stop_leftover_processes(const JobEnv& env) {
   if (!killed) {
     status("teardown: " + killed.error().message);
   }
-  if (!env.network.empty()) {
-    if (auto left = m_client->disconnect_network(env.network, env.id); !left) {
+  if (!env.joined_network.empty()) {
+    if (auto left = m_client->disconnect_network(env.joined_network, env.id); !left) {
       status("teardown: " + left.error().message);
     }
   }

@@ -136,7 +136,12 @@ Result<void> DockerBackend::start_kept_container(const JobSpec& spec, JobEnv& en
   // A kept container outlives the job's network, so it joins each run's network under the
   // aliases its options give, and leaves it at teardown.
   auto options = parse_container_options(spec.options);
-  return m_client->connect_network(env.network, env.id, options ? options->network_aliases : std::vector<std::string>{});
+  auto joined =
+      m_client->connect_network(env.network, env.id, options ? options->network_aliases : std::vector<std::string>{});
+  if (joined) {
+    env.joined_network = env.network;
+  }
+  return joined;
 }
 
 }  // namespace pipeline::runner::docker

@@ -249,6 +249,19 @@ jobs:
           sleep 3141 >/dev/null 2>&1 &
 )yaml";
 
+const char* const k_reuse_network_workflow = R"yaml(on: push
+jobs:
+  talk:
+    runs-on: ubuntu-latest
+    container: pipe-test/busybox:latest
+    services:
+      cache:
+        image: pipe-test/redis:latest
+        options: --health-cmd "redis-cli ping" --health-interval 1s --health-retries 30
+    steps:
+      - run: printf 'PING\r\n' | nc -w 5 cache 6379
+)yaml";
+
 const char* const k_reuse_cancel_workflow = R"yaml(on: push
 jobs:
   wait:
@@ -313,6 +326,25 @@ TEST_CASE("pipe run --reuse keeps a job container between runs and pipe clean re
   CHECK(plain.exit_code == 0);
   CHECK(container_ids(*client, label) == replaced);
 
+  // A kept `container:` job container joins each run's network, so its service answers by alias every time.
+  ScratchRepo network("keep-network", k_reuse_network_workflow);
+  std::vector<std::string> network_ids;
+  for (int i = 0; i < 2; ++i) {
+    const auto talked = run_process({PIPE_EXE, "run", "workflow.yml", "--backend", "docker", "--reuse"},
+                                    network.path.string());
+    INFO(talked.out + talked.err);
+    CHECK(talked.exit_code == 0);
+    CHECK_THAT(talked.out, Catch::Contains("+PONG"));
+    CHECK_THAT(talked.out + talked.err, !Catch::Contains("teardown:"));
+    const auto ids = container_ids(*client, "pipe.reuse.workflow=" + network.workflow());
+    CHECK(ids.size() == 1);
+    network_ids.insert(network_ids.end(), ids.begin(), ids.end());
+  }
+  CHECK((network_ids.size() == 2 && network_ids[0] == network_ids[1]));
+  for (const auto& id : network.runs()) {
+    CHECK(client->list_networks("pipe.run=" + id)->empty());
+  }
+
   // Ctrl-C in a --reuse run of a `container:` job with a service: the service and the job's
   // network go, the kept container stays (and leaves the network).
   ScratchRepo cancel("keep-cancel", k_reuse_cancel_workflow);
@@ -349,6 +381,7 @@ TEST_CASE("pipe run --reuse keeps a job container between runs and pipe clean re
   CHECK_THAT(clean.out, Catch::Contains("kept by --reuse"));
   CHECK(container_ids(*client, label).empty());
   CHECK(container_ids(*client, "pipe.reuse.workflow=" + cancel.workflow()).empty());
+  CHECK(container_ids(*client, "pipe.reuse.workflow=" + network.workflow()).empty());
   for (const auto& id : repo.runs()) {
     CHECK(container_ids(*client, "pipe.run=" + id).empty());
     CHECK(client->list_networks("pipe.run=" + id)->empty());
