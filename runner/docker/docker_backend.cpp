@@ -478,10 +478,11 @@ Result<int> DockerBackend::finish_exec(const JobEnv& env, const std::string& exe
     ExecConfig kill;
     kill.cmd = kill_marked_command(marker);
     kill.user = "0";
-    auto kill_id = m_client->create_exec(env.id, kill);
+    auto kill_id = m_client->create_exec(env.id, kill, Wait::brief);
     NullSink ignore;
-    if (!kill_id || !m_client->start_exec(*kill_id, ignore, {})) {
-      return Error{"cannot stop the step's processes in container " + env.id.substr(0, 12)};
+    auto killed = kill_id ? m_client->start_exec(*kill_id, ignore, {}) : Result<StreamEnd>(kill_id.error());
+    if (!killed) {
+      return Error{"cannot stop the step's processes in container " + env.id.substr(0, 12) + ": " + killed.error().message};
     }
   }
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -618,14 +619,14 @@ void DockerBackend::stop_leftover_processes(const JobEnv& env) {
   ExecConfig kill;
   kill.cmd = kill_marked_command("");
   kill.user = "0";
-  auto kill_id = m_client->create_exec(env.id, kill);
+  auto kill_id = m_client->create_exec(env.id, kill, Wait::brief);
   NullSink ignore;
   auto killed = kill_id ? m_client->start_exec(*kill_id, ignore, {}) : Result<StreamEnd>(kill_id.error());
   if (!killed) {
     status("teardown: " + killed.error().message);
   }
   if (!env.joined_network.empty()) {
-    if (auto left = m_client->disconnect_network(env.joined_network, env.id); !left) {
+    if (auto left = m_client->disconnect_network(env.joined_network, env.id, Wait::brief); !left) {
       status("teardown: " + left.error().message);
     }
   }
@@ -644,7 +645,7 @@ void DockerBackend::teardown(const JobEnv& env) {
   std::vector<std::thread> removals;
   for (const auto& id : containers) {
     removals.emplace_back([this, id] {
-      if (auto removed = m_client->remove_container(id); !removed) {
+      if (auto removed = m_client->remove_container(id, Wait::brief); !removed) {
         status("teardown: " + removed.error().message);
       }
     });
@@ -653,7 +654,7 @@ void DockerBackend::teardown(const JobEnv& env) {
     removal.join();
   }
   if (!env.network.empty()) {
-    if (auto removed = m_client->remove_network(env.network); !removed) {
+    if (auto removed = m_client->remove_network(env.network, Wait::brief); !removed) {
       status("teardown: " + removed.error().message);
     }
   }

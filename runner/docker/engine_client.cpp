@@ -18,6 +18,7 @@ using nlohmann::json;
 
 constexpr const char* k_client_api = "1.41";
 constexpr auto k_exec_poll = std::chrono::milliseconds(50);
+constexpr auto k_brief_wait = std::chrono::milliseconds(15000);
 
 // Compares "1.41"-style versions numerically.
 bool version_less(const std::string& a, const std::string& b) {
@@ -192,17 +193,31 @@ std::string EngineClient::path(const std::string& rest) const {
 }
 
 Result<HttpResponse> EngineClient::call(const std::string& method, const std::string& rest, const std::string& body,
-                                        const std::string& content_type) {
+                                        const std::string& content_type, Wait wait) {
+  if (wait == Wait::brief && m_unresponsive) {
+    return Error{"the Docker engine at " + endpoint().display + " stopped answering; not waiting for " + method + " " + rest};
+  }
   HttpRequest request;
   request.method = method;
   request.path = path(rest);
   request.body = body;
   request.content_type = content_type;
-  return m_http.send(request);
+  if (wait == Wait::brief) {
+    request.timeout = k_brief_wait;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto response = m_http.send(request);
+  if (response) {
+    m_unresponsive = false;
+  } else if (wait == Wait::brief && std::chrono::steady_clock::now() - started >= k_brief_wait) {
+    m_unresponsive = true;
+  }
+  return response;
 }
 
-Result<HttpResponse> EngineClient::call_json(const std::string& method, const std::string& rest, const json& body) {
-  return call(method, rest, body.dump(), "application/json");
+Result<HttpResponse> EngineClient::call_json(const std::string& method, const std::string& rest, const json& body,
+                                             Wait wait) {
+  return call(method, rest, body.dump(), "application/json", wait);
 }
 
 Error EngineClient::api_error(const std::string& what, const HttpResponse& response) const {
@@ -381,8 +396,8 @@ Result<void> EngineClient::kill_container(const std::string& id, const std::stri
   return expect_ok("killing container " + id.substr(0, 12), call("POST", "/containers/" + id + "/kill?signal=" + signal));
 }
 
-Result<void> EngineClient::remove_container(const std::string& id) {
-  auto response = call("DELETE", "/containers/" + id + "?force=1&v=1");
+Result<void> EngineClient::remove_container(const std::string& id, Wait wait) {
+  auto response = call("DELETE", "/containers/" + id + "?force=1&v=1", "", "", wait);
   if (response && response->status == 404) {
     return {};  // already gone: removal is idempotent
   }
@@ -433,7 +448,7 @@ Result<std::string> EngineClient::logs(const std::string& id, int lines) {
   return sink.text;
 }
 
-Result<std::string> EngineClient::create_exec(const std::string& container, const ExecConfig& config) {
+Result<std::string> EngineClient::create_exec(const std::string& container, const ExecConfig& config, Wait wait) {
   json body{{"AttachStdout", true}, {"AttachStderr", true}, {"AttachStdin", false}, {"Tty", false},
             {"Cmd", config.cmd}, {"Env", config.env}};
   if (!config.working_dir.empty()) {
@@ -442,7 +457,7 @@ Result<std::string> EngineClient::create_exec(const std::string& container, cons
   if (!config.user.empty()) {
     body["User"] = config.user;
   }
-  auto response = call_json("POST", "/containers/" + container + "/exec", body);
+  auto response = call_json("POST", "/containers/" + container + "/exec", body, wait);
   if (auto ok = expect_ok("creating an exec in " + container.substr(0, 12), response); !ok) {
     return ok.error();
   }
@@ -588,13 +603,14 @@ Result<void> EngineClient::connect_network(const std::string& network, const std
   return expect_ok("connecting " + container.substr(0, 12) + " to a network", call_json("POST", "/networks/" + network + "/connect", body));
 }
 
-Result<void> EngineClient::disconnect_network(const std::string& network, const std::string& container) {
+Result<void> EngineClient::disconnect_network(const std::string& network, const std::string& container, Wait wait) {
   const json body{{"Container", container}, {"Force", true}};
-  return expect_ok("disconnecting " + container.substr(0, 12), call_json("POST", "/networks/" + network + "/disconnect", body));
+  return expect_ok("disconnecting " + container.substr(0, 12),
+                   call_json("POST", "/networks/" + network + "/disconnect", body, wait));
 }
 
-Result<void> EngineClient::remove_network(const std::string& network) {
-  auto response = call("DELETE", "/networks/" + network);
+Result<void> EngineClient::remove_network(const std::string& network, Wait wait) {
+  auto response = call("DELETE", "/networks/" + network, "", "", wait);
   if (response && response->status == 404) {
     return {};
   }

@@ -176,6 +176,9 @@ public:
   EngineProxy(const EngineProxy&) = delete;
   EngineProxy& operator=(const EngineProxy&) = delete;
 
+  /// Stops forwarding without closing anything: an engine that hangs instead of dying.
+  void freeze() { m_frozen = true; }
+
   void kill() {
     if (m_stopped.exchange(true)) {
       return;
@@ -187,6 +190,9 @@ public:
     for (auto& pump : m_pumps) {
       pump.join();
     }
+    for (const int fd : m_held) {
+      ::close(fd);
+    }
   }
 
 private:
@@ -197,6 +203,11 @@ private:
         continue;
       }
       const int client = ::accept4(m_listener, nullptr, nullptr, SOCK_CLOEXEC);
+      if (client >= 0 && m_frozen) {
+        std::lock_guard lock(m_mutex);
+        m_held.push_back(client);  // accepted, never answered
+        continue;
+      }
       const int upstream = client < 0 ? -1 : connect_unix(m_target);
       if (upstream < 0) {
         ::close(client);
@@ -212,6 +223,10 @@ private:
     char buffer[65536];
     bool open = true;
     while (open && !m_stopped) {
+      if (m_frozen) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        continue;
+      }
       if (::poll(fds, 2, 20) <= 0) {
         continue;
       }
@@ -231,6 +246,8 @@ private:
   std::string m_target;
   int m_listener = -1;
   std::atomic<bool> m_stopped{false};
+  std::atomic<bool> m_frozen{false};
+  std::vector<int> m_held;
   std::thread m_acceptor;
   std::mutex m_mutex;
   std::vector<std::thread> m_pumps;
@@ -438,5 +455,50 @@ jobs:
   CHECK(clean.exit_code == 0);
   CHECK(container_ids(*client, "pipe.run=" + runs.front()).empty());
   CHECK(client->list_networks("pipe.run=" + runs.front())->empty());
+  fs::remove_all(fs::temp_directory_path() / ("pipe-" + runs.front()));
+}
+
+TEST_CASE("Ctrl-C with an engine that stopped answering ends the run within seconds", "[run][docker][engine-death]") {
+  std::string why;
+  auto client = engine_or_skip(why);
+  if (!client) {
+    WARN(why);
+    return;
+  }
+  ScratchRepo repo("engine-hang", R"yaml(on: push
+jobs:
+  wait:
+    runs-on: ubuntu-latest
+    steps:
+      - run: touch "$GITHUB_WORKSPACE/started"; sleep 120
+)yaml");
+  const std::string socket = (fs::temp_directory_path() / ("pipe-hung-" + std::to_string(::getpid()) + ".sock")).string();
+  EngineProxy proxy(socket, k_engine_socket);
+  const pid_t pid = spawn({PIPE_EXE, "run", "workflow.yml", "--backend", "docker", "-P",
+                           std::string("ubuntu-latest=") + k_busybox},
+                          repo.path, repo.path / "out.txt", {{"DOCKER_HOST", "unix://" + socket}});
+  REQUIRE(wait_for_file(repo.path / "started", std::chrono::seconds(60)));
+  proxy.freeze();
+  const auto pressed = std::chrono::steady_clock::now();
+  ::kill(pid, SIGINT);
+  int status = 0;
+  const bool exited = wait_exit(pid, std::chrono::seconds(90), status) == 0;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pressed).count();
+  proxy.kill();
+  const std::string output = read_text(repo.path / "out.txt");
+  INFO(output);
+  CHECK(exited);
+  // One brief call (15 s) times out; every later one at the job's end fails at once.
+  CHECK(seconds < 40);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK_THAT(output, Catch::Contains(socket));
+
+  const auto runs = repo.runs();
+  REQUIRE(runs.size() == 1);
+  const auto clean = run_process({PIPE_EXE, "clean", "--run", runs.front()}, repo.path.string());
+  INFO(clean.out + clean.err);
+  CHECK(clean.exit_code == 0);
+  CHECK(container_ids(*client, "pipe.run=" + runs.front()).empty());
   fs::remove_all(fs::temp_directory_path() / ("pipe-" + runs.front()));
 }
