@@ -11,6 +11,7 @@
 
 #include "runner/docker/docker_backend.hpp"
 #include "runner/docker/engine_client.hpp"
+#include "tests/support/run_process.hpp"
 
 using namespace pipeline::runner;
 using namespace pipeline::runner::docker;
@@ -59,6 +60,40 @@ bool raw_exec(EngineClient& client, const std::string& container) {
   return id && client.start_exec(*id, sink, {}) && client.inspect_exec(*id);
 }
 
+// The floor a job start is measured against: create, start, one exec, remove, through the API.
+bool raw_job(EngineClient& client) {
+  const nlohmann::json body{{"Image", k_image}, {"Entrypoint", {"tail"}}, {"Cmd", {"-f", "/dev/null"}},
+                            {"HostConfig", {{"Init", true}, {"NetworkMode", "host"}}}};
+  auto id = client.create_container(body);
+  const bool ok = id && client.start_container(*id) && raw_exec(client, *id);
+  return ok && client.remove_container(*id);
+}
+
+// `pipe run` of a one-step job, the whole CLI: process start, workflow, run record, container.
+void cli_job_start(EngineClient& client, const std::string& workspace) {
+#ifdef PIPE_EXE
+  std::FILE* file = std::fopen((workspace + "/workflow.yml").c_str(), "w");
+  std::fputs("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n", file);
+  std::fclose(file);
+  for (const char* mode : {"", "--reuse"}) {
+    std::vector<std::string> argv{PIPE_EXE, "run", "workflow.yml", "--backend", "docker", "-P",
+                                  std::string("ubuntu-latest=") + k_image};
+    if (*mode != '\0') {
+      argv.emplace_back(mode);
+    }
+    const auto [cli, raw] = interleaved_medians(15, [&] {
+      return pipeline::test::run_process(argv, workspace).exit_code == 0;
+    }, [&] { return raw_job(client); });
+    report(*mode == '\0' ? "pipe run, one-step job (median of 15)" : "pipe run --reuse, one-step job (median of 15)",
+           cli, raw);
+  }
+  (void)pipeline::test::run_process({PIPE_EXE, "clean"}, workspace);
+#else
+  (void)client;
+  (void)workspace;
+#endif
+}
+
 JobSpec bench_job(const std::string& workspace) {
   JobSpec spec;
   spec.run_id = "bench";
@@ -97,21 +132,16 @@ int main() {
   backend.teardown(*env);
   report("exec `true` (median of 50)", ours, raw);
 
-  const auto [job, raw_job] = interleaved_medians(10, [&] {
+  const auto [job, raw_job_ms] = interleaved_medians(10, [&] {
     auto prepared = backend.prepare_job(bench_job(workspace));
     const bool ok = prepared && backend.exec(*prepared, step, sink);
     if (prepared) {
       backend.teardown(*prepared);
     }
     return ok;
-  }, [&] {
-    const nlohmann::json body{{"Image", k_image}, {"Entrypoint", {"tail"}}, {"Cmd", {"-f", "/dev/null"}},
-                              {"HostConfig", {{"Init", true}, {"NetworkMode", "host"}}}};
-    auto id = client->create_container(body);
-    const bool ok = id && client->start_container(*id) && raw_exec(*client, *id);
-    return ok && client->remove_container(*id);
-  });
-  report("prepare_job+exec+teardown (median of 10)", job, raw_job);
+  }, [&] { return raw_job(*client); });
+  report("prepare_job+exec+teardown (median of 10)", job, raw_job_ms);
+  cli_job_start(*client, workspace);
   std::error_code ec;
   std::filesystem::remove_all(workspace, ec);
   return 0;

@@ -41,6 +41,13 @@ struct ServiceSpec {
   std::optional<std::pair<std::string, std::string>> credentials;  // username, password
 };
 
+/// Names a job whose container `--reuse` keeps between runs: the same key finds the same container.
+struct ReuseKey {
+  std::string workflow;  // the workflow file's absolute path
+  std::string job;       // the job's id
+  std::string matrix;    // the matrix combination as JSON ("{}" without a matrix)
+};
+
 /// Everything a backend needs to set up one job.
 struct JobSpec {
   std::string run_id;        // labels everything created: pipe.run=<run_id>
@@ -56,6 +63,7 @@ struct JobSpec {
   std::optional<std::pair<std::string, std::string>> credentials;
   std::vector<ServiceSpec> services;
   bool use_host_network = true;  // jobs without `container:` behave like a VM
+  std::optional<ReuseKey> reuse;  // set: keep the job container for the next run of the same job
 };
 
 /// A running service, as `job.services.<id>` shows it.
@@ -77,6 +85,8 @@ struct JobEnv {
   std::vector<ServiceInfo> services;
   bool in_container = false;
   bool has_bash = true;      // used to choose the default shell
+  bool kept = false;         // the job container outlives the job (`--reuse`)
+  std::string joined_network; // the network a kept container joined for this job, left at teardown
 };
 
 /// One process to run in a job's environment.

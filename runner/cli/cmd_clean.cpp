@@ -1,5 +1,5 @@
-// `pipe clean` — removes what runs that are no longer alive left behind: containers and networks,
-// and the host directories of killed runs and hooks.
+// `pipe clean` — removes what runs that are no longer alive left behind (containers, networks,
+// the host directories of killed runs and hooks) and the job containers `--reuse` kept.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -29,21 +29,30 @@ std::size_t clean_directories(LiveOwners live) {
 
 std::function<int()> setup_clean(CLI::App& app) {
   auto all = std::make_shared<bool>(false);
+  auto run = std::make_shared<std::string>();
   app.add_flag("--all", *all, "Also remove what runs that are still alive use");
-  return [all] {
-    const std::size_t dirs = clean_directories(*all ? LiveOwners::remove : LiveOwners::keep);
-    std::cout << "removed " << dirs << " directory(ies) of dead runs and hooks\n";
+  app.add_option("--run", *run, "Only the objects of this run (its id, as in .pipe/runs/)");
+  return [all, run] {
+    if (run->empty()) {
+      const std::size_t dirs = clean_directories(*all ? LiveOwners::remove : LiveOwners::keep);
+      std::cout << "removed " << dirs << " directory(ies) of dead runs and hooks\n";
+    }
     auto client = docker::EngineClient::connect_from_environment();
     if (!client) {
       std::cerr << "pipe: error: " << client.error().message << '\n';
       return static_cast<int>(k_exit_usage);
     }
-    auto report = docker::cleanup_leftovers(**client, "", *all ? docker::LiveRuns::remove : docker::LiveRuns::keep);
+    auto report = docker::cleanup_leftovers(**client, *run, *all ? docker::LiveRuns::remove : docker::LiveRuns::keep,
+                                            docker::KeptContainers::remove);
     if (!report) {
       std::cerr << "pipe: error: " << report.error().message << '\n';
       return static_cast<int>(k_exit_usage);
     }
-    std::cout << "removed " << report->containers << " container(s) and " << report->networks << " network(s)\n";
+    std::cout << "removed " << report->containers << " container(s)";
+    if (report->kept > 0) {
+      std::cout << " (" << report->kept << " kept by --reuse)";
+    }
+    std::cout << " and " << report->networks << " network(s)\n";
     for (const auto& error : report->errors) {
       std::cerr << "pipe: warning: " << error << '\n';
     }

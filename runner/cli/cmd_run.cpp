@@ -143,9 +143,11 @@ std::function<int()> setup_run(CLI::App& app) {
   app.add_option("-j,--job", options->jobs, "Run this job and the jobs it needs");
   app.add_option("--matrix", options->matrix_filters, "Keep only matrix combinations with KEY=VALUE");
   app.add_option("-p,--parallel", options->parallel, "Jobs at once (default: number of cores)");
-  app.add_option("--backend", *backend, "auto, host or docker")->check(CLI::IsMember({"auto", "host", "docker"}));
+  app.add_option("--backend", *backend, "auto, host, docker or podman")
+      ->check(CLI::IsMember({"auto", "host", "docker", "podman"}));
   app.add_option("-P,--platform", *platforms, "Map a runs-on label: LABEL=IMAGE or LABEL=host");
   app.add_flag("--copy", *copy, "Run in a copy of the workspace (the tree is never written)");
+  app.add_flag("--reuse", options->reuse, "Keep job containers between runs and reuse them (pipe clean removes them)");
   app.add_option("--pull", *pull, "Image pulls: missing, always or never")
       ->check(CLI::IsMember({"missing", "always", "never"}));
   app.add_flag("--no-engine-socket", *no_socket, "Do not mount the engine socket into job containers");
@@ -183,6 +185,7 @@ std::function<int()> setup_run(CLI::App& app) {
     }
     options->backend = *backend == "host"     ? engine::BackendChoice::host
                        : *backend == "docker" ? engine::BackendChoice::docker
+                       : *backend == "podman" ? engine::BackendChoice::podman
                                               : engine::BackendChoice::automatic;
     options->pull = *pull == "always"  ? engine::PullChoice::always
                     : *pull == "never" ? engine::PullChoice::never

@@ -16,7 +16,7 @@ using workflow::Severity;
 const std::vector<KeyInfo>& known_keys() {
   static const std::vector<KeyInfo> keys = {
       {"platforms", Kind::table, "", "runs-on label → image, or `host`; -P flags come first"},
-      {"backend", Kind::scalar, "auto", "auto, host or docker"},
+      {"backend", Kind::scalar, "auto", "auto, host, docker or podman"},
       {"parallel", Kind::scalar, "0", "jobs at once; 0: number of cores"},
       {"secret-files", Kind::list, ".secrets", "secrets files (dotenv)"},
       {"env-files", Kind::list, ".env", "variables for every job's env (dotenv)"},

@@ -3,11 +3,11 @@
 
 #include <cerrno>
 #include <csignal>
+#include <fstream>
 
 #include "runner/docker/docker_backend.hpp"
-
-#include <fstream>
 #include "runner/docker/engine_client.hpp"
+#include "runner/docker/reuse.hpp"
 
 namespace pipeline::runner::docker {
 namespace {
@@ -39,27 +39,58 @@ bool owner_alive(const Labels& labels) {
   return true;
 }
 
-bool selected(const LabelledObject& object, const std::string& run_id, LiveRuns live) {
+bool is_kept(const LabelledObject& object) {
+  return object.labels.count(k_reuse_label) != 0;
+}
+
+// A kept container's creator is usually long gone; that does not make it a leftover.
+bool selected(const LabelledObject& object, const std::string& run_id, LiveRuns live, KeptContainers kept) {
   if (!run_id.empty() && label_or_empty(object.labels, "pipe.run") != run_id) {
     return false;
+  }
+  if (is_kept(object)) {
+    return kept == KeptContainers::remove;
   }
   return live == LiveRuns::remove || !owner_alive(object.labels);
 }
 
+// A run killed while a kept container was on its network leaves that container attached, and the
+// engine refuses to remove a network with endpoints: detach them first.
+Result<void> remove_network_detached(EngineClient& client, const std::string& network) {
+  if (auto removed = client.remove_network(network); removed) {
+    return removed;
+  }
+  if (auto attached = client.network_containers(network); attached) {
+    for (const auto& container : *attached) {
+      [[maybe_unused]] auto left = client.disconnect_network(network, container);
+    }
+  }
+  return client.remove_network(network);
+}
+
 }  // namespace
 
-Result<CleanupReport> cleanup_leftovers(EngineClient& client, const std::string& run_id, LiveRuns live) {
+Result<CleanupReport> cleanup_leftovers(EngineClient& client, const std::string& run_id, LiveRuns live,
+                                        KeptContainers kept) {
   CleanupReport report;
   auto containers = client.list_containers("pipe=1");
   if (!containers) {
     return containers.error();
   }
   for (const auto& container : *containers) {
-    if (!selected(container, run_id, live)) {
+    if (!selected(container, run_id, live, kept)) {
       continue;
     }
     auto removed = client.remove_container(container.id);
-    removed ? ++report.containers : (report.errors.push_back(removed.error().message), 0);
+    if (!removed) {
+      report.errors.push_back(removed.error().message);
+      continue;
+    }
+    ++report.containers;
+    if (is_kept(container)) {
+      ++report.kept;
+      remove_kept_host_dir(container.labels);
+    }
   }
   // Networks go after their containers: the engine refuses to delete a network with endpoints.
   auto networks = client.list_networks("pipe=1");
@@ -67,10 +98,10 @@ Result<CleanupReport> cleanup_leftovers(EngineClient& client, const std::string&
     return networks.error();
   }
   for (const auto& network : *networks) {
-    if (!selected(network, run_id, live)) {
+    if (!selected(network, run_id, live, kept)) {
       continue;
     }
-    auto removed = client.remove_network(network.id);
+    auto removed = remove_network_detached(client, network.id);
     removed ? ++report.networks : (report.errors.push_back(removed.error().message), 0);
   }
   return report;

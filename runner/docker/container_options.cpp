@@ -1,4 +1,5 @@
 #include "runner/docker/container_options.hpp"
+#include "runner/docker/docker_backend.hpp"
 
 #include <cctype>
 #include <cmath>
@@ -383,6 +384,41 @@ void apply_container_options(const ContainerOptions& o, json& body) {
   }
   apply_health(o, body);
   apply_host_config(o, body["HostConfig"]);
+}
+
+Result<PullPolicy> parse_pull_policy(std::string_view text) {
+  if (text == "missing") {
+    return PullPolicy::missing;
+  }
+  if (text == "always") {
+    return PullPolicy::always;
+  }
+  if (text == "never") {
+    return PullPolicy::never;
+  }
+  return Error{"unknown pull policy '" + std::string(text) + "' (expected missing, always or never)"};
+}
+
+Result<PortMapping> parse_port_mapping(const std::string& text) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t colon = text.find(':'); colon != std::string::npos; colon = text.find(':', start)) {
+    parts.push_back(text.substr(start, colon - start));
+    start = colon + 1;
+  }
+  parts.push_back(text.substr(start));
+  if (parts.size() > 3 || parts.back().empty()) {
+    return Error{"invalid port mapping '" + text + "' (expected [[host-ip:]host-port:]container-port[/protocol])"};
+  }
+  PortMapping mapping;
+  mapping.container_port = parts.back().find('/') == std::string::npos ? parts.back() + "/tcp" : parts.back();
+  mapping.host_ip = parts.size() == 3 ? parts[0] : "127.0.0.1";
+  mapping.host_port = parts.size() >= 2 ? parts[parts.size() - 2] : "";
+  if (mapping.container_port.find_first_not_of("0123456789/tcpudsn") != std::string::npos ||
+      mapping.host_port.find_first_not_of("0123456789") != std::string::npos) {
+    return Error{"invalid port mapping '" + text + "'"};
+  }
+  return mapping;
 }
 
 }  // namespace pipeline::runner::docker

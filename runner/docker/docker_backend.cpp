@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "runner/backend/owned_dirs.hpp"
 #include "runner/docker/container_options.hpp"
 #include "runner/docker/engine_client.hpp"
+#include "runner/docker/reuse.hpp"
 #include "runner/docker/tar_stream.hpp"
 
 namespace pipeline::runner::docker {
@@ -110,12 +112,13 @@ Result<void> validate_spec(const JobSpec& spec) {
   return {};
 }
 
-// Kills every process whose environment carries the exec's marker: the step and all it started.
+// Kills every process whose environment carries the exec's marker (any step's marker when
+// `marker` is empty): the step and all it started.
 std::vector<std::string> kill_marked_command(const std::string& marker) {
-  const std::string line = std::string(k_marker_name) + "=" + marker;
+  const std::string pattern = "^" + std::string(k_marker_name) + "=" + (marker.empty() ? "" : marker + "$");
   return {"sh", "-c",
           "for round in 1 2 3; do for p in /proc/[0-9]*; do "
-          "if tr '\\0' '\\n' <\"$p/environ\" 2>/dev/null | grep -qx '" + line + "'; then kill -9 \"${p#/proc/}\" 2>/dev/null; fi; "
+          "if tr '\\0' '\\n' <\"$p/environ\" 2>/dev/null | grep -q '" + pattern + "'; then kill -9 \"${p#/proc/}\" 2>/dev/null; fi; "
           "done; done; true"};
 }
 
@@ -132,13 +135,18 @@ std::string strip_tcp(const std::string& port) {
 
 // A job without `container:` is a VM on GitHub: it shares the host's network, so `localhost:PORT`
 // reaches its services' published ports even though the services have a network of their own.
+// A kept container outlives the job's network: it starts on the default bridge and joins each run's.
 std::string job_network_mode(const JobSpec& spec, const JobEnv& env) {
-  return spec.use_host_network || env.network.empty() ? "host" : env.network;
+  if (spec.use_host_network || env.network.empty()) {
+    return "host";
+  }
+  return spec.reuse ? "bridge" : env.network;
 }
 
 // The job container: kept alive by `tail -f /dev/null` under docker-init, the workspace and the
 // temp dirs at their host paths, on the job network (or the host's when there is none).
-Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const std::string& engine_socket) {
+Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const std::string& host_dir,
+                                const std::string& engine_socket) {
   Labels labels = pipe_labels(spec.run_id, spec.job_id);
   labels["pipe.role"] = "job";
   json body{{"Image", spec.image},
@@ -148,8 +156,7 @@ Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const st
             {"Labels", label_json(labels)},
             {"HostConfig", {{"Init", true}, {"Binds", json::array()}, {"NetworkMode", job_network_mode(spec, env)}}}};
   json& binds = body["HostConfig"]["Binds"];
-  const std::string job_dir = fs::path(env.temp_dir).parent_path().string();
-  binds.push_back(job_dir + ":" + job_dir);
+  binds.push_back(host_dir + ":" + host_dir);
   if (!spec.workspace.empty()) {
     body["WorkingDir"] = spec.workspace;
     if (!spec.copy_workspace) {
@@ -166,7 +173,7 @@ Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const st
   if (auto ports = publish_ports(spec.ports, body); !ports) {
     return ports.error();
   }
-  if (auto options = apply_options_text(spec.options, body, env.network); !options) {
+  if (auto options = apply_options_text(spec.options, body, spec.reuse ? "" : env.network); !options) {
     return options.error();
   }
   return body;
@@ -179,46 +186,11 @@ std::string object_name(const JobSpec& spec, const std::string& suffix) {
 
 }  // namespace
 
-Result<PullPolicy> parse_pull_policy(std::string_view text) {
-  if (text == "missing") {
-    return PullPolicy::missing;
-  }
-  if (text == "always") {
-    return PullPolicy::always;
-  }
-  if (text == "never") {
-    return PullPolicy::never;
-  }
-  return Error{"unknown pull policy '" + std::string(text) + "' (expected missing, always or never)"};
-}
-
-Result<PortMapping> parse_port_mapping(const std::string& text) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  for (std::size_t colon = text.find(':'); colon != std::string::npos; colon = text.find(':', start)) {
-    parts.push_back(text.substr(start, colon - start));
-    start = colon + 1;
-  }
-  parts.push_back(text.substr(start));
-  if (parts.size() > 3 || parts.back().empty()) {
-    return Error{"invalid port mapping '" + text + "' (expected [[host-ip:]host-port:]container-port[/protocol])"};
-  }
-  PortMapping mapping;
-  mapping.container_port = parts.back().find('/') == std::string::npos ? parts.back() + "/tcp" : parts.back();
-  mapping.host_ip = parts.size() == 3 ? parts[0] : "127.0.0.1";
-  mapping.host_port = parts.size() >= 2 ? parts[parts.size() - 2] : "";
-  if (mapping.container_port.find_first_not_of("0123456789/tcpudsn") != std::string::npos ||
-      mapping.host_port.find_first_not_of("0123456789") != std::string::npos) {
-    return Error{"invalid port mapping '" + text + "'"};
-  }
-  return mapping;
-}
-
 DockerBackend::DockerBackend(std::shared_ptr<EngineClient> client, DockerBackendOptions options)
     : m_client(std::move(client)), m_options(std::move(options)) {}
 
-Result<std::unique_ptr<DockerBackend>> DockerBackend::connect(DockerBackendOptions options) {
-  auto client = EngineClient::connect_from_environment();
+Result<std::unique_ptr<DockerBackend>> DockerBackend::connect(DockerBackendOptions options, EngineKind kind) {
+  auto client = EngineClient::connect_to(kind);
   if (!client) {
     return client.error();
   }
@@ -263,14 +235,19 @@ Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
   JobEnv env;
   env.in_container = true;
   env.workspace = spec.workspace;
-  const fs::path job_dir = fs::path(m_options.temp_root) / (owned_prefix("pipe-run-") + sanitize_name(spec.run_id)) /
-                           sanitize_name(spec.job_id);
+  // A kept container's temp dirs live under one directory per reuse key: its bind mount is fixed
+  // when the container is created, and each later run makes its own dir inside it.
+  const fs::path job_dir = spec.reuse ? fs::path(kept_host_dir(m_options.temp_root, reuse_key_hash(*spec.reuse)))
+                                      : fs::path(m_options.temp_root) /
+                                            (owned_prefix("pipe-run-") + sanitize_name(spec.run_id)) /
+                                            sanitize_name(spec.job_id);
   std::error_code ec;
   fs::create_directories(job_dir, ec);
   std::string pattern = (job_dir / "envXXXXXX").string();
   if (ec || ::mkdtemp(pattern.data()) == nullptr) {
     return Error{"cannot create a temporary directory under " + job_dir.string()};
   }
+  const std::string host_dir = spec.reuse ? job_dir.string() : pattern;
   env.temp_dir = env.host_temp_dir = pattern + "/temp";
   env.tool_cache = pattern + "/tool_cache";
   for (const auto& dir : {env.temp_dir, env.tool_cache}) {
@@ -291,7 +268,7 @@ Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
     if (auto services = start_services(spec, env); !services) {
       return services;
     }
-    if (auto job = start_job_container(spec, env); !job) {
+    if (auto job = start_job_container(spec, env, host_dir); !job) {
       return job;
     }
     return await_services(spec, env);
@@ -303,16 +280,31 @@ Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
   return env;
 }
 
-Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env) {
-  auto body = job_container_body(spec, env, m_options.engine_socket == EngineSocket::mount ? m_client->endpoint().unix_path : "");
+Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env, const std::string& host_dir) {
+  auto body = job_container_body(spec, env, host_dir,
+                                 m_options.engine_socket == EngineSocket::mount ? m_client->endpoint().unix_path : "");
   if (!body) {
     return body.error();
   }
-  auto id = m_client->create_container(*body, object_name(spec, random_hex(6)));
-  if (!id) {
-    return id.error();
+  if (spec.reuse) {
+    if (auto kept = start_kept_container(spec, env, std::move(*body), host_dir); !kept) {
+      return kept;
+    }
+  } else {
+    auto id = m_client->create_container(*body, object_name(spec, random_hex(6)));
+    if (!id) {
+      return id.error();
+    }
+    env.id = *id;
+    // The image's bash is looked up while the container starts: the start is the engine's slowest call.
+    auto bash = std::async(std::launch::async, [this, id = env.id] { return m_client->path_exists(id, "/bin/bash"); });
+    auto started = m_client->start_container(env.id);
+    const auto found = bash.get();
+    if (!started) {
+      return started;
+    }
+    env.has_bash = found && *found;
   }
-  env.id = *id;
   if (spec.copy_workspace && !spec.workspace.empty()) {
     // Entries named after the absolute path, extracted at "/": the copy lands where a bind would.
     auto tar = tar_directory(spec.workspace, spec.workspace.substr(spec.workspace.find_first_not_of('/')));
@@ -321,11 +313,10 @@ Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env
       return copied;
     }
   }
-  if (auto started = m_client->start_container(env.id); !started) {
-    return started;
+  if (spec.reuse) {
+    auto bash = m_client->path_exists(env.id, "/bin/bash");
+    env.has_bash = bash && *bash;
   }
-  auto bash = m_client->path_exists(env.id, "/bin/bash");
-  env.has_bash = bash && *bash;
   return {};
 }
 
@@ -454,10 +445,11 @@ Result<int> DockerBackend::finish_exec(const JobEnv& env, const std::string& exe
     ExecConfig kill;
     kill.cmd = kill_marked_command(marker);
     kill.user = "0";
-    auto kill_id = m_client->create_exec(env.id, kill);
+    auto kill_id = m_client->create_exec(env.id, kill, Wait::brief);
     NullSink ignore;
-    if (!kill_id || !m_client->start_exec(*kill_id, ignore, {})) {
-      return Error{"cannot stop the step's processes in container " + env.id.substr(0, 12)};
+    auto killed = kill_id ? m_client->start_exec(*kill_id, ignore, {}) : Result<StreamEnd>(kill_id.error());
+    if (!killed) {
+      return Error{"cannot stop the step's processes in container " + env.id.substr(0, 12) + ": " + killed.error().message};
     }
   }
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -589,9 +581,29 @@ Result<void> DockerBackend::write_file(const JobEnv& env, const std::string& pat
   return m_client->put_archive(env.id, "/", *tar);
 }
 
+// A kept container starts the next run idle: whatever the job's steps left running goes.
+void DockerBackend::stop_leftover_processes(const JobEnv& env) {
+  ExecConfig kill;
+  kill.cmd = kill_marked_command("");
+  kill.user = "0";
+  auto kill_id = m_client->create_exec(env.id, kill, Wait::brief);
+  NullSink ignore;
+  auto killed = kill_id ? m_client->start_exec(*kill_id, ignore, {}) : Result<StreamEnd>(kill_id.error());
+  if (!killed) {
+    status("teardown: " + killed.error().message);
+  }
+  if (!env.joined_network.empty()) {
+    if (auto left = m_client->disconnect_network(env.joined_network, env.id, Wait::brief); !left) {
+      status("teardown: " + left.error().message);
+    }
+  }
+}
+
 void DockerBackend::teardown(const JobEnv& env) {
   std::vector<std::string> containers;
-  if (!env.id.empty()) {
+  if (!env.id.empty() && env.kept) {
+    stop_leftover_processes(env);
+  } else if (!env.id.empty()) {
     containers.push_back(env.id);
   }
   for (const auto& service : env.services) {
@@ -600,7 +612,7 @@ void DockerBackend::teardown(const JobEnv& env) {
   std::vector<std::thread> removals;
   for (const auto& id : containers) {
     removals.emplace_back([this, id] {
-      if (auto removed = m_client->remove_container(id); !removed) {
+      if (auto removed = m_client->remove_container(id, Wait::brief); !removed) {
         status("teardown: " + removed.error().message);
       }
     });
@@ -609,7 +621,7 @@ void DockerBackend::teardown(const JobEnv& env) {
     removal.join();
   }
   if (!env.network.empty()) {
-    if (auto removed = m_client->remove_network(env.network); !removed) {
+    if (auto removed = m_client->remove_network(env.network, Wait::brief); !removed) {
       status("teardown: " + removed.error().message);
     }
   }
@@ -617,8 +629,10 @@ void DockerBackend::teardown(const JobEnv& env) {
     const fs::path dir = fs::path(env.host_temp_dir).parent_path();
     std::error_code ec;
     fs::remove_all(dir, ec);
-    fs::remove(dir.parent_path(), ec);  // the job's and run's folders go when they are empty
-    fs::remove(dir.parent_path().parent_path(), ec);
+    if (!env.kept) {  // a kept container's directory is its bind mount: it stays with the container
+      fs::remove(dir.parent_path(), ec);  // the job's and run's folders go when they are empty
+      fs::remove(dir.parent_path().parent_path(), ec);
+    }
   }
 }
 

@@ -10,12 +10,14 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "runner/backend/backend.hpp"
+#include "runner/docker/engine_client.hpp"
 #include "workflow/result.hpp"
 
 namespace pipeline::runner::docker {
 
-class EngineClient;
 
 /// When images are pulled from a registry.
 enum class PullPolicy { missing, always, never };
@@ -54,8 +56,9 @@ struct ContainerRun {
 class DockerBackend final : public Backend {
 public:
   DockerBackend(std::shared_ptr<EngineClient> client, DockerBackendOptions options);
-  /// Connects to the engine DOCKER_HOST names; fails quickly with the socket's name when none answers.
-  [[nodiscard]] static Result<std::unique_ptr<DockerBackend>> connect(DockerBackendOptions options);
+  /// Connects to the engine DOCKER_HOST names (or finds `kind`'s socket); fails quickly naming the socket when none answers.
+  [[nodiscard]] static Result<std::unique_ptr<DockerBackend>> connect(DockerBackendOptions options,
+                                                                      EngineKind kind = EngineKind::docker);
 
   [[nodiscard]] std::string name() const override { return "docker"; }
   [[nodiscard]] Result<JobEnv> prepare_job(const JobSpec& spec) override;
@@ -76,7 +79,9 @@ public:
 private:
   [[nodiscard]] Result<ExitStatus> attach_and_wait(const std::string& id, const ContainerRun& run, OutputSink& sink);
   [[nodiscard]] Result<void> start_services(const JobSpec& spec, JobEnv& env);
-  [[nodiscard]] Result<void> start_job_container(const JobSpec& spec, JobEnv& env);
+  [[nodiscard]] Result<void> start_job_container(const JobSpec& spec, JobEnv& env, const std::string& host_dir);
+  [[nodiscard]] Result<void> start_kept_container(const JobSpec& spec, JobEnv& env, nlohmann::json body, const std::string& host_dir);
+  void stop_leftover_processes(const JobEnv& env);
   [[nodiscard]] Result<void> await_services(const JobSpec& spec, JobEnv& env);
   [[nodiscard]] Result<bool> service_ready(ServiceInfo& service, const std::string& image, std::chrono::steady_clock::time_point deadline);
   [[nodiscard]] Result<int> finish_exec(const JobEnv& env, const std::string& exec_id, const std::string& marker);
@@ -88,7 +93,8 @@ private:
 
 /// What cleanup_leftovers removed.
 struct CleanupReport {
-  int containers = 0;
+  int containers = 0;  // kept ones included
+  int kept = 0;        // containers `--reuse` had kept
   int networks = 0;
   std::vector<std::string> errors;
 };
@@ -96,8 +102,13 @@ struct CleanupReport {
 /// Whether cleanup also removes objects of runs whose pipe process is still alive.
 enum class LiveRuns { keep, remove };
 
-/// Removes every container and network labelled `pipe=1` (of `run_id` only, when given) whose run is dead.
-[[nodiscard]] Result<CleanupReport> cleanup_leftovers(EngineClient& client, const std::string& run_id, LiveRuns live);
+/// Whether cleanup also removes the job containers `--reuse` keeps between runs.
+enum class KeptContainers { keep, remove };
+
+/// Removes every container and network labelled `pipe=1` (of `run_id` only, when given) whose run
+/// is dead; kept containers (and their host directories) only when `kept` says so.
+[[nodiscard]] Result<CleanupReport> cleanup_leftovers(EngineClient& client, const std::string& run_id, LiveRuns live,
+                                                      KeptContainers kept = KeptContainers::keep);
 
 /// One `ports:` entry: "5432:5432", "5432", "127.0.0.1:8080:80/tcp".
 struct PortMapping {

@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,7 @@ using nlohmann::json;
 
 constexpr const char* k_client_api = "1.41";
 constexpr auto k_exec_poll = std::chrono::milliseconds(50);
+constexpr auto k_brief_wait = std::chrono::milliseconds(15000);
 
 // Compares "1.41"-style versions numerically.
 bool version_less(const std::string& a, const std::string& b) {
@@ -148,6 +150,36 @@ Result<std::shared_ptr<EngineClient>> EngineClient::connect(const EngineEndpoint
   return client;
 }
 
+Result<std::shared_ptr<EngineClient>> EngineClient::connect_to(EngineKind kind) {
+  const char* host = std::getenv("DOCKER_HOST");
+  if (kind == EngineKind::docker || (host != nullptr && *host != '\0')) {
+    return connect_from_environment();
+  }
+  auto endpoint = find_answering_socket(podman_socket_candidates());
+  if (!endpoint) {
+    return endpoint.error();
+  }
+  return connect(*endpoint);
+}
+
+Result<EngineEndpoint> EngineClient::find_answering_socket(const std::vector<std::string>& sockets) {
+  std::string tried;
+  for (const auto& socket : sockets) {
+    auto endpoint = endpoint_from_host(socket, false, "");
+    if (!endpoint) {
+      return endpoint.error();
+    }
+    EngineClient probe(*endpoint);
+    auto answered = probe.ping();
+    if (answered) {
+      return *endpoint;
+    }
+    tried += "\n  " + socket + ": " + answered.error().message;
+  }
+  return Error{"no Podman socket answers; tried:" + tried +
+               "\n(start it with `systemctl --user start podman.socket` or `podman system service`, or set DOCKER_HOST)"};
+}
+
 Result<std::shared_ptr<EngineClient>> EngineClient::connect_from_environment() {
   auto endpoint = endpoint_from_environment();
   if (!endpoint) {
@@ -161,17 +193,31 @@ std::string EngineClient::path(const std::string& rest) const {
 }
 
 Result<HttpResponse> EngineClient::call(const std::string& method, const std::string& rest, const std::string& body,
-                                        const std::string& content_type) {
+                                        const std::string& content_type, Wait wait) {
+  if (wait == Wait::brief && m_unresponsive) {
+    return Error{"the Docker engine at " + endpoint().display + " stopped answering; not waiting for " + method + " " + rest};
+  }
   HttpRequest request;
   request.method = method;
   request.path = path(rest);
   request.body = body;
   request.content_type = content_type;
-  return m_http.send(request);
+  if (wait == Wait::brief) {
+    request.timeout = k_brief_wait;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto response = m_http.send(request);
+  if (response) {
+    m_unresponsive = false;
+  } else if (wait == Wait::brief && std::chrono::steady_clock::now() - started >= k_brief_wait) {
+    m_unresponsive = true;
+  }
+  return response;
 }
 
-Result<HttpResponse> EngineClient::call_json(const std::string& method, const std::string& rest, const json& body) {
-  return call(method, rest, body.dump(), "application/json");
+Result<HttpResponse> EngineClient::call_json(const std::string& method, const std::string& rest, const json& body,
+                                             Wait wait) {
+  return call(method, rest, body.dump(), "application/json", wait);
 }
 
 Error EngineClient::api_error(const std::string& what, const HttpResponse& response) const {
@@ -220,17 +266,27 @@ Result<EngineVersion> EngineClient::version() {
 }
 
 Result<bool> EngineClient::image_exists(const std::string& image) {
+  auto id = image_id(image);
+  if (!id) {
+    return id.error();
+  }
+  return !id->empty();
+}
+
+Result<std::string> EngineClient::image_id(const std::string& image) {
   auto response = call("GET", "/images/" + url_encode(image) + "/json");
   if (!response) {
     return response.error();
   }
   if (response->status == 404) {
-    return false;
+    return std::string();
   }
   if (response->status >= 300) {
     return api_error("inspecting image " + image, *response);
   }
-  return true;
+  const json body = json::parse(response->body, nullptr, false);
+  const json& id = member(body, "Id");
+  return id.is_string() ? id.get<std::string>() : std::string("?");
 }
 
 Result<void> EngineClient::pull_image(const std::string& image, const std::optional<RegistryAuth>& auth,
@@ -253,8 +309,9 @@ Result<void> EngineClient::pull_image(const std::string& image, const std::optio
       pending.erase(0, end + 1);
       if (line.is_object() && line.contains("error")) {
         failure = line["error"].is_string() ? line["error"].get<std::string>() : line["error"].dump();
-      } else if (line.is_object() && on_progress) {
-        on_progress(line.value("status", "") + (line.contains("progress") ? " " + line.value("progress", "") : ""));
+      } else if (line.is_object() && on_progress && !line.contains("progress")) {
+        // Byte counts come many times a second per layer; the layer's steps are progress enough.
+        on_progress(line.value("status", "") + (line.contains("id") ? " " + line.value("id", "") : ""));
       }
     }
     return true;
@@ -339,12 +396,30 @@ Result<void> EngineClient::kill_container(const std::string& id, const std::stri
   return expect_ok("killing container " + id.substr(0, 12), call("POST", "/containers/" + id + "/kill?signal=" + signal));
 }
 
-Result<void> EngineClient::remove_container(const std::string& id) {
-  auto response = call("DELETE", "/containers/" + id + "?force=1&v=1");
+Result<void> EngineClient::remove_container(const std::string& id, Wait wait) {
+  auto response = call("DELETE", "/containers/" + id + "?force=1&v=1", "", "", wait);
   if (response && response->status == 404) {
     return {};  // already gone: removal is idempotent
   }
+  if (response && response->status == 409 && response->body.find("already in progress") != std::string::npos) {
+    return await_removal(id);  // another pipe's cleanup got there first
+  }
   return expect_ok("removing container " + id.substr(0, 12), response);
+}
+
+Result<void> EngineClient::await_removal(const std::string& id) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto response = call("GET", "/containers/" + id + "/json");
+    if (!response) {
+      return response.error();
+    }
+    if (response->status == 404) {
+      return {};
+    }
+    std::this_thread::sleep_for(k_exec_poll);
+  }
+  return Error{"removing container " + id.substr(0, 12) + ": another removal did not finish within 30 s"};
 }
 
 Result<std::vector<LabelledObject>> EngineClient::list_containers(const std::string& label) {
@@ -373,7 +448,7 @@ Result<std::string> EngineClient::logs(const std::string& id, int lines) {
   return sink.text;
 }
 
-Result<std::string> EngineClient::create_exec(const std::string& container, const ExecConfig& config) {
+Result<std::string> EngineClient::create_exec(const std::string& container, const ExecConfig& config, Wait wait) {
   json body{{"AttachStdout", true}, {"AttachStderr", true}, {"AttachStdin", false}, {"Tty", false},
             {"Cmd", config.cmd}, {"Env", config.env}};
   if (!config.working_dir.empty()) {
@@ -382,7 +457,7 @@ Result<std::string> EngineClient::create_exec(const std::string& container, cons
   if (!config.user.empty()) {
     body["User"] = config.user;
   }
-  auto response = call_json("POST", "/containers/" + container + "/exec", body);
+  auto response = call_json("POST", "/containers/" + container + "/exec", body, wait);
   if (auto ok = expect_ok("creating an exec in " + container.substr(0, 12), response); !ok) {
     return ok.error();
   }
@@ -528,17 +603,33 @@ Result<void> EngineClient::connect_network(const std::string& network, const std
   return expect_ok("connecting " + container.substr(0, 12) + " to a network", call_json("POST", "/networks/" + network + "/connect", body));
 }
 
-Result<void> EngineClient::disconnect_network(const std::string& network, const std::string& container) {
+Result<void> EngineClient::disconnect_network(const std::string& network, const std::string& container, Wait wait) {
   const json body{{"Container", container}, {"Force", true}};
-  return expect_ok("disconnecting " + container.substr(0, 12), call_json("POST", "/networks/" + network + "/disconnect", body));
+  return expect_ok("disconnecting " + container.substr(0, 12),
+                   call_json("POST", "/networks/" + network + "/disconnect", body, wait));
 }
 
-Result<void> EngineClient::remove_network(const std::string& network) {
-  auto response = call("DELETE", "/networks/" + network);
+Result<void> EngineClient::remove_network(const std::string& network, Wait wait) {
+  auto response = call("DELETE", "/networks/" + network, "", "", wait);
   if (response && response->status == 404) {
     return {};
   }
   return expect_ok("removing network " + network.substr(0, 12), response);
+}
+
+Result<std::vector<std::string>> EngineClient::network_containers(const std::string& network) {
+  auto response = call("GET", "/networks/" + network);
+  if (auto ok = expect_ok("inspecting network " + network.substr(0, 12), response); !ok) {
+    return ok.error();
+  }
+  std::vector<std::string> ids;
+  const json& containers = member(json::parse(response->body, nullptr, false), "Containers");
+  if (containers.is_object()) {
+    for (const auto& item : containers.items()) {
+      ids.push_back(item.key());
+    }
+  }
+  return ids;
 }
 
 Result<std::vector<LabelledObject>> EngineClient::list_networks(const std::string& label) {

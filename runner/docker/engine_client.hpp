@@ -1,5 +1,6 @@
 #pragma once
 // Typed calls to the Docker Engine API (v1.41 or the server's lower version) over HttpTransport.
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -71,6 +72,14 @@ enum class StreamEnd { finished, interrupted };
 /// Called between reads of an exec stream; return false to stop reading.
 using KeepGoing = std::function<bool()>;
 
+/// How long a call waits for the engine. `brief` serves a job's end (removals, killing a step):
+/// a hung engine must not hold a finished or cancelled job for minutes, and after one brief call
+/// times out, further brief calls fail at once until the engine answers again.
+enum class Wait { normal, brief };
+
+/// Which engine a connection looks for when DOCKER_HOST names none.
+enum class EngineKind { docker, podman };
+
 /// One engine; thread-safe (connections are pooled).
 class EngineClient {
 public:
@@ -78,6 +87,10 @@ public:
   [[nodiscard]] static Result<std::shared_ptr<EngineClient>> connect(const EngineEndpoint& endpoint);
   /// Connects to the engine DOCKER_HOST names (default /var/run/docker.sock).
   [[nodiscard]] static Result<std::shared_ptr<EngineClient>> connect_from_environment();
+  /// DOCKER_HOST when set; otherwise Docker's default socket, or the first Podman socket that answers.
+  [[nodiscard]] static Result<std::shared_ptr<EngineClient>> connect_to(EngineKind kind);
+  /// The first of `sockets` whose engine answers `/_ping`; the error names every path tried and why it failed.
+  [[nodiscard]] static Result<EngineEndpoint> find_answering_socket(const std::vector<std::string>& sockets);
 
   explicit EngineClient(const EngineEndpoint& endpoint);
   /// The engine's socket or URL, for messages.
@@ -90,6 +103,8 @@ public:
 
   /// True when the image is present locally under that name.
   [[nodiscard]] Result<bool> image_exists(const std::string& image);
+  /// The local image's id ("sha256:..."); empty when it is not present.
+  [[nodiscard]] Result<std::string> image_id(const std::string& image);
   /// Pulls an image, reporting progress lines; fails with the registry's message.
   [[nodiscard]] Result<void> pull_image(const std::string& image, const std::optional<RegistryAuth>& auth,
                                         const std::function<void(const std::string&)>& on_progress = {});
@@ -102,13 +117,14 @@ public:
   [[nodiscard]] Result<int> wait_container(const std::string& id);
   [[nodiscard]] Result<void> kill_container(const std::string& id, const std::string& signal = "KILL");
   /// Removes a container, running or not, with its anonymous volumes.
-  [[nodiscard]] Result<void> remove_container(const std::string& id);
+  [[nodiscard]] Result<void> remove_container(const std::string& id, Wait wait = Wait::normal);
   /// Every container (running or not) carrying `label` ("KEY" or "KEY=VALUE").
   [[nodiscard]] Result<std::vector<LabelledObject>> list_containers(const std::string& label);
   /// The last `lines` lines of a container's output, stdout and stderr merged.
   [[nodiscard]] Result<std::string> logs(const std::string& id, int lines);
 
-  [[nodiscard]] Result<std::string> create_exec(const std::string& container, const ExecConfig& config);
+  [[nodiscard]] Result<std::string> create_exec(const std::string& container, const ExecConfig& config,
+                                                Wait wait = Wait::normal);
   /// Starts an exec attached, decoding stdout/stderr into `sink` until it ends or `keep_going` says stop.
   [[nodiscard]] Result<StreamEnd> start_exec(const std::string& exec_id, OutputSink& sink, const KeepGoing& keep_going);
   [[nodiscard]] Result<ExecInfo> inspect_exec(const std::string& exec_id);
@@ -133,21 +149,28 @@ public:
   [[nodiscard]] Result<std::string> create_network(const std::string& name, const Labels& labels);
   [[nodiscard]] Result<void> connect_network(const std::string& network, const std::string& container,
                                              const std::vector<std::string>& aliases);
-  [[nodiscard]] Result<void> disconnect_network(const std::string& network, const std::string& container);
-  [[nodiscard]] Result<void> remove_network(const std::string& network);
-  /// Every network carrying `label`, with the containers attached to it.
+  [[nodiscard]] Result<void> disconnect_network(const std::string& network, const std::string& container,
+                                                Wait wait = Wait::normal);
+  [[nodiscard]] Result<void> remove_network(const std::string& network, Wait wait = Wait::normal);
+  /// Every network carrying `label`.
   [[nodiscard]] Result<std::vector<LabelledObject>> list_networks(const std::string& label);
+  /// The ids of the containers attached to a network.
+  [[nodiscard]] Result<std::vector<std::string>> network_containers(const std::string& network);
 
 private:
   [[nodiscard]] std::string path(const std::string& rest) const;
   [[nodiscard]] Result<HttpResponse> call(const std::string& method, const std::string& rest,
-                                          const std::string& body = "", const std::string& content_type = "");
-  [[nodiscard]] Result<HttpResponse> call_json(const std::string& method, const std::string& rest, const nlohmann::json& body);
+                                          const std::string& body = "", const std::string& content_type = "",
+                                          Wait wait = Wait::normal);
+  [[nodiscard]] Result<HttpResponse> call_json(const std::string& method, const std::string& rest, const nlohmann::json& body,
+                                               Wait wait = Wait::normal);
   [[nodiscard]] Error api_error(const std::string& what, const HttpResponse& response) const;
+  [[nodiscard]] Result<void> await_removal(const std::string& id);
   [[nodiscard]] Result<void> expect_ok(const std::string& what, const Result<HttpResponse>& response) const;
 
   HttpTransport m_http;
   std::string m_api_version = "1.41";
+  std::atomic<bool> m_unresponsive{false};  // a brief call timed out and nothing answered since
 };
 
 /// `pipe=1`, `pipe.run`, `pipe.job` plus the owner's host and pid (so leftovers of dead runs can be found).

@@ -193,6 +193,16 @@ Result<EngineEndpoint> endpoint_from_environment() {
                             env_or("DOCKER_CERT_PATH", home + "/.docker"));
 }
 
+std::vector<std::string> podman_socket_candidates() {
+  std::vector<std::string> sockets;
+  const std::string runtime_dir = env_or("XDG_RUNTIME_DIR", "");
+  if (!runtime_dir.empty()) {
+    sockets.push_back(runtime_dir + "/podman/podman.sock");
+  }
+  sockets.emplace_back("/run/podman/podman.sock");
+  return sockets;
+}
+
 HttpTransport::HttpTransport(EngineEndpoint endpoint) : m_endpoint(std::move(endpoint)) {
   ensure_curl_global();
 }

@@ -23,6 +23,9 @@ struct EngineEndpoint {
 
 /// The endpoint named by the environment (default: /var/run/docker.sock).
 [[nodiscard]] Result<EngineEndpoint> endpoint_from_environment();
+/// Podman's API sockets in the order they are tried: `$XDG_RUNTIME_DIR/podman/podman.sock`
+/// (rootless, when XDG_RUNTIME_DIR is set), then `/run/podman/podman.sock` (rootful).
+[[nodiscard]] std::vector<std::string> podman_socket_candidates();
 /// The endpoint for a DOCKER_HOST-style value (`unix:///path`, `tcp://host:port`, or a bare path).
 [[nodiscard]] Result<EngineEndpoint> endpoint_from_host(const std::string& host, bool tls, const std::string& cert_path);
 

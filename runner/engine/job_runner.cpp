@@ -187,6 +187,10 @@ Result<JobSpec> JobExecution::job_spec() {
   spec.image = m_placement.image;
   if (!spec.image.empty()) {
     add_action_mounts(spec);
+    if (m_run.options->reuse) {
+      const auto workflow = std::filesystem::absolute(m_instance.workflow->path).lexically_normal();
+      spec.reuse = ReuseKey{workflow.string(), m_job.id.value, m_instance.matrix.dump()};
+    }
     // Power-user flags reach every job container, after the workflow's own options.
     const RunOptions& options = *m_run.options;
     if (options.privileged) {

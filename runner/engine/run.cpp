@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -108,11 +109,23 @@ std::vector<std::string> changed_files(const std::string& dir) {
   return {};
 }
 
+using EngineConnection = std::future<Result<std::shared_ptr<docker::EngineClient>>>;
+
+/// Starts connecting to the container engine while the workflows load and the repository is
+/// read; the first job to need it waits for the answer. Nothing starts when jobs run on the host.
+EngineConnection connect_engine_early(const RunOptions& options) {
+  if (options.backend == BackendChoice::host || options.dry_run) {
+    return {};
+  }
+  const auto kind = options.backend == BackendChoice::podman ? docker::EngineKind::podman : docker::EngineKind::docker;
+  return std::async(std::launch::async, [kind] { return docker::EngineClient::connect_to(kind); });
+}
+
 /// Chooses backends for jobs: host, or containers through the engine (connected on first use).
 class Placer {
 public:
-  Placer(const RunOptions& options, Reporter& reporter, std::string run_root)
-      : m_options(options), m_reporter(reporter), m_host(std::move(run_root)) {}
+  Placer(const RunOptions& options, Reporter& reporter, std::string run_root, EngineConnection engine)
+      : m_options(options), m_reporter(reporter), m_host(std::move(run_root)), m_engine(std::move(engine)) {}
 
   Result<Placement> place(const std::vector<std::string>& labels, const std::string& container_image) {
     if (m_options.backend == BackendChoice::host) {
@@ -131,7 +144,7 @@ public:
     }
     Backend* docker = docker_backend();
     if (!docker) {
-      if (m_options.backend == BackendChoice::docker) {
+      if (m_options.backend == BackendChoice::docker || m_options.backend == BackendChoice::podman) {
         return Error{m_docker_error};
       }
       return Placement{&m_host, "", false};
@@ -146,6 +159,17 @@ public:
       post_notice(m_reporter, running_in_container()
                                   ? "pipe runs inside a container and no engine answers: --backend host"
                                   : "no container engine answers (" + m_docker_error + "); running jobs on the host");
+    }
+  }
+
+  ~Placer() { finish(); }
+  Placer(const Placer&) = delete;
+  Placer& operator=(const Placer&) = delete;
+
+  /// Waits for the removal of dead runs' leftovers, so its notice comes before the summary.
+  void finish() {
+    if (m_cleanup.joinable()) {
+      m_cleanup.join();
     }
   }
 
@@ -187,20 +211,29 @@ private:
                      : m_options.pull == PullChoice::never ? docker::PullPolicy::never
                                                            : docker::PullPolicy::missing;
       options.engine_socket = m_options.engine_socket ? docker::EngineSocket::mount : docker::EngineSocket::hide;
-      auto connected = docker::DockerBackend::connect(options);
+      options.on_status = [this](const std::string& message) { post_notice(m_reporter, message); };
+      auto connected = m_engine.valid() ? m_engine.get()
+                                        : docker::EngineClient::connect_to(m_options.backend == BackendChoice::podman
+                                                                               ? docker::EngineKind::podman
+                                                                               : docker::EngineKind::docker);
       if (connected) {
-        m_docker = std::move(*connected);
-        // Containers and networks of runs whose pipe died (kill -9, a crash) go first.
-        if (auto cleaned = docker::cleanup_leftovers(m_docker->client(), "", docker::LiveRuns::keep);
-            cleaned && cleaned->containers + cleaned->networks > 0) {
-          post_notice(m_reporter, "removed " + std::to_string(cleaned->containers) + " container(s) and " +
-                                      std::to_string(cleaned->networks) + " network(s) left by dead runs");
-        }
+        m_docker = std::make_unique<docker::DockerBackend>(std::move(*connected), options);
+        // Containers and networks of runs whose pipe died (kill -9, a crash) go while the first
+        // jobs start: they share nothing with this run. Containers kept by --reuse are not leftovers.
+        m_cleanup = std::thread([this] { remove_leftovers(); });
       } else {
         m_docker_error = connected.error().message;
       }
     }
     return m_docker.get();
+  }
+
+  void remove_leftovers() {
+    auto cleaned = docker::cleanup_leftovers(m_docker->client(), "", docker::LiveRuns::keep);
+    if (cleaned && cleaned->containers + cleaned->networks > 0) {
+      post_notice(m_reporter, "removed " + std::to_string(cleaned->containers) + " container(s) and " +
+                                  std::to_string(cleaned->networks) + " network(s) left by dead runs");
+    }
   }
 
   const RunOptions& m_options;
@@ -209,6 +242,8 @@ private:
   std::mutex m_mutex;
   std::unique_ptr<docker::DockerBackend> m_docker;
   std::string m_docker_error;
+  EngineConnection m_engine;
+  std::thread m_cleanup;
 };
 
 /// Loads the workflows and keeps those the event starts; prints why the others do not run.
@@ -665,6 +700,7 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
     return k_exit_usage;
   }
   const RunOptions& options = *configured;
+  auto engine = connect_engine_early(options);
   // load: every workflow, with every problem reported before anything runs.
   std::vector<fs::path> paths;
   for (const auto& w : options.workflows) {
@@ -742,7 +778,7 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
     post_notice(reporter, "nothing to run");
   }
   // schedule: each job starts as soon as its own needs have ended.
-  Placer placer(options, reporter, "");
+  Placer placer(options, reporter, "", std::move(engine));
   placer.probe();
   RunState state;
   state.options = &options;
@@ -772,6 +808,7 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
     RunExecution execution(options, state, plan, scheduler);
     reports = scheduler.run([&execution](const NodeContext& node) { return execution.run_node(node); }, &cancel);
   }
+  placer.finish();
   reporter.stop();
   // report: the summary, the exit code, the run record.
   bool failed = false;

@@ -216,10 +216,13 @@ Result<RunOptions> apply_config(const RunOptions& given, const std::string& dir)
     options.platforms.emplace_back(platform->key.substr(std::string("platforms.").size()), platform->values.front());
   }
   const std::string backend = cfg.value("backend");
-  if (options.backend == BackendChoice::automatic && (backend == "host" || backend == "docker")) {
-    options.backend = backend == "host" ? BackendChoice::host : BackendChoice::docker;
-  } else if (!backend.empty() && backend != "auto" && backend != "host" && backend != "docker") {
-    return Error{cfg.find("backend")->origin + ": backend '" + backend + "' is not auto, host or docker"};
+  const bool known = backend == "host" || backend == "docker" || backend == "podman";
+  if (options.backend == BackendChoice::automatic && known) {
+    options.backend = backend == "host"     ? BackendChoice::host
+                      : backend == "docker" ? BackendChoice::docker
+                                            : BackendChoice::podman;
+  } else if (!backend.empty() && backend != "auto" && !known) {
+    return Error{cfg.find("backend")->origin + ": backend '" + backend + "' is not auto, host, docker or podman"};
   }
   if (options.parallel == 0 && cfg.find("parallel")) {
     try {

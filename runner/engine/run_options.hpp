@@ -10,7 +10,7 @@
 namespace pipeline::runner::engine {
 
 /// Where jobs run.
-enum class BackendChoice { automatic, host, docker };
+enum class BackendChoice { automatic, host, docker, podman };
 
 /// Whether the workspace is shared with the user's tree or copied.
 enum class WorkspaceMode { bind, copy };
@@ -50,6 +50,7 @@ struct RunOptions {
   BackendChoice backend = BackendChoice::automatic;
   std::vector<std::pair<std::string, std::string>> platforms;  // -P LABEL=IMAGE|host
   WorkspaceMode workspace = WorkspaceMode::bind;
+  bool reuse = false;                     // --reuse: keep job containers between runs
   PullChoice pull = PullChoice::missing;
   bool dry_run = false;
   bool json = false;
