@@ -21,6 +21,19 @@ const Subcommand k_subcommands[] = {
     {"config", "Show every setting and where it comes from", setup_config},
 };
 
+/// A repeatable option takes one value per use (`-P a=b wf.yml`: the file stays a positional), on
+/// every level of subcommands.
+void one_value_per_use(CLI::App& app) {
+  for (CLI::Option* option : app.get_options()) {
+    if (!option->get_positional()) {
+      option->allow_extra_args(false);
+    }
+  }
+  for (CLI::App* sub : app.get_subcommands({})) {
+    one_value_per_use(*sub);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -32,6 +45,7 @@ int main(int argc, char** argv) {
     CLI::App* cmd = app.add_subcommand(sub.name, sub.summary);
     auto run = std::make_shared<std::function<int()>>(sub.setup(*cmd));
     cmd->callback([&action, run] { action = *run; });
+    one_value_per_use(*cmd);
   }
   try {
     app.parse(argc, argv);

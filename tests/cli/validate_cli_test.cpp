@@ -101,3 +101,13 @@ TEST_CASE("pipe validate accepts the public workflows", "[cli]") {
   CHECK(result.exit_code == 0);
   CHECK(result.err.find("no errors") != std::string::npos);
 }
+
+TEST_CASE("a repeatable option takes one value per use; what follows stays a workflow", "[cli]") {
+  ScratchRepo repo;
+  repo.write("w.yml", "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"in=$X\"\n");
+  const auto result = run_process({PIPE_EXE, "run", "-C", repo.path(), "-P", "ubuntu-latest=host", "w.yml", "-P",
+                                   "other=host", "--env-file", "/dev/null", "-s", "TOKEN=abcdef"});
+  INFO(result.out + result.err);
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::Contains("in="));
+}
