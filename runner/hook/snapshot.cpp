@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 #include <system_error>
+#include <utility>
 
 #include "actions/libgit.hpp"
 
@@ -34,6 +35,24 @@ Result<Index> staged_index(git_repository* repo) {
     return failure("cannot read the index");
   }
   return Index{raw};
+}
+
+/// A repository and the index a commit from it would take.
+struct Staged {
+  Repository repo;
+  Index index;  // declared after repo: freed first
+};
+
+Result<Staged> open_staged(const fs::path& dir) {
+  auto repo = libgit::open(dir);
+  if (!repo) {
+    return repo.error();
+  }
+  auto index = staged_index(repo->get());
+  if (!index) {
+    return index.error();
+  }
+  return Staged{std::move(*repo), std::move(*index)};
 }
 
 bool is_zero_sha(const std::string& sha) { return sha.find_first_not_of('0') == std::string::npos; }
@@ -219,20 +238,16 @@ Result<std::string> work_tree_root(const fs::path& dir) {
 }
 
 Result<std::vector<std::string>> staged_files(const fs::path& dir) {
-  auto repo = libgit::open(dir);
-  if (!repo) {
-    return repo.error();
+  auto staged = open_staged(dir);
+  if (!staged) {
+    return staged.error();
   }
-  auto tree = head_tree(repo->get());
+  auto tree = head_tree(staged->repo.get());
   if (!tree) {
     return tree.error();
   }
-  auto index = staged_index(repo->get());
-  if (!index) {
-    return index.error();
-  }
   git_diff* raw = nullptr;
-  if (git_diff_tree_to_index(&raw, repo->get(), tree->get(), index->get(), nullptr) < 0) {
+  if (git_diff_tree_to_index(&raw, staged->repo.get(), tree->get(), staged->index.get(), nullptr) < 0) {
     return failure("cannot diff HEAD and the index");
   }
   Diff diff{raw};
@@ -261,32 +276,24 @@ Result<std::vector<std::string>> pushed_files(const fs::path& dir, const PushedR
 }
 
 Result<std::uint64_t> index_bytes(const fs::path& dir) {
-  auto repo = libgit::open(dir);
-  if (!repo) {
-    return repo.error();
-  }
-  auto index = staged_index(repo->get());
-  if (!index) {
-    return index.error();
+  auto staged = open_staged(dir);
+  if (!staged) {
+    return staged.error();
   }
   std::uint64_t total = 0;
-  const std::size_t n = git_index_entrycount(index->get());
+  const std::size_t n = git_index_entrycount(staged->index.get());
   for (std::size_t i = 0; i < n; ++i) {
-    total += git_index_get_byindex(index->get(), i)->file_size;
+    total += git_index_get_byindex(staged->index.get(), i)->file_size;
   }
   return total;
 }
 
 Result<std::size_t> export_index(const fs::path& dir, const fs::path& target, const ExportFilter& filter) {
-  auto repo = libgit::open(dir);
-  if (!repo) {
-    return repo.error();
+  auto staged = open_staged(dir);
+  if (!staged) {
+    return staged.error();
   }
-  auto index = staged_index(repo->get());
-  if (!index) {
-    return index.error();
-  }
-  git_index* raw = index->get();
+  git_index* raw = staged->index.get();
   std::size_t count = 0;
   const std::size_t n = git_index_entrycount(raw);
   for (std::size_t i = 0; i < n; ++i) {
@@ -296,7 +303,7 @@ Result<std::size_t> export_index(const fs::path& dir, const fs::path& target, co
     if (git_index_entry_stage(entry) != 0 || path.rfind(filter.prefix, 0) != 0) {
       continue;
     }
-    if (auto written = write_blob(repo->get(), &entry->id, entry->mode, target / path); !written) {
+    if (auto written = write_blob(staged->repo.get(), &entry->id, entry->mode, target / path); !written) {
       return written.error();
     }
     ++count;
