@@ -189,15 +189,14 @@ Result<void> copy_workspace_files(const std::string& source, const std::string& 
 
 HostBackend::HostBackend(std::string run_root) : m_run_root(std::move(run_root)) {
   if (m_run_root.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    m_run_root = (tmp != nullptr && *tmp != '\0') ? tmp : "/tmp";
+    m_run_root = default_temp_root();
   }
   // Job directories of runs whose pipe was killed; one listing of the temp directory.
-  (void)remove_orphaned_dirs(m_run_root, "pipe-run-", LiveOwners::keep);
+  (void)remove_orphaned_dirs(m_run_root, k_run_dir_prefix, LiveOwners::keep);
 }
 
 std::string HostBackend::run_dir(const std::string& run_id) const {
-  return m_run_root + "/" + owned_prefix("pipe-run-") + file_name_part(run_id);
+  return m_run_root + "/" + owned_prefix(k_run_dir_prefix) + file_name_part(run_id);
 }
 
 Result<JobEnv> HostBackend::prepare_job(const JobSpec& spec) {

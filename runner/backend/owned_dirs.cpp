@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <system_error>
 
 namespace pipeline::runner {
@@ -32,6 +33,11 @@ bool alive(pid_t pid) {
 }
 
 }  // namespace
+
+std::string default_temp_root() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
+}
 
 std::string owned_prefix(std::string_view prefix) {
   return std::string(prefix) + std::to_string(::getpid()) + "-";

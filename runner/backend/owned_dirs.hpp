@@ -8,6 +8,12 @@
 
 namespace pipeline::runner {
 
+/// How the host directories of a run's jobs are named: `pipe-run-<pid>-<run id>`.
+inline constexpr std::string_view k_run_dir_prefix = "pipe-run-";
+
+/// Where run directories go on the host: $TMPDIR when set, else /tmp.
+[[nodiscard]] std::string default_temp_root();
+
 /// `<prefix><this process's pid>-`: the start of a directory name this process owns.
 [[nodiscard]] std::string owned_prefix(std::string_view prefix);
 

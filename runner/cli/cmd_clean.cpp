@@ -1,7 +1,6 @@
 // `pipe clean` — removes what runs that are no longer alive left behind (containers, networks,
 // the host directories of killed runs and hooks) and the job containers `--reuse` kept.
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -16,9 +15,7 @@ namespace {
 
 /// Job directories of host runs and hook exports whose pipe is gone (or all, with --all).
 std::size_t clean_directories(LiveOwners live) {
-  const char* tmp = std::getenv("TMPDIR");
-  std::size_t removed =
-      remove_orphaned_dirs(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "pipe-run-", live);
+  std::size_t removed = remove_orphaned_dirs(default_temp_root(), k_run_dir_prefix, live);
   for (const auto& dir : hook::scratch_candidates()) {
     removed += remove_orphaned_dirs(dir, hook::k_hook_prefix, live);
   }

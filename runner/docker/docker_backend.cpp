@@ -239,7 +239,7 @@ Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
   // when the container is created, and each later run makes its own dir inside it.
   const fs::path job_dir = spec.reuse ? fs::path(kept_host_dir(m_options.temp_root, reuse_key_hash(*spec.reuse)))
                                       : fs::path(m_options.temp_root) /
-                                            (owned_prefix("pipe-run-") + sanitize_name(spec.run_id)) /
+                                            (owned_prefix(k_run_dir_prefix) + sanitize_name(spec.run_id)) /
                                             sanitize_name(spec.job_id);
   std::error_code ec;
   fs::create_directories(job_dir, ec);
