@@ -13,9 +13,14 @@
 namespace pipeline::runner::cli {
 namespace {
 
-/// Job directories of host runs and hook exports whose pipe is gone (or all, with --all).
+/// Job directories of runs and hook exports whose pipe is gone (or all, with --all). Container
+/// jobs keep theirs under /tmp whatever $TMPDIR says, so both are looked at.
 std::size_t clean_directories(LiveOwners live) {
-  std::size_t removed = remove_orphaned_dirs(default_temp_root(), k_run_dir_prefix, live);
+  const std::string host_root = default_temp_root();
+  std::size_t removed = remove_orphaned_dirs(host_root, k_run_dir_prefix, live);
+  if (host_root != docker::DockerBackendOptions{}.temp_root) {
+    removed += remove_orphaned_dirs(docker::DockerBackendOptions{}.temp_root, k_run_dir_prefix, live);
+  }
   for (const auto& dir : hook::scratch_candidates()) {
     removed += remove_orphaned_dirs(dir, hook::k_hook_prefix, live);
   }
