@@ -302,6 +302,19 @@ jobs:
       - run: touch "$GITHUB_WORKSPACE/started"; sleep 60
 )yaml";
 
+/// Removes what the repository's one recorded run left (through the real engine) and checks
+/// that none of its containers, networks or host directories remain.
+void clean_the_only_run(EngineClient& client, const ScratchRepo& repo) {
+  const auto runs = repo.runs();
+  REQUIRE(runs.size() == 1);
+  const auto clean = run_process({PIPE_EXE, "clean", "--run", runs.front()}, repo.path.string());
+  INFO(clean.out + clean.err);
+  CHECK(clean.exit_code == 0);
+  CHECK(container_ids(client, "pipe.run=" + runs.front()).empty());
+  CHECK(client.list_networks("pipe.run=" + runs.front())->empty());
+  remove_run_dirs(runs.front());
+}
+
 }  // namespace
 
 TEST_CASE("pipe run --reuse keeps a job container between runs and pipe clean removes it", "[run][docker][reuse]") {
@@ -459,14 +472,7 @@ jobs:
   CHECK_THAT(output, !Catch::Contains("second step ran 42"));
 
   // What the run could not remove through the dead socket goes through the real one.
-  const auto runs = repo.runs();
-  REQUIRE(runs.size() == 1);
-  const auto clean = run_process({PIPE_EXE, "clean", "--run", runs.front()}, repo.path.string());
-  INFO(clean.out + clean.err);
-  CHECK(clean.exit_code == 0);
-  CHECK(container_ids(*client, "pipe.run=" + runs.front()).empty());
-  CHECK(client->list_networks("pipe.run=" + runs.front())->empty());
-  remove_run_dirs(runs.front());
+  clean_the_only_run(*client, repo);
 }
 
 TEST_CASE("Ctrl-C with an engine that stopped answering ends the run within seconds", "[run][docker][engine-death]") {
@@ -505,11 +511,5 @@ jobs:
   CHECK(WEXITSTATUS(status) == 130);
   CHECK_THAT(output, Catch::Contains(socket));
 
-  const auto runs = repo.runs();
-  REQUIRE(runs.size() == 1);
-  const auto clean = run_process({PIPE_EXE, "clean", "--run", runs.front()}, repo.path.string());
-  INFO(clean.out + clean.err);
-  CHECK(clean.exit_code == 0);
-  CHECK(container_ids(*client, "pipe.run=" + runs.front()).empty());
-  remove_run_dirs(runs.front());
+  clean_the_only_run(*client, repo);
 }
