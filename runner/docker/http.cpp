@@ -1,23 +1,16 @@
 #include "runner/docker/http.hpp"
 
-#include <curl/curl.h>
 #include <poll.h>
 
 #include <cstdlib>
+
+#include "runner/lazy/curl.hpp"
 
 namespace pipeline::runner::docker {
 namespace {
 
 constexpr long k_connect_timeout_ms = 5000;
 constexpr const char* k_default_socket = "/var/run/docker.sock";
-
-struct CurlGlobal {
-  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-};
-
-void ensure_curl_global() {
-  static const CurlGlobal k_once;
-}
 
 std::string env_or(const char* name, const std::string& fallback) {
   const char* value = std::getenv(name);
@@ -32,9 +25,10 @@ bool is_connect_failure(CURLcode code) {
 
 // Owns the header list of one request for the duration of curl_easy_perform.
 struct HeaderList {
+  const lazy::CurlApi& curl;
   curl_slist* list = nullptr;
-  ~HeaderList() { curl_slist_free_all(list); }
-  void add(const std::string& line) { list = curl_slist_append(list, line.c_str()); }
+  ~HeaderList() { curl.slist_free_all(list); }
+  void add(const std::string& line) { list = curl.slist_append(list, line.c_str()); }
 };
 
 size_t append_body(char* data, size_t size, size_t count, void* user) {
@@ -43,6 +37,7 @@ size_t append_body(char* data, size_t size, size_t count, void* user) {
 }
 
 struct StreamState {
+  const lazy::CurlApi* curl;
   CURL* handle;
   const ChunkHandler* on_chunk;
   HttpResponse* response;
@@ -53,7 +48,7 @@ size_t stream_body(char* data, size_t size, size_t count, void* user) {
   auto* state = static_cast<StreamState*>(user);
   const std::string_view bytes(data, size * count);
   long status = 0;
-  curl_easy_getinfo(state->handle, CURLINFO_RESPONSE_CODE, &status);
+  state->curl->easy_getinfo(state->handle, CURLINFO_RESPONSE_CODE, &status);
   if (status >= 300) {  // an error answer is buffered for the message, not streamed
     state->response->body.append(bytes);
     return bytes.size();
@@ -68,8 +63,8 @@ size_t stream_body(char* data, size_t size, size_t count, void* user) {
 // The raw connection left after `101 UPGRADED`, read through curl so TLS keeps working.
 class CurlRawStream final : public RawStream {
 public:
-  CurlRawStream(CURL* handle, std::string leftover) : m_handle(handle), m_leftover(std::move(leftover)) {}
-  ~CurlRawStream() override { curl_easy_cleanup(m_handle); }
+  CurlRawStream(const lazy::CurlApi& curl, CURL* handle) : m_curl(curl), m_handle(handle) {}
+  ~CurlRawStream() override { m_curl.easy_cleanup(m_handle); }
   CurlRawStream(const CurlRawStream&) = delete;
   CurlRawStream& operator=(const CurlRawStream&) = delete;
 
@@ -83,18 +78,18 @@ public:
     }
     char buffer[65536];
     size_t n = 0;
-    CURLcode code = curl_easy_recv(m_handle, buffer, sizeof buffer, &n);
+    CURLcode code = m_curl.easy_recv(m_handle, buffer, sizeof buffer, &n);
     if (code == CURLE_AGAIN) {
       if (!wait_readable(wait)) {
         return ReadStatus::idle;
       }
-      code = curl_easy_recv(m_handle, buffer, sizeof buffer, &n);
+      code = m_curl.easy_recv(m_handle, buffer, sizeof buffer, &n);
       if (code == CURLE_AGAIN) {
         return ReadStatus::idle;
       }
     }
     if (code != CURLE_OK) {
-      return Error{std::string("reading from the Docker engine failed: ") + curl_easy_strerror(code)};
+      return Error{std::string("reading from the Docker engine failed: ") + m_curl.easy_strerror(code)};
     }
     if (n == 0) {
       return ReadStatus::eof;
@@ -106,28 +101,29 @@ public:
 private:
   bool wait_readable(std::chrono::milliseconds wait) {
     curl_socket_t socket = CURL_SOCKET_BAD;
-    curl_easy_getinfo(m_handle, CURLINFO_ACTIVESOCKET, &socket);
+    m_curl.easy_getinfo(m_handle, CURLINFO_ACTIVESOCKET, &socket);
     pollfd fd{static_cast<int>(socket), POLLIN, 0};
     return ::poll(&fd, 1, static_cast<int>(wait.count())) > 0;
   }
 
+  const lazy::CurlApi& m_curl;
   CURL* m_handle;
   std::string m_leftover;
 };
 
-Result<void> send_all(CURL* handle, std::string_view bytes) {
+Result<void> send_all(const lazy::CurlApi& curl, CURL* handle, std::string_view bytes) {
   while (!bytes.empty()) {
     size_t sent = 0;
-    const CURLcode code = curl_easy_send(handle, bytes.data(), bytes.size(), &sent);
+    const CURLcode code = curl.easy_send(handle, bytes.data(), bytes.size(), &sent);
     if (code == CURLE_AGAIN) {
       curl_socket_t socket = CURL_SOCKET_BAD;
-      curl_easy_getinfo(handle, CURLINFO_ACTIVESOCKET, &socket);
+      curl.easy_getinfo(handle, CURLINFO_ACTIVESOCKET, &socket);
       pollfd fd{static_cast<int>(socket), POLLOUT, 0};
       ::poll(&fd, 1, 1000);
       continue;
     }
     if (code != CURLE_OK) {
-      return Error{std::string("sending to the Docker engine failed: ") + curl_easy_strerror(code)};
+      return Error{std::string("sending to the Docker engine failed: ") + curl.easy_strerror(code)};
     }
     bytes.remove_prefix(sent);
   }
@@ -203,17 +199,27 @@ std::vector<std::string> podman_socket_candidates() {
   return sockets;
 }
 
-HttpTransport::HttpTransport(EngineEndpoint endpoint) : m_endpoint(std::move(endpoint)) {
-  ensure_curl_global();
-}
+HttpTransport::HttpTransport(EngineEndpoint endpoint) : m_endpoint(std::move(endpoint)) {}
 
 HttpTransport::~HttpTransport() {
+  if (m_idle.empty()) {
+    return;  // libcurl may never have been loaded
+  }
+  const lazy::CurlApi& curl = **lazy::curl();  // loaded: the idle handles came from it
   for (void* handle : m_idle) {
-    curl_easy_cleanup(static_cast<CURL*>(handle));
+    curl.easy_cleanup(static_cast<CURL*>(handle));
   }
 }
 
-void* HttpTransport::checkout() {
+Result<const lazy::CurlApi*> HttpTransport::load_curl() const {
+  auto curl = lazy::curl();
+  if (!curl) {
+    return Error{"cannot connect to the Docker engine at " + m_endpoint.display + ": " + curl.error().message};
+  }
+  return curl;
+}
+
+void* HttpTransport::checkout(const lazy::CurlApi& curl) {
   {
     std::lock_guard lock(m_mutex);
     if (!m_idle.empty()) {
@@ -222,7 +228,7 @@ void* HttpTransport::checkout() {
       return handle;
     }
   }
-  return curl_easy_init();
+  return curl.easy_init();
 }
 
 void HttpTransport::checkin(void* handle) {
@@ -230,33 +236,33 @@ void HttpTransport::checkin(void* handle) {
   m_idle.push_back(handle);
 }
 
-void HttpTransport::configure(void* raw, const HttpRequest& request) const {
+void HttpTransport::configure(const lazy::CurlApi& curl, void* raw, const HttpRequest& request) const {
   CURL* handle = static_cast<CURL*>(raw);
-  curl_easy_reset(handle);  // keeps the connection cache, drops the previous request's options
+  curl.easy_reset(handle);  // keeps the connection cache, drops the previous request's options
   const std::string url = m_endpoint.base_url + request.path;
-  curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
+  curl.easy_setopt(handle, CURLOPT_URL, url.c_str());
   if (!m_endpoint.unix_path.empty()) {
-    curl_easy_setopt(handle, CURLOPT_UNIX_SOCKET_PATH, m_endpoint.unix_path.c_str());
+    curl.easy_setopt(handle, CURLOPT_UNIX_SOCKET_PATH, m_endpoint.unix_path.c_str());
   }
   if (m_endpoint.tls) {
     const std::string ca = m_endpoint.cert_path + "/ca.pem";
     const std::string cert = m_endpoint.cert_path + "/cert.pem";
     const std::string key = m_endpoint.cert_path + "/key.pem";
-    curl_easy_setopt(handle, CURLOPT_CAINFO, ca.c_str());
-    curl_easy_setopt(handle, CURLOPT_SSLCERT, cert.c_str());
-    curl_easy_setopt(handle, CURLOPT_SSLKEY, key.c_str());
+    curl.easy_setopt(handle, CURLOPT_CAINFO, ca.c_str());
+    curl.easy_setopt(handle, CURLOPT_SSLCERT, cert.c_str());
+    curl.easy_setopt(handle, CURLOPT_SSLKEY, key.c_str());
   }
-  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, k_connect_timeout_ms);
-  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+  curl.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  curl.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, k_connect_timeout_ms);
+  curl.easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
   if (request.method == "GET") {
-    curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
+    curl.easy_setopt(handle, CURLOPT_HTTPGET, 1L);
   } else if (request.method == "HEAD") {
-    curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
+    curl.easy_setopt(handle, CURLOPT_NOBODY, 1L);
   } else {
-    curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
+    curl.easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    curl.easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl.easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
   }
 }
 
@@ -280,22 +286,27 @@ void add_headers(HeaderList& headers, const HttpRequest& request) {
 }  // namespace
 
 Result<HttpResponse> HttpTransport::send(const HttpRequest& request) {
-  CURL* handle = static_cast<CURL*>(checkout());
-  configure(handle, request);
-  HeaderList headers;
+  auto loaded = load_curl();
+  if (!loaded) {
+    return loaded.error();
+  }
+  const lazy::CurlApi& curl = **loaded;
+  CURL* handle = static_cast<CURL*>(checkout(curl));
+  configure(curl, handle, request);
+  HeaderList headers{curl};
   add_headers(headers, request);
-  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.list);
+  curl.easy_setopt(handle, CURLOPT_HTTPHEADER, headers.list);
   HttpResponse response;
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
+  curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, append_body);
+  curl.easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
   char detail[CURL_ERROR_SIZE] = "";
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, detail);
-  const CURLcode code = curl_easy_perform(handle);
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
+  curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, detail);
+  const CURLcode code = curl.easy_perform(handle);
+  curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
+  curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
   checkin(handle);
   if (code != CURLE_OK) {
-    const std::string text = *detail != '\0' ? detail : curl_easy_strerror(code);
+    const std::string text = *detail != '\0' ? detail : curl.easy_strerror(code);
     if (is_connect_failure(code)) {
       return connect_error(text);
     }
@@ -305,24 +316,29 @@ Result<HttpResponse> HttpTransport::send(const HttpRequest& request) {
 }
 
 Result<long> HttpTransport::stream(const HttpRequest& request, const ChunkHandler& on_chunk) {
-  CURL* handle = static_cast<CURL*>(checkout());
-  configure(handle, request);
-  HeaderList headers;
+  auto loaded = load_curl();
+  if (!loaded) {
+    return loaded.error();
+  }
+  const lazy::CurlApi& curl = **loaded;
+  CURL* handle = static_cast<CURL*>(checkout(curl));
+  configure(curl, handle, request);
+  HeaderList headers{curl};
   add_headers(headers, request);
-  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.list);
+  curl.easy_setopt(handle, CURLOPT_HTTPHEADER, headers.list);
   HttpResponse error_body;
-  StreamState state{handle, &on_chunk, &error_body};
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, stream_body);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &state);
+  StreamState state{&curl, handle, &on_chunk, &error_body};
+  curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, stream_body);
+  curl.easy_setopt(handle, CURLOPT_WRITEDATA, &state);
   char detail[CURL_ERROR_SIZE] = "";
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, detail);
-  const CURLcode code = curl_easy_perform(handle);
+  curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, detail);
+  const CURLcode code = curl.easy_perform(handle);
   long status = 0;
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
+  curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+  curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
   checkin(handle);
   if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && state.stopped)) {
-    const std::string text = *detail != '\0' ? detail : curl_easy_strerror(code);
+    const std::string text = *detail != '\0' ? detail : curl.easy_strerror(code);
     return is_connect_failure(code) ? connect_error(text) : Error{"Docker engine at " + m_endpoint.display + ": " + text};
   }
   if (status >= 300) {
@@ -332,16 +348,21 @@ Result<long> HttpTransport::stream(const HttpRequest& request, const ChunkHandle
 }
 
 Result<std::unique_ptr<RawStream>> HttpTransport::upgrade(const HttpRequest& request) {
-  CURL* handle = curl_easy_init();
+  auto loaded = load_curl();
+  if (!loaded) {
+    return loaded.error();
+  }
+  const lazy::CurlApi& curl = **loaded;
+  CURL* handle = curl.easy_init();
   HttpRequest connect_only = request;
   connect_only.method = "GET";
   connect_only.timeout = std::chrono::milliseconds(0);
-  configure(handle, connect_only);
-  curl_easy_setopt(handle, CURLOPT_CONNECT_ONLY, 1L);
-  const CURLcode code = curl_easy_perform(handle);
+  configure(curl, handle, connect_only);
+  curl.easy_setopt(handle, CURLOPT_CONNECT_ONLY, 1L);
+  const CURLcode code = curl.easy_perform(handle);
   if (code != CURLE_OK) {
-    curl_easy_cleanup(handle);
-    return connect_error(curl_easy_strerror(code));
+    curl.easy_cleanup(handle);
+    return connect_error(curl.easy_strerror(code));
   }
   std::string head = request.method + " " + request.path + " HTTP/1.1\r\nHost: docker\r\n" +
                      "Connection: Upgrade\r\nUpgrade: tcp\r\n";
@@ -349,11 +370,11 @@ Result<std::unique_ptr<RawStream>> HttpTransport::upgrade(const HttpRequest& req
     head += "Content-Type: " + request.content_type + "\r\n";
   }
   head += "Content-Length: " + std::to_string(request.body.size()) + "\r\n\r\n";
-  if (auto sent = send_all(handle, head + request.body); !sent) {
-    curl_easy_cleanup(handle);
+  if (auto sent = send_all(curl, handle, head + request.body); !sent) {
+    curl.easy_cleanup(handle);
     return sent.error();
   }
-  auto stream = std::make_unique<CurlRawStream>(handle, std::string());
+  auto stream = std::make_unique<CurlRawStream>(curl, handle);
   std::string extra;
   auto response_head = read_head(*stream, extra);
   if (!response_head) {

@@ -1,5 +1,6 @@
 #pragma once
-// HTTP to the Docker engine over libcurl: a unix socket or tcp(+TLS), plus raw upgraded streams.
+// HTTP to the Docker engine over libcurl (loaded at the first request): a unix socket or tcp(+TLS),
+// plus raw upgraded streams.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -9,6 +10,10 @@
 #include <vector>
 
 #include "workflow/result.hpp"
+
+namespace pipeline::runner::lazy {
+struct CurlApi;
+}
 
 namespace pipeline::runner::docker {
 
@@ -77,9 +82,10 @@ public:
   [[nodiscard]] const EngineEndpoint& endpoint() const { return m_endpoint; }
 
 private:
-  void* checkout();
+  [[nodiscard]] Result<const lazy::CurlApi*> load_curl() const;
+  void* checkout(const lazy::CurlApi& curl);
   void checkin(void* handle);
-  void configure(void* handle, const HttpRequest& request) const;
+  void configure(const lazy::CurlApi& curl, void* handle, const HttpRequest& request) const;
   [[nodiscard]] Error connect_error(const std::string& detail) const;
 
   EngineEndpoint m_endpoint;

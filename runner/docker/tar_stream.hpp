@@ -1,5 +1,6 @@
 #pragma once
-// Tar streams for the engine's archive endpoints (`PUT/GET /containers/ID/archive`), via libarchive.
+// Tar streams for the engine's archive endpoints (`PUT/GET /containers/ID/archive`), via libarchive
+// (loaded at the first call).
 #include <string>
 #include <string_view>
 

@@ -1,15 +1,14 @@
 #include "runner/secrets/vault.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
+
+#include "runner/lazy/curl.hpp"
 
 namespace pipeline::runner::secrets {
 
@@ -60,12 +59,6 @@ bool truthy(const std::string& text) {
   return text == "1" || text == "true" || text == "yes" || text == "TRUE" || text == "True";
 }
 
-/// libcurl's global state is set up once, before the first handle, from any thread.
-void curl_init_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 std::size_t append_body(char* data, std::size_t size, std::size_t count, void* user) {
   static_cast<std::string*>(user)->append(data, size * count);
   return size * count;
@@ -87,16 +80,16 @@ std::string vault_errors(const std::string& body) {
   return body.substr(0, 200);
 }
 
-void set_tls_options(CURL* curl, const VaultSettings& settings) {
+void set_tls_options(const lazy::CurlApi& curl, CURL* handle, const VaultSettings& settings) {
   if (!settings.cacert.empty()) {
-    curl_easy_setopt(curl, CURLOPT_CAINFO, settings.cacert.c_str());
+    curl.easy_setopt(handle, CURLOPT_CAINFO, settings.cacert.c_str());
   }
   if (!settings.capath.empty()) {
-    curl_easy_setopt(curl, CURLOPT_CAPATH, settings.capath.c_str());
+    curl.easy_setopt(handle, CURLOPT_CAPATH, settings.capath.c_str());
   }
   if (settings.tls == TlsVerify::skip) {
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl.easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl.easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 0L);
   }
 }
 
@@ -210,9 +203,13 @@ std::string VaultClient::redact(std::string text) const {
 
 Result<VaultClient::Response> VaultClient::send_once(const std::string& method, const std::string& api_path,
                                                      const std::string& body) {
-  curl_init_once();
-  CURL* curl = curl_easy_init();
-  if (!curl) {
+  auto loaded = lazy::curl();
+  if (!loaded) {
+    return Error{"vault: " + m_settings.address + ": " + loaded.error().message};
+  }
+  const lazy::CurlApi& curl = **loaded;
+  CURL* handle = curl.easy_init();
+  if (!handle) {
     return Error{"vault: cannot create an HTTP handle"};
   }
   const std::string url = m_settings.address + "/v1/" + api_path;
@@ -220,35 +217,35 @@ Result<VaultClient::Response> VaultClient::send_once(const std::string& method, 
   // The token travels only in this header; it is never part of a message.
   const std::string token_header = "X-Vault-Token: " + m_settings.token;
   if (!m_settings.token.empty()) {
-    headers = curl_slist_append(headers, token_header.c_str());
+    headers = curl.slist_append(headers, token_header.c_str());
   }
   if (!m_settings.vault_namespace.empty()) {
-    headers = curl_slist_append(headers, ("X-Vault-Namespace: " + m_settings.vault_namespace).c_str());
+    headers = curl.slist_append(headers, ("X-Vault-Namespace: " + m_settings.vault_namespace).c_str());
   }
-  headers = curl_slist_append(headers, "Content-Type: application/json");
+  headers = curl.slist_append(headers, "Content-Type: application/json");
   Response response;
   char error_buffer[CURL_ERROR_SIZE] = {};
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 5L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  curl.easy_setopt(handle, CURLOPT_URL, url.c_str());
+  curl.easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
+  curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, append_body);
+  curl.easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
+  curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
+  curl.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  curl.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 5L);
+  curl.easy_setopt(handle, CURLOPT_TIMEOUT, 30L);
   if (method == "POST") {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    curl.easy_setopt(handle, CURLOPT_POSTFIELDS, body.c_str());
+    curl.easy_setopt(handle, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   }
-  set_tls_options(curl, m_settings);
+  set_tls_options(curl, handle, m_settings);
   ++m_requests;
-  const CURLcode code = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
+  const CURLcode code = curl.easy_perform(handle);
+  curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
+  curl.slist_free_all(headers);
+  curl.easy_cleanup(handle);
   if (code != CURLE_OK) {
     const std::string detail = redact("vault: " + m_settings.address + ": " +
-                                      (error_buffer[0] ? error_buffer : curl_easy_strerror(code)));
+                                      (error_buffer[0] ? error_buffer : curl.easy_strerror(code)));
     // A dropped connection or a timeout may pass; a refused connection or a bad certificate will not.
     const bool transient = code == CURLE_OPERATION_TIMEDOUT || code == CURLE_GOT_NOTHING ||
                            code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR;
