@@ -723,7 +723,8 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   if (repo_info.workspace.empty()) {
     repo_info.workspace = dir;
   }
-  auto secrets = collect_secrets(options, dir);
+  // A dry run has no side effects: Vault is not asked (its lines are still checked), nor the terminal.
+  auto secrets = collect_secrets(options, dir, options.dry_run ? SecretReach::local_only : SecretReach::everywhere);
   auto vars = secrets ? collect_vars(options, dir) : Result<EnvList>(secrets.error());
   auto env_file = vars ? collect_env_files(options, dir) : Result<EnvList>(vars.error());
   if (!env_file) {
@@ -732,7 +733,8 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   }
   // report: one thread owns the terminal; a run record keeps logs and results.
   const std::string run_id = make_run_id();
-  auto record = RunRecord::create((fs::path(dir) / ".pipe" / "runs").string(), run_id);
+  auto record = options.dry_run ? Result<RunRecord>(Error{"a dry run keeps no record"})
+                                : RunRecord::create((fs::path(dir) / ".pipe" / "runs").string(), run_id);
   output::Masker masker;
   auto terminal = terminal_sink(options);
   std::unique_ptr<JobLogSink> logs = record ? std::make_unique<JobLogSink>(record->dir()) : nullptr;
