@@ -813,6 +813,10 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   if (!calls.errors.empty()) {
     reporter.stop();
     std::cerr << calls.errors;
+    if (record) {
+      std::error_code ec;
+      fs::remove_all(record->dir(), ec);  // nothing ran: there is nothing to keep
+    }
     return k_exit_usage;
   }
   if (options.dry_run) {

@@ -52,7 +52,7 @@ void text_lines(const std::vector<PlanJob>& scope, int depth, std::vector<TextLi
   const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
   for (const auto& job : scope) {
     std::string right = job.needs.empty() ? "" : "<- " + join(need_names(scope, job), ", ");
-    if (!job.uses.empty()) {
+    if (!job.uses.empty() && job.note.find(job.uses) == std::string::npos) {
       right += (right.empty() ? "" : " ") + std::string("(calls ") + job.uses + ")";
     }
     for (const auto* note : {&job.note, job.calls.size() == 1 && !call_heading(job, job.calls.front())
