@@ -627,7 +627,9 @@ PlannedCalls plan_all_calls(const Plan& plan, RunState& state) {
   return out;
 }
 
-void print_plan(const Plan& plan, const std::vector<std::vector<workflow::plan::PlanJob>>& calls) {
+/// The plan as text, through the masker like every other output of a run.
+void print_plan(const Plan& plan, const std::vector<std::vector<workflow::plan::PlanJob>>& calls,
+                const output::Masker& masker) {
   for (std::size_t i = 0; i < plan.workflows.size(); ++i) {
     const auto& selected = plan.workflows[i];
     std::cout << selected.workflow->display_name() << " (" << selected.workflow->path << ", on " << selected.event
@@ -639,7 +641,7 @@ void print_plan(const Plan& plan, const std::vector<std::vector<workflow::plan::
       }
       std::cout << '\n';
     }
-    std::cout << workflow::plan::render_plan_text(calls[i]);
+    std::cout << masker.mask(workflow::plan::render_plan_text(calls[i]));
   }
 }
 
@@ -821,7 +823,7 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   }
   if (options.dry_run) {
     reporter.stop();
-    print_plan(plan, calls.jobs);
+    print_plan(plan, calls.jobs, masker);
     return k_exit_success;
   }
   if (plan.jobs.empty()) {
