@@ -11,6 +11,15 @@ const Node* Node::find(std::string_view key) const {
   return nullptr;
 }
 
+SourceLocation Node::key_location(std::string_view key) const {
+  for (const auto& entry : entries) {
+    if (entry.key == key) {
+      return entry.key_where;
+    }
+  }
+  return {};
+}
+
 const Job* Workflow::find_job(std::string_view id) const {
   for (const auto& job : jobs) {
     if (job.id.value == id) {

@@ -39,6 +39,8 @@ struct Node {
   [[nodiscard]] bool is_sequence() const { return kind == Kind::sequence; }
   /// The entry with this exact key, or nullptr.
   [[nodiscard]] const Node* find(std::string_view key) const;
+  /// Where the key of the entry `key` is written; unknown (line 0) when there is none.
+  [[nodiscard]] SourceLocation key_location(std::string_view key) const;
 };
 
 /// One `key: value` of a mapping.
@@ -164,6 +166,7 @@ struct Job {
   std::vector<Step> steps;
   std::optional<Concurrency> concurrency;
   std::optional<Node> permissions;
+  SourceLocation permissions_key;  // where `permissions:` is written, for errors about it
   // Reusable-workflow call.
   std::optional<Located<std::string>> uses;
   std::optional<Node> with;
@@ -183,6 +186,7 @@ struct Workflow {
   RunDefaults defaults;
   std::optional<Concurrency> concurrency;
   std::optional<Node> permissions;
+  SourceLocation permissions_key;  // where `permissions:` is written, for errors about it
   std::vector<Job> jobs;  // in source order
 
   [[nodiscard]] const Job* find_job(std::string_view id) const;

@@ -193,6 +193,7 @@ void read_job_body(ParseContext& ctx, const Node& node, Job& job) {
   }
   if (const Node* value = node.find("permissions")) {
     job.permissions = parse_permissions(ctx, *value);
+    job.permissions_key = node.key_location("permissions");
   }
   job.uses = optional_string(ctx, node, "uses");
   job.with = optional_mapping(ctx, node, "with");

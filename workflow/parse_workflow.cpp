@@ -130,6 +130,7 @@ void read_top_level(ParseContext& ctx, const Node& root, Workflow& wf) {
   }
   if (const Node* value = root.find("permissions")) {
     wf.permissions = parse_permissions(ctx, *value);
+    wf.permissions_key = root.key_location("permissions");
   }
   // A missing or empty `jobs:` is reported by validation, which also sees hand-built workflows.
   if (const Node* jobs = root.find("jobs"); jobs != nullptr && !jobs->is_null()) {

@@ -4,7 +4,9 @@
 #include <memory>
 
 #include "runner/cli/app.hpp"
+#include "runner/engine/call_plan.hpp"
 #include "workflow/loader.hpp"
+#include "workflow/plan/call_tree.hpp"
 #include "workflow/plan/job_graph.hpp"
 
 namespace pipeline::runner::cli {
@@ -31,19 +33,27 @@ int run_graph(const GraphOptions& options) {
     std::cerr << workflow::format_diagnostics(set) << workflow::summary_line(set) << '\n';
     return k_exit_usage;
   }
+  std::string errors;
   for (const auto& wf : set.workflows) {
     auto graph = workflow::plan::JobGraph::build(wf);
     if (!graph) {
       std::cerr << wf.path << ": " << graph.error().message << '\n';
       return k_exit_usage;
     }
+    // Called workflows come from the workspace and the action cache: a graph fetches nothing.
+    const auto planned = engine::plan_calls_offline(wf, *graph, options.directory);
+    errors += planned.errors;
     if (options.format == "dot") {
-      std::cout << workflow::plan::render_dot(*graph, wf.display_name());
+      std::cout << workflow::plan::render_plan_dot(planned.jobs, wf.display_name());
     } else if (options.format == "mermaid") {
-      std::cout << workflow::plan::render_mermaid(*graph);
+      std::cout << workflow::plan::render_plan_mermaid(planned.jobs);
     } else {
-      std::cout << wf.display_name() << " (" << wf.path << ")\n" << workflow::plan::render_text(*graph);
+      std::cout << wf.display_name() << " (" << wf.path << ")\n" << workflow::plan::render_plan_text(planned.jobs);
     }
+  }
+  if (!errors.empty()) {
+    std::cerr << errors;
+    return k_exit_usage;
   }
   return k_exit_success;
 }

@@ -7,6 +7,7 @@
 #include "actions/resolver.hpp"
 #include "runner/output/masker.hpp"
 #include "workflow/loader.hpp"
+#include "workflow/plan/matrix.hpp"
 
 namespace pipeline::runner::engine {
 
@@ -46,7 +47,9 @@ expr::MapContext caller_context(const RunState& run, const JobInstance& caller) 
   return ctx;
 }
 
-Result<std::string> workflow_file(RunState& run, const std::string& uses) {
+}  // namespace
+
+Result<std::string> called_workflow_file(RunState& run, const std::string& uses) {
   if (uses.rfind("./", 0) == 0) {
     return (fs::path(run.workspace) / uses).lexically_normal().string();
   }
@@ -60,6 +63,8 @@ Result<std::string> workflow_file(RunState& run, const std::string& uses) {
   }
   return fetched->dir;
 }
+
+namespace {
 
 /// A value of the declared input type, as GitHub converts `with:` values.
 Result<expr::Value> typed_input(const workflow::InputSpec& spec, const expr::Value& value) {
@@ -143,38 +148,66 @@ Result<expr::Value> evaluate_secrets(const workflow::Trigger& call, const workfl
 
 }  // namespace
 
-Result<CalledWorkflow> load_called_workflow(RunState& run, const JobInstance& caller) {
-  const workflow::Job& job = *caller.job;
-  auto file = workflow_file(run, job.uses->value);
-  if (!file) {
-    return Error{where_prefix(job.uses->where) + file.error().message};
-  }
-  auto loaded = workflow::load_workflow_file(*file);
+Result<std::shared_ptr<const workflow::Workflow>> read_called_workflow(const std::string& file,
+                                                                      const workflow::Located<std::string>& uses) {
+  auto loaded = workflow::load_workflow_file(file);
   if (!loaded.workflow || workflow::has_errors(loaded.diagnostics)) {
     std::string message;
     for (const auto& d : loaded.diagnostics) {
       message += workflow::format_diagnostic(d, loaded.workflow ? loaded.workflow->source : "");
     }
-    return Error{message.empty() ? *file + ": not a usable workflow" : message};
+    return Error{message.empty() ? file + ": not a usable workflow" : message};
   }
-  const workflow::Trigger* call = loaded.workflow->find_trigger("workflow_call");
-  if (!call) {
-    return Error{where_prefix(job.uses->where) + "workflow is not reusable as it is missing a `on.workflow_call` trigger"};
+  if (!loaded.workflow->find_trigger("workflow_call")) {
+    return Error{where_prefix(uses.where) + "workflow is not reusable as it is missing a `on.workflow_call` trigger"};
   }
+  return std::make_shared<const workflow::Workflow>(std::move(*loaded.workflow));
+}
+
+Result<CalledWorkflow> bind_call(RunState& run, const JobInstance& caller,
+                                 std::shared_ptr<const workflow::Workflow> called) {
+  const workflow::Trigger* call = called->find_trigger("workflow_call");
   auto ctx = caller_context(run, caller);
-  auto inputs = evaluate_inputs(*call, job, ctx);
+  auto inputs = evaluate_inputs(*call, *caller.job, ctx);
   if (!inputs) {
     return inputs.error();
   }
-  auto secrets = evaluate_secrets(*call, job, run, ctx);
+  auto secrets = evaluate_secrets(*call, *caller.job, run, ctx);
   if (!secrets) {
     return secrets.error();
   }
-  CalledWorkflow called;
-  called.workflow = std::make_shared<const workflow::Workflow>(std::move(*loaded.workflow));
-  called.inputs = std::move(*inputs);
-  called.secrets = std::move(*secrets);
-  return called;
+  CalledWorkflow bound;
+  bound.workflow = std::move(called);
+  bound.inputs = std::move(*inputs);
+  bound.secrets = std::move(*secrets);
+  return bound;
+}
+
+Result<CalledWorkflow> load_called_workflow(RunState& run, const JobInstance& caller) {
+  const workflow::Job& job = *caller.job;
+  auto file = called_workflow_file(run, job.uses->value);
+  if (!file) {
+    return Error{where_prefix(job.uses->where) + file.error().message};
+  }
+  auto called = read_called_workflow(*file, *job.uses);
+  if (!called) {
+    return called.error();
+  }
+  return bind_call(run, caller, std::move(*called));
+}
+
+std::string job_display_name(const workflow::Job& job, const nlohmann::ordered_json& matrix, expr::MapContext& ctx) {
+  std::string name = job.id.value;
+  bool names_matrix = false;
+  if (job.name) {
+    auto evaluated = evaluate_text(job.name->value, ctx);
+    name = evaluated ? *evaluated : job.name->value;
+    names_matrix = job.name->value.find("matrix.") != std::string::npos;
+  }
+  if (names_matrix || matrix.empty()) {
+    return name;
+  }
+  return workflow::plan::matrix_job_name(name, matrix);
 }
 
 EnvList called_workflow_outputs(const workflow::Workflow& called, const expr::Value& jobs, const CalledWorkflow& call,

@@ -4,7 +4,10 @@
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "runner/engine/job_runner.hpp"
+#include "workflow/expr/evaluator.hpp"
 #include "workflow/model.hpp"
 
 namespace pipeline::runner::engine {
@@ -18,6 +21,23 @@ struct CalledWorkflow {
   workflow::expr::Value inputs;   // typed as `on.workflow_call.inputs` declares
   workflow::expr::Value secrets;  // passed explicitly, or every secret with `inherit`
 };
+
+/// Where the workflow `uses` names is: a file in the workspace, or in a checkout of its
+/// repository that `run.resolver` provides (fetched, or only from the cache when it is offline).
+[[nodiscard]] Result<std::string> called_workflow_file(RunState& run, const std::string& uses);
+
+/// Loads a called workflow; an invalid file or one without `on.workflow_call` is an error.
+[[nodiscard]] Result<std::shared_ptr<const workflow::Workflow>> read_called_workflow(
+    const std::string& file, const workflow::Located<std::string>& uses);
+
+/// Evaluates the caller's `with:` and `secrets:` for the loaded `called` workflow.
+[[nodiscard]] Result<CalledWorkflow> bind_call(RunState& run, const JobInstance& caller,
+                                               std::shared_ptr<const workflow::Workflow> called);
+
+/// How the run names a job: its `name:` evaluated (or its id), with the matrix values in
+/// parentheses unless the name already uses `matrix.`; without the caller's prefix.
+[[nodiscard]] std::string job_display_name(const workflow::Job& job, const nlohmann::ordered_json& matrix,
+                                           workflow::expr::MapContext& ctx);
 
 /// Loads the workflow `caller.job->uses` names and evaluates its `with:` and `secrets:`.
 [[nodiscard]] Result<CalledWorkflow> load_called_workflow(RunState& run, const JobInstance& caller);

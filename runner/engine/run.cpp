@@ -18,6 +18,7 @@
 #include "actions/resolver.hpp"
 #include "runner/docker/docker_backend.hpp"
 #include "runner/engine/action_step.hpp"
+#include "runner/engine/call_plan.hpp"
 #include "runner/engine/reusable.hpp"
 #include "runner/engine/step_output.hpp"
 #include "runner/engine/ci_output.hpp"
@@ -32,6 +33,7 @@
 #include "workflow/expr/explain.hpp"
 #include "workflow/expr/template.hpp"
 #include "workflow/loader.hpp"
+#include "workflow/plan/call_tree.hpp"
 #include "workflow/plan/job_graph.hpp"
 #include "workflow/plan/matrix.hpp"
 #include "workflow/plan/triggers.hpp"
@@ -563,20 +565,9 @@ private:
   }
 
   std::string display_name(const PlannedJob& planned, const JobInstance& instance, expr::MapContext& ctx) {
-    const Job& job = *planned.job;
     ctx.set("matrix", expr::Value::from_json(instance.matrix));
     ctx.set("strategy", instance.strategy);
-    std::string name = job.id.value;
-    bool names_matrix = false;
-    if (job.name) {
-      auto evaluated = evaluate_text(job.name->value, ctx);
-      name = evaluated ? *evaluated : job.name->value;
-      names_matrix = job.name->value.find("matrix.") != std::string::npos;
-    }
-    if (names_matrix || instance.matrix.empty()) {
-      return m_name_prefix + name;
-    }
-    return m_name_prefix + workflow::plan::matrix_job_name(name, instance.matrix);
+    return m_name_prefix + job_display_name(*planned.job, instance.matrix, ctx);
   }
 
   const RunOptions& m_options;
@@ -610,8 +601,37 @@ Result<void> add_nodes(Plan& plan, Scheduler& scheduler) {
   return {};
 }
 
-void print_plan(const Plan& plan) {
+/// Resolves called workflows and actions; a dry run reads only the workspace and the cache.
+actions::ResolverOptions plan_resolver_options(const RunOptions& options) {
+  auto settings = resolver_options(options);
+  if (options.dry_run) {
+    settings.network = actions::Network::offline;
+  }
+  return settings;
+}
+
+/// Every selected workflow's jobs with the jobs they call, and the errors of all of them.
+struct PlannedCalls {
+  std::vector<std::vector<workflow::plan::PlanJob>> jobs;  // by plan.workflows index
+  std::string errors;
+};
+
+PlannedCalls plan_all_calls(const Plan& plan, RunState& state) {
+  PlannedCalls out;
   for (const auto& selected : plan.workflows) {
+    PlanRoot root{selected.workflow, &selected.graph, selected.event, selected.payload, selected.inputs};
+    auto planned = plan_calls(state, root);
+    out.jobs.push_back(std::move(planned.jobs));
+    out.errors += planned.errors;
+  }
+  return out;
+}
+
+/// The plan as text, through the masker like every other output of a run.
+void print_plan(const Plan& plan, const std::vector<std::vector<workflow::plan::PlanJob>>& calls,
+                const output::Masker& masker) {
+  for (std::size_t i = 0; i < plan.workflows.size(); ++i) {
+    const auto& selected = plan.workflows[i];
     std::cout << selected.workflow->display_name() << " (" << selected.workflow->path << ", on " << selected.event
               << ")\n";
     for (const auto& line : selected.graph.levels()) {
@@ -621,7 +641,7 @@ void print_plan(const Plan& plan) {
       }
       std::cout << '\n';
     }
-    std::cout << workflow::plan::render_text(selected.graph);
+    std::cout << masker.mask(workflow::plan::render_plan_text(calls[i]));
   }
 }
 
@@ -723,7 +743,8 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   if (repo_info.workspace.empty()) {
     repo_info.workspace = dir;
   }
-  auto secrets = collect_secrets(options, dir);
+  // A dry run has no side effects: Vault is not asked (its lines are still checked), nor the terminal.
+  auto secrets = collect_secrets(options, dir, options.dry_run ? SecretReach::local_only : SecretReach::everywhere);
   auto vars = secrets ? collect_vars(options, dir) : Result<EnvList>(secrets.error());
   auto env_file = vars ? collect_env_files(options, dir) : Result<EnvList>(vars.error());
   if (!env_file) {
@@ -732,7 +753,8 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   }
   // report: one thread owns the terminal; a run record keeps logs and results.
   const std::string run_id = make_run_id();
-  auto record = RunRecord::create((fs::path(dir) / ".pipe" / "runs").string(), run_id);
+  auto record = options.dry_run ? Result<RunRecord>(Error{"a dry run keeps no record"})
+                                : RunRecord::create((fs::path(dir) / ".pipe" / "runs").string(), run_id);
   output::Masker masker;
   auto terminal = terminal_sink(options);
   std::unique_ptr<JobLogSink> logs = record ? std::make_unique<JobLogSink>(record->dir()) : nullptr;
@@ -769,17 +791,6 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
     print_error(added.error().message);
     return k_exit_usage;
   }
-  if (options.dry_run) {
-    reporter.stop();
-    print_plan(plan);
-    return k_exit_success;
-  }
-  if (plan.jobs.empty()) {
-    post_notice(reporter, "nothing to run");
-  }
-  // schedule: each job starts as soon as its own needs have ended.
-  Placer placer(options, reporter, "", std::move(engine));
-  placer.probe();
   RunState state;
   state.options = &options;
   state.run_id = run_id;
@@ -791,8 +802,36 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   state.masker = &masker;
   state.reporter = &reporter;
   state.hard_cancel = &hard_cancel;
-  actions::Resolver resolver(resolver_options(options));
+  actions::Resolver resolver(plan_resolver_options(options));
   state.resolver = &resolver;
+  if (!plan.workflows.empty()) {
+    const auto& first = plan.workflows.front();
+    state.github = github_context(repo_info, first.event, first.payload, state.run_number_id, *first.workflow, token);
+    state.inputs = first.inputs;
+  }
+  // plan: the workflows jobs call, followed now so a called workflow asking for more permissions
+  // than its caller holds stops the run before anything starts.
+  auto calls = plan_all_calls(plan, state);
+  if (!calls.errors.empty()) {
+    reporter.stop();
+    std::cerr << calls.errors;
+    if (record) {
+      std::error_code ec;
+      fs::remove_all(record->dir(), ec);  // nothing ran: there is nothing to keep
+    }
+    return k_exit_usage;
+  }
+  if (options.dry_run) {
+    reporter.stop();
+    print_plan(plan, calls.jobs, masker);
+    return k_exit_success;
+  }
+  if (plan.jobs.empty()) {
+    post_notice(reporter, "nothing to run");
+  }
+  // schedule: each job starts as soon as its own needs have ended.
+  Placer placer(options, reporter, "", std::move(engine));
+  placer.probe();
   state.docker = [&placer] { return placer.docker_for_actions(); };
   state.place = [&placer](const std::vector<std::string>& labels, const std::string& image) {
     return placer.place(labels, image);
@@ -800,8 +839,6 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   std::vector<NodeReport> reports;
   if (!plan.workflows.empty()) {
     const auto& first = plan.workflows.front();
-    state.github = github_context(repo_info, first.event, first.payload, state.run_number_id, *first.workflow, token);
-    state.inputs = first.inputs;
     if (record) {
       (void)record->write_event_json(first.payload);
     }

@@ -91,8 +91,9 @@ secrets::VaultSources vault_sources(const config::Config& cfg) {
   return v;
 }
 
-/// Every secret the vault-action lines name, read from Vault (each path once).
-Result<std::vector<SecretEntry>> vault_secrets(const RunOptions& options) {
+/// Every secret the vault-action lines name, read from Vault (each path once). With
+/// SecretReach::local_only the lines and the connection settings are checked, and no request is sent.
+Result<std::vector<SecretEntry>> vault_secrets(const RunOptions& options, SecretReach reach) {
   std::string lines;
   for (const auto& line : options.vault_secrets) {
     lines += line + ";";
@@ -104,6 +105,9 @@ Result<std::vector<SecretEntry>> vault_secrets(const RunOptions& options) {
   auto settings = secrets::resolve_vault_settings(options.vault, secrets::environment_lookup());
   if (!settings) {
     return settings.error();
+  }
+  if (reach == SecretReach::local_only) {
+    return std::vector<SecretEntry>{};
   }
   secrets::VaultClient client(std::move(*settings));
   if (auto login = client.login(); !login) {
@@ -148,7 +152,8 @@ expr::Value typed_input(const workflow::InputSpec& spec, const std::string& text
 
 }  // namespace
 
-Result<std::vector<SecretEntry>> collect_secrets(const RunOptions& options, const std::string& dir) {
+Result<std::vector<SecretEntry>> collect_secrets(const RunOptions& options, const std::string& dir,
+                                                 SecretReach reach) {
   std::vector<SecretEntry> out;
   auto set = [&out](std::string name, std::string value, std::string origin) {
     for (auto& entry : out) {
@@ -169,7 +174,7 @@ Result<std::vector<SecretEntry>> collect_secrets(const RunOptions& options, cons
       set(name, std::move(value), "file " + file);
     }
   }
-  auto fetched = vault_secrets(options);
+  auto fetched = vault_secrets(options, reach);
   if (!fetched) {
     return fetched.error();
   }
@@ -186,6 +191,9 @@ Result<std::vector<SecretEntry>> collect_secrets(const RunOptions& options, cons
   for (const auto& text : options.secrets) {
     auto pair = name_value(text, "-s");
     if (!pair && text.find('=') == std::string::npos && secrets::can_prompt()) {
+      if (reach == SecretReach::local_only) {
+        continue;  // a dry run shows the plan; the value is asked for when the run starts
+      }
       auto typed = secrets::prompt_secret("secret " + text);
       if (!typed) {
         return typed.error();

@@ -26,10 +26,18 @@ struct SecretEntry {
 /// config's vault settings and `secrets:` lines. Config problems are one error, formatted.
 [[nodiscard]] Result<RunOptions> apply_config(const RunOptions& given, const std::string& dir);
 
+/// Whether collecting secrets may reach outside the machine's files: Vault and the terminal.
+enum class SecretReach {
+  everywhere,  // a run: Vault is read, `-s NAME` may ask on the terminal
+  local_only,  // a dry run: Vault lines and settings are only checked; nothing is asked
+};
+
 /// Secrets, later sources winning: secrets files (default `.secrets`), Vault (config lines
 /// then --vault-secret), GITHUB_TOKEN from the environment when asked, then -s. `-s NAME`
-/// without such a variable asks on the terminal when there is one.
-[[nodiscard]] Result<std::vector<SecretEntry>> collect_secrets(const RunOptions& options, const std::string& dir);
+/// without such a variable asks on the terminal when there is one. With
+/// SecretReach::local_only, Vault secrets and unasked terminal secrets are left out.
+[[nodiscard]] Result<std::vector<SecretEntry>> collect_secrets(const RunOptions& options, const std::string& dir,
+                                                               SecretReach reach = SecretReach::everywhere);
 
 /// Variables from --var, --var-file and the default `.vars`.
 [[nodiscard]] Result<EnvList> collect_vars(const RunOptions& options, const std::string& dir);

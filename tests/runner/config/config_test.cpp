@@ -172,3 +172,27 @@ TEST_CASE("collect_secrets: files < vault < GITHUB_TOKEN from env < -s", "[confi
   REQUIRE_FALSE(no_key);
   CHECK(no_key.error().message == "vault: 'secret/ci/app' has no key 'nokey'");
 }
+
+TEST_CASE("collect_secrets with SecretReach::local_only sends Vault nothing but checks its lines", "[config][vault]") {
+  pipeline::test::VaultStub stub;
+  stub.add_token("tok-123456");
+  stub.add_mount("secret", 2);
+  stub.put("secret", "ci/app", {{"token", "from-vault-1"}});
+  const std::string repo = pipeline::test::make_temp_dir("config-local-only");
+  write(fs::path(repo) / ".secrets", "ONLY_FILE=file-only\n");
+  ::setenv("VAULT_TOKEN", "tok-123456", 1);
+  engine::RunOptions options;
+  options.vault.address = stub.address();
+  options.vault_secrets = {"secret/data/ci/app token | APP_TOKEN"};
+  auto secrets = engine::collect_secrets(options, repo, engine::SecretReach::local_only);
+  REQUIRE(secrets);
+  REQUIRE(secrets->size() == 1);
+  CHECK((*secrets)[0].name == "ONLY_FILE");
+  CHECK(stub.requests().empty());
+
+  options.vault_secrets = {"secret/data/ci/app token extra | APP_TOKEN"};
+  auto typo = engine::collect_secrets(options, repo, engine::SecretReach::local_only);
+  ::unsetenv("VAULT_TOKEN");
+  REQUIRE_FALSE(typo);
+  CHECK(stub.requests().empty());
+}
