@@ -55,6 +55,9 @@ std::function<int()> setup_clean(CLI::App& app) {
       std::cout << " (" << report->kept << " kept by --reuse)";
     }
     std::cout << " and " << report->networks << " network(s)\n";
+    for (const auto& name : report->in_use) {
+      std::cout << "kept container " << name << " is in use by a running pipe; left in place\n";
+    }
     for (const auto& error : report->errors) {
       std::cerr << "pipe: warning: " << error << '\n';
     }

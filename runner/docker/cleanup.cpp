@@ -68,6 +68,26 @@ Result<void> remove_network_detached(EngineClient& client, const std::string& ne
   return client.remove_network(network);
 }
 
+// Whether a live `--reuse` run uses the kept container right now; when none does, `lock` holds it
+// for this cleanup. A lock that cannot be taken for another reason (labels that name no host
+// directory, an unwritable temp root) does not save the container.
+bool in_use_by_live_run(const LabelledObject& container, FileLock& lock) {
+  if (!is_kept(container)) {
+    return false;
+  }
+  auto taken = lock_kept_container(container.labels);
+  if (!taken) {
+    return false;
+  }
+  lock = std::move(*taken);
+  return !lock.held();
+}
+
+std::string display_name(const LabelledObject& container) {
+  const std::string& name = container.name;
+  return name.empty() ? container.id.substr(0, 12) : name.substr(name.front() == '/' ? 1 : 0);
+}
+
 }  // namespace
 
 Result<CleanupReport> cleanup_leftovers(EngineClient& client, const std::string& run_id, LiveRuns live,
@@ -79,6 +99,11 @@ Result<CleanupReport> cleanup_leftovers(EngineClient& client, const std::string&
   }
   for (const auto& container : *containers) {
     if (!selected(container, run_id, live, kept)) {
+      continue;
+    }
+    FileLock lock;
+    if (in_use_by_live_run(container, lock) && live == LiveRuns::keep) {
+      report.in_use.push_back(display_name(container));
       continue;
     }
     auto removed = client.remove_container(container.id);

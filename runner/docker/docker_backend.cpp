@@ -228,7 +228,27 @@ Result<void> DockerBackend::ensure_image(const std::string& image,
   return pulled;
 }
 
+// One run at a time uses a kept container: two runs exec'ing into it at once would see each
+// other's files, and the first to end would kill the other's steps. The later run does not wait.
 Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
+  if (!spec.reuse) {
+    return prepare(spec, FileLock());
+  }
+  auto lock = lock_kept_container(kept_host_dir(m_options.temp_root, reuse_key_hash(*spec.reuse)));
+  if (!lock) {
+    return Error{"preparing job '" + spec.display_name + "': " + lock.error().message};
+  }
+  if (lock->held()) {
+    return prepare(spec, std::move(*lock));
+  }
+  status("--reuse: the kept container of " + spec.display_name +
+         " is in use by another run; this job runs in a fresh container");
+  JobSpec fresh = spec;
+  fresh.reuse.reset();
+  return prepare(fresh, FileLock());
+}
+
+Result<JobEnv> DockerBackend::prepare(const JobSpec& spec, FileLock reuse_lock) {
   if (auto valid = validate_spec(spec); !valid) {
     return Error{"preparing job '" + spec.display_name + "': " + valid.error().message};
   }
@@ -249,6 +269,10 @@ Result<JobEnv> DockerBackend::prepare_job(const JobSpec& spec) {
   }
   const std::string host_dir = spec.reuse ? job_dir.string() : pattern;
   env.temp_dir = env.host_temp_dir = pattern + "/temp";
+  if (reuse_lock.held()) {
+    std::lock_guard guard(m_reuse_mutex);
+    m_reuse_locks.emplace(env.host_temp_dir, std::move(reuse_lock));
+  }
   env.tool_cache = pattern + "/tool_cache";
   for (const auto& dir : {env.temp_dir, env.tool_cache}) {
     fs::create_directories(dir, ec);
@@ -634,6 +658,8 @@ void DockerBackend::teardown(const JobEnv& env) {
       fs::remove(dir.parent_path().parent_path(), ec);
     }
   }
+  std::lock_guard guard(m_reuse_mutex);
+  m_reuse_locks.erase(env.host_temp_dir);  // the kept container is free for the next run
 }
 
 }  // namespace pipeline::runner::docker

@@ -3,7 +3,9 @@
 // one exec per step, services on a per-job network — the way GitHub runs `container:` jobs.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "runner/backend/backend.hpp"
+#include "runner/backend/file_lock.hpp"
 #include "runner/docker/engine_client.hpp"
 #include "workflow/result.hpp"
 
@@ -77,6 +80,7 @@ public:
   [[nodiscard]] EngineClient& client() { return *m_client; }
 
 private:
+  [[nodiscard]] Result<JobEnv> prepare(const JobSpec& spec, FileLock reuse_lock);
   [[nodiscard]] Result<ExitStatus> attach_and_wait(const std::string& id, const ContainerRun& run, OutputSink& sink);
   [[nodiscard]] Result<void> start_services(const JobSpec& spec, JobEnv& env);
   [[nodiscard]] Result<void> start_job_container(const JobSpec& spec, JobEnv& env, const std::string& host_dir);
@@ -89,6 +93,8 @@ private:
 
   std::shared_ptr<EngineClient> m_client;
   DockerBackendOptions m_options;
+  std::mutex m_reuse_mutex;
+  std::map<std::string, FileLock> m_reuse_locks;  // by the job's host temp dir: held from prepare to teardown
 };
 
 /// What cleanup_leftovers removed.
@@ -96,6 +102,7 @@ struct CleanupReport {
   int containers = 0;  // kept ones included
   int kept = 0;        // containers `--reuse` had kept
   int networks = 0;
+  std::vector<std::string> in_use;  // names of kept containers a live run uses: left in place
   std::vector<std::string> errors;
 };
 
@@ -106,7 +113,8 @@ enum class LiveRuns { keep, remove };
 enum class KeptContainers { keep, remove };
 
 /// Removes every container and network labelled `pipe=1` (of `run_id` only, when given) whose run
-/// is dead; kept containers (and their host directories) only when `kept` says so.
+/// is dead; kept containers (and their host directories) only when `kept` says so, and only
+/// those no live run is using (any, with LiveRuns::remove).
 [[nodiscard]] Result<CleanupReport> cleanup_leftovers(EngineClient& client, const std::string& run_id, LiveRuns live,
                                                       KeptContainers kept = KeptContainers::keep);
 

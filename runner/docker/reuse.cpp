@@ -37,6 +37,11 @@ std::string label_of(const Labels& labels, const std::string& key) {
   return it == labels.end() ? std::string() : it->second;
 }
 
+// Only a `pipe-reuse-*` directory is ever removed or locked on a label's word.
+bool is_kept_dir(const fs::path& dir) {
+  return dir.is_absolute() && dir.filename().string().rfind(k_dir_prefix, 0) == 0;
+}
+
 }  // namespace
 
 std::string reuse_key_hash(const ReuseKey& key) {
@@ -54,6 +59,19 @@ std::string reuse_config_hash(const json& create_body, const std::string& image_
 
 std::string kept_host_dir(const std::string& temp_root, const std::string& key_hash) {
   return (fs::path(temp_root) / (k_dir_prefix + key_hash)).string();
+}
+
+Result<FileLock> lock_kept_container(const std::string& host_dir) {
+  // Beside the directory, not in it: `pipe clean` removes the directory while it holds the lock.
+  return FileLock::try_lock(host_dir + ".lock");
+}
+
+Result<FileLock> lock_kept_container(const Labels& labels) {
+  const std::string dir = label_of(labels, "pipe.reuse.dir");
+  if (!is_kept_dir(dir)) {
+    return Error{"the kept container names no host directory"};
+  }
+  return lock_kept_container(dir);
 }
 
 Labels reuse_labels(const ReuseKey& key, const std::string& config_hash, const std::string& host_dir) {
@@ -96,9 +114,10 @@ Result<std::optional<std::string>> find_kept_container(EngineClient& client, con
 
 void remove_kept_host_dir(const Labels& labels) {
   const fs::path dir = label_of(labels, "pipe.reuse.dir");
-  if (dir.is_absolute() && dir.filename().string().rfind(k_dir_prefix, 0) == 0) {
+  if (is_kept_dir(dir)) {
     std::error_code ec;
     fs::remove_all(dir, ec);
+    fs::remove(dir.string() + ".lock", ec);
   }
 }
 

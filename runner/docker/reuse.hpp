@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "runner/backend/backend.hpp"
+#include "runner/backend/file_lock.hpp"
 #include "runner/docker/engine_client.hpp"
 #include "workflow/result.hpp"
 
@@ -25,6 +26,13 @@ inline constexpr const char* k_reuse_label = "pipe.reuse";
 /// The host directory bind-mounted into the kept container of `key_hash`; each run's temp dirs go inside it.
 [[nodiscard]] std::string kept_host_dir(const std::string& temp_root, const std::string& key_hash);
 
+/// Takes, without waiting, the lock a `--reuse` job holds for as long as it uses the kept container
+/// whose host directory is `host_dir` (`<host_dir>.lock`): held() is false while another run has it.
+[[nodiscard]] Result<FileLock> lock_kept_container(const std::string& host_dir);
+
+/// The same lock for the kept container these labels describe; an error when they name no host directory.
+[[nodiscard]] Result<FileLock> lock_kept_container(const Labels& labels);
+
 /// The labels of a kept container: the key hash, the config hash, the host directory, and the key in words.
 [[nodiscard]] Labels reuse_labels(const ReuseKey& key, const std::string& config_hash, const std::string& host_dir);
 
@@ -34,7 +42,8 @@ inline constexpr const char* k_reuse_label = "pipe.reuse";
                                                                      const std::string& config_hash,
                                                                      const std::function<void(const std::string&)>& status);
 
-/// Removes the host directory a kept container's labels name (only a `pipe-reuse-*` directory).
+/// Removes the host directory a kept container's labels name (only a `pipe-reuse-*` directory) and
+/// its lock file; the caller holds that lock, so no run is using the directory.
 void remove_kept_host_dir(const Labels& labels);
 
 }  // namespace pipeline::runner::docker
