@@ -302,6 +302,77 @@ jobs:
       - run: touch "$GITHUB_WORKSPACE/started"; sleep 60
 )yaml";
 
+// The step holds (until the test creates `go`) when the test created `hold` before the run.
+const char* const k_reuse_busy_workflow = R"yaml(on: push
+jobs:
+  busy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          cd "$GITHUB_WORKSPACE"
+          echo "marker=$(cat /root/busy 2>/dev/null || echo none)"
+          echo seen > /root/busy
+          if [ -e hold ]; then
+            rm hold
+            touch started
+            while [ ! -e go ]; do sleep 0.1; done
+            rm go
+          fi
+)yaml";
+
+/// Starts `argv` in `repo` (k_reuse_busy_workflow) with its output in `log`, and waits until its step holds.
+pid_t start_held(const ScratchRepo& repo, const std::vector<std::string>& argv, const std::string& log) {
+  fs::remove(repo.path / "started");
+  std::ofstream(repo.path / "hold").put('\n');
+  const pid_t pid = spawn(argv, repo.path, repo.path / log);
+  REQUIRE(wait_for_file(repo.path / "started", std::chrono::seconds(60)));
+  return pid;
+}
+
+/// Lets the held step of `pid` end; returns the run's output once it has exited with code 0.
+std::string finish_held(const ScratchRepo& repo, pid_t pid, const std::string& log) {
+  std::ofstream(repo.path / "go").put('\n');
+  int status = 0;
+  const bool exited = wait_exit(pid, std::chrono::seconds(60), status) == 0;
+  const std::string output = read_text(repo.path / log);
+  INFO(output);
+  CHECK(exited);
+  CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  return output;
+}
+
+/// A second --reuse run of a job whose kept container a live run is using runs in a fresh
+/// container and leaves nothing behind; the kept container stays the live run's.
+void check_busy_key_runs_fresh(EngineClient& client, const ScratchRepo& busy, const std::vector<std::string>& run) {
+  const std::string label = "pipe.reuse.workflow=" + busy.workflow();
+  const pid_t pid = start_held(busy, run, "first.txt");
+  const auto kept = container_ids(client, label);
+  CHECK(kept.size() == 1);
+  const auto second = run_process(run, busy.path.string());
+  INFO(second.out + second.err);
+  CHECK(second.exit_code == 0);
+  CHECK_THAT(second.out, Catch::Contains("--reuse: the kept container of busy is in use by another run; "
+                                         "this job runs in a fresh container"));
+  CHECK(value_after(second.out, "marker") == "none");  // not the first's container: it wrote the marker
+  // The first run's step was not killed by the second's job end: it ends, and the run succeeds.
+  const std::string first = finish_held(busy, pid, "first.txt");
+  CHECK(value_after(first, "marker") == "none");
+  CHECK(container_ids(client, label) == kept);
+  for (const auto& id : busy.runs()) {
+    const auto left = container_ids(client, "pipe.run=" + id);
+    CHECK((left.empty() || left == kept));
+    CHECK(client.list_networks("pipe.run=" + id)->empty());
+    std::vector<std::string> run_dirs;
+    for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("pipe-run-", 0) == 0 && name.find(id) != std::string::npos) {
+        run_dirs.push_back(name);
+      }
+    }
+    CHECK(run_dirs.empty());
+  }
+}
+
 /// Removes what the repository's one recorded run left (through the real engine) and checks
 /// that none of its containers, networks or host directories remain.
 void clean_the_only_run(EngineClient& client, const ScratchRepo& repo) {
@@ -415,11 +486,38 @@ TEST_CASE("pipe run --reuse keeps a job container between runs and pipe clean re
   }
   CHECK(client->list_networks("pipe.run=" + runs.front())->empty());
 
-  // pipe clean removes kept containers and says so; nothing of these runs remains.
+  // Two --reuse runs of one job at once: the later one runs in a fresh container.
+  ScratchRepo busy("keep-busy", k_reuse_busy_workflow);
+  const std::vector<std::string> busy_run{PIPE_EXE, "run", "workflow.yml", "--backend", "docker", "--reuse", "-P",
+                                          std::string("ubuntu-latest=") + k_busybox};
+  check_busy_key_runs_fresh(*client, busy, busy_run);
+  const std::string busy_label = "pipe.reuse.workflow=" + busy.workflow();
+  const auto busy_kept = client->list_containers(busy_label);
+  REQUIRE(busy_kept);
+  REQUIRE(busy_kept->size() == 1);
+  const fs::path busy_dir = busy_kept->front().labels.at("pipe.reuse.dir");
+  kept_dirs.push_back(busy_dir);
+
+  // pipe clean removes kept containers and says so, except the one a live run is using; nothing
+  // of these runs remains once that run has ended and pipe clean runs again.
+  const pid_t held = start_held(busy, busy_run, "held.txt");
   const auto clean = run_process({PIPE_EXE, "clean"}, repo.path.string());
   INFO(clean.out + clean.err);
   CHECK(clean.exit_code == 0);
   CHECK_THAT(clean.out, Catch::Contains("kept by --reuse"));
+  CHECK_THAT(clean.out, Catch::Contains("kept container " + busy_kept->front().name.substr(1) +
+                                        " is in use by a running pipe; left in place"));
+  CHECK(container_ids(*client, busy_label) == std::vector<std::string>{busy_kept->front().id});
+  CHECK(fs::is_directory(busy_dir));
+  const std::string held_output = finish_held(busy, held, "held.txt");
+  CHECK(value_after(held_output, "marker") == "seen");
+  CHECK_THAT(held_output, Catch::Contains("reusing container " + busy_kept->front().id.substr(0, 12)));
+  const auto again = run_process({PIPE_EXE, "clean"}, repo.path.string());
+  INFO(again.out + again.err);
+  CHECK(again.exit_code == 0);
+  CHECK_THAT(again.out, !Catch::Contains("in use"));
+  CHECK(container_ids(*client, busy_label).empty());
+  CHECK_FALSE(fs::exists(busy_dir.string() + ".lock"));
   CHECK(container_ids(*client, label).empty());
   CHECK(container_ids(*client, "pipe.reuse.workflow=" + cancel.workflow()).empty());
   CHECK(container_ids(*client, "pipe.reuse.workflow=" + network.workflow()).empty());
