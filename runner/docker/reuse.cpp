@@ -63,6 +63,8 @@ std::string kept_host_dir(const std::string& temp_root, const std::string& key_h
 
 Result<FileLock> lock_kept_container(const std::string& host_dir) {
   // Beside the directory, not in it: `pipe clean` removes the directory while it holds the lock.
+  std::error_code ec;
+  fs::create_directories(fs::path(host_dir).parent_path(), ec);
   return FileLock::try_lock(host_dir + ".lock");
 }
 
