@@ -285,7 +285,13 @@ void add_headers(HeaderList& headers, const HttpRequest& request) {
 
 }  // namespace
 
-Result<HttpResponse> HttpTransport::send(const HttpRequest& request) {
+struct HttpTransport::Performed {
+  CURLcode code = CURLE_OK;
+  long status = 0;
+  std::string error;  // libcurl's words when code is not CURLE_OK
+};
+
+Result<HttpTransport::Performed> HttpTransport::perform(const HttpRequest& request, const BodyBinder& bind_body) {
   auto loaded = load_curl();
   if (!loaded) {
     return loaded.error();
@@ -296,55 +302,60 @@ Result<HttpResponse> HttpTransport::send(const HttpRequest& request) {
   HeaderList headers{curl};
   add_headers(headers, request);
   curl.easy_setopt(handle, CURLOPT_HTTPHEADER, headers.list);
-  HttpResponse response;
-  curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, append_body);
-  curl.easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
+  bind_body(curl, handle);
   char detail[CURL_ERROR_SIZE] = "";
   curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, detail);
-  const CURLcode code = curl.easy_perform(handle);
-  curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
+  Performed done;
+  done.code = curl.easy_perform(handle);
+  curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &done.status);
   curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
   checkin(handle);
-  if (code != CURLE_OK) {
-    const std::string text = *detail != '\0' ? detail : curl.easy_strerror(code);
-    if (is_connect_failure(code)) {
-      return connect_error(text);
-    }
-    return Error{"Docker engine at " + m_endpoint.display + ": " + request.method + " " + request.path + ": " + text};
+  if (done.code != CURLE_OK) {
+    done.error = *detail != '\0' ? detail : curl.easy_strerror(done.code);
   }
+  return done;
+}
+
+Result<HttpResponse> HttpTransport::send(const HttpRequest& request) {
+  HttpResponse response;
+  auto done = perform(request, [&response](const lazy::CurlApi& curl, void* handle) {
+    curl.easy_setopt(static_cast<CURL*>(handle), CURLOPT_WRITEFUNCTION, append_body);
+    curl.easy_setopt(static_cast<CURL*>(handle), CURLOPT_WRITEDATA, &response.body);
+  });
+  if (!done) {
+    return done.error();
+  }
+  if (done->code != CURLE_OK) {
+    if (is_connect_failure(done->code)) {
+      return connect_error(done->error);
+    }
+    return Error{"Docker engine at " + m_endpoint.display + ": " + request.method + " " + request.path + ": " +
+                 done->error};
+  }
+  response.status = done->status;
   return response;
 }
 
 Result<long> HttpTransport::stream(const HttpRequest& request, const ChunkHandler& on_chunk) {
-  auto loaded = load_curl();
-  if (!loaded) {
-    return loaded.error();
-  }
-  const lazy::CurlApi& curl = **loaded;
-  CURL* handle = static_cast<CURL*>(checkout(curl));
-  configure(curl, handle, request);
-  HeaderList headers{curl};
-  add_headers(headers, request);
-  curl.easy_setopt(handle, CURLOPT_HTTPHEADER, headers.list);
   HttpResponse error_body;
-  StreamState state{&curl, handle, &on_chunk, &error_body};
-  curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, stream_body);
-  curl.easy_setopt(handle, CURLOPT_WRITEDATA, &state);
-  char detail[CURL_ERROR_SIZE] = "";
-  curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, detail);
-  const CURLcode code = curl.easy_perform(handle);
-  long status = 0;
-  curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
-  curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
-  checkin(handle);
-  if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && state.stopped)) {
-    const std::string text = *detail != '\0' ? detail : curl.easy_strerror(code);
-    return is_connect_failure(code) ? connect_error(text) : Error{"Docker engine at " + m_endpoint.display + ": " + text};
+  StreamState state{nullptr, nullptr, &on_chunk, &error_body};
+  auto done = perform(request, [&state](const lazy::CurlApi& curl, void* handle) {
+    state.curl = &curl;
+    state.handle = static_cast<CURL*>(handle);
+    curl.easy_setopt(state.handle, CURLOPT_WRITEFUNCTION, stream_body);
+    curl.easy_setopt(state.handle, CURLOPT_WRITEDATA, &state);
+  });
+  if (!done) {
+    return done.error();
   }
-  if (status >= 300) {
+  if (done->code != CURLE_OK && !(done->code == CURLE_WRITE_ERROR && state.stopped)) {
+    return is_connect_failure(done->code) ? connect_error(done->error)
+                                          : Error{"Docker engine at " + m_endpoint.display + ": " + done->error};
+  }
+  if (done->status >= 300) {
     on_chunk(error_body.body);  // the caller sees the error text once, as one piece
   }
-  return status;
+  return done->status;
 }
 
 Result<std::unique_ptr<RawStream>> HttpTransport::upgrade(const HttpRequest& request) {

@@ -88,6 +88,14 @@ private:
   void configure(const lazy::CurlApi& curl, void* handle, const HttpRequest& request) const;
   [[nodiscard]] Error connect_error(const std::string& detail) const;
 
+  /// What a request on a pooled handle ended with (defined in http.cpp: it holds libcurl types).
+  struct Performed;
+  /// Tells a handle where the answer's body goes.
+  using BodyBinder = std::function<void(const lazy::CurlApi& curl, void* handle)>;
+  /// Sends `request` on a pooled handle whose body `bind_body` directs; the handle goes back to
+  /// the pool after.
+  [[nodiscard]] Result<Performed> perform(const HttpRequest& request, const BodyBinder& bind_body);
+
   EngineEndpoint m_endpoint;
   std::mutex m_mutex;
   std::vector<void*> m_idle;  // CURL* handles keeping their connections alive
