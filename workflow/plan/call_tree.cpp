@@ -75,39 +75,31 @@ void text_lines(const std::vector<PlanJob>& scope, int depth, std::vector<TextLi
 
 // ---- graphs -----------------------------------------------------------------------------
 
-/// The nodes an edge into `job` ends at: the job, or the first jobs of each of its calls.
-std::vector<std::string> entries(const PlanJob& job);
-/// The nodes an edge out of `job` starts at: the job, or the last jobs of each of its calls.
-std::vector<std::string> exits(const PlanJob& job);
+/// Which side of a job an edge meets: where edges into it end, or where edges out of it start.
+enum class Side { entry, exit };
 
-std::vector<std::string> entries(const PlanJob& job) {
-  if (job.calls.empty()) {
-    return {job.name};
+/// Whether `inner` is on `side` of its call: a first job (needs nothing) or a last (nothing
+/// in the call needs it).
+bool on_side(Side side, const PlanCall& call, const PlanJob& inner) {
+  if (side == Side::entry) {
+    return inner.needs.empty();
   }
-  std::vector<std::string> out;
-  for (const auto& call : job.calls) {
-    for (const auto& inner : call.jobs) {
-      if (inner.needs.empty()) {
-        const auto more = entries(inner);
-        out.insert(out.end(), more.begin(), more.end());
-      }
-    }
-  }
-  return out;
+  return std::none_of(call.jobs.begin(), call.jobs.end(), [&](const PlanJob& other) {
+    return std::find(other.needs.begin(), other.needs.end(), inner.id) != other.needs.end();
+  });
 }
 
-std::vector<std::string> exits(const PlanJob& job) {
+/// The nodes an edge meets at `side` of `job`: the job itself, or, for a job that calls
+/// workflows, the first (or last) jobs of each call, followed down through nested calls.
+std::vector<std::string> side_nodes(const PlanJob& job, Side side) {
   if (job.calls.empty()) {
     return {job.name};
   }
   std::vector<std::string> out;
   for (const auto& call : job.calls) {
     for (const auto& inner : call.jobs) {
-      const bool needed = std::any_of(call.jobs.begin(), call.jobs.end(), [&](const PlanJob& other) {
-        return std::find(other.needs.begin(), other.needs.end(), inner.id) != other.needs.end();
-      });
-      if (!needed) {
-        const auto more = exits(inner);
+      if (on_side(side, call, inner)) {
+        const auto more = side_nodes(inner, side);
         out.insert(out.end(), more.begin(), more.end());
       }
     }
@@ -120,8 +112,8 @@ void edges(const std::vector<PlanJob>& scope, std::vector<std::pair<std::string,
   for (const auto& job : scope) {
     for (const auto& id : job.needs) {
       for (const PlanJob* need : with_id(scope, id)) {
-        for (const auto& from : exits(*need)) {
-          for (const auto& to : entries(job)) {
+        for (const auto& from : side_nodes(*need, Side::exit)) {
+          for (const auto& to : side_nodes(job, Side::entry)) {
             out.emplace_back(from, to);
           }
         }
