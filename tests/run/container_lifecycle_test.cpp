@@ -145,6 +145,14 @@ bool wait_for_file(const fs::path& file, std::chrono::seconds limit) {
   return fs::exists(file);
 }
 
+/// Starts `argv` in `dir` as spawn() does and waits until its step has created `dir/started`.
+pid_t spawn_started(const std::vector<std::string>& argv, const fs::path& dir, const fs::path& log,
+                    const std::vector<std::pair<std::string, std::string>>& extra_env = {}) {
+  const pid_t pid = spawn(argv, dir, log, extra_env);
+  REQUIRE(wait_for_file(dir / "started", std::chrono::seconds(60)));
+  return pid;
+}
+
 /// Waits up to `limit` for `pid` to exit; kills it (and reports -1) when it does not.
 int wait_exit(pid_t pid, std::chrono::seconds limit, int& status) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
@@ -324,9 +332,7 @@ jobs:
 pid_t start_held(const ScratchRepo& repo, const std::vector<std::string>& argv, const std::string& log) {
   fs::remove(repo.path / "started");
   std::ofstream(repo.path / "hold").put('\n');
-  const pid_t pid = spawn(argv, repo.path, repo.path / log);
-  REQUIRE(wait_for_file(repo.path / "started", std::chrono::seconds(60)));
-  return pid;
+  return spawn_started(argv, repo.path, repo.path / log);
 }
 
 /// Lets the held step of `pid` end; returns the run's output once it has exited with code 0.
@@ -460,9 +466,8 @@ TEST_CASE("pipe run --reuse keeps a job container between runs and pipe clean re
   // Ctrl-C in a --reuse run of a `container:` job with a service: the service and the job's
   // network go, the kept container stays (and leaves the network).
   ScratchRepo cancel("keep-cancel", k_reuse_cancel_workflow);
-  const pid_t pid = spawn({PIPE_EXE, "run", "--backend", "docker", "--reuse", "workflow.yml"}, cancel.path,
-                          cancel.path / "out.txt");
-  REQUIRE(wait_for_file(cancel.path / "started", std::chrono::seconds(60)));
+  const pid_t pid = spawn_started({PIPE_EXE, "run", "--backend", "docker", "--reuse", "workflow.yml"}, cancel.path,
+                                  cancel.path / "out.txt");
   ::kill(pid, SIGINT);
   int status = 0;
   REQUIRE(wait_exit(pid, std::chrono::seconds(30), status) == 0);
@@ -552,9 +557,8 @@ jobs:
 )yaml");
   const std::string socket = (fs::temp_directory_path() / ("pipe-proxy-" + std::to_string(::getpid()) + ".sock")).string();
   EngineProxy proxy(socket, k_engine_socket);
-  const pid_t pid = spawn({PIPE_EXE, "run", "--backend", "docker", "--no-engine-socket", "workflow.yml"}, repo.path,
-                          repo.path / "out.txt", {{"DOCKER_HOST", "unix://" + socket}});
-  REQUIRE(wait_for_file(repo.path / "started", std::chrono::seconds(60)));
+  const pid_t pid = spawn_started({PIPE_EXE, "run", "--backend", "docker", "--no-engine-socket", "workflow.yml"},
+                                  repo.path, repo.path / "out.txt", {{"DOCKER_HOST", "unix://" + socket}});
   proxy.kill();
   const auto killed = std::chrono::steady_clock::now();
   int status = 0;
@@ -589,10 +593,9 @@ jobs:
 )yaml");
   const std::string socket = (fs::temp_directory_path() / ("pipe-hung-" + std::to_string(::getpid()) + ".sock")).string();
   EngineProxy proxy(socket, k_engine_socket);
-  const pid_t pid = spawn({PIPE_EXE, "run", "workflow.yml", "--backend", "docker", "-P",
-                           std::string("ubuntu-latest=") + k_busybox},
-                          repo.path, repo.path / "out.txt", {{"DOCKER_HOST", "unix://" + socket}});
-  REQUIRE(wait_for_file(repo.path / "started", std::chrono::seconds(60)));
+  const pid_t pid = spawn_started({PIPE_EXE, "run", "workflow.yml", "--backend", "docker", "-P",
+                                   std::string("ubuntu-latest=") + k_busybox},
+                                  repo.path, repo.path / "out.txt", {{"DOCKER_HOST", "unix://" + socket}});
   proxy.freeze();
   const auto pressed = std::chrono::steady_clock::now();
   ::kill(pid, SIGINT);
