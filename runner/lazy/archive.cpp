@@ -5,11 +5,6 @@
 namespace pipeline::runner::lazy {
 namespace {
 
-struct LoadedArchive {
-  SharedLibrary library;
-  ArchiveApi api;
-};
-
 // One line per function, and the C name is spelled from the member's, so they cannot drift apart.
 #define PIPE_RESOLVE(member)                                                     \
   if (auto resolved = library.resolve("archive_" #member, api.member); !resolved) { \
@@ -50,22 +45,10 @@ Result<ArchiveApi> resolve_all(const SharedLibrary& library) {
 
 #undef PIPE_RESOLVE
 
-Result<LoadedArchive> load() {
-  auto library = SharedLibrary::open(k_archive_soname);
-  if (!library) {
-    return library.error();
-  }
-  auto api = resolve_all(*library);
-  if (!api) {
-    return api.error();
-  }
-  return LoadedArchive{std::move(*library), *api};
-}
-
 }  // namespace
 
 Result<const ArchiveApi*> libarchive() {
-  static const Result<LoadedArchive> k_loaded = load();
+  static const auto k_loaded = load_api(k_archive_soname, resolve_all);
   if (!k_loaded) {
     return k_loaded.error();
   }

@@ -5,11 +5,6 @@
 namespace pipeline::runner::lazy {
 namespace {
 
-struct LoadedCurl {
-  SharedLibrary library;
-  CurlApi api;
-};
-
 // One line per function, and the C name is spelled from the member's, so they cannot drift apart.
 #define PIPE_RESOLVE(member)                                                  \
   if (auto resolved = library.resolve("curl_" #member, api.member); !resolved) { \
@@ -35,30 +30,26 @@ Result<CurlApi> resolve_all(const SharedLibrary& library) {
 
 #undef PIPE_RESOLVE
 
-Result<LoadedCurl> load() {
-  auto library = SharedLibrary::open(k_curl_soname);
-  if (!library) {
-    return library.error();
-  }
-  auto api = resolve_all(*library);
-  if (!api) {
-    return api.error();
+Result<LoadedApi<CurlApi>> load() {
+  auto loaded = load_api(k_curl_soname, resolve_all);
+  if (!loaded) {
+    return loaded.error();
   }
   decltype(&::curl_global_init) global_init = nullptr;
-  if (auto resolved = library->resolve("curl_global_init", global_init); !resolved) {
+  if (auto resolved = loaded->library.resolve("curl_global_init", global_init); !resolved) {
     return resolved.error();
   }
   // curl_global_init is not thread-safe; here it runs once, under the static's initialisation lock.
   if (const CURLcode code = global_init(CURL_GLOBAL_DEFAULT); code != CURLE_OK) {
-    return Error{std::string("cannot initialise libcurl: ") + api->easy_strerror(code)};
+    return Error{std::string("cannot initialise libcurl: ") + loaded->api.easy_strerror(code)};
   }
-  return LoadedCurl{std::move(*library), *api};
+  return loaded;
 }
 
 }  // namespace
 
 Result<const CurlApi*> curl() {
-  static const Result<LoadedCurl> k_loaded = load();
+  static const Result<LoadedApi<CurlApi>> k_loaded = load();
   if (!k_loaded) {
     return k_loaded.error();
   }

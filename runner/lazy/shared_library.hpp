@@ -43,4 +43,26 @@ private:
   std::string m_soname;
 };
 
+/// A library kept open together with the table of its functions pipe calls.
+template <class Api>
+struct LoadedApi {
+  SharedLibrary library;
+  Api api;
+};
+
+/// Opens `soname` and fills its function table with `resolve_all`; the first failure is the error.
+template <class Api>
+[[nodiscard]] Result<LoadedApi<Api>> load_api(const std::string& soname,
+                                              Result<Api> (*resolve_all)(const SharedLibrary&)) {
+  auto library = SharedLibrary::open(soname);
+  if (!library) {
+    return library.error();
+  }
+  auto api = resolve_all(*library);
+  if (!api) {
+    return api.error();
+  }
+  return LoadedApi<Api>{std::move(*library), *api};
+}
+
 }  // namespace pipeline::runner::lazy
