@@ -7,21 +7,15 @@
 
 #include <filesystem>
 
+#include "support/temp_dir.hpp"
 #include "runner/backend/file_lock.hpp"
 
 namespace fs = std::filesystem;
 using pipeline::runner::FileLock;
 
-namespace {
+using pipeline::test::TempDir;
 
-struct TempDir {
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "pipe-lock-XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
-};
+namespace {
 
 /// Whether a fresh try_lock of `path` gets the lock (and lets go again at once).
 bool free_now(const fs::path& path) {
@@ -33,7 +27,7 @@ bool free_now(const fs::path& path) {
 }  // namespace
 
 TEST_CASE("a FileLock has one holder and frees on release", "[file_lock]") {
-  TempDir dir;
+  TempDir dir("lock");
   const fs::path path = dir.path / "key.lock";
   {
     auto first = FileLock::try_lock(path);
@@ -50,7 +44,7 @@ TEST_CASE("a FileLock has one holder and frees on release", "[file_lock]") {
 }
 
 TEST_CASE("a FileLock whose holder was killed is free", "[file_lock]") {
-  TempDir dir;
+  TempDir dir("lock");
   const fs::path path = dir.path / "key.lock";
   int ready[2];
   REQUIRE(::pipe(ready) == 0);
@@ -74,7 +68,7 @@ TEST_CASE("a FileLock whose holder was killed is free", "[file_lock]") {
 }
 
 TEST_CASE("a lock file deleted by its holder is replaced by a new one", "[file_lock]") {
-  TempDir dir;
+  TempDir dir("lock");
   const fs::path path = dir.path / "key.lock";
   auto holder = FileLock::try_lock(path);
   REQUIRE(holder);
@@ -86,7 +80,7 @@ TEST_CASE("a lock file deleted by its holder is replaced by a new one", "[file_l
 }
 
 TEST_CASE("a FileLock that cannot open its file is an error", "[file_lock]") {
-  TempDir dir;
+  TempDir dir("lock");
   auto lock = FileLock::try_lock(dir.path / "missing" / "key.lock");
   REQUIRE_FALSE(lock);
   CHECK_THAT(lock.error().message, Catch::Contains("cannot open the lock file"));

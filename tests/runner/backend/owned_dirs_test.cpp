@@ -8,21 +8,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_dir.hpp"
 #include "runner/backend/owned_dirs.hpp"
 
 namespace fs = std::filesystem;
 using namespace pipeline::runner;
 
-namespace {
+using pipeline::test::TempDir;
 
-struct TempDir {
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "pipe-owned-XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  fs::path path;
-};
+namespace {
 
 /// The pid of a process that has exited and been reaped.
 pid_t dead_pid() {
@@ -41,7 +35,7 @@ TEST_CASE("owned_prefix names this process", "[owned_dirs]") {
 }
 
 TEST_CASE("remove_orphaned_dirs removes only directories of dead owners", "[owned_dirs]") {
-  TempDir root;
+  TempDir root("owned");
   const std::string dead = "pipe-run-" + std::to_string(dead_pid()) + "-20261122-000000-abcd";
   const std::string mine = owned_prefix("pipe-run-") + "20261122-000000-abcd";
   fs::create_directories(root.path / dead / "job-1/temp");

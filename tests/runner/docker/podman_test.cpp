@@ -18,12 +18,15 @@
 #include <thread>
 #include <vector>
 
+#include "support/temp_dir.hpp"
 #include "runner/docker/engine_client.hpp"
 #include "runner/docker/http.hpp"
 #include "support/run_process.hpp"
 
 namespace fs = std::filesystem;
 using namespace pipeline::runner::docker;
+
+using pipeline::test::TempDir;
 
 namespace {
 
@@ -46,17 +49,6 @@ private:
 };
 
 /// A temp directory removed afterwards (short: unix socket paths are limited to 108 bytes).
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "pipe-podman-XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
-
 /// A unix socket answering `/_ping` and `/version` the way the Docker engine (and Podman's compat API) does.
 class FakeEngine {
 public:
@@ -136,7 +128,7 @@ TEST_CASE("podman sockets are tried rootless first then rootful", "[docker][podm
 }
 
 TEST_CASE("the first podman socket that answers ping is chosen", "[docker][podman]") {
-  TempDir dir;
+  TempDir dir("podman");
   const fs::path missing = dir.path / "missing" / "podman.sock";
   const fs::path second = dir.path / "second" / "podman.sock";
   const fs::path third = dir.path / "third" / "podman.sock";
@@ -150,7 +142,7 @@ TEST_CASE("the first podman socket that answers ping is chosen", "[docker][podma
 }
 
 TEST_CASE("no answering podman socket is an error naming every path tried", "[docker][podman]") {
-  TempDir dir;
+  TempDir dir("podman");
   const fs::path missing = dir.path / "podman" / "podman.sock";
   const fs::path stale = dir.path / "stale.sock";  // a socket file nobody listens on any more
   {
@@ -172,7 +164,7 @@ TEST_CASE("no answering podman socket is an error naming every path tried", "[do
 }
 
 TEST_CASE("podman discovery finds the rootless socket under XDG_RUNTIME_DIR", "[docker][podman]") {
-  TempDir dir;
+  TempDir dir("podman");
   FakeEngine podman(dir.path / "podman" / "podman.sock");
   ScopedEnv host("DOCKER_HOST", std::nullopt);
   ScopedEnv runtime("XDG_RUNTIME_DIR", dir.path.string());
@@ -183,7 +175,7 @@ TEST_CASE("podman discovery finds the rootless socket under XDG_RUNTIME_DIR", "[
 }
 
 TEST_CASE("DOCKER_HOST wins over podman discovery", "[docker][podman]") {
-  TempDir dir;
+  TempDir dir("podman");
   FakeEngine rootless(dir.path / "podman" / "podman.sock");
   FakeEngine chosen(dir.path / "chosen.sock");
   ScopedEnv host("DOCKER_HOST", "unix://" + (dir.path / "chosen.sock").string());
@@ -199,7 +191,7 @@ TEST_CASE("pipe run --backend podman without a socket names the paths it tried",
     WARN("skipped: /run/podman/podman.sock exists here, so discovery would not fail");
     return;
   }
-  TempDir dir;
+  TempDir dir("podman");
   std::ofstream(dir.path / "workflow.yml") << "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: 'true'\n";
   const std::string script = "unset DOCKER_HOST; export XDG_RUNTIME_DIR='" + dir.path.string() + "'; exec '" +
                              PIPE_EXE + "' run workflow.yml --backend podman";
@@ -220,7 +212,7 @@ TEST_CASE("a fixture runs through a real podman socket", "[docker][podman]") {
     WARN("skipped: podman is installed but its API socket does not answer: " + endpoint.error().message);
     return;
   }
-  TempDir dir;
+  TempDir dir("podman");
   std::ofstream(dir.path / "workflow.yml")
       << "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo \"podman says $((20 + 22))\"\n";
   const auto result = pipeline::test::run_process(
