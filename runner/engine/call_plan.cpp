@@ -130,7 +130,7 @@ private:
                                        : without_location(file.error().message);
       return nullptr;
     }
-    auto called = read_called_workflow(*file, *job.uses);
+    auto called = called_workflow(m_run, *file, *job.uses);
     if (!called) {
       planned.note = without_location(called.error().message);
       return nullptr;

@@ -2,6 +2,7 @@
 // Runs one job instance (a plain job, or one matrix combination) from start to teardown.
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -24,6 +25,8 @@ class DockerBackend;
 }
 
 namespace pipeline::runner::engine {
+
+class CalledWorkflows;
 
 /// Where one job runs: a backend, and the image when it is a container backend.
 struct Placement {
@@ -52,6 +55,7 @@ struct RunState {
   PlaceJob place;
   actions::Resolver* resolver = nullptr;  // `uses:` of every job, fetched once per run
   std::function<docker::DockerBackend*()> docker;  // the engine for Docker actions; null when none answers
+  std::shared_ptr<CalledWorkflows> called_workflows;  // read once per run; null: read at each use
 };
 
 /// How a job ended, as `needs.<id>` shows it.

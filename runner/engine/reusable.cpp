@@ -164,6 +164,24 @@ Result<std::shared_ptr<const workflow::Workflow>> read_called_workflow(const std
   return std::make_shared<const workflow::Workflow>(std::move(*loaded.workflow));
 }
 
+Result<std::shared_ptr<const workflow::Workflow>> CalledWorkflows::read(const std::string& file,
+                                                                         const workflow::Located<std::string>& uses) {
+  std::lock_guard lock(m_mutex);
+  if (auto found = m_read.find(file); found != m_read.end()) {
+    return found->second;
+  }
+  auto called = read_called_workflow(file, uses);
+  if (called) {
+    m_read.emplace(file, *called);
+  }
+  return called;
+}
+
+Result<std::shared_ptr<const workflow::Workflow>> called_workflow(RunState& run, const std::string& file,
+                                                                 const workflow::Located<std::string>& uses) {
+  return run.called_workflows ? run.called_workflows->read(file, uses) : read_called_workflow(file, uses);
+}
+
 Result<CalledWorkflow> bind_call(RunState& run, const JobInstance& caller,
                                  std::shared_ptr<const workflow::Workflow> called) {
   const workflow::Trigger* call = called->find_trigger("workflow_call");
@@ -189,7 +207,7 @@ Result<CalledWorkflow> load_called_workflow(RunState& run, const JobInstance& ca
   if (!file) {
     return Error{where_prefix(job.uses->where) + file.error().message};
   }
-  auto called = read_called_workflow(*file, *job.uses);
+  auto called = called_workflow(run, *file, *job.uses);
   if (!called) {
     return called.error();
   }

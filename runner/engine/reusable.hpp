@@ -1,7 +1,9 @@
 #pragma once
 // The caller's side of a reusable workflow (`jobs.<id>.uses:`): finding and loading the called
 // workflow, its typed inputs and its secrets, and the outputs it hands back.
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -29,6 +31,23 @@ struct CalledWorkflow {
 /// Loads a called workflow; an invalid file or one without `on.workflow_call` is an error.
 [[nodiscard]] Result<std::shared_ptr<const workflow::Workflow>> read_called_workflow(
     const std::string& file, const workflow::Located<std::string>& uses);
+
+/// The workflows a run calls, each read once by file: the checks made when the run starts and the
+/// jobs that call them later see the same text, as on GitHub, which reads them all at the start.
+class CalledWorkflows {
+public:
+  /// The workflow in `file`, read by read_called_workflow on first use; errors are not kept.
+  [[nodiscard]] Result<std::shared_ptr<const workflow::Workflow>> read(const std::string& file,
+                                                                       const workflow::Located<std::string>& uses);
+
+private:
+  std::mutex m_mutex;
+  std::map<std::string, std::shared_ptr<const workflow::Workflow>> m_read;
+};
+
+/// The called workflow in `file`: from `run.called_workflows` when the run keeps them, else read now.
+[[nodiscard]] Result<std::shared_ptr<const workflow::Workflow>> called_workflow(
+    RunState& run, const std::string& file, const workflow::Located<std::string>& uses);
 
 /// Evaluates the caller's `with:` and `secrets:` for the loaded `called` workflow.
 [[nodiscard]] Result<CalledWorkflow> bind_call(RunState& run, const JobInstance& caller,

@@ -804,6 +804,7 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   state.hard_cancel = &hard_cancel;
   actions::Resolver resolver(plan_resolver_options(options));
   state.resolver = &resolver;
+  state.called_workflows = std::make_shared<CalledWorkflows>();
   if (!plan.workflows.empty()) {
     const auto& first = plan.workflows.front();
     state.github = github_context(repo_info, first.event, first.payload, state.run_number_id, *first.workflow, token);
