@@ -125,8 +125,9 @@ void edges(const std::vector<PlanJob>& scope, std::vector<std::pair<std::string,
   }
 }
 
-std::string label_of(const PlanJob& job) {
-  return job.note.empty() ? job.name : job.name + "\n(" + job.note + ")";
+/// A node's or a call's label: its name, and its note on a second line.
+std::string labelled(const std::string& name, const std::string& note) {
+  return note.empty() ? name : name + "\n(" + note + ")";
 }
 
 std::string dot_quoted(std::string_view text) {
@@ -148,11 +149,11 @@ public:
     for (const auto& job : scope) {
       if (job.calls.empty()) {
         text += indent + dot_quoted(job.name) +
-                (job.note.empty() ? std::string() : " [label=" + dot_quoted(label_of(job)) + "]") + ";\n";
+                (job.note.empty() ? std::string() : " [label=" + dot_quoted(labelled(job.name, job.note)) + "]") + ";\n";
         continue;
       }
       for (const auto& call : job.calls) {
-        const std::string label = call.note.empty() ? call.name : call.name + "\n(" + call.note + ")";
+        const std::string label = labelled(call.name, call.note);
         const std::string cluster = "cluster_" + std::to_string(m_clusters++);  // numbered before the calls inside
         text += indent + "subgraph " + dot_quoted(cluster) + " {\n" + indent +
                 "  label=" + dot_quoted(label) + ";\n" + nodes(call.jobs, depth + 1) + indent + "}\n";
@@ -182,11 +183,11 @@ public:
     std::string text;
     for (const auto& job : scope) {
       if (job.calls.empty()) {
-        text += indent + id_of(job.name) + mermaid_label(label_of(job)) + "\n";
+        text += indent + id_of(job.name) + mermaid_label(labelled(job.name, job.note)) + "\n";
         continue;
       }
       for (const auto& call : job.calls) {
-        const std::string label = call.note.empty() ? call.name : call.name + "\n(" + call.note + ")";
+        const std::string label = labelled(call.name, call.note);
         const std::string subgraph = "s" + std::to_string(m_subgraphs++);  // numbered before the calls inside
         text += indent + "subgraph " + subgraph + mermaid_label(label) + "\n" +
                 nodes(call.jobs, depth + 1) + indent + "end\n";
