@@ -98,7 +98,9 @@ expr::MapContext JobExecution::contexts(const EnvList& env) const {
   ctx.set("vars", m_run.vars);
   ctx.set_status(status());
   const std::string root = m_run.workspace;
-  ctx.set_hash_files([root](const std::vector<std::string>& patterns) { return expr::hash_files(root, patterns); });
+  const std::string visible = m_env ? m_env->workspace : std::string();  // github.workspace, for absolute patterns
+  ctx.set_hash_files(
+      [root, visible](const std::vector<std::string>& patterns) { return expr::hash_files(root, patterns, visible); });
   return ctx;
 }
 

@@ -4,14 +4,20 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <system_error>
 
 namespace pipeline::workflow::expr {
 namespace {
 
+namespace fs = std::filesystem;
+
 using Digest = std::array<unsigned char, 32>;
+using Segments = std::vector<std::string>;
 
 struct MdCtxDeleter {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
@@ -33,7 +39,7 @@ private:
   MdCtx m_ctx;
 };
 
-Result<Digest> hash_file(const std::filesystem::path& file) {
+Result<Digest> hash_file(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     return Error{"hashFiles: cannot read " + file.string()};
@@ -57,99 +63,456 @@ std::string to_hex(const Digest& d) {
   return out;
 }
 
-bool matches_any(const std::vector<std::string>& patterns, const std::string& rel) {
-  bool matched = false;
-  for (const auto& raw : patterns) {
-    std::string_view p = raw;
-    const bool negate = !p.empty() && p.front() == '!';
-    if (negate) {
-      p.remove_prefix(1);
+std::string_view trim(std::string_view s) {
+  constexpr std::string_view k_space = " \t\r\n\f\v";
+  const auto first = s.find_first_not_of(k_space);
+  if (first == std::string_view::npos) {
+    return {};
+  }
+  return s.substr(first, s.find_last_not_of(k_space) - first + 1);
+}
+
+// Non-empty names of a `/`-separated path (repeated separators collapse, as in @actions/glob).
+Segments split_path(std::string_view path) {
+  Segments out;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    const std::size_t end = std::min(path.find('/', start), path.size());
+    if (end > start) {
+      out.emplace_back(path.substr(start, end - start));
     }
-    if (p.substr(0, 2) == "./") {
-      p.remove_prefix(2);
+    start = end + 1;
+  }
+  return out;
+}
+
+// One glob segment, or a name taken as is (the workspace's own path, which may hold `*`).
+struct Segment {
+  std::string text;
+  bool literal = false;
+  [[nodiscard]] bool globstar() const { return !literal && text == "**"; }
+};
+
+enum MatchKind : unsigned { k_none = 0, k_directory = 1, k_file = 2, k_all = 3 };
+
+struct Pattern {
+  bool negate = false;
+  bool directories_only = false;  // written with a trailing '/'
+  std::vector<Segment> segments;  // from the file system root
+};
+
+// What a glob segment names when it has no wildcard (`\x` -> x, `[x]` -> x); nullopt otherwise.
+// The search for matches starts at the longest such prefix of a pattern.
+std::optional<std::string> literal_of(std::string_view glob) {
+  std::string out;
+  for (std::size_t i = 0; i < glob.size(); ++i) {
+    const char c = glob[i];
+    if (c == '\\' && i + 1 < glob.size()) {
+      out += glob[++i];
+      continue;
     }
-    if (glob_match(p, rel)) {
-      matched = !negate;
+    if (c == '*' || c == '?') {
+      return std::nullopt;
+    }
+    if (c == '[') {
+      std::string set;
+      std::size_t close = std::string_view::npos;
+      for (std::size_t j = i + 1; j < glob.size(); ++j) {
+        if (glob[j] == '\\' && j + 1 < glob.size()) {
+          set += glob[++j];
+        } else if (glob[j] == ']') {
+          close = j;
+          break;
+        } else {
+          set += glob[j];
+        }
+      }
+      if (close != std::string_view::npos && set.size() > 1) {
+        return std::nullopt;
+      }
+      if (close != std::string_view::npos && set.size() == 1) {
+        out += set;
+        i = close;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string literal_text(const Segment& s) {
+  if (s.literal) {
+    return s.text;
+  }
+  return literal_of(s.text).value_or(std::string());
+}
+
+bool segment_matches(const Segment& s, std::string_view name) {
+  return s.literal ? s.text == name : glob_segment_match(s.text, name);
+}
+
+// `**` spans zero or more names; the other segments match one name each.
+bool matches(const std::vector<Segment>& pattern, std::size_t i, const Segments& path, std::size_t j) {
+  if (i == pattern.size()) {
+    return j == path.size();
+  }
+  if (pattern[i].globstar()) {
+    for (std::size_t k = j; k <= path.size(); ++k) {
+      if (matches(pattern, i + 1, path, k)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  return j < path.size() && segment_matches(pattern[i], path[j]) && matches(pattern, i + 1, path, j + 1);
+}
+
+// Whether something below `path` could match: the pattern's leading names agree with it.
+bool may_match_below(const std::vector<Segment>& pattern, const Segments& path) {
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    if (i >= pattern.size()) {
+      return false;
+    }
+    if (pattern[i].globstar()) {
+      return true;
+    }
+    if (!segment_matches(pattern[i], path[i])) {
+      return false;
     }
   }
-  return matched;
+  return true;
+}
+
+// Later patterns win: an exclusion removes what earlier patterns matched.
+unsigned match_kind(const std::vector<Pattern>& patterns, const Segments& path) {
+  unsigned result = k_none;
+  for (const auto& p : patterns) {
+    const unsigned kind = matches(p.segments, 0, path, 0) ? (p.directories_only ? k_directory : k_all) : k_none;
+    result = p.negate ? (result & ~kind) : (result | kind);
+  }
+  return result;
+}
+
+bool partial_match(const std::vector<Pattern>& patterns, const Segments& path) {
+  return std::any_of(patterns.begin(), patterns.end(),
+                     [&](const Pattern& p) { return !p.negate && may_match_below(p.segments, path); });
+}
+
+std::vector<Segment> literal_segments(const std::string& path) {
+  std::vector<Segment> out;
+  for (auto& name : split_path(path)) {
+    out.push_back({std::move(name), true});
+  }
+  return out;
+}
+
+Result<Pattern> parse_pattern(std::string_view line, const std::string& workspace) {
+  Pattern p;
+  while (!line.empty() && line.front() == '!') {
+    p.negate = !p.negate;
+    line = trim(line.substr(1));
+  }
+  if (line.empty()) {
+    return Error{"hashFiles: a pattern cannot be empty"};
+  }
+  const bool absolute = line.front() == '/';
+  p.directories_only = line.size() > 1 && line.back() == '/';
+  const Segments names = split_path(line);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const std::string literal = literal_of(names[i]).value_or(std::string());
+    if (literal == ".." || (literal == "." && (absolute || i > 0))) {
+      return Error{"hashFiles: invalid pattern '" + std::string(line) + "': relative pathing '.' and '..' is not allowed"};
+    }
+  }
+  std::size_t first = 0;
+  if (!absolute) {
+    const char* home = std::getenv("HOME");
+    if (!names.empty() && names[0] == "~" && home != nullptr) {
+      p.segments = literal_segments(home);
+      first = 1;
+    } else {
+      p.segments = literal_segments(workspace);
+      first = !names.empty() && names[0] == "." ? 1 : 0;
+    }
+  }
+  for (std::size_t i = first; i < names.size(); ++i) {
+    p.segments.push_back({names[i], false});
+  }
+  return p;
+}
+
+// The patterns as written, each followed by its `<pattern>/**` so a matched directory brings
+// in everything under it.
+Result<std::vector<Pattern>> parse_patterns(const std::vector<std::string>& lines, const std::string& workspace) {
+  std::vector<Pattern> out;
+  for (const auto& arg : lines) {
+    std::size_t start = 0;
+    while (start <= arg.size()) {
+      const std::size_t end = std::min(arg.find('\n', start), arg.size());
+      const std::string_view line = trim(std::string_view(arg).substr(start, end - start));
+      start = end + 1;
+      if (line.empty() || line.front() == '#') {
+        continue;
+      }
+      Result<Pattern> p = parse_pattern(line, workspace);
+      if (!p) {
+        return p.error();
+      }
+      out.push_back(*p);
+      if (p->directories_only || p->segments.empty() || !p->segments.back().globstar()) {
+        Pattern below{p->negate, false, p->segments};
+        below.segments.push_back({"**", false});
+        out.push_back(std::move(below));
+      }
+    }
+  }
+  return out;
+}
+
+bool is_prefix(const Segments& prefix, const Segments& path) {
+  return prefix.size() <= path.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
+}
+
+// Where to walk: each included pattern's literal prefix, in pattern order, without duplicates
+// or paths below another one; then narrowed to the workspace, since nothing outside it counts.
+std::vector<Segments> search_roots(const std::vector<Pattern>& patterns, const Segments& workspace) {
+  std::vector<Segments> roots;
+  for (const auto& p : patterns) {
+    if (p.negate) {
+      continue;
+    }
+    Segments root;
+    for (const auto& s : p.segments) {
+      std::string name = literal_text(s);
+      if (name.empty()) {
+        break;
+      }
+      root.push_back(std::move(name));
+    }
+    roots.push_back(std::move(root));
+  }
+  std::vector<Segments> out;
+  for (std::size_t i = 0; i < roots.size(); ++i) {
+    const bool covered = std::any_of(roots.begin(), roots.end(), [&](const Segments& other) {
+      return other.size() < roots[i].size() && is_prefix(other, roots[i]);
+    });
+    Segments root = is_prefix(roots[i], workspace) ? workspace : roots[i];
+    if (covered || !is_prefix(workspace, root) || std::find(out.begin(), out.end(), root) != out.end()) {
+      continue;
+    }
+    out.push_back(std::move(root));
+  }
+  return out;
+}
+
+struct Walk {
+  const std::vector<Pattern>& patterns;
+  const fs::path& root;       // the workspace on this machine
+  std::size_t workspace_size;  // names in the workspace path as patterns see it
+  bool follow_links;
+  std::vector<std::string> chain;  // real paths of the directories being walked, for cycles
+  std::vector<fs::path> files;
+
+  fs::path host_path(const Segments& path) const {
+    fs::path out = root;
+    for (std::size_t i = workspace_size; i < path.size(); ++i) {
+      out /= path[i];
+    }
+    return out;
+  }
+
+  // nullopt: skip the entry (gone, a broken link followed, or a directory cycle).
+  Result<std::optional<fs::file_status>> status_of(const fs::path& path, std::size_t level) {
+    std::error_code ec;
+    const fs::file_status st = follow_links ? fs::status(path, ec) : fs::symlink_status(path, ec);
+    if (ec || !fs::exists(st)) {
+      return std::optional<fs::file_status>();
+    }
+    if (follow_links && fs::is_directory(st)) {
+      const std::string real = fs::canonical(path, ec).string();
+      while (chain.size() >= level) {
+        chain.pop_back();
+      }
+      if (ec || std::find(chain.begin(), chain.end(), real) != chain.end()) {
+        return std::optional<fs::file_status>();
+      }
+      chain.push_back(real);
+    }
+    return std::optional<fs::file_status>(st);
+  }
+
+  Result<void> visit(const Segments& start) {
+    struct Item {
+      Segments path;
+      std::size_t level;
+    };
+    std::vector<Item> stack{{start, 1}};
+    while (!stack.empty()) {
+      Item item = std::move(stack.back());
+      stack.pop_back();
+      const unsigned kind = match_kind(patterns, item.path);
+      if (kind == k_none && !partial_match(patterns, item.path)) {
+        continue;
+      }
+      const fs::path host = host_path(item.path);
+      auto st = status_of(host, item.level);
+      if (!st) {
+        return st.error();
+      }
+      if (!*st) {
+        continue;
+      }
+      if (!fs::is_directory(**st)) {
+        if ((kind & k_file) != 0 && item.path.size() > workspace_size) {
+          files.push_back(host);
+        }
+        continue;
+      }
+      std::vector<std::string> names;
+      std::error_code ec;
+      for (auto it = fs::directory_iterator(host, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        names.push_back(it->path().filename().string());
+      }
+      if (ec) {
+        return Error{"hashFiles: cannot list " + host.string() + ": " + ec.message()};
+      }
+      // Byte order, pushed in reverse so the first name is walked first.
+      std::sort(names.rbegin(), names.rend());
+      for (auto& name : names) {
+        Segments child = item.path;
+        child.push_back(std::move(name));
+        stack.push_back({std::move(child), item.level + 1});
+      }
+    }
+    return {};
+  }
+};
+
+// A matched path that is a directory once links are followed is left out; so are pipes and
+// devices, which the runner would block on or read forever.
+Result<bool> is_hashable(const fs::path& file) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(file, ec);
+  if (ec) {
+    return Error{"hashFiles: cannot read " + file.string() + ": " + ec.message()};
+  }
+  return fs::is_regular_file(st);
 }
 
 }  // namespace
 
-// Classic backtracking matcher: `**` crosses `/`, `*` and `?` do not.
-bool glob_match(std::string_view pattern, std::string_view path) {
-  if (pattern.empty()) {
-    return path.empty();
+bool glob_segment_match(std::string_view glob, std::string_view name) {
+  if (glob.empty()) {
+    return name.empty();
   }
-  if (pattern.substr(0, 3) == "**/") {
-    if (glob_match(pattern.substr(3), path)) {
-      return true;
-    }
-    for (std::size_t i = 0; i < path.size(); ++i) {
-      if (path[i] == '/' && glob_match(pattern.substr(3), path.substr(i + 1))) {
+  const char c = glob[0];
+  if (c == '*') {
+    for (std::size_t i = 0; i <= name.size(); ++i) {
+      if (glob_segment_match(glob.substr(1), name.substr(i))) {
         return true;
       }
     }
     return false;
   }
-  if (pattern.substr(0, 2) == "**") {
-    for (std::size_t i = 0; i <= path.size(); ++i) {
-      if (glob_match(pattern.substr(2), path.substr(i))) {
-        return true;
-      }
-    }
+  if (name.empty()) {
     return false;
   }
-  if (pattern[0] == '*') {
-    for (std::size_t i = 0; i <= path.size(); ++i) {
-      if (glob_match(pattern.substr(1), path.substr(i))) {
-        return true;
-      }
-      if (i < path.size() && path[i] == '/') {
+  if (c == '?') {
+    std::size_t width = 1;  // one character, not one byte, of UTF-8
+    while (width < name.size() && (static_cast<unsigned char>(name[width]) & 0xC0) == 0x80) {
+      ++width;
+    }
+    return glob_segment_match(glob.substr(1), name.substr(width));
+  }
+  if (c == '[') {
+    const bool negated = glob.size() > 1 && (glob[1] == '!' || glob[1] == '^');
+    std::size_t i = negated ? 2 : 1;
+    bool hit = false;
+    bool closed = false;
+    const auto ch = static_cast<unsigned char>(name[0]);
+    for (bool first = true; i < glob.size(); first = false) {
+      if (glob[i] == ']' && !first) {
+        closed = true;
         break;
       }
+      unsigned char lo = static_cast<unsigned char>(glob[i]);
+      if (lo == '\\' && i + 1 < glob.size()) {
+        lo = static_cast<unsigned char>(glob[++i]);
+      }
+      ++i;
+      unsigned char hi = lo;
+      if (i + 1 < glob.size() && glob[i] == '-' && glob[i + 1] != ']') {
+        hi = static_cast<unsigned char>(glob[i + 1]);
+        i += 2;
+      }
+      hit = hit || (lo <= ch && ch <= hi);
     }
-    return false;
+    if (closed) {
+      return hit != negated && glob_segment_match(glob.substr(i + 1), name.substr(1));
+    }
+    // No closing ']': the '[' is an ordinary character.
   }
-  if (path.empty()) {
-    return false;
+  std::size_t width = 1;
+  char expected = c;
+  if (c == '\\' && glob.size() > 1) {
+    expected = glob[1];
+    width = 2;
   }
-  if (pattern[0] == '?' ? path[0] != '/' : pattern[0] == path[0]) {
-    return glob_match(pattern.substr(1), path.substr(1));
-  }
-  return false;
+  return name[0] == expected && glob_segment_match(glob.substr(width), name.substr(1));
 }
 
-Result<std::string> hash_files(const std::filesystem::path& root, const std::vector<std::string>& patterns) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_regular_file(ec) || it->is_symlink(ec)) {
-      continue;  // directories, and links that could point outside the workspace
+bool glob_match(std::string_view pattern, std::string_view path) {
+  std::vector<Segment> segments;
+  for (auto& name : split_path(pattern)) {
+    segments.push_back({std::move(name), false});
+  }
+  return matches(segments, 0, split_path(path), 0);
+}
+
+Result<std::string> hash_files(const fs::path& root, const std::vector<std::string>& args,
+                               const std::string& visible_workspace) {
+  std::vector<std::string> lines = args;
+  bool follow_links = false;
+  if (!lines.empty() && lines.front().rfind("--", 0) == 0) {
+    std::string option = lines.front();
+    std::transform(option.begin(), option.end(), option.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (option != "--follow-symbolic-links") {
+      return Error{"hashFiles: invalid glob option " + lines.front() + ", available option: '--follow-symbolic-links'"};
     }
-    const std::string rel = it->path().lexically_relative(root).generic_string();
-    if (matches_any(patterns, rel)) {
-      files.push_back(rel);
+    follow_links = true;
+    lines.erase(lines.begin());
+  }
+  const std::string workspace = visible_workspace.empty() ? root.lexically_normal().generic_string() : visible_workspace;
+  const Segments workspace_names = split_path(workspace);
+  Result<std::vector<Pattern>> patterns = parse_patterns(lines, workspace);
+  if (!patterns) {
+    return patterns.error();
+  }
+  Walk walk{*patterns, root, workspace_names.size(), follow_links, {}, {}};
+  for (const auto& start : search_roots(*patterns, workspace_names)) {
+    if (Result<void> r = walk.visit(start); !r) {
+      return r.error();
     }
   }
-  if (ec) {
-    return Error{"hashFiles: " + ec.message()};
-  }
-  if (files.empty()) {
-    return std::string();
-  }
-  std::sort(files.begin(), files.end());
   Sha256 total;
-  for (const auto& rel : files) {
-    Result<Digest> d = hash_file(root / rel);
+  bool any = false;
+  for (const auto& file : walk.files) {
+    Result<bool> hashable = is_hashable(file);
+    if (!hashable) {
+      return hashable.error();
+    }
+    if (!*hashable) {
+      continue;
+    }
+    Result<Digest> d = hash_file(file);
     if (!d) {
       return d.error();
     }
     total.update(d->data(), d->size());
+    any = true;
   }
-  return to_hex(total.finish());
+  return any ? to_hex(total.finish()) : std::string();
 }
 
 }  // namespace pipeline::workflow::expr

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "expr_support.hpp"
+#include "support/temp_dir.hpp"
 #include "workflow/expr/hash_files.hpp"
 
 using namespace pipeline::workflow::expr;
@@ -174,8 +175,125 @@ TEST_CASE("hashFiles digests matching files under a root", "[expr]") {
   CHECK(*negated == *top);
   // sha256(sha256("one")) — one matching file.
   CHECK(*top == "fe8d7a873dc48961a6af334c996b2cb3ce37149d5ce9c9253952a54c6a92c1ad");
+  // A pattern naming a directory takes in every file under it, as @actions/glob's implicit
+  // descendants do; the directory itself is not hashed.
   auto dirs = hash_files(root, {"sub"});
   REQUIRE(dirs);
-  CHECK(dirs->empty());  // directories never match
+  auto below = hash_files(root, {"sub/b.lock"});
+  REQUIRE(below);
+  CHECK(*dirs == *below);
   fs::remove_all(root);
+}
+
+TEST_CASE("glob segments take character classes and escapes", "[expr]") {
+  CHECK(glob_segment_match("[ab].txt", "a.txt"));
+  CHECK(glob_segment_match("[ab].txt", "b.txt"));
+  CHECK_FALSE(glob_segment_match("[ab].txt", "c.txt"));
+  CHECK(glob_segment_match("[a-c]x", "bx"));
+  CHECK_FALSE(glob_segment_match("[a-c]x", "dx"));
+  CHECK(glob_segment_match("[!a]x", "bx"));
+  CHECK_FALSE(glob_segment_match("[!a]x", "ax"));
+  CHECK(glob_segment_match("[^a]x", "bx"));
+  CHECK(glob_segment_match("a[", "a["));  // no closing ']': an ordinary character
+  CHECK(glob_segment_match("\\*", "*"));
+  CHECK_FALSE(glob_segment_match("\\*", "x"));
+  CHECK(glob_segment_match("*", ".hidden"));  // dot files match like any other
+  CHECK(glob_match("[ab]/*.txt", "b/x.txt"));
+}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+void write_file(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+}
+
+std::string digest(const fs::path& root, const std::vector<std::string>& args, const std::string& visible = {}) {
+  auto r = hash_files(root, args, visible);
+  return r ? *r : "error: " + r.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("hashFiles: directories, trailing slashes, classes and exclusions", "[expr]") {
+  pipeline::test::TempDir tmp("hash-rules");
+  const fs::path ws = tmp.path / "ws";
+  write_file(ws / "sub" / "b.lock", "two");
+  write_file(ws / "sub" / "deep" / "c.lock", "three");
+  write_file(ws / "a.lock", "one");
+
+  const std::string sub = digest(ws, {"sub/**"});
+  CHECK(sub.size() == 64);
+  CHECK(digest(ws, {"sub"}) == sub);
+  CHECK(digest(ws, {"sub/"}) == sub);
+  CHECK(digest(ws, {"./sub"}) == sub);
+  CHECK(digest(ws, {"[s]ub"}) == sub);
+  CHECK(digest(ws, {"[st]ub/**/*.lock"}) == sub);
+  // A trailing '/' matches directories only, but the implicit `a.lock/**` beside it matches the
+  // file itself (the runner's quirk: `x/**` matches `x`), so the file is still hashed.
+  CHECK(digest(ws, {"a.lock/"}) == digest(ws, {"a.lock"}));
+  CHECK(digest(ws, {"**", "!sub"}) == "fe8d7a873dc48961a6af334c996b2cb3ce37149d5ce9c9253952a54c6a92c1ad");
+  CHECK(digest(ws, {"**\n!sub\n# a comment\n  \n"}) == digest(ws, {"a.lock"}));
+  CHECK(digest(ws, {"!sub", "**"}) == digest(ws, {"**"}));  // an exclusion only removes earlier matches
+  CHECK(digest(ws, {"sub/../a.lock"}).rfind("error: ", 0) == 0);
+  CHECK(digest(ws, {"--bogus", "**"}).rfind("error: hashFiles: invalid glob option --bogus", 0) == 0);
+}
+
+TEST_CASE("hashFiles visits files in the runner's order", "[expr]") {
+  // Depth first, each directory's names in byte order: a/b, then a-b, then a.txt (a plain sort
+  // of the paths would put a/b last). Digests are sha256 over the files' sha256s in that order.
+  pipeline::test::TempDir tmp("hash-order");
+  write_file(tmp.path / "a" / "b", "1");
+  write_file(tmp.path / "a-b", "2");
+  write_file(tmp.path / "a.txt", "3");
+  CHECK(digest(tmp.path, {"**"}) == "1ea51598cbb9b3744ebfe90ff77cdee9f3c646b25808015c78bb7aa070961c3d");
+  // Search roots come in pattern order.
+  CHECK(digest(tmp.path, {"a-b", "a.txt", "a/**"}) ==
+        "ddf68feb872a32980477d818e57fbfce2d3d7711eb8d2b4638b2e27e215df031");
+}
+
+TEST_CASE("hashFiles takes absolute patterns inside the workspace only", "[expr]") {
+  pipeline::test::TempDir tmp("hash-absolute");
+  const fs::path ws = tmp.path / "ws";
+  write_file(ws / "a.lock", "one");
+  write_file(tmp.path / "outside.lock", "zero");
+  const std::string one = digest(ws, {"a.lock"});
+  CHECK(one.size() == 64);
+  CHECK(digest(ws, {ws.string() + "/a.lock"}) == one);
+  CHECK(digest(ws, {ws.string() + "/*.lock"}) == one);
+  CHECK(digest(ws, {tmp.path.string() + "/**/*.lock"}) == one);  // the walk stays in the workspace
+  CHECK(digest(ws, {tmp.path.string() + "/outside.lock"}).empty());
+  // In a container, github.workspace names the same directory by another path.
+  CHECK(digest(ws, {"/github/workspace/a.lock"}, "/github/workspace") == one);
+  CHECK(digest(ws, {"a.lock"}, "/github/workspace") == one);
+}
+
+TEST_CASE("hashFiles and symbolic links", "[expr]") {
+  pipeline::test::TempDir tmp("hash-links");
+  const fs::path ws = tmp.path / "ws";
+  write_file(ws / "real" / "x.txt", "x");
+  write_file(tmp.path / "outside.txt", "o");
+  fs::create_symlink(ws / "real" / "x.txt", ws / "file-link");
+  fs::create_symlink(ws / "real", ws / "dir-link");
+  fs::create_symlink(tmp.path / "outside.txt", ws / "out-link");
+  fs::create_symlink(ws / "real", ws / "real" / "loop");  // a cycle
+
+  // A link to a file is hashed with its target's content, wherever the target is.
+  CHECK(digest(ws, {"file-link"}) == digest(ws, {"real/x.txt"}));
+  CHECK(digest(ws, {"out-link"}) == digest(tmp.path, {"outside.txt"}));
+  // Without --follow-symbolic-links, a link to a directory is not entered.
+  CHECK(digest(ws, {"dir-link"}).empty());
+  CHECK(digest(ws, {"dir-link/**"}).empty());
+  CHECK(digest(ws, {"real/**"}) == digest(ws, {"real/x.txt"}));
+  // With it, linked directories are entered, and a link to a directory being walked is skipped.
+  CHECK(digest(ws, {"--follow-symbolic-links", "dir-link"}) == digest(ws, {"real/x.txt"}));
+  CHECK(digest(ws, {"--Follow-Symbolic-Links", "real/**"}) == digest(ws, {"real/x.txt"}));
+  CHECK(digest(ws, {"--follow-symbolic-links", "**/x.txt"}) == digest(ws, {"dir-link/x.txt", "real/x.txt"}));
+
+  // A broken link fails the hash, as the runner's script does, unless links are followed.
+  fs::create_symlink(ws / "missing", ws / "broken");
+  CHECK(digest(ws, {"broken"}).rfind("error: hashFiles: cannot read", 0) == 0);
+  CHECK(digest(ws, {"--follow-symbolic-links", "broken", "real/x.txt"}) == digest(ws, {"real/x.txt"}));
 }
