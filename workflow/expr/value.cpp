@@ -29,8 +29,14 @@ std::string_view trim(std::string_view s) {
 }
 
 // `0x`/`0o` literals are read as 32-bit integers, as the runner does (0xFFFFFFFF is -1).
+// Leading zeros do not count towards the limit (.NET skips them: 0x000000001 is 1).
 double parse_radix(std::string_view digits, int radix) {
-  if (digits.empty() || digits.size() > (radix == 16 ? 8u : 11u)) {
+  if (digits.empty()) {
+    return std::nan("");
+  }
+  const std::size_t significant = digits.find_first_not_of('0');
+  digits.remove_prefix(significant == std::string_view::npos ? digits.size() - 1 : significant);
+  if (digits.size() > (radix == 16 ? 8u : 11u)) {
     return std::nan("");
   }
   std::uint64_t v = 0;
@@ -338,10 +344,11 @@ double parse_number(std::string_view text) {
   if (s.empty()) {
     return 0;
   }
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+  // Only lower-case prefixes: the runner reads `0X10` as NaN.
+  if (s.size() > 2 && s[0] == '0' && s[1] == 'x') {
     return parse_radix(s.substr(2), 16);
   }
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) {
+  if (s.size() > 2 && s[0] == '0' && s[1] == 'o') {
     return parse_radix(s.substr(2), 8);
   }
   if (s == "Infinity" || s == "+Infinity") {

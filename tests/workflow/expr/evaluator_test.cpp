@@ -79,6 +79,8 @@ TEST_CASE("comparison coercions", "[expr]") {
       {"1 != 1", "Boolean false"},
       {"1 == '1'", "Boolean true"},
       {"' 0xff ' == 255", "Boolean true"},
+      {"'0X10' == 16", "Boolean false"},  // upper-case prefixes are NaN on the runner
+      {"'0x0000000010' == 16", "Boolean true"},
       {"'' == 0", "Boolean true"},
       {"'abc' == 0", "Boolean false"},
       {"null == 0", "Boolean true"},

@@ -30,6 +30,8 @@ TEST_CASE("parse errors name the token and its 1-based position", "[expr]") {
       {"1 & 2", "Unexpected symbol: '&'. Located at position 3 within expression: 1 & 2"},
       {"1 | 2", "Unexpected symbol: '|'. Located at position 3 within expression: 1 | 2"},
       {"0xFZ", "Unexpected symbol: '0xFZ'. Located at position 1 within expression: 0xFZ"},
+      {"0XFF", "Unexpected symbol: '0XFF'. Located at position 1 within expression: 0XFF"},
+      {"0O17 == 15", "Unexpected symbol: '0O17'. Located at position 1 within expression: 0O17 == 15"},
       {"1 == 1a", "Unexpected symbol: '1a'. Located at position 6 within expression: 1 == 1a"},
       {"'abc", "Unexpected symbol: ''abc'. Located at position 1 within expression: 'abc"},
       {"\"x\"", "Unexpected symbol: '\"x\"'. Located at position 1 within expression: \"x\""},

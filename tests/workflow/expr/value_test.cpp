@@ -55,16 +55,20 @@ TEST_CASE("strings parse to numbers like JavaScript Number()", "[expr]") {
   };
   const Row rows[] = {
       {"", 0},         {"   ", 0},       {"1", 1},           {" 0x02 ", 2},    {"0xff", 255},
-      {"0XFF", 255},   {"0o17", 15},     {".5", 0.5},        {"5.", 5},        {"1e3", 1000},
+      {"0o17", 15},     {".5", 0.5},        {"5.", 5},        {"1e3", 1000},
       {"1E-2", 0.01},  {"+3", 3},        {"-3.5", -3.5},     {"\t\n7\r", 7},   {"0x7FFFFFFF", 2147483647},
       {"0xFFFFFFFF", -1}, {"Infinity", INFINITY}, {"-Infinity", -INFINITY}, {"007", 7},
+      // Leading zeros after the prefix do not count towards the 8 hex / 11 octal digits.
+      {"0x000000001", 1}, {"0x00000000FFFFFFFF", -1}, {"0x0000", 0}, {"0o000000000000017", 15},
   };
   for (const auto& row : rows) {
     INFO(row.text);
     CHECK(parse_number(row.text) == row.value);
   }
   for (const char* bad : {"abc", "1a", "0x", "0xG", "1e", "e5", ".", "-", "1 2", "0o8", "infinity", "1,000", "0b1",
-                          "0x123456789"}) {
+                          "0x123456789", "0x100000000", "0o40000000000",
+                          // The runner takes lower-case prefixes only.
+                          "0XFF", "0X10", "0O17"}) {
     INFO(bad);
     CHECK(std::isnan(parse_number(bad)));
   }
