@@ -2,6 +2,10 @@
 // hashFiles, case and the status functions.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+
 #include "workflow/expr/eval_internal.hpp"
 #include "workflow/expr/unicode_case.hpp"
 
@@ -133,10 +137,100 @@ Ref to_json(const AstNode& node, EvalContext& context) {
   return Ref::own(Value(v.get().to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace)));
 }
 
+// ---- fromJSON: the runner reads with Newtonsoft's JToken.ReadFrom, which is more lenient than
+// nlohmann in two ways that matter: it stops after the first value (`[1] x` is [1]; a number or
+// literal must still end at whitespace or a delimiter, so `1x` fails), and a number too large for
+// a double is +/-Infinity (.NET's double parse) rather than an error.
+
+bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+bool ends_json_token(char c) { return is_json_space(c) || c == ',' || c == ']' || c == '}' || c == '/'; }
+
+// A string nlohmann will hand back as is; stands for an overflowing number until after parsing.
+constexpr std::string_view k_infinity_marker{"\0pipe:+Infinity", 15};
+constexpr std::string_view k_neg_infinity_marker{"\0pipe:-Infinity", 15};
+
+// `token` as the parser should see it: a valid number beyond double's range becomes a marker.
+std::string number_token(std::string_view token, bool& has_infinity) {
+  const std::string t(token);
+  if (!std::isinf(std::strtod(t.c_str(), nullptr))) {
+    return t;
+  }
+  try {
+    const nlohmann::ordered_json finite = nlohmann::ordered_json::parse(t);
+    (void)finite;
+  } catch (const nlohmann::json::out_of_range&) {
+    has_infinity = true;
+    return t.front() == '-' ? "\"\\u0000pipe:-Infinity\"" : "\"\\u0000pipe:+Infinity\"";
+  } catch (const nlohmann::json::exception&) {
+  }
+  return t;  // not a valid number: left for the parser to reject
+}
+
+// The text of the first JSON value in `text` (empty when there is none).
+std::string first_json_value(std::string_view text, bool& has_infinity) {
+  std::string out;
+  int depth = 0;
+  std::size_t i = 0;
+  while (i < text.size() && is_json_space(text[i])) {
+    ++i;
+  }
+  while (i < text.size()) {
+    const char c = text[i];
+    std::size_t end = i + 1;
+    if (c == '"') {
+      while (end < text.size() && text[end] != '"') {
+        end += text[end] == '\\' ? 2 : 1;
+      }
+      end = std::min(end + 1, text.size());
+      out.append(text.substr(i, end - i));
+    } else if (c == '[' || c == '{') {
+      ++depth;
+      out += c;
+    } else if (c == ']' || c == '}') {
+      --depth;
+      out += c;
+    } else if (depth == 0 || c == '-' || (c >= '0' && c <= '9')) {
+      while (end < text.size() && (depth == 0 ? !ends_json_token(text[end]) : !ends_json_token(text[end]) && text[end] != ':')) {
+        ++end;
+      }
+      out += c == '-' || (c >= '0' && c <= '9') ? number_token(text.substr(i, end - i), has_infinity)
+                                                 : std::string(text.substr(i, end - i));
+    } else {
+      out += c;
+    }
+    i = end;
+    if (depth <= 0) {
+      break;
+    }
+  }
+  return out;
+}
+
+void restore_infinities(nlohmann::ordered_json& json) {
+  if (json.is_string()) {
+    const auto& s = json.get_ref<const std::string&>();
+    if (s == k_infinity_marker || s == k_neg_infinity_marker) {
+      json = s == k_infinity_marker ? HUGE_VAL : -HUGE_VAL;
+    }
+    return;
+  }
+  if (json.is_structured()) {
+    for (auto& item : json) {
+      restore_infinities(item);
+    }
+  }
+}
+
 Ref from_json(const AstNode& node, EvalContext& context) {
   const std::string text = arg(node, 0, context).get().to_display_string();
+  bool has_infinity = false;
   try {
-    return Ref::own(Value::from_json(nlohmann::ordered_json::parse(text)));
+    nlohmann::ordered_json json = nlohmann::ordered_json::parse(first_json_value(text, has_infinity));
+    if (has_infinity) {
+      restore_infinities(json);
+    }
+    return Ref::own(Value::from_json(json));
   } catch (const nlohmann::json::exception&) {
     throw EvalFailure{"Error parsing fromJson"};
   }

@@ -301,6 +301,22 @@ TEST_CASE("toJSON and fromJSON", "[expr]") {
       {"fromJSON('')", "error: Error parsing fromJson"},
       {"fromJSON('{')", "error: Error parsing fromJson"},
       {"fromJSON('tru')", "error: Error parsing fromJson"},
+      // Beyond double's range is Infinity, as .NET parses it for the runner's Newtonsoft reader.
+      {"format('{0}', fromJSON('1e400'))", "String \"Infinity\""},
+      {"fromJSON(' -1e400 ') == -Infinity", "Boolean true"},
+      {"format('{0} {1}', fromJSON('[1e400, 2]')[0], fromJSON('[1e400, 2]')[1])", "String \"Infinity 2\""},
+      {"format('{0}', fromJSON('{\"a\": [-1E999]}').a[0])", "String \"-Infinity\""},
+      {"fromJSON('\"1e400\"')", "String \"1e400\""},
+      {"format('{0}', fromJSON('1e40'))", "String \"1E+40\""},
+      {"fromJSON('01e400')", "error: Error parsing fromJson"},
+      // The reader stops after the first value; a number or literal must end at a delimiter.
+      {"fromJSON('[1] trailing')", "Array [1]"},
+      {"fromJSON('{\"a\": 1} {')", "Object {\"a\":1}"},
+      {"fromJSON('1 2')", "Number 1"},
+      {"fromJSON('\"a\"b')", "String \"a\""},
+      {"fromJSON('1x')", "error: Error parsing fromJson"},
+      {"fromJSON('truex')", "error: Error parsing fromJson"},
+      {"fromJSON('[1,')", "error: Error parsing fromJson"},
       {"fromJSON(toJSON(github.event.commits))[1].author.name", "String \"Bob\""},
       {"fromJSON(inputs.count)", "Number 0"},
   });
