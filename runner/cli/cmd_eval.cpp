@@ -1,5 +1,7 @@
 // `pipe eval` — evaluates one `${{ }}` expression against contexts given on the command line.
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +13,7 @@
 #include "runner/cli/app.hpp"
 #include "workflow/expr/evaluator.hpp"
 #include "workflow/expr/hash_files.hpp"
+#include "workflow/expr/parser.hpp"
 #include "workflow/expr/template.hpp"
 
 namespace pipeline::runner::cli {
@@ -47,12 +50,30 @@ expr::Value with_key_case(const std::string& name, expr::Value value) {
   return env;
 }
 
+// A misspelt name would otherwise be accepted and never read: the expression would see null.
+Result<void> check_context_name(const std::string& name) {
+  std::string lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  const std::vector<std::string_view> names = expr::context_names(expr::k_all_contexts);
+  if (std::find(names.begin(), names.end(), lower) != names.end()) {
+    return {};
+  }
+  std::string list;
+  for (const auto n : names) {
+    list += (list.empty() ? "" : ", ") + std::string(n);
+  }
+  return Error{"--context: unknown context '" + name + "' (known: " + list + ")"};
+}
+
 Result<void> add_context(expr::MapContext& ctx, const std::string& spec) {
   const auto eq = spec.find('=');
   if (eq == std::string::npos || eq == 0) {
     return Error{"--context expects NAME=JSON or NAME=@FILE, got '" + spec + "'"};
   }
   const std::string name = spec.substr(0, eq);
+  if (Result<void> known = check_context_name(name); !known) {
+    return known;
+  }
   std::string text = spec.substr(eq + 1);
   if (!text.empty() && text[0] == '@') {
     Result<std::string> file = read_file(text.substr(1));

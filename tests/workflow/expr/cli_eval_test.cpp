@@ -115,4 +115,19 @@ TEST_CASE("pipe eval errors exit 2 with GitHub's message", "[expr][cli]") {
   o = pipe_eval({"1", "-c", "github=@/no/such/file.json"});
   CHECK(o.status == 2);
   CHECK(o.err == "pipe: error: --context github: cannot read /no/such/file.json\n");
+  o = pipe_eval({"githb.ref", "-c", "githb={\"ref\": \"x\"}"});
+  CHECK(o.status == 2);
+  CHECK(o.err ==
+        "pipe: error: --context: unknown context 'githb' (known: github, env, vars, job, jobs, steps, runner, "
+        "secrets, strategy, matrix, needs, inputs)\n");
+}
+
+TEST_CASE("pipe eval takes context names in any case, and '--' before an expression starting with '-'",
+          "[expr][cli]") {
+  Outcome o = pipe_eval({"github.ref", "-c", "GitHub={\"ref\": \"x\"}"});
+  CHECK(o.status == 0);
+  CHECK(o.out == "x\n");
+  o = pipe_eval({"--", "-Infinity"});
+  CHECK(o.status == 0);
+  CHECK(o.out == "-Infinity\n");
 }
