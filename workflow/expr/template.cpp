@@ -84,6 +84,25 @@ Result<Value> evaluate_expression(std::string_view expression, EvalContext& cont
   return evaluate(**ast, context);
 }
 
+Result<bool> template_calls_status_function(std::string_view text, const ParseOptions& options) {
+  Result<std::vector<Segment>> segments = split_template(text);
+  if (!segments) {
+    return segments.error();
+  }
+  bool calls = false;
+  for (const Segment& segment : *segments) {
+    if (segment.kind == Segment::Kind::literal) {
+      continue;
+    }
+    const auto ast = cache().get(segment.text, options);
+    if (!*ast) {
+      return ast->error();
+    }
+    calls = calls || (*ast)->calls_status_function;
+  }
+  return calls;
+}
+
 }  // namespace
 
 bool has_expression(std::string_view text) { return text.find(k_open) != std::string_view::npos; }
@@ -173,11 +192,20 @@ Result<bool> evaluate_condition(std::string_view if_text, EvalContext& context, 
     return context.status() == Status::success;
   }
   if (source.is_template) {
+    // GitHub reads mixed text as one `format('…', e1, e2, …)` expression, so a status function in
+    // any part of it drops the implicit `success() &&`, as for a plain condition.
+    Result<bool> calls_status = template_calls_status_function(source.expression, options);
+    if (!calls_status) {
+      return calls_status.error();
+    }
+    if (!*calls_status && context.status() != Status::success) {
+      return false;
+    }
     Result<Value> value = evaluate_template(source.expression, context, options);
     if (!value) {
       return value.error();
     }
-    return context.status() == Status::success && value->is_truthy();
+    return value->is_truthy();
   }
   const auto ast = cache().get(source.expression, options);
   if (!*ast) {

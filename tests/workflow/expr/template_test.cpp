@@ -107,6 +107,12 @@ TEST_CASE("if: conditions", "[expr]") {
   CHECK(condition("github.ref ==") ==
         "error: Unexpected end of expression: '=='. Located at position 12 within expression: github.ref ==");
   CHECK(condition("${{ false }} || true") == "true");  // mixed text: a non-empty string
+  // Mixed text is one format() expression on GitHub: a status function anywhere in it drops the
+  // implicit success(), and the non-empty text is then truthy whatever the job's state.
+  CHECK(condition("${{ always() }} && ${{ false }}", Status::failure) == "true");
+  CHECK(condition("${{ github.event_name }} && ${{ false }}", Status::failure) == "false");
+  CHECK(condition("${{ github.event_name }} && ${{ false }}") == "true");
+  CHECK(condition("x ${{ fromJSON('x') }}", Status::failure) == "false");  // short-circuited, no error
   const auto source = condition_source("  ${{ a == b }} ");
   CHECK(source.expression == "a == b");
   CHECK(source.offset == 6);
