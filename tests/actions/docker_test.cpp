@@ -90,6 +90,7 @@ jobs:
         uses: octo/js-state@v1
         with:
           label: boxed
+          node-version: 20
       - uses: octo/composite-hello@v1
         with:
           who: container
@@ -101,6 +102,8 @@ jobs:
   INFO(result.out << result.err);
   CHECK(result.exit_code == 0);
   CHECK(result.out.find("main boxed: state from pre=[pre of boxed]") != std::string::npos);
+  // A hyphenated input name reaches node: no shell in between drops it.
+  CHECK(result.out.find("main boxed: hyphenated input=[20] via getInput=[20]") != std::string::npos);
   CHECK(result.out.find("post boxed: state from_pre=[pre of boxed] from_main=[main of boxed]") != std::string::npos);
   CHECK(result.out.find("remote composite says hello container") != std::string::npos);
   CHECK(result.out.find("container js output=[hello boxed") != std::string::npos);
