@@ -223,12 +223,4 @@ actions::ResolverOptions resolver_options(const RunOptions& options) {
   return resolver;
 }
 
-std::string shell_quote(std::string_view text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return quoted + "'";
-}
-
 }  // namespace pipeline::runner::engine

@@ -81,7 +81,4 @@ struct NodeChoice {
 /// The resolver settings of a run's options.
 [[nodiscard]] actions::ResolverOptions resolver_options(const RunOptions& options);
 
-/// A string quoted for a POSIX shell.
-[[nodiscard]] std::string shell_quote(std::string_view text);
-
 }  // namespace pipeline::runner::engine

@@ -83,6 +83,28 @@ TEST_CASE("option --offline with a cold cache names the missing action", "[actio
         std::string::npos);
 }
 
+TEST_CASE("the config file's actions-url is where actions come from; --actions-url wins over it", "[actions][run]") {
+  RemoteCase c;
+  ::setenv("XDG_CONFIG_HOME", (c.box.root / "no-user-config").c_str(), 1);
+  ActionSandbox::write(c.workspace / ".pipe.yml", "actions-url: " + c.box.base_url() + "\n");
+  auto configured = c.run();
+  INFO(configured.out << configured.err);
+  CHECK(configured.exit_code == 0);
+  CHECK(configured.out.find("remote composite says hello job 1") != std::string::npos);
+
+  SECTION("the command line wins") {
+    fs::remove_all(c.box.root / "xdg");  // a cold cache: the action must be fetched again
+    ActionSandbox::write(c.workspace / ".pipe.yml", "actions-url: file:///nonexistent/mirror\n");
+    auto bad = c.run();
+    CHECK(bad.exit_code != 0);
+    CHECK((bad.out + bad.err).find("nonexistent/mirror") != std::string::npos);
+    auto flag = c.run({"--actions-url", c.box.base_url()});
+    INFO(flag.out << flag.err);
+    CHECK(flag.exit_code == 0);
+    CHECK(flag.out.find("remote composite says hello job 1") != std::string::npos);
+  }
+}
+
 TEST_CASE("option --action-override runs a local directory in place of a remote action", "[actions][run]") {
   RemoteCase c;
   const fs::path local = c.box.root / "override";
