@@ -49,6 +49,10 @@ jobs:
         with:
           entrypoint: /bin/echo
           args: raw docker step
+      - uses: docker://pipe-test/busybox:latest
+        with:
+          entrypoint: /bin/sh
+          args: -c "test -S /var/run/docker.sock && echo \"engine socket is mounted\""
       - run: |
           echo "outputs img=[${{ steps.img.outputs.greeting }}] built=[${{ steps.built.outputs.word }}]"
           echo "exported=$DOCKER_EXPORTED"
@@ -64,6 +68,8 @@ jobs:
   CHECK(result.out.find("docker post sees state=ran") != std::string::npos);
   CHECK(result.out.find("built image says built-word") != std::string::npos);
   CHECK(result.out.find("raw docker step") != std::string::npos);
+  // Quoted args stay one argument, and the engine's socket is there as on GitHub.
+  CHECK(result.out.find("engine socket is mounted") != std::string::npos);
   CHECK(result.out.find("outputs img=[hello octo] built=[built-word]") != std::string::npos);
   CHECK(result.out.find("exported=yes") != std::string::npos);
 }
