@@ -185,15 +185,16 @@ std::string mirror_ref_sha(const std::string& mirror_dir, const std::string& ref
   return "";
 }
 
-Result<void> export_commit(const std::string& mirror_dir, const std::string& sha, const std::string& target_dir) {
-  libgit::initialise();
-  Repository repo = open_repo(mirror_dir);
+namespace {
+
+/// Writes the tree of commit `sha` of `repo` into `target_dir`.
+Result<void> export_tree(git_repository* repo, const std::string& sha, const std::string& target_dir) {
   git_oid oid;
-  if (!repo || git_oid_fromstr(&oid, sha.c_str()) != 0) {
-    return Error{"cannot open the action cache " + mirror_dir};
+  if (git_oid_fromstr(&oid, sha.c_str()) != 0) {
+    return Error{"'" + sha + "' is not a commit id"};
   }
   git_commit* raw = nullptr;
-  if (git_commit_lookup(&raw, repo.get(), &oid) != 0) {
+  if (git_commit_lookup(&raw, repo, &oid) != 0) {
     return libgit::failure("commit " + sha, k_unknown);
   }
   Commit commit(raw);
@@ -202,7 +203,42 @@ Result<void> export_commit(const std::string& mirror_dir, const std::string& sha
     return libgit::failure("tree of " + sha, k_unknown);
   }
   Tree owned(tree);
-  return write_tree(repo.get(), tree, target_dir);
+  return write_tree(repo, tree, target_dir);
+}
+
+/// A working repository (found from any directory inside it), unlike the cache's bare mirrors.
+Repository open_work_repo(const std::string& dir) {
+  git_repository* repo = nullptr;
+  if (git_repository_open_ext(&repo, dir.c_str(), 0, nullptr) != 0) {
+    return nullptr;
+  }
+  return Repository(repo);
+}
+
+}  // namespace
+
+Result<void> export_commit(const std::string& mirror_dir, const std::string& sha, const std::string& target_dir) {
+  libgit::initialise();
+  Repository repo = open_repo(mirror_dir);
+  if (!repo) {
+    return Error{"cannot open the action cache " + mirror_dir};
+  }
+  return export_tree(repo.get(), sha, target_dir);
+}
+
+std::string local_ref_sha(const std::string& repo_dir, const std::string& ref) {
+  libgit::initialise();
+  Repository repo = open_work_repo(repo_dir);
+  return repo ? peel_to_commit(repo.get(), ref) : "";
+}
+
+Result<void> export_local_commit(const std::string& repo_dir, const std::string& sha, const std::string& target_dir) {
+  libgit::initialise();
+  Repository repo = open_work_repo(repo_dir);
+  if (!repo) {
+    return Error{"cannot open the repository " + repo_dir};
+  }
+  return export_tree(repo.get(), sha, target_dir);
 }
 
 }  // namespace pipeline::actions

@@ -27,6 +27,15 @@ namespace pipeline::actions {
 
 namespace pipeline::actions {
 
+/// The commit `ref` (a branch, tag, remote branch, or full or short SHA: anything `git
+/// rev-parse` takes) names in the working repository at `repo_dir`; "" when none.
+[[nodiscard]] std::string local_ref_sha(const std::string& repo_dir, const std::string& ref);
+
+/// Writes the tree of commit `sha` of the working repository at `repo_dir` into `target_dir`
+/// (which must not exist yet).
+[[nodiscard]] Result<void> export_local_commit(const std::string& repo_dir, const std::string& sha,
+                                               const std::string& target_dir);
+
 /// Copies the files tracked in the index of the repository at `repo_dir` into `dest`
 /// (a plain copy of every file when `repo_dir` is not a git repository); `dest` itself is skipped.
 [[nodiscard]] Result<void> copy_tracked_files(const std::string& repo_dir, const std::string& dest);

@@ -150,7 +150,7 @@ std::function<int()> setup_run(CLI::App& app) {
   app.add_flag("--reuse", options->reuse, "Keep job containers between runs and reuse them (pipe clean removes them)");
   app.add_option("--pull", *pull, "Image pulls: missing, always or never")
       ->check(CLI::IsMember({"missing", "always", "never"}));
-  app.add_flag("--no-engine-socket", *no_socket, "Do not mount the engine socket into job containers");
+  app.add_flag("--no-engine-socket", *no_socket, "Do not mount the engine socket into job containers and Docker actions");
   app.add_flag("--privileged", options->privileged, "Run every job container privileged");
   app.add_option("--container-cap-add", options->cap_add, "Add a capability to every job container");
   app.add_option("--container-options", options->container_options,

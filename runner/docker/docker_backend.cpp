@@ -513,6 +513,11 @@ Result<ExitStatus> DockerBackend::run_container(const JobEnv& env, const Contain
   for (const Mount& mount : run.mounts) {
     body["HostConfig"]["Binds"].push_back(mount.source + ":" + mount.target + (mount.read_only ? ":ro" : ""));
   }
+  // GitHub's runner mounts the engine's socket into every Docker action, so actions can run docker.
+  if (const std::string& socket = m_client->endpoint().unix_path;
+      m_options.engine_socket == EngineSocket::mount && !socket.empty()) {
+    body["HostConfig"]["Binds"].push_back(socket + ":/var/run/docker.sock");
+  }
   auto id = m_client->create_container(body);
   if (!id) {
     return id.error();

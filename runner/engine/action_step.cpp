@@ -1,6 +1,7 @@
 #include "runner/engine/action_step.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -168,6 +169,50 @@ std::string host_node() {
   return "";
 }
 
+int node_major(std::string_view version) {
+  if (!version.empty() && version.front() == 'v') {
+    version.remove_prefix(1);
+  }
+  int major = 0;
+  auto [end, error] = std::from_chars(version.data(), version.data() + version.size(), major);
+  return error == std::errc() && end != version.data() ? major : 0;
+}
+
+std::optional<NodeChoice> choose_node(std::string_view using_, const std::vector<NodeInstall>& installs) {
+  const int wanted = node_major(using_.substr(std::min<std::size_t>(4, using_.size())));  // "node20"
+  // Actions for node12/16 run on node20 or newer on GitHub: a newer node is as good as theirs.
+  auto tolerated = [&](int major) { return wanted <= 16 && major >= 20; };
+  const NodeInstall* best = nullptr;
+  // Lower is better: the wanted major version, then one GitHub would run the action on, then the closest.
+  auto distance = [&](const NodeInstall& install) {
+    const int major = node_major(install.version);
+    if (major == wanted) {
+      return 0;
+    }
+    if (tolerated(major)) {
+      return 1 + (major - 20);
+    }
+    // Equally far: the newer node, which keeps running what an older one ran.
+    return 1000 + 2 * std::abs(major - wanted) - (major > wanted ? 1 : 0);
+  };
+  for (const auto& install : installs) {
+    if (!best || distance(install) < distance(*best)) {
+      best = &install;
+    }
+  }
+  if (!best) {
+    return std::nullopt;
+  }
+  NodeChoice choice{best->path, best->version, ""};
+  const int major = node_major(best->version);
+  if (major != wanted && !tolerated(major)) {
+    choice.warning = "This action is written for node " + std::to_string(wanted) + " (runs.using: " +
+                     std::string(using_) + ") but no node " + std::to_string(wanted) +
+                     " is available; running it with node " + best->version + " (" + best->path + ")";
+  }
+  return choice;
+}
+
 actions::ResolverOptions resolver_options(const RunOptions& options) {
   actions::ResolverOptions resolver;
   if (!options.actions_url.empty()) {
@@ -176,14 +221,6 @@ actions::ResolverOptions resolver_options(const RunOptions& options) {
   resolver.network = options.offline ? actions::Network::offline : actions::Network::online;
   resolver.overrides = options.action_overrides;
   return resolver;
-}
-
-std::string shell_quote(std::string_view text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return quoted + "'";
 }
 
 }  // namespace pipeline::runner::engine

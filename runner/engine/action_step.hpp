@@ -57,10 +57,28 @@ enum class ActionStage { pre, main, post };
 /// The host's node binary (symlinks resolved), or "" when there is none.
 [[nodiscard]] std::string host_node();
 
+/// A node binary that answered `--version` where a JavaScript action would run.
+struct NodeInstall {
+  std::string path;     // what to execute
+  std::string version;  // as it printed it, e.g. "v20.11.1"
+};
+
+/// The node chosen for an action, and a warning when its major version is not the wanted one.
+struct NodeChoice {
+  std::string path;
+  std::string version;
+  std::string warning;  // empty when the version fits
+};
+
+/// The major version of "v20.11.1" (0 when it is not a node version).
+[[nodiscard]] int node_major(std::string_view version);
+
+/// The node for `runs.using: using_`: the first install (in the order given) of the wanted
+/// major version; for node12/node16, which GitHub runs on node20 nowadays, a newer one without
+/// a warning; otherwise the closest, with a warning. nullopt when `installs` is empty.
+[[nodiscard]] std::optional<NodeChoice> choose_node(std::string_view using_, const std::vector<NodeInstall>& installs);
+
 /// The resolver settings of a run's options.
 [[nodiscard]] actions::ResolverOptions resolver_options(const RunOptions& options);
-
-/// A string quoted for a POSIX shell.
-[[nodiscard]] std::string shell_quote(std::string_view text);
 
 }  // namespace pipeline::runner::engine

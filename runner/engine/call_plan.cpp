@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <optional>
 #include <regex>
+#include <set>
 
 #include "actions/resolver.hpp"
 #include "runner/engine/contexts.hpp"
@@ -74,7 +75,9 @@ private:
     }
     planned.uses = job.uses->value;
     if (scope.depth >= k_max_workflow_depth) {
+      // GitHub refuses such a run before any job starts; so does pipe, pointing at the call.
       planned.note = "reusable workflows may nest at most " + std::to_string(k_max_workflow_depth) + " levels";
+      report_too_deep(job, scope);
       return planned;
     }
     auto called = find_called(job, planned);
@@ -155,6 +158,19 @@ private:
     return allowed;
   }
 
+  void report_too_deep(const Job& job, const Scope& scope) {
+    workflow::Diagnostic d;
+    d.where = job.uses->where;
+    d.where.file = shown_path(d.where.file);
+    d.message = "calling " + job.uses->value + " here would nest reusable workflows " +
+                std::to_string(scope.depth + 1) + " levels deep; at most " + std::to_string(k_max_workflow_depth) +
+                " are allowed (the top workflow included)";
+    std::string text = workflow::format_diagnostic(d, scope.workflow->source);
+    if (m_reported.insert(text).second) {  // a matrix reaches the same call many times
+      m_errors += text;
+    }
+  }
+
   /// The caller's matrix combinations (one empty one without a matrix); a matrix only the
   /// run can evaluate (it reads `needs`) gives one call and a note.
   std::vector<nlohmann::ordered_json> combinations(const Job& job, expr::MapContext& ctx, PlanJob& planned) {
@@ -205,6 +221,7 @@ private:
   RunState& m_run;
   const PlanRoot& m_root;
   std::string m_errors;
+  std::set<std::string> m_reported;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "actions/git_store.hpp"
+#include "runner/engine/script.hpp"
 
 namespace pipeline::runner::engine {
 
@@ -32,22 +33,67 @@ Result<void> copy_tree(const fs::path& from, const fs::path& to) {
   return {};
 }
 
-std::vector<std::string> ignored_notice(const CheckoutRequest& request) {
-  std::vector<std::string> ignored;
-  if (!request.ref.empty()) {
-    ignored.push_back("ref '" + request.ref + "'");
-  }
-  if (!request.fetch_depth.empty() && request.fetch_depth != "1") {
-    ignored.push_back("fetch-depth " + request.fetch_depth);
-  }
-  if (ignored.empty()) {
-    return {};
-  }
+std::string ignored_notice(const std::vector<std::string>& ignored) {
   std::string text = "actions/checkout: the workspace is the local repository as it is; ignored: ";
   for (std::size_t i = 0; i < ignored.size(); ++i) {
     text += (i ? ", " : "") + ignored[i];
   }
-  return {text};
+  return text;
+}
+
+/// Writes the tree of commit `sha` of the user's repository over `target` (files already there
+/// and not in the commit stay, as a copy of the tracked files leaves them).
+Result<void> export_over(const CheckoutRequest& request, const std::string& sha, const fs::path& target) {
+  const fs::path scratch = fs::temp_directory_path() / ("pipe-checkout-" + random_script_name());
+  auto exported = actions::export_local_commit(request.source, sha, scratch.string());
+  auto copied = exported ? copy_tree(scratch, target) : exported;
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
+  return copied;
+}
+
+/// The current repository: it is the workspace already. `path:` gets the tracked files, or the
+/// tree of the commit `ref:` names; `ref:` into the workspace itself is honoured only when it is
+/// the commit checked out, since the workspace is the user's own working tree.
+Result<std::vector<std::string>> checkout_current(const CheckoutRequest& request, const fs::path& target,
+                                                  bool into_workspace) {
+  std::vector<std::string> ignored;
+  if (!request.fetch_depth.empty() && request.fetch_depth != "1") {
+    ignored.push_back("fetch-depth " + request.fetch_depth);
+  }
+  const std::string head = actions::local_ref_sha(request.source, "HEAD");
+  std::string sha;
+  if (!request.ref.empty() && !head.empty()) {
+    sha = actions::local_ref_sha(request.source, request.ref);
+    if (sha.empty()) {
+      return Error{"actions/checkout: ref '" + request.ref + "' names no branch, tag or commit of the local repository"};
+    }
+  }
+  std::vector<std::string> notices;
+  if (!request.ref.empty() && (head.empty() || (into_workspace && sha != head))) {
+    ignored.push_back("ref '" + request.ref + "'" +
+                      (head.empty() ? std::string(" (not a git repository)")
+                                    : " (another commit than your working tree's; give path: to check it out beside it)"));
+  }
+  if (!ignored.empty()) {
+    notices.push_back(ignored_notice(ignored));
+  }
+  if (into_workspace) {
+    return notices;
+  }
+  if (!sha.empty()) {
+    if (auto exported = export_over(request, sha, target); !exported) {
+      return exported.error();
+    }
+    notices.push_back("actions/checkout: " + request.ref + " (" + sha.substr(0, 12) + ") of the local repository into " +
+                      request.path);
+    return notices;
+  }
+  if (auto copied = actions::copy_tracked_files(request.source, target.string()); !copied) {
+    return copied.error();
+  }
+  notices.push_back("actions/checkout: copied the repository's tracked files into " + request.path);
+  return notices;
 }
 
 }  // namespace
@@ -60,14 +106,7 @@ Result<std::vector<std::string>> local_checkout(const CheckoutRequest& request, 
   const fs::path target = (fs::path(request.workspace) / request.path).lexically_normal();
   const bool into_workspace = target == fs::path(request.workspace).lexically_normal();
   if (is_current(request)) {
-    auto notices = ignored_notice(request);
-    if (!into_workspace) {
-      if (auto copied = actions::copy_tracked_files(request.source, target.string()); !copied) {
-        return copied.error();
-      }
-      notices.push_back("actions/checkout: copied the repository's tracked files into " + request.path);
-    }
-    return notices;
+    return checkout_current(request, target, into_workspace);
   }
   const auto slash = request.repository.find('/');
   if (slash == std::string::npos) {

@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actions/resolver.hpp"
@@ -31,6 +32,11 @@ struct DockerCommand {
   std::optional<std::vector<std::string>> entrypoint;  // unset: the image's
   std::vector<std::string> args;
 };
+
+/// Splits a `docker://` step's `with: args` as GitHub's runner does (it hands the string to the
+/// docker command line, which .NET splits): whitespace separates, double quotes group,
+/// backslashes escape a double quote, single quotes are ordinary characters.
+[[nodiscard]] std::vector<std::string> split_docker_args(std::string_view text);
 
 /// Evaluates `entrypoint` (or `pre-`/`post-entrypoint`), `args` and `runs.env` (into `env`);
 /// `docker://` steps take `with: entrypoint` and `with: args` instead.

@@ -184,23 +184,94 @@ Result<NodeResult> JobExecution::run_node_stage(const ActionPtr& action, ActionS
   for (const auto& [key, value] : m_action_state[&step]) {
     set_env(step_env, "STATE_" + key, value);
   }
-  ScriptStep script;
-  script.shell = "sh";
-  const std::string file = shell_quote(action->dir + "/" + entry);
-  // In a container the image's own node is preferred; the host's is mounted for images without one.
-  script.script = m_env->in_container ? "if command -v node >/dev/null 2>&1; then exec node " + file +
-                                            "; fi\nexec " + k_container_node + " " + file + "\n"
-                                      : "exec node " + file + "\n";
-  script.cwd = m_env->workspace;
+  // node runs without a shell in between: dash and busybox sh drop environment variables whose
+  // names are not shell identifiers, and INPUT_NODE-VERSION is one.
+  const std::string file = action->dir + "/" + entry;
+  const std::string using_ = action->manifest->runs.using_.value;
   const std::string action_id = step.id ? step.id->value : "__" + action->repository;
   EnvList state;
   m_state_sink = &state;
-  auto result = execute_script(step, name, record, ctx, step_env, script, action_id);
+  auto result = execute_step(step, name, record, ctx, step_env, action_id,
+                             [&](const ScriptStep& prepared, OutputSink& sink) -> Result<ExitStatus> {
+                               auto node = pick_node(using_, prepared.env, name);
+                               if (!node) {
+                                 return node.error();
+                               }
+                               ExecSpec exec{{*node, file}, prepared.env, m_env->workspace, prepared.timeout,
+                                             prepared.cancel};
+                               return m_placement.backend->exec(*m_env, exec, sink);
+                             });
   m_state_sink = nullptr;
   for (auto& [key, value] : state) {
     set_env(m_action_state[&step], key, std::move(value));
   }
   return result;
+}
+
+namespace {
+
+/// Keeps what a probe printed on stdout.
+class CaptureSink final : public OutputSink {
+public:
+  void write(Stream stream, std::string_view bytes) override {
+    if (stream == Stream::out) {
+      text.append(bytes);
+    }
+  }
+  std::string text;
+};
+
+}  // namespace
+
+// The nodes a JavaScript action could run with here, best first: in a container the image's own,
+// then the host's mounted read-only (as GitHub's runner mounts its own); on the host, the host's.
+std::vector<NodeInstall> JobExecution::find_node_installs(const EnvList& env) {
+  const std::string host = host_node();
+  std::vector<std::string> candidates;
+  if (m_env->in_container) {
+    candidates.push_back("node");
+    if (!host.empty()) {
+      candidates.push_back(k_container_node);
+    }
+  } else if (!host.empty()) {
+    candidates.push_back(host);
+  }
+  std::vector<NodeInstall> installs;
+  for (const auto& path : candidates) {
+    CaptureSink sink;
+    ExecSpec probe{{path, "--version"}, env, "", std::chrono::milliseconds{0}, &m_cancel};
+    auto status = m_placement.backend->exec(*m_env, probe, sink);
+    const std::string version = first_line(sink.text);
+    if (status && status->code == 0 && node_major(version) > 0) {
+      installs.push_back({path, version});
+    }
+  }
+  return installs;
+}
+
+Result<std::string> JobExecution::pick_node(const std::string& using_, const EnvList& env, const std::string& name) {
+  if (!m_node_installs) {
+    m_node_installs = find_node_installs(env);
+  }
+  auto choice = choose_node(using_, *m_node_installs);
+  if (!choice) {
+    if (!m_env->in_container) {
+      return Error{"No node to run this " + using_ + " action: there is no `node` on PATH"};
+    }
+    return Error{"No node to run this " + using_ + " action: the image " +
+                 (m_placement.image.empty() ? std::string("of the job") : "'" + m_placement.image + "'") +
+                 " has no `node`, and " +
+                 (host_node().empty() ? std::string("the host has none to mount")
+                                      : "the host's node (mounted at " + std::string(k_container_node) +
+                                            ") does not run in it")};
+  }
+  if (!choice->warning.empty() && m_node_warnings.insert(using_).second) {
+    Annotation warning;
+    warning.level = AnnotationLevel::warning;
+    warning.message = choice->warning;
+    post_annotation(*m_run.reporter, *m_run.masker, m_name, name, std::move(warning));
+  }
+  return choice->path;
 }
 
 Result<NodeResult> JobExecution::run_stage(const ActionPtr& action, ActionStage stage, const Step& step,

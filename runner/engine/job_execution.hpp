@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <set>
 
 #include "actions/resolver.hpp"
 #include "runner/engine/action_step.hpp"
@@ -152,6 +153,8 @@ private:
                                                     const std::string& name, StepRecord& record,
                                                     expr::MapContext& ctx, const EnvList& step_env,
                                                     const ActionInputs& inputs);
+  [[nodiscard]] Result<std::string> pick_node(const std::string& using_, const EnvList& env, const std::string& name);
+  [[nodiscard]] std::vector<NodeInstall> find_node_installs(const EnvList& env);
   [[nodiscard]] Result<NodeResult> run_stage(const ActionPtr& action, ActionStage stage, const Step& step,
                                              const std::string& name, StepRecord& record, expr::MapContext& ctx,
                                              const EnvList& step_env, const ActionInputs& inputs);
@@ -192,6 +195,8 @@ private:
   EnvList* m_state_sink = nullptr;                      // where the running stage's state goes
   bool m_isolated_env = false;                          // a Docker action: no host environment
   std::vector<PostStep> m_post_steps;
+  std::optional<std::vector<NodeInstall>> m_node_installs;  // probed at the first JavaScript step
+  std::set<std::string> m_node_warnings;                    // runs.using values already warned about
   bool m_failed = false;
   // Whether the running step's condition was evaluated after the job was cancelled (it ran for
   // always() or cancelled()): such a step must not be killed by the job's own token.

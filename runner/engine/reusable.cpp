@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 
 #include "actions/resolver.hpp"
@@ -79,7 +80,12 @@ Result<expr::Value> typed_input(const workflow::InputSpec& spec, const expr::Val
     return Error{"Unexpected value '" + text + "' for input '" + spec.name + "' of type boolean"};
   }
   if (spec.type == "number") {
-    return expr::Value(value.to_number());
+    const double number = value.to_number();
+    if (std::isnan(number)) {  // GitHub refuses the call rather than passing NaN on
+      return Error{"Unexpected value '" + value.to_display_string() + "' for input '" + spec.name +
+                   "' of type number"};
+    }
+    return expr::Value(number);
   }
   return expr::Value(value.to_display_string());
 }

@@ -246,6 +246,9 @@ Result<RunOptions> apply_config(const RunOptions& given, const std::string& dir)
       *list = config_paths(cfg, key);
     }
   }
+  if (options.actions_url.empty()) {  // --actions-url wins over the file
+    options.actions_url = cfg.value("actions-url");
+  }
   options.vault = vault_sources(cfg);
   if (const auto lines = cfg.value("vault.secrets"); !lines.empty()) {
     options.vault_secrets.insert(options.vault_secrets.begin(), lines);

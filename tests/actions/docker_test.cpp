@@ -49,6 +49,10 @@ jobs:
         with:
           entrypoint: /bin/echo
           args: raw docker step
+      - uses: docker://pipe-test/busybox:latest
+        with:
+          entrypoint: /bin/sh
+          args: -c "test -S /var/run/docker.sock && echo \"engine socket is mounted\""
       - run: |
           echo "outputs img=[${{ steps.img.outputs.greeting }}] built=[${{ steps.built.outputs.word }}]"
           echo "exported=$DOCKER_EXPORTED"
@@ -64,6 +68,8 @@ jobs:
   CHECK(result.out.find("docker post sees state=ran") != std::string::npos);
   CHECK(result.out.find("built image says built-word") != std::string::npos);
   CHECK(result.out.find("raw docker step") != std::string::npos);
+  // Quoted args stay one argument, and the engine's socket is there as on GitHub.
+  CHECK(result.out.find("engine socket is mounted") != std::string::npos);
   CHECK(result.out.find("outputs img=[hello octo] built=[built-word]") != std::string::npos);
   CHECK(result.out.find("exported=yes") != std::string::npos);
 }
@@ -90,6 +96,7 @@ jobs:
         uses: octo/js-state@v1
         with:
           label: boxed
+          node-version: 20
       - uses: octo/composite-hello@v1
         with:
           who: container
@@ -101,6 +108,8 @@ jobs:
   INFO(result.out << result.err);
   CHECK(result.exit_code == 0);
   CHECK(result.out.find("main boxed: state from pre=[pre of boxed]") != std::string::npos);
+  // A hyphenated input name reaches node: no shell in between drops it.
+  CHECK(result.out.find("main boxed: hyphenated input=[20] via getInput=[20]") != std::string::npos);
   CHECK(result.out.find("post boxed: state from_pre=[pre of boxed] from_main=[main of boxed]") != std::string::npos);
   CHECK(result.out.find("remote composite says hello container") != std::string::npos);
   CHECK(result.out.find("container js output=[hello boxed") != std::string::npos);

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <fstream>
 
 #include "action_repo.hpp"
 #include "support/run_process.hpp"
@@ -83,6 +84,28 @@ TEST_CASE("option --offline with a cold cache names the missing action", "[actio
         std::string::npos);
 }
 
+TEST_CASE("the config file's actions-url is where actions come from; --actions-url wins over it", "[actions][run]") {
+  RemoteCase c;
+  ::setenv("XDG_CONFIG_HOME", (c.box.root / "no-user-config").c_str(), 1);
+  ActionSandbox::write(c.workspace / ".pipe.yml", "actions-url: " + c.box.base_url() + "\n");
+  auto configured = c.run();
+  INFO(configured.out << configured.err);
+  CHECK(configured.exit_code == 0);
+  CHECK(configured.out.find("remote composite says hello job 1") != std::string::npos);
+
+  SECTION("the command line wins") {
+    fs::remove_all(c.box.root / "xdg");  // a cold cache: the action must be fetched again
+    ActionSandbox::write(c.workspace / ".pipe.yml", "actions-url: file:///nonexistent/mirror\n");
+    auto bad = c.run();
+    CHECK(bad.exit_code != 0);
+    CHECK((bad.out + bad.err).find("nonexistent/mirror") != std::string::npos);
+    auto flag = c.run({"--actions-url", c.box.base_url()});
+    INFO(flag.out << flag.err);
+    CHECK(flag.exit_code == 0);
+    CHECK(flag.out.find("remote composite says hello job 1") != std::string::npos);
+  }
+}
+
 TEST_CASE("option --action-override runs a local directory in place of a remote action", "[actions][run]") {
   RemoteCase c;
   const fs::path local = c.box.root / "override";
@@ -152,4 +175,64 @@ jobs:
   CHECK(result.out.find("copy has tracked=tracked untracked=no") != std::string::npos);
   CHECK(result.out.find("other has action.yml=yes") != std::string::npos);
   CHECK(result.out.find("ignored: fetch-depth 0") != std::string::npos);
+}
+
+TEST_CASE("actions/checkout of the current repository with ref: exports that commit locally", "[actions][run]") {
+  RemoteCase c;
+  ActionSandbox::write(c.workspace / "tracked.txt", "old\n");
+  REQUIRE(ActionSandbox::sh(c.workspace, "git -c init.defaultBranch=main init -q . && git add tracked.txt && "
+                                         "git -c user.name=p -c user.email=p@example.com commit -q -m old && "
+                                         "git tag v-old && (git rev-parse --short=9 HEAD > ../old-sha)"));
+  ActionSandbox::write(c.workspace / "tracked.txt", "new\n");
+  ActionSandbox::write(c.workspace / "later.txt", "later\n");
+  REQUIRE(ActionSandbox::sh(c.workspace, "git add tracked.txt later.txt && "
+                                         "git -c user.name=p -c user.email=p@example.com commit -q -m new"));
+  std::ifstream sha_file(c.box.root / "old-sha");
+  std::string short_sha;
+  sha_file >> short_sha;
+  REQUIRE(short_sha.size() == 9);
+  ActionSandbox::write(c.workspace / "checkout.yml", R"WF(name: checkout ref
+on: push
+jobs:
+  co:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: v-old
+          path: by-tag
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ vars.OLD_SHA }}
+          path: by-sha
+      - uses: actions/checkout@v4
+        with:
+          ref: main
+      - uses: actions/checkout@v4
+        with:
+          ref: v-old
+      - run: |
+          echo "by-tag tracked=$(cat by-tag/tracked.txt) later=$(test -e by-tag/later.txt && echo yes || echo no)"
+          echo "by-sha tracked=$(cat by-sha/tracked.txt)"
+          echo "workspace tracked=$(cat tracked.txt)"
+)WF");
+  auto result = run_process({PIPE_EXE, "run", "--backend", "host", "--var", "OLD_SHA=" + short_sha, "checkout.yml"},
+                            c.workspace.string());
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("by-tag tracked=old later=no") != std::string::npos);
+  CHECK(result.out.find("by-sha tracked=old") != std::string::npos);
+  // The workspace is the user's own tree: ref: main is what it holds, v-old is not put over it.
+  CHECK(result.out.find("workspace tracked=new") != std::string::npos);
+  CHECK(result.out.find("ignored: ref 'v-old'") != std::string::npos);
+  CHECK(result.out.find("ignored: ref 'main'") == std::string::npos);
+
+  SECTION("a ref the repository does not have fails the step") {
+    ActionSandbox::write(c.workspace / "missing.yml", "on: push\njobs:\n  co:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                                       "      - uses: actions/checkout@v4\n        with:\n"
+                                                       "          ref: no-such-branch\n          path: x\n");
+    auto missing = run_process({PIPE_EXE, "run", "--backend", "host", "missing.yml"}, c.workspace.string());
+    CHECK(missing.exit_code != 0);
+    CHECK((missing.out + missing.err).find("ref 'no-such-branch' names no branch, tag or commit") != std::string::npos);
+  }
 }
