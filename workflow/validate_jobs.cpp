@@ -123,21 +123,8 @@ void check_steps(const Job& job, std::vector<Diagnostic>& out) {
   }
 }
 
-// A job that calls a reusable workflow takes only a few keys; the rest belong to the callee.
+// The keys a call may not have are reported by the parser; what is left is the reference itself.
 void check_reusable_call(const Job& job, std::vector<Diagnostic>& out) {
-  const auto refuse = [&](bool present, std::string_view key) {
-    if (present) {
-      report(out, job.where, "job '" + job.id.value + "' calls a reusable workflow, so it cannot have '" +
-                                 std::string(key) + "'");
-    }
-  };
-  refuse(job.runs_on.has_value(), "runs-on");
-  refuse(!job.steps.empty(), "steps");
-  refuse(job.container.has_value(), "container");
-  refuse(!job.services.empty(), "services");
-  refuse(job.env.has_value(), "env");
-  refuse(job.timeout_minutes.has_value(), "timeout-minutes");
-  refuse(job.environment.has_value(), "environment");
   const std::string& uses = job.uses->value;
   if (!uses.starts_with("./") && !contains_expression(uses) && !has_ref(uses)) {
     report(out, job.uses->where, "'uses: " + uses + "' of job '" + job.id.value + "' has no version",
@@ -194,6 +181,7 @@ void validate_jobs(const Workflow& wf, std::vector<Diagnostic>& out) {
     }
     check_number(job.timeout_minutes, "timeout-minutes", out);
     check_positive(job.timeout_minutes, "timeout-minutes", out);
+    check_number(job.cancel_timeout_minutes, "cancel-timeout-minutes", out);
     if (job.strategy) {
       check_positive(job.strategy->max_parallel, "max-parallel", out);
     }
