@@ -113,3 +113,23 @@ TEST_CASE("a repeatable option takes one value per use; what follows stays a wor
   CHECK(result.exit_code == 0);
   CHECK_THAT(result.out, Catch::Contains("in="));
 }
+
+TEST_CASE("validate --json and list --json print a file name that is not UTF-8", "[cli]") {
+  ScratchRepo repo;
+  // A valid workflow and a broken one, both named with the byte 0xFF (Latin-1 'ÿ').
+  repo.write(".github/workflows/ok-\xff.yml", "on: push\njobs:\n  j:\n    runs-on: x\n    steps: [{run: a}]\n");
+  repo.write(".github/workflows/bad-\xff.yml", "on: push\njobs:\n  j:\n    steps: [{run: a}]\n");
+  const std::string replaced = "\xef\xbf\xbd";  // U+FFFD, what the bad byte prints as
+
+  const auto validated = run_process({PIPE_EXE, "validate", "--json", "-C", repo.path()});
+  INFO(validated.err);
+  CHECK(validated.exit_code == 2);
+  const auto diagnostics = nlohmann::json::parse(validated.out)["diagnostics"];
+  REQUIRE(diagnostics.size() == 1);
+  CHECK(diagnostics[0]["file"] == ".github/workflows/bad-" + replaced + ".yml");
+
+  const auto listed = run_process({PIPE_EXE, "list", "--json", "-C", repo.path(), ".github/workflows/ok-\xff.yml"});
+  INFO(listed.err);
+  CHECK(listed.exit_code == 0);
+  CHECK(nlohmann::json::parse(listed.out)["workflows"][0]["file"] == ".github/workflows/ok-" + replaced + ".yml");
+}
