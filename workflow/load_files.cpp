@@ -30,7 +30,8 @@ FileText read_file(const std::filesystem::path& file, const std::string& shown) 
   }
   if (size > k_max_yaml_bytes) {
     return {"", Diagnostic{Severity::error, {shown, 0, 0},
-                           "file is larger than 10 MB (" + std::to_string(size) + " bytes)",
+                           "file is larger than " + std::string(k_max_yaml_size_text) + " (" +
+                               std::to_string(size) + " bytes)",
                            "workflow files are small YAML documents; is this the right file?"}};
   }
   std::ifstream in(file, std::ios::binary);

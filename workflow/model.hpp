@@ -58,6 +58,7 @@ struct EventFilters {
   std::optional<std::vector<Located<std::string>>> paths, paths_ignore;
   std::optional<std::vector<Located<std::string>>> types;
   std::optional<std::vector<Located<std::string>>> workflows;  // workflow_run
+  std::optional<std::vector<Located<std::string>>> names, versions;  // image_version
 };
 
 /// An input of `workflow_dispatch` or `workflow_call`.
@@ -159,7 +160,9 @@ struct Job {
   std::optional<Node> env;      // mapping
   RunDefaults defaults;
   std::optional<Node> timeout_minutes;
+  std::optional<Node> cancel_timeout_minutes;  // how long cancelling may take (GitHub's default: 5)
   std::optional<Node> continue_on_error;
+  std::optional<Node> snapshot;  // image name, or {image-name, if, version}: GitHub images only
   std::optional<Strategy> strategy;
   std::optional<Container> container;
   std::vector<std::pair<std::string, Container>> services;
@@ -181,6 +184,7 @@ struct Workflow {
   std::string source;  // the file's text, for diagnostics
   std::optional<Located<std::string>> name;
   std::optional<Located<std::string>> run_name;
+  std::optional<Located<std::string>> description;
   std::vector<Trigger> on;
   std::optional<Node> env;
   RunDefaults defaults;

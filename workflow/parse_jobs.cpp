@@ -1,4 +1,6 @@
 // `jobs:` and everything inside a job: steps, strategy, container, services.
+#include <algorithm>
+
 #include "workflow/parse_internal.hpp"
 
 namespace pipeline::workflow::detail {
@@ -152,6 +154,21 @@ void read_secrets(ParseContext& ctx, const Node& node, Job& job) {
             node.is_scalar() ? "did you mean 'secrets: inherit'?" : "");
 }
 
+// `snapshot:` is an image name, or a mapping with `image-name` and optional `if` and `version`.
+std::optional<Node> read_snapshot(ParseContext& ctx, const Node& node) {
+  if (node.kind == Node::Kind::string) {
+    return node;
+  }
+  if (!ctx.expect_mapping(node, "'snapshot'")) {
+    return std::nullopt;
+  }
+  ctx.check_keys(node, {"image-name", "if", "version"}, "'snapshot'");
+  if (!node.find("image-name")) {
+    ctx.error(node.where, "'snapshot' needs 'image-name'", "the name of the custom image to create or update");
+  }
+  return node;
+}
+
 void read_job_body(ParseContext& ctx, const Node& node, Job& job) {
   const std::string owner = "job " + single_quoted(job.id.value);
   job.name = optional_string(ctx, node, "name");
@@ -173,8 +190,14 @@ void read_job_body(ParseContext& ctx, const Node& node, Job& job) {
   if (const Node* value = node.find("timeout-minutes")) {
     job.timeout_minutes = *value;
   }
+  if (const Node* value = node.find("cancel-timeout-minutes")) {
+    job.cancel_timeout_minutes = *value;
+  }
   if (const Node* value = node.find("continue-on-error")) {
     job.continue_on_error = *value;
+  }
+  if (const Node* value = node.find("snapshot")) {
+    job.snapshot = read_snapshot(ctx, *value);
   }
   if (const Node* value = node.find("strategy")) {
     job.strategy = read_strategy(ctx, *value);
@@ -202,6 +225,24 @@ void read_job_body(ParseContext& ctx, const Node& node, Job& job) {
   }
 }
 
+// The keys of a job with steps that a job calling a reusable workflow may not have (GitHub's
+// schema gives a call only name, uses, with, secrets, needs, if, permissions, concurrency, strategy).
+constexpr std::string_view k_steps_job_only_keys[] = {
+    "runs-on",  "environment", "outputs",  "env",      "defaults", "timeout-minutes", "cancel-timeout-minutes",
+    "continue-on-error", "container", "services", "steps", "snapshot"};
+
+// The rest belong to the jobs of the called workflow. Each is reported where it is written.
+void check_call_keys(ParseContext& ctx, const Node& node, const std::string& owner) {
+  for (const auto& entry : node.entries) {
+    if (std::find(std::begin(k_steps_job_only_keys), std::end(k_steps_job_only_keys), entry.key) !=
+        std::end(k_steps_job_only_keys)) {
+      ctx.error(entry.key_where, owner + " calls a reusable workflow, so it cannot have " + single_quoted(entry.key),
+                "a job with 'uses' takes only name, uses, with, secrets, needs, if, permissions, concurrency and "
+                "strategy");
+    }
+  }
+}
+
 Job read_job(ParseContext& ctx, const NodeEntry& entry) {
   Job job;
   job.id = {entry.key, entry.key_where};
@@ -211,10 +252,13 @@ Job read_job(ParseContext& ctx, const NodeEntry& entry) {
     return job;
   }
   ctx.check_keys(entry.value,
-                 {"name", "needs", "if", "runs-on", "environment", "outputs", "env", "defaults",
-                  "timeout-minutes", "continue-on-error", "strategy", "container", "services", "steps",
-                  "concurrency", "permissions", "uses", "with", "secrets"},
+                 {"name", "needs", "if", "runs-on", "environment", "outputs", "env", "defaults", "timeout-minutes",
+                  "cancel-timeout-minutes", "continue-on-error", "strategy", "container", "services", "steps",
+                  "snapshot", "concurrency", "permissions", "uses", "with", "secrets"},
                  owner, Place::job);
+  if (entry.value.find("uses")) {
+    check_call_keys(ctx, entry.value, owner);
+  }
   read_job_body(ctx, entry.value, job);
   return job;
 }

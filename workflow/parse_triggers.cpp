@@ -22,6 +22,8 @@ void read_filters(ParseContext& ctx, const Node& config, EventFilters& filters) 
   read_filter(ctx, config, "paths-ignore", filters.paths_ignore);
   read_filter(ctx, config, "types", filters.types);
   read_filter(ctx, config, "workflows", filters.workflows);
+  read_filter(ctx, config, "names", filters.names);
+  read_filter(ctx, config, "versions", filters.versions);
 }
 
 std::string text_or_empty(ParseContext& ctx, const Node& map, std::string_view key, std::string_view what) {
@@ -159,6 +161,8 @@ void check_event_keys(ParseContext& ctx, const Node& config, const std::string& 
     ctx.check_keys(config, {"types", "workflows", "branches", "branches-ignore"}, what);
   } else if (event == "merge_group") {
     ctx.check_keys(config, {"types", "branches", "branches-ignore"}, what);
+  } else if (event == "image_version") {
+    ctx.check_keys(config, {"types", "names", "versions"}, what);
   } else if (event == "workflow_dispatch") {
     ctx.check_keys(config, {"inputs"}, what);
   } else if (event == "workflow_call") {

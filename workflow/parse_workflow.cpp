@@ -9,7 +9,7 @@ namespace detail {
 namespace {
 
 constexpr std::string_view k_permission_scopes[] = {
-    "actions",  "attestations", "checks", "contents",      "deployments",         "discussions",
+    "actions",  "artifact-metadata", "attestations", "checks", "contents", "deployments", "discussions",
     "id-token", "issues",       "models", "packages",      "pages",               "pull-requests",
     "repository-projects",      "security-events",         "statuses"};
 
@@ -95,7 +95,7 @@ std::optional<Node> parse_permissions(ParseContext& ctx, const Node& node) {
   if (!ctx.expect_mapping(node, "'permissions'")) {
     return std::nullopt;
   }
-  ctx.check_keys(node, {"actions", "attestations", "checks", "contents", "deployments", "discussions",
+  ctx.check_keys(node, {"actions", "artifact-metadata", "attestations", "checks", "contents", "deployments", "discussions",
                         "id-token", "issues", "models", "packages", "pages", "pull-requests",
                         "repository-projects", "security-events", "statuses"},
                  "'permissions'");
@@ -111,9 +111,11 @@ std::optional<Node> parse_permissions(ParseContext& ctx, const Node& node) {
 namespace {
 
 void read_top_level(ParseContext& ctx, const Node& root, Workflow& wf) {
-  ctx.check_keys(root, {"name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"},
+  ctx.check_keys(root,
+                 {"name", "run-name", "description", "on", "permissions", "env", "defaults", "concurrency", "jobs"},
                  "the workflow", Place::workflow);
   wf.name = optional_string(ctx, root, "name");
+  wf.description = optional_string(ctx, root, "description");
   wf.run_name = optional_string(ctx, root, "run-name");
   if (const Node* on = root.find("on")) {
     wf.on = parse_on(ctx, *on);

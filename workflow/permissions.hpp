@@ -15,8 +15,8 @@ namespace pipeline::workflow {
 enum class PermissionLevel { none, read, write };
 
 /// The scopes pipe knows, in the order GitHub lists them in its errors.
-inline constexpr std::array<std::string_view, 15> k_token_scopes{
-    "actions", "attestations", "checks",          "contents",        "deployments",
+inline constexpr std::array<std::string_view, 16> k_token_scopes{
+    "actions", "artifact-metadata", "attestations", "checks", "contents", "deployments",
     "discussions", "issues",   "packages",        "pages",           "pull-requests",
     "repository-projects",     "statuses",        "security-events", "id-token", "models"};
 

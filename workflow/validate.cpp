@@ -18,7 +18,7 @@ void report(std::vector<Diagnostic>& out, const SourceLocation& where, std::stri
 const std::vector<std::string>& known_events() {
   static const std::vector<std::string> events{
       "branch_protection_rule", "check_run", "check_suite", "create", "delete", "deployment",
-      "deployment_status", "discussion", "discussion_comment", "fork", "gollum", "issue_comment",
+      "deployment_status", "discussion", "discussion_comment", "fork", "gollum", "image_version", "issue_comment",
       "issues", "label", "merge_group", "milestone", "page_build", "project", "project_card",
       "project_column", "public", "pull_request", "pull_request_review", "pull_request_review_comment",
       "pull_request_target", "push", "registry_package", "release", "repository_dispatch", "schedule",

@@ -239,7 +239,9 @@ void check_job(Checker& c, const Job& j) {
   c.located(j.defaults.shell, k_job_defaults);
   c.located(j.defaults.working_directory, k_job_defaults);
   c.node(j.timeout_minutes, k_job_plain);
+  c.node(j.cancel_timeout_minutes, k_job_plain);
   c.node(j.continue_on_error, k_job_plain);
+  c.node(j.snapshot, k_job_plain);
   if (j.strategy) {
     c.node(j.strategy->matrix, k_job_strategy);
     c.node(j.strategy->fail_fast, k_job_strategy);

@@ -1,4 +1,5 @@
 // Checks of each job and its steps.
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -30,6 +31,28 @@ void check_number(const std::optional<Node>& value, std::string_view key, std::v
   }
   report(out, value->where, "'" + std::string(key) + "' must be a number or an expression, not " +
                                 std::string(value->is_scalar() ? "'" + value->scalar + "'" : "a list or mapping"));
+}
+
+/// Whether a YAML 1.2 core-schema number (decimal, 0x hex, 0o octal, .inf, .nan) is above zero.
+bool is_positive_number(const std::string& scalar) {
+  if (scalar.starts_with('-') || scalar == ".nan" || scalar == ".NaN" || scalar == ".NAN") {
+    return false;
+  }
+  const std::string digits = scalar.starts_with('+') ? scalar.substr(1) : scalar;
+  if (digits.starts_with(".inf") || digits.starts_with(".Inf") || digits.starts_with(".INF")) {
+    return true;
+  }
+  if (digits.starts_with("0o")) {
+    return std::strtoll(digits.c_str() + 2, nullptr, 8) > 0;
+  }
+  return std::strtod(digits.c_str(), nullptr) > 0;  // decimal and 0x hex
+}
+
+// GitHub refuses a timeout or a parallelism of zero or less; an expression is only known at run time.
+void check_positive(const std::optional<Node>& value, std::string_view key, std::vector<Diagnostic>& out) {
+  if (value && value->kind == Node::Kind::number && !is_positive_number(value->scalar)) {
+    report(out, value->where, "'" + std::string(key) + "' must be greater than zero, not " + value->scalar);
+  }
 }
 
 void check_boolean(const std::optional<Node>& value, std::string_view key, std::vector<Diagnostic>& out) {
@@ -79,6 +102,7 @@ void check_step_body(const Step& step, const Job& job, std::vector<Diagnostic>& 
     check_shell(*step.shell, out);
   }
   check_number(step.timeout_minutes, "timeout-minutes", out);
+  check_positive(step.timeout_minutes, "timeout-minutes", out);
   check_boolean(step.continue_on_error, "continue-on-error", out);
 }
 
@@ -99,21 +123,8 @@ void check_steps(const Job& job, std::vector<Diagnostic>& out) {
   }
 }
 
-// A job that calls a reusable workflow takes only a few keys; the rest belong to the callee.
+// The keys a call may not have are reported by the parser; what is left is the reference itself.
 void check_reusable_call(const Job& job, std::vector<Diagnostic>& out) {
-  const auto refuse = [&](bool present, std::string_view key) {
-    if (present) {
-      report(out, job.where, "job '" + job.id.value + "' calls a reusable workflow, so it cannot have '" +
-                                 std::string(key) + "'");
-    }
-  };
-  refuse(job.runs_on.has_value(), "runs-on");
-  refuse(!job.steps.empty(), "steps");
-  refuse(job.container.has_value(), "container");
-  refuse(!job.services.empty(), "services");
-  refuse(job.env.has_value(), "env");
-  refuse(job.timeout_minutes.has_value(), "timeout-minutes");
-  refuse(job.environment.has_value(), "environment");
   const std::string& uses = job.uses->value;
   if (!uses.starts_with("./") && !contains_expression(uses) && !has_ref(uses)) {
     report(out, job.uses->where, "'uses: " + uses + "' of job '" + job.id.value + "' has no version",
@@ -169,6 +180,11 @@ void validate_jobs(const Workflow& wf, std::vector<Diagnostic>& out) {
       check_regular_job(job, out);
     }
     check_number(job.timeout_minutes, "timeout-minutes", out);
+    check_positive(job.timeout_minutes, "timeout-minutes", out);
+    check_number(job.cancel_timeout_minutes, "cancel-timeout-minutes", out);
+    if (job.strategy) {
+      check_positive(job.strategy->max_parallel, "max-parallel", out);
+    }
     check_boolean(job.continue_on_error, "continue-on-error", out);
     check_matrix(job, out);
     if (job.defaults.shell) {

@@ -64,7 +64,8 @@ std::size_t first_invalid_utf8(std::string_view text) {
 std::optional<Diagnostic> precheck(std::string_view text, const std::string& file) {
   if (text.size() > k_max_yaml_bytes) {
     return Diagnostic{Severity::error, {file, 0, 0},
-                      "file is larger than 10 MB (" + std::to_string(text.size()) + " bytes)",
+                      "file is larger than " + std::string(k_max_yaml_size_text) + " (" +
+                          std::to_string(text.size()) + " bytes)",
                       "workflow files are small YAML documents; is this the right file?"};
   }
   if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
@@ -165,6 +166,9 @@ public:
       : m_file(file), m_diagnostics(diagnostics) {}
 
   // The document, or nullopt once it was refused (too deep, too large, recursive alias).
+  /// Whether the document was refused (too deep, too many values, a recursive alias).
+  [[nodiscard]] bool refused() const { return m_refused; }
+
   [[nodiscard]] std::optional<Node> take() {
     if (m_refused) {
       return std::nullopt;
@@ -200,6 +204,7 @@ public:
       refuse(locate(mark), "an alias refers to the collection that contains it");
       return;
     }
+    m_saw_alias = true;
     const auto& [node, size] = *m_anchors[anchor];
     if (!count(size, locate(mark))) {
       return;
@@ -265,8 +270,9 @@ private:
   bool count(std::size_t nodes, const SourceLocation& where) {
     m_count += nodes;
     if (m_count > k_max_nodes) {
-      refuse(where, "document expands to more than " + std::to_string(k_max_nodes) +
-                        " values (are aliases nested inside each other?)");
+      refuse(where, m_saw_alias ? "document expands to more than " + std::to_string(k_max_nodes) +
+                                      " values (are aliases nested inside each other?)"
+                                : "document has more than " + std::to_string(k_max_nodes) + " values");
       return false;
     }
     return true;
@@ -410,6 +416,7 @@ private:
   std::size_t m_count = 0;
   int m_ignored_depth = 0;
   bool m_refused = false;
+  bool m_saw_alias = false;  // whether the values counted include copies made by aliases
 };
 
 std::string clean_parser_message(std::string message) {
@@ -451,6 +458,11 @@ YamlParse parse_yaml(std::string_view text, const std::string& file) {
     YAML::Parser parser(stream);
     parser.HandleNextDocument(builder);
   } catch (const YAML::Exception& e) {
+    // Past a refusal the events are ignored, but yaml-cpp may still give up on the same input
+    // (its own nesting limit says only "bad file"); the refusal already says what is wrong.
+    if (builder.refused()) {
+      return result;
+    }
     const SourceLocation where = e.mark.is_null() ? SourceLocation{file, 0, 0}
                                                   : SourceLocation{file, e.mark.line + 1, e.mark.column + 1};
     result.diagnostics.push_back({Severity::error, where, clean_parser_message(e.msg), ""});

@@ -11,8 +11,11 @@
 
 namespace pipeline::workflow {
 
-/// The largest file the loader accepts; bigger files are refused with a diagnostic.
-inline constexpr std::size_t k_max_yaml_bytes = 10 * 1024 * 1024;
+/// The largest file the loader accepts; bigger files are refused with a diagnostic. Real
+/// workflows are a few kilobytes, rarely over 100 KiB; a 5 MiB file still loads in about a
+/// second, so anything near "10 MB" is refused rather than costing seconds and hundreds of MB.
+inline constexpr std::size_t k_max_yaml_bytes = 5 * 1024 * 1024;
+inline constexpr std::string_view k_max_yaml_size_text = "5 MiB";
 
 /// The deepest nesting of sequences and mappings the loader accepts.
 inline constexpr int k_max_yaml_depth = 128;

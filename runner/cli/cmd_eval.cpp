@@ -101,13 +101,18 @@ Result<expr::Value> evaluate(const EvalOptions& options, expr::MapContext& ctx) 
   return expr::evaluate(*ast, ctx);
 }
 
+// A string built from a context file need not be UTF-8: bad bytes print as U+FFFD.
+std::string dump_json(const nlohmann::json& json, int indent) {
+  return json.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 // Strings print as they are, arrays and objects as indented JSON, the rest as GitHub shows them.
 std::string render(const expr::Value& value, bool as_json) {
   if (as_json) {
-    return "{\"kind\": \"" + std::string(value.kind_name()) + "\", \"value\": " + value.to_json().dump() + "}";
+    return "{\"kind\": \"" + std::string(value.kind_name()) + "\", \"value\": " + dump_json(value.to_json(), -1) + "}";
   }
   if (value.is_array() || value.is_object()) {
-    return value.to_json().dump(2);
+    return dump_json(value.to_json(), 2);
   }
   return value.to_display_string();
 }

@@ -143,7 +143,9 @@ int run_list(const ListOptions& options) {
   const workflow::LoadedSet set = workflow::load_all(paths, options.directory);
   std::fputs(workflow::format_diagnostics(set).c_str(), stderr);
   if (options.json) {
-    std::fputs((to_json(set.workflows).dump(2) + "\n").c_str(), stdout);
+    // A file name need not be UTF-8; its bad bytes print as U+FFFD instead of aborting the dump.
+    const auto text = to_json(set.workflows).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::fputs((text + "\n").c_str(), stdout);
   } else {
     for (std::size_t i = 0; i < set.workflows.size(); ++i) {
       std::fputs(((i == 0 ? "" : "\n") + table(set.workflows[i])).c_str(), stdout);

@@ -39,7 +39,9 @@ nlohmann::json to_json(const std::vector<workflow::Diagnostic>& diagnostics) {
 int run_validate(const ValidateOptions& options) {
   const workflow::LoadedSet set = workflow::load_all(paths_or_default(options.paths), options.directory);
   if (options.json) {
-    std::fputs((to_json(set.diagnostics).dump(2) + "\n").c_str(), stdout);
+    // A file name need not be UTF-8; its bad bytes print as U+FFFD instead of aborting the dump.
+    const auto text = to_json(set.diagnostics).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::fputs((text + "\n").c_str(), stdout);
   } else {
     std::fputs(workflow::format_diagnostics(set).c_str(), stderr);
   }

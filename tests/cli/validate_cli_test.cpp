@@ -97,7 +97,9 @@ TEST_CASE("pipe validate without workflows is an error", "[cli]") {
 }
 
 TEST_CASE("pipe validate accepts the public workflows", "[cli]") {
-  const auto result = run_process({PIPE_EXE, "validate", "-C", PIPE_FIXTURES_DIR, "workflows-public", "valid/full-syntax.yml"});
+  const auto result = run_process({PIPE_EXE, "validate", "-C", PIPE_FIXTURES_DIR, "workflows-public", "valid/full-syntax.yml",
+                                   "valid/newer-schema.yml"});
+  INFO(result.err);
   CHECK(result.exit_code == 0);
   CHECK(result.err.find("no errors") != std::string::npos);
 }
@@ -110,4 +112,24 @@ TEST_CASE("a repeatable option takes one value per use; what follows stays a wor
   INFO(result.out + result.err);
   CHECK(result.exit_code == 0);
   CHECK_THAT(result.out, Catch::Contains("in="));
+}
+
+TEST_CASE("validate --json and list --json print a file name that is not UTF-8", "[cli]") {
+  ScratchRepo repo;
+  // A valid workflow and a broken one, both named with the byte 0xFF (Latin-1 'ÿ').
+  repo.write(".github/workflows/ok-\xff.yml", "on: push\njobs:\n  j:\n    runs-on: x\n    steps: [{run: a}]\n");
+  repo.write(".github/workflows/bad-\xff.yml", "on: push\njobs:\n  j:\n    steps: [{run: a}]\n");
+  const std::string replaced = "\xef\xbf\xbd";  // U+FFFD, what the bad byte prints as
+
+  const auto validated = run_process({PIPE_EXE, "validate", "--json", "-C", repo.path()});
+  INFO(validated.err);
+  CHECK(validated.exit_code == 2);
+  const auto diagnostics = nlohmann::json::parse(validated.out)["diagnostics"];
+  REQUIRE(diagnostics.size() == 1);
+  CHECK(diagnostics[0]["file"] == ".github/workflows/bad-" + replaced + ".yml");
+
+  const auto listed = run_process({PIPE_EXE, "list", "--json", "-C", repo.path(), ".github/workflows/ok-\xff.yml"});
+  INFO(listed.err);
+  CHECK(listed.exit_code == 0);
+  CHECK(nlohmann::json::parse(listed.out)["workflows"][0]["file"] == ".github/workflows/ok-" + replaced + ".yml");
 }

@@ -165,7 +165,7 @@ TEST_CASE("every structural problem is reported, not only the first", "[loader]"
       "on: push\nfoo: 1\njobs:\n  a:\n    runs_on: x\n    steps:\n      - run: a\n        wiht: {}\n"
       "  b:\n    runs-on: x\n    steps: {run: a}\n");
   CHECK(found == std::vector<std::string>{
-                     "unknown key 'foo' in the workflow | expected one of: name, run-name, on, permissions, env, "
+                     "unknown key 'foo' in the workflow | expected one of: name, run-name, description, on, permissions, env, "
                      "defaults, concurrency, jobs",
                      "unknown key 'runs_on' in job 'a' | did you mean 'runs-on'?",
                      "unknown key 'wiht' in step 1 of job 'a' | did you mean 'with'?",
@@ -264,4 +264,32 @@ TEST_CASE("run steps of a composite action need a shell", "[loader][action]") {
   REQUIRE(loaded.diagnostics.size() == 1);
   CHECK(loaded.diagnostics[0].message == "step 1 of the composite action runs a script but has no 'shell'");
   CHECK(loaded.diagnostics[0].where.line == 4);
+}
+
+TEST_CASE("the newer schema keys are read: description, image_version, snapshot, cancel-timeout-minutes",
+          "[loader]") {
+  const std::string path = std::string(PIPE_FIXTURES_DIR) + "/valid/newer-schema.yml";
+  const LoadResult loaded = load_workflow_file(path);
+  for (const auto& d : loaded.diagnostics) {
+    UNSCOPED_INFO(d.message);
+  }
+  REQUIRE(loaded.diagnostics.empty());
+  const Workflow& wf = *loaded.workflow;
+  CHECK(wf.description->value == "Builds the runner image and attests what it published");
+  const Trigger* image = wf.find_trigger("image_version");
+  REQUIRE(image != nullptr);
+  CHECK(values(*image->filters.names) == std::vector<std::string>{"ubuntu-custom"});
+  CHECK(values(*image->filters.versions) == std::vector<std::string>{"1.*"});
+  CHECK(wf.permissions->find("artifact-metadata")->scalar == "write");
+  const Job& job = *wf.find_job("image");
+  CHECK(job.cancel_timeout_minutes->scalar == "2");
+  CHECK(job.snapshot->find("image-name")->scalar == "ubuntu-custom");
+  CHECK(wf.find_job("short-snapshot")->snapshot->scalar == "ubuntu-custom");
+}
+
+TEST_CASE("a snapshot mapping needs image-name and takes only its own keys", "[loader]") {
+  CHECK(messages("on: push\njobs:\n  j:\n    runs-on: x\n    snapshot: {version: '1.*', size: 3}\n"
+                 "    steps:\n      - run: a\n") ==
+        std::vector<std::string>{"unknown key 'size' in 'snapshot' | expected one of: image-name, if, version",
+                                 "'snapshot' needs 'image-name' | the name of the custom image to create or update"});
 }

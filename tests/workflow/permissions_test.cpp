@@ -96,10 +96,10 @@ TEST_CASE("check_called_permissions: a called workflow may only keep or reduce",
       {"{contents: read}",
        "permissions: write-all\n" + job_a,
        {"called.yml:3:1: Error calling workflow './called.yml'. The workflow is requesting 'actions: write, "
-        "attestations: write, checks: write, contents: write, deployments: write, discussions: write, issues: write, "
+        "artifact-metadata: write, attestations: write, checks: write, contents: write, deployments: write, discussions: write, issues: write, "
         "packages: write, pages: write, pull-requests: write, repository-projects: write, statuses: write, "
-        "security-events: write, id-token: write, models: read', but is only allowed 'actions: none, attestations: "
-        "none, checks: none, contents: read, deployments: none, discussions: none, issues: none, packages: none, "
+        "security-events: write, id-token: write, models: read', but is only allowed 'actions: none, "
+        "artifact-metadata: none, attestations: none, checks: none, contents: read, deployments: none, discussions: none, issues: none, packages: none, "
         "pages: none, pull-requests: none, repository-projects: none, statuses: none, security-events: none, "
         "id-token: none, models: none'."}},
       {"read-all", "permissions: read-all\n" + job_a, {}},

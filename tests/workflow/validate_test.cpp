@@ -75,7 +75,8 @@ TEST_CASE("validation finds each kind of problem", "[validate]") {
        "invalid shell 'fish' | use bash, sh, pwsh, python, cmd, powershell, or a command with '{0}' for the script "
        "path"},
       {"on: push\njobs:\n  j:\n    uses: o/r/.github/workflows/x.yml@v1\n    timeout-minutes: 5\n",
-       "job 'j' calls a reusable workflow, so it cannot have 'timeout-minutes'"},
+       "job 'j' calls a reusable workflow, so it cannot have 'timeout-minutes' | a job with 'uses' takes only name, "
+       "uses, with, secrets, needs, if, permissions, concurrency and strategy"},
       {job("    secrets: inherit\n    steps: [{run: a}]\n"),
        "'secrets' of job 'build' needs 'uses' (a reusable workflow call)"},
       {job("    secrets: inherited\n    steps: [{run: a}]\n"),
