@@ -160,6 +160,8 @@ TEST_CASE("collect_secrets: files < vault < GITHUB_TOKEN from env < -s", "[confi
   options.github_token_from_env = false;
   options.vault_secrets = {"secret/ci/app *"};
   auto upper = engine::collect_secrets(options, repo);
+  options.vault_secrets = {"secret/data/ci/app * | MYAPP_; secret/ci/app ** | raw_"};
+  auto prefixed = engine::collect_secrets(options, repo);
   options.vault_secrets = {"secret/ci/app nokey"};
   auto no_key = engine::collect_secrets(options, repo);
   ::unsetenv("VAULT_TOKEN");
@@ -169,6 +171,15 @@ TEST_CASE("collect_secrets: files < vault < GITHUB_TOKEN from env < -s", "[confi
     names.push_back(s.name);
   }
   CHECK(names == std::vector<std::string>{"shared", "ONLY_FILE", "GITHUB_TOKEN", "DBPASS", "SHARED", "TOKEN"});
+  REQUIRE(prefixed);
+  std::map<std::string, std::string> prefixed_values;
+  for (const auto& s : *prefixed) {
+    prefixed_values[s.name] = s.value;
+  }
+  CHECK(prefixed_values["MYAPP_DBPASS"] == "pw-12345");
+  CHECK(prefixed_values["MYAPP_TOKEN"] == "from-vault-1");
+  CHECK(prefixed_values["raw_dbPass"] == "pw-12345");
+  CHECK(prefixed_values["raw_shared"] == "vault-shared");
   REQUIRE_FALSE(no_key);
   CHECK(no_key.error().message == "vault: 'secret/ci/app' has no key 'nokey'");
 }
