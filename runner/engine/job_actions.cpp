@@ -66,7 +66,7 @@ Result<NodeResult> JobExecution::run_action_step(const Step& step, const std::st
     Annotation a;
     a.level = AnnotationLevel::warning;
     a.message = warning;
-    post_annotation(*m_run.reporter, *m_run.masker, m_name, name, std::move(a));
+    post_annotation(*m_run.reporter, m_name, name, std::move(a));
   }
   StepRecord& record = m_scope->steps[index];
   const std::string& using_ = manifest.runs.using_.value;

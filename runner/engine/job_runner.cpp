@@ -10,7 +10,7 @@ void JobExecution::notice(std::string text, const std::string& step) {
   event.kind = EventKind::notice;
   event.job = m_name;
   event.step = step;
-  event.text = m_run.masker->mask(text);
+  event.text = std::move(text);  // the reporter masks it
   m_run.reporter->post(std::move(event));
 }
 
@@ -18,7 +18,7 @@ void JobExecution::fail(const std::string& step, const std::string& message) {
   Annotation a;
   a.level = AnnotationLevel::error;
   a.message = message;
-  post_annotation(*m_run.reporter, *m_run.masker, m_name, step, std::move(a));
+  post_annotation(*m_run.reporter, m_name, step, std::move(a));
 }
 
 expr::Status JobExecution::status() const {

@@ -11,7 +11,31 @@ namespace {
 constexpr std::size_t k_min_spare_text = 64 * 1024;
 constexpr std::size_t k_max_spare_bytes = 2 * Reporter::k_max_queued_output;
 
+// Rewrites `text` only when it holds a secret: most texts hold none, and copying every output
+// text again would cost as much as scanning it.
+void mask_field(std::string& text, const output::PatternMatcher& matcher) {
+  if (text.empty()) {
+    return;
+  }
+  const auto ranges = matcher.find(text);
+  if (!ranges.empty()) {
+    text = output::apply_ranges(text, ranges);
+  }
+}
+
 }  // namespace
+
+void mask_event(Event& event, const output::Masker& masker) {
+  // Output is whole lines: masked line by line, as the step's stream masked it already (this
+  // second pass catches a value registered since, and costs one scan when nothing matches).
+  mask_field(event.text, event.kind == EventKind::output ? *masker.line_snapshot() : *masker.snapshot());
+  const auto matcher = masker.snapshot();
+  mask_field(event.job, *matcher);
+  mask_field(event.step, *matcher);
+  mask_field(event.annotation.file, *matcher);
+  mask_field(event.annotation.title, *matcher);
+  mask_field(event.annotation.message, *matcher);
+}
 
 void TerminalSink::handle(const Event& event) {
   m_text.clear();
@@ -113,13 +137,19 @@ RunSummary SummaryCollector::summary(std::chrono::milliseconds run_duration) con
   return RunSummary{m_jobs, run_duration};
 }
 
-Reporter::Reporter(std::vector<EventSink*> sinks) : m_sinks(std::move(sinks)), m_thread([this] { loop(); }) {}
+Reporter::Reporter(std::vector<EventSink*> sinks, const output::Masker* masker)
+    : m_sinks(std::move(sinks)), m_masker(masker), m_thread([this] { loop(); }) {}
 
 Reporter::~Reporter() { stop(); }
 
 // Only output waits: it is what a step can produce without bound, and the reporter thread
 // never posts, so waiting on it cannot deadlock. After stop() nothing drains, so nothing waits.
+// Masking here, on the posting thread, is the one place every event passes: no caller can
+// forget it, and jobs mask in parallel instead of on the reporter's one thread.
 void Reporter::post(Event event) {
+  if (m_masker != nullptr) {
+    mask_event(event, *m_masker);
+  }
   {
     std::unique_lock lock(m_mutex);
     if (event.kind == EventKind::output) {

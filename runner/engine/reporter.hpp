@@ -14,6 +14,7 @@
 
 #include "runner/engine/event.hpp"
 #include "runner/engine/render.hpp"
+#include "runner/output/masker.hpp"
 
 namespace pipeline::runner::engine {
 
@@ -107,19 +108,24 @@ private:
   std::map<std::string, std::deque<std::string>> m_tails;  // job -> the current step's last lines
 };
 
+/// Replaces every registered secret in each text an event carries (text, job and step names,
+/// annotation fields) with `***`. Output texts are masked as whole lines.
+void mask_event(Event& event, const output::Masker& masker);
+
 /// Queues events from any thread and hands them, in order, to its sinks on its own thread.
 class Reporter {
 public:
   /// How many bytes of output text may wait in the queue before post() waits for the sinks.
   static constexpr std::size_t k_max_queued_output = 1024 * 1024;
 
-  /// Starts the reporter thread; the sinks must outlive the reporter.
-  explicit Reporter(std::vector<EventSink*> sinks);
+  /// Starts the reporter thread; the sinks (and the masker) must outlive the reporter. With a
+  /// masker, every event is masked as it is posted: no sink ever sees a registered secret.
+  explicit Reporter(std::vector<EventSink*> sinks, const output::Masker* masker = nullptr);
   Reporter(const Reporter&) = delete;
   Reporter& operator=(const Reporter&) = delete;
   ~Reporter();
 
-  /// Queues `event`. Blocks only while more than k_max_queued_output bytes of output wait, so
+  /// Masks `event` (see mask_event) and queues it. Blocks only while more than k_max_queued_output bytes of output wait, so
   /// a step printing faster than the sinks take it is slowed down instead of filling memory.
   void post(Event event);
   /// Delivers everything queued, then stops the thread. Idempotent.
@@ -132,6 +138,7 @@ private:
   void keep_spare_texts(std::deque<Event>& batch);
 
   std::vector<EventSink*> m_sinks;
+  const output::Masker* m_masker;
   std::mutex m_mutex;
   std::condition_variable m_changed;
   std::condition_variable m_drained;  // the queue was taken: posters may go on

@@ -419,7 +419,7 @@ private:
     Annotation a;
     a.level = AnnotationLevel::error;
     a.message = message;
-    post_annotation(*m_state.reporter, *m_state.masker, name, "", std::move(a));
+    post_annotation(*m_state.reporter, name, "", std::move(a));
     Event event;
     event.kind = EventKind::job_finished;
     event.job = name;
@@ -764,12 +764,12 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   if (logs) {
     sinks.push_back(logs.get());
   }
-  Reporter reporter(sinks);
+  Reporter reporter(sinks, &masker);
   expr::Value secrets_value = expr::Value::object();
   std::string token;
   for (const auto& s : *secrets) {
     if (masker.add_secret(s.value) == output::AddResult::too_short) {
-      post_notice(reporter, "warning: secret " + s.name + " is shorter than 4 characters and is not masked");
+      post_notice(reporter, "warning: " + output::too_short_warning(s.name));
     }
     secrets_value.set(s.name, s.value);
     if (s.name == "GITHUB_TOKEN") {

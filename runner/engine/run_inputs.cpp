@@ -127,7 +127,7 @@ Result<std::vector<SecretEntry>> vault_secrets(const RunOptions& options, Secret
     const std::string origin = "vault " + request.path;
     if (request.wildcard != secrets::Wildcard::none) {
       for (const auto& [key, value] : data) {
-        out.push_back({secrets::wildcard_secret_name(key, request.wildcard), value, origin});
+        out.push_back({secrets::wildcard_secret_name(key, request.wildcard, request.name), value, origin});
       }
       continue;
     }

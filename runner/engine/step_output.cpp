@@ -36,10 +36,7 @@ Annotation to_annotation(const output::event::Annotation& a) {
 
 }  // namespace
 
-void post_annotation(Reporter& reporter, const output::Masker& masker, const std::string& job, const std::string& step,
-                     Annotation annotation) {
-  annotation.message = masker.mask(annotation.message);
-  annotation.title = masker.mask(annotation.title);
+void post_annotation(Reporter& reporter, const std::string& job, const std::string& step, Annotation annotation) {
   Event event;
   event.kind = EventKind::annotation;
   event.job = job;

@@ -53,8 +53,7 @@ private:
   output::StepOutput m_chain;  // last: its consumer uses the members above
 };
 
-/// Posts an annotation event with its texts masked.
-void post_annotation(Reporter& reporter, const output::Masker& masker, const std::string& job, const std::string& step,
-                     Annotation annotation);
+/// Posts an annotation event (the reporter masks its texts).
+void post_annotation(Reporter& reporter, const std::string& job, const std::string& step, Annotation annotation);
 
 }  // namespace pipeline::runner::engine

@@ -71,11 +71,14 @@ AddResult Masker::add_mask(std::string_view value) {
 }
 
 // A multi-line secret is printed line by line far more often than whole, so each line is a
-// secret of its own too.
+// secret of its own too — unless it is shorter than a secret may be: the `{` line of a JSON
+// secret would mask every brace of the output (and a pattern that short defeats the
+// matcher's prefilter). The value itself is registered as given, so `::add-mask::` still
+// masks a short value its step asked for.
 void Masker::register_value(std::string_view value) {
   std::vector<std::string> forms = masked_forms(value);
   for (auto line : lines_of(value)) {
-    if (line.size() != value.size()) {
+    if (line.size() != value.size() && line.size() >= k_min_secret_length) {
       auto more = masked_forms(line);
       forms.insert(forms.end(), more.begin(), more.end());
     }

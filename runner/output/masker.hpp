@@ -32,10 +32,12 @@ class Masker {
 public:
   Masker();
 
-  /// Registers a secret (trimmed, each line, every encoded form) when long enough.
+  /// Registers a secret (trimmed, each line at least k_min_secret_length long, every encoded
+  /// form) when long enough.
   [[nodiscard]] AddResult add_secret(std::string_view value);
 
-  /// Registers a value as `::add-mask::` does: any length, never refused unless blank.
+  /// Registers a value as `::add-mask::` does: any length, never refused unless blank (as
+  /// GitHub's runner does); its lines, if several, only when long enough, as for add_secret.
   AddResult add_mask(std::string_view value);
 
   /// The text with every match replaced by `***` (overlapping or touching matches merged).

@@ -202,7 +202,7 @@ std::string VaultClient::redact(std::string text) const {
 }
 
 Result<VaultClient::Response> VaultClient::send_once(const std::string& method, const std::string& api_path,
-                                                     const std::string& body) {
+                                                     const std::string& body, std::chrono::milliseconds timeout) {
   auto loaded = lazy::curl();
   if (!loaded) {
     return Error{"vault: " + m_settings.address + ": " + loaded.error().message};
@@ -231,8 +231,9 @@ Result<VaultClient::Response> VaultClient::send_once(const std::string& method, 
   curl.easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
   curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
   curl.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-  curl.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, 5L);
-  curl.easy_setopt(handle, CURLOPT_TIMEOUT, 30L);
+  const long timeout_ms = std::max<long>(1, static_cast<long>(timeout.count()));
+  curl.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 5000L));
+  curl.easy_setopt(handle, CURLOPT_TIMEOUT_MS, timeout_ms);
   if (method == "POST") {
     curl.easy_setopt(handle, CURLOPT_POSTFIELDS, body.c_str());
     curl.easy_setopt(handle, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
@@ -260,11 +261,15 @@ Result<VaultClient::Response> VaultClient::send_once(const std::string& method, 
 Result<VaultClient::Response> VaultClient::send(const std::string& method, const std::string& api_path,
                                                 const std::string& body) {
   // Vault answers 412 while a standby catches up and 429/5xx under load: retry with backoff,
-  // but never past the budget, so a dead server cannot hold a run for long.
+  // but never past the budget, so a dead server cannot hold a run for long. Each attempt may
+  // take only what is left of the budget: a server that accepts and never answers would
+  // otherwise hold one attempt for curl's whole timeout.
+  using std::chrono::milliseconds;
   const auto deadline = std::chrono::steady_clock::now() + m_settings.retry_budget;
-  auto delay = std::chrono::milliseconds(50);
+  auto delay = milliseconds(50);
   while (true) {
-    auto response = send_once(method, api_path, body);
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto response = send_once(method, api_path, body, std::max(left, milliseconds(1)));
     if (!response || !retryable(response->status)) {
       return response;
     }
@@ -301,11 +306,15 @@ Result<void> VaultClient::login() {
   return {};
 }
 
-VaultClient::Mount VaultClient::mount_of(const std::string& path) {
-  // Without an answer (older servers, no permission on the lookup) the path is read verbatim.
+Result<VaultClient::Mount> VaultClient::mount_of(const std::string& path) {
+  // Without an answer (older servers, no permission on the lookup) the path is read verbatim;
+  // a server that could not be reached at all is not asked a second time.
   Mount mount;
   auto lookup = send("GET", "sys/internal/ui/mounts/" + path, "");
-  if (!lookup || lookup->status != 200) {
+  if (!lookup) {
+    return lookup.error();
+  }
+  if (lookup->status != 200) {
     return mount;
   }
   try {
@@ -334,7 +343,11 @@ std::string VaultClient::kv_api_path(const std::string& path, const Mount& mount
 
 Result<VaultData> VaultClient::read(std::string_view written) {
   const std::string path = strip_slashes(written);
-  const Mount mount = mount_of(path);
+  const auto found = mount_of(path);
+  if (!found) {
+    return found.error();
+  }
+  const Mount mount = *found;
   auto response = send("GET", kv_api_path(path, mount), "");
   if (!response) {
     return response.error();

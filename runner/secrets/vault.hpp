@@ -78,12 +78,13 @@ private:
     std::string path;  // e.g. `secret`; empty when unknown
     int version = 1;
   };
-  [[nodiscard]] Mount mount_of(const std::string& path);
+  [[nodiscard]] Result<Mount> mount_of(const std::string& path);
   [[nodiscard]] static std::string kv_api_path(const std::string& path, const Mount& mount);
   [[nodiscard]] Result<Response> send(const std::string& method, const std::string& api_path,
                                       const std::string& body);
   [[nodiscard]] Result<Response> send_once(const std::string& method, const std::string& api_path,
-                                           const std::string& body);
+                                           const std::string& body,
+                                           std::chrono::milliseconds timeout);
   [[nodiscard]] std::string redact(std::string text) const;
 
   VaultSettings m_settings;

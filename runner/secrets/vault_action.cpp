@@ -59,10 +59,6 @@ Result<VaultSecretRequest> parse_entry(std::string_view entry) {
   }
   if (bar != std::string::npos) {
     request.name = trim(std::string_view(text).substr(bar + 1));
-    if (request.wildcard != Wildcard::none) {
-      return Error{"vault secret '" + text + "': a wildcard selector takes its names from the keys; drop '| " +
-                   request.name + "'"};
-    }
     if (!valid_name(request.name)) {
       return Error{"vault secret '" + text + "': '" + request.name +
                    "' is not a valid name (letters, digits and _, not starting with a digit)"};
@@ -99,7 +95,8 @@ Result<std::vector<VaultSecretRequest>> parse_vault_secrets(std::string_view tex
   return out;
 }
 
-std::string default_secret_name(std::string_view key) {
+// vault-action normalises a key the same way for a default name and for a wildcard's names.
+std::string normalised_key(std::string_view key) {
   std::string out;
   for (const char c : key) {
     if (c == '.') {
@@ -110,11 +107,14 @@ std::string default_secret_name(std::string_view key) {
       out += c;
     }
   }
-  return upper(out);
+  return out;
 }
 
-std::string wildcard_secret_name(std::string_view key, Wildcard wildcard) {
-  return wildcard == Wildcard::keep_case ? std::string(key) : upper(std::string(key));
+std::string default_secret_name(std::string_view key) { return upper(normalised_key(key)); }
+
+std::string wildcard_secret_name(std::string_view key, Wildcard wildcard, std::string_view prefix) {
+  std::string name = std::string(prefix) + normalised_key(key);
+  return wildcard == Wildcard::keep_case ? name : upper(std::move(name));
 }
 
 }  // namespace pipeline::runner::secrets

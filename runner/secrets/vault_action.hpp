@@ -19,7 +19,7 @@ enum class Wildcard {
 struct VaultSecretRequest {
   std::string path;      // verbatim, e.g. `secret/data/ci/app`
   std::string selector;  // the key, or `*` / `**`
-  std::string name;      // the secret's name; empty for wildcards
+  std::string name;      // the secret's name; for wildcards the prefix of every name (may be empty)
   Wildcard wildcard = Wildcard::none;
   friend bool operator==(const VaultSecretRequest&, const VaultSecretRequest&) = default;
 };
@@ -31,7 +31,9 @@ struct VaultSecretRequest {
 /// vault-action's default name for a key: `.` becomes `__`, `-` is dropped, then upper-cased.
 [[nodiscard]] std::string default_secret_name(std::string_view key);
 
-/// The name a key takes under `wildcard` (upper-cased for `*`, kept for `**`).
-[[nodiscard]] std::string wildcard_secret_name(std::string_view key, Wildcard wildcard);
+/// The name a key takes under `wildcard`: `prefix` followed by the key with `.` turned into `__`
+/// and every other character but letters, digits and `_` dropped; all upper-cased for `*`, kept
+/// as written for `**` (`* | MYAPP_` names key `db.pass` `MYAPP_DB__PASS`).
+[[nodiscard]] std::string wildcard_secret_name(std::string_view key, Wildcard wildcard, std::string_view prefix = {});
 
 }  // namespace pipeline::runner::secrets

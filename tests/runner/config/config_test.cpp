@@ -6,6 +6,7 @@
 
 #include "runner/config/config.hpp"
 #include "runner/engine/run_inputs.hpp"
+#include "support/temp_dir.hpp"
 #include "support/vault_stub.hpp"
 
 using namespace pipeline::runner;
@@ -160,6 +161,8 @@ TEST_CASE("collect_secrets: files < vault < GITHUB_TOKEN from env < -s", "[confi
   options.github_token_from_env = false;
   options.vault_secrets = {"secret/ci/app *"};
   auto upper = engine::collect_secrets(options, repo);
+  options.vault_secrets = {"secret/data/ci/app * | MYAPP_; secret/ci/app ** | raw_"};
+  auto prefixed = engine::collect_secrets(options, repo);
   options.vault_secrets = {"secret/ci/app nokey"};
   auto no_key = engine::collect_secrets(options, repo);
   ::unsetenv("VAULT_TOKEN");
@@ -169,6 +172,15 @@ TEST_CASE("collect_secrets: files < vault < GITHUB_TOKEN from env < -s", "[confi
     names.push_back(s.name);
   }
   CHECK(names == std::vector<std::string>{"shared", "ONLY_FILE", "GITHUB_TOKEN", "DBPASS", "SHARED", "TOKEN"});
+  REQUIRE(prefixed);
+  std::map<std::string, std::string> prefixed_values;
+  for (const auto& s : *prefixed) {
+    prefixed_values[s.name] = s.value;
+  }
+  CHECK(prefixed_values["MYAPP_DBPASS"] == "pw-12345");
+  CHECK(prefixed_values["MYAPP_TOKEN"] == "from-vault-1");
+  CHECK(prefixed_values["raw_dbPass"] == "pw-12345");
+  CHECK(prefixed_values["raw_shared"] == "vault-shared");
   REQUIRE_FALSE(no_key);
   CHECK(no_key.error().message == "vault: 'secret/ci/app' has no key 'nokey'");
 }
@@ -195,4 +207,64 @@ TEST_CASE("collect_secrets with SecretReach::local_only sends Vault nothing but 
   ::unsetenv("VAULT_TOKEN");
   REQUIRE_FALSE(typo);
   CHECK(stub.requests().empty());
+}
+
+TEST_CASE("collect_vars: --var-file, else .vars; later files win, --var wins over every file", "[config]") {
+  pipeline::test::TempDir repo("config-vars");
+  const std::string dir = repo.path.string();
+  engine::RunOptions options;
+  auto none = engine::collect_vars(options, dir);
+  REQUIRE(none);
+  CHECK(none->empty());
+
+  write(repo.path / ".vars", "REGION=default-region\nONLY_DEFAULT=1\n");
+  auto by_default = engine::collect_vars(options, dir);
+  REQUIRE(by_default);
+  CHECK(*by_default == engine::EnvList{{"REGION", "default-region"}, {"ONLY_DEFAULT", "1"}});
+
+  write(repo.path / "a.vars", "REGION=from-a\nSIZE=small\n");
+  write(repo.path / "b.vars", "SIZE=large\n");
+  options.var_files = {"a.vars", (repo.path / "b.vars").string()};  // relative to the repository, or absolute
+  options.vars = {"REGION=from-flag", "EXTRA=x=y"};
+  auto given = engine::collect_vars(options, dir);
+  REQUIRE(given);
+  CHECK(*given == engine::EnvList{{"REGION", "from-flag"}, {"SIZE", "large"}, {"EXTRA", "x=y"}});  // .vars not read
+
+  options.vars = {"=nothing"};
+  auto bad = engine::collect_vars(options, dir);
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message, Catch::Contains("--var"));
+
+  options.vars.clear();
+  options.var_files = {"missing.vars"};
+  auto missing = engine::collect_vars(options, dir);
+  REQUIRE_FALSE(missing);
+  CHECK_THAT(missing.error().message, Catch::Contains("missing.vars"));
+}
+
+TEST_CASE("collect_env_files: --env-file, else .env; a later file wins", "[config]") {
+  pipeline::test::TempDir repo("config-env-files");
+  const std::string dir = repo.path.string();
+  engine::RunOptions options;
+  auto none = engine::collect_env_files(options, dir);
+  REQUIRE(none);
+  CHECK(none->empty());
+
+  write(repo.path / ".env", "export GREETING='hello $NOT_EXPANDED'\nPATH_PART=${GREETING:-x}/bin\n");
+  auto by_default = engine::collect_env_files(options, dir);
+  REQUIRE(by_default);
+  CHECK(*by_default == engine::EnvList{{"GREETING", "hello $NOT_EXPANDED"}, {"PATH_PART", "hello $NOT_EXPANDED/bin"}});
+
+  write(repo.path / "one.env", "A=1\nB=one\n");
+  write(repo.path / "two.env", "B=two\n");
+  options.env_files = {"one.env", "two.env"};
+  auto given = engine::collect_env_files(options, dir);
+  REQUIRE(given);
+  CHECK(*given == engine::EnvList{{"A", "1"}, {"B", "two"}});  // .env not read
+
+  write(repo.path / "broken.env", "OK=1\nnot a line\n");
+  options.env_files = {"broken.env"};
+  auto broken = engine::collect_env_files(options, dir);
+  REQUIRE_FALSE(broken);
+  CHECK_THAT(broken.error().message, Catch::Contains("broken.env:2"));
 }

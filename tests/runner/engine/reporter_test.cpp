@@ -264,3 +264,34 @@ TEST_CASE("stop delivers everything queued and can be called twice", "[reporter]
   reporter.stop();
   CHECK(lines_of(out.str()).size() == 100);
 }
+
+TEST_CASE("a reporter with a masker masks every text of every event before any sink sees it", "[reporter][secrets]") {
+  output::Masker masker;
+  REQUIRE(masker.add_secret("hunter2-secret") == output::AddResult::added);
+  std::ostringstream terminal;
+  std::ostringstream json;
+  TerminalSink terminal_sink(terminal, ColorMode::plain);
+  JsonLinesSink json_sink(json);
+  {
+    Reporter reporter({&terminal_sink, &json_sink}, &masker);
+    reporter.post(step(EventKind::job_started, "job hunter2-secret", ""));
+    reporter.post(step(EventKind::step_started, "job hunter2-secret", "step hunter2-secret"));
+    reporter.post(line("job hunter2-secret", "out hunter2-secret\n"));
+    Event notice;
+    notice.kind = EventKind::notice;
+    notice.job = "job hunter2-secret";
+    notice.text = "skipped: if: x == 'hunter2-secret' was false";
+    reporter.post(notice);
+    Event annotation;
+    annotation.kind = EventKind::annotation;
+    annotation.job = "job hunter2-secret";
+    annotation.annotation.title = "title hunter2-secret";
+    annotation.annotation.message = "message hunter2-secret";
+    annotation.annotation.file = "hunter2-secret.txt";
+    reporter.post(annotation);
+  }
+  INFO(terminal.str() << json.str());
+  CHECK(terminal.str().find("hunter2") == std::string::npos);
+  CHECK(json.str().find("hunter2") == std::string::npos);
+  CHECK_THAT(terminal.str(), Catch::Contains("[job ***]") && Catch::Contains("x == '***'"));
+}

@@ -128,6 +128,22 @@ TEST_CASE("multi-line secrets mask each line", "[mask]") {
   CHECK(masker.mask("first-line\r\nsecond-line\n\nthird") == "***");
 }
 
+TEST_CASE("lines of a multi-line secret shorter than a secret may be are not masked alone", "[mask]") {
+  Masker masker;
+  const std::string json = "{\n  \"client_secret\": \"s3cr3t-value\",\n  \"id\": 7\n}\n";
+  REQUIRE(masker.add_secret(json) == AddResult::added);
+  CHECK(masker.mask("a {brace} and } more") == "a {brace} and } more");
+  CHECK(masker.mask("  \"client_secret\": \"s3cr3t-value\",") == "  ***");
+  CHECK(masker.mask("\"id\": 7") == "***");  // 7 bytes: long enough
+  CHECK(masker.mask(json) == "***\n");
+  Masker mask;
+  REQUIRE(mask.add_mask("ab\ncdefgh") == AddResult::added);
+  CHECK(mask.mask("ab ab") == "ab ab");
+  CHECK(mask.mask("cdefgh") == "***");
+  REQUIRE(mask.add_mask("ab") == AddResult::added);  // asked for alone: any length
+  CHECK(mask.mask("xaby") == "x***y");
+}
+
 TEST_CASE("a secret split at every position across two writes is masked", "[mask][stream]") {
   Masker masker;
   const std::string secret = "s3cr3t-v4lue";
@@ -264,6 +280,6 @@ TEST_CASE("line masking sees values added after an earlier line mask", "[masker]
   CHECK(masker.mask_lines("a late-value b\n") == "a late-value b\n");
   masker.add_mask("late-value");
   CHECK(masker.mask_lines("a late-value b\n") == "a *** b\n");
-  masker.add_mask("two\nlines");
-  CHECK(masker.mask_lines("two\nlines\n") == "***\n***\n");
+  masker.add_mask("twin\nlines");
+  CHECK(masker.mask_lines("twin\nlines\n") == "***\n***\n");
 }

@@ -249,6 +249,49 @@ TEST_CASE("Vault: a server that drops connections is retried within the budget",
   closer.join();
   ::close(listener);
   REQUIRE_FALSE(failed);
-  CHECK(accepted >= 3);  // the mount lookup and the read, each tried more than once
+  CHECK(accepted >= 3);  // the mount lookup, tried more than once (the read is not tried after it)
   CHECK(failed.error().message.find("drop-token") == std::string::npos);
+}
+
+TEST_CASE("Vault: a server that accepts and never answers ends the read within the budget", "[vault]") {
+  // A listener whose connections are held open without a byte of answer: only the budget ends
+  // each attempt (curl's own timeout would hold one attempt for far longer).
+  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  socklen_t length = sizeof addr;
+  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &length) == 0);
+  REQUIRE(::listen(listener, 16) == 0);
+  std::atomic<bool> done{false};
+  std::vector<int> held;
+  std::thread holder([&] {
+    while (!done) {
+      pollfd pfd{listener, POLLIN, 0};
+      if (::poll(&pfd, 1, 20) > 0) {
+        held.push_back(::accept(listener, nullptr, nullptr));
+      }
+    }
+  });
+  VaultSettings settings;
+  settings.address = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  settings.token = "hang-token";
+  settings.retry_budget = std::chrono::milliseconds(500);
+  VaultClient client(settings);
+  const auto started = std::chrono::steady_clock::now();
+  auto failed = client.read("kv/x");
+  const auto took = std::chrono::steady_clock::now() - started;
+  done = true;
+  holder.join();
+  for (const int fd : held) {
+    ::close(fd);
+  }
+  ::close(listener);
+  REQUIRE_FALSE(failed);
+  INFO(failed.error().message);
+  CHECK_THAT(failed.error().message, Catch::Contains(settings.address) && Catch::Contains("imed out"));
+  CHECK(failed.error().message.find("hang-token") == std::string::npos);
+  CHECK(took < std::chrono::seconds(5));  // loose: a single attempt without the bound took 30 s
 }
