@@ -269,7 +269,7 @@ Result<std::string> JobExecution::pick_node(const std::string& using_, const Env
     Annotation warning;
     warning.level = AnnotationLevel::warning;
     warning.message = choice->warning;
-    post_annotation(*m_run.reporter, *m_run.masker, m_name, name, std::move(warning));
+    post_annotation(*m_run.reporter, m_name, name, std::move(warning));
   }
   return choice->path;
 }
