@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/files.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -13,27 +14,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path) << text;
-}
-
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-std::vector<std::string> files_containing(const fs::path& root, const std::string& needle) {
-  std::vector<std::string> out;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (entry.is_regular_file() && read(entry.path()).find(needle) != std::string::npos) {
-      out.push_back(entry.path().string());
-    }
-  }
-  return out;
-}
+using pipeline::test::files_containing;
+using pipeline::test::read_file;
+using pipeline::test::write_file;
 
 // Job a passes the secret on as an output: job b is named after it, job c's `if:` is explained
 // with it, and job d's `if:` fails on it.
@@ -68,7 +51,7 @@ jobs:
 TEST_CASE("pipe run masks a secret in step names, job names and explained conditions", "[secrets][e2e]") {
   const std::string secret = "fallback-value";
   pipeline::test::TempDir repo("masking-run");
-  write(repo.path / ".github/workflows/ci.yml", k_workflow);
+  write_file(repo.path / ".github/workflows/ci.yml", k_workflow);
   for (const bool json : {false, true}) {
     INFO("json: " << json);
     std::vector<std::string> args{PIPE_EXE, "run",     "--backend", "host", "-P", "ubuntu-latest=host",

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/files.hpp"
 #include "support/run_process.hpp"
 #include "support/vault_stub.hpp"
 
@@ -14,28 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path) << text;
-}
-
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-/// Every regular file under `root` whose bytes contain `needle`.
-std::vector<std::string> files_containing(const fs::path& root, const std::string& needle) {
-  std::vector<std::string> out;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (entry.is_regular_file() && read(entry.path()).find(needle) != std::string::npos) {
-      out.push_back(entry.path().string());
-    }
-  }
-  return out;
-}
+using pipeline::test::files_containing;
+using pipeline::test::read_file;
+using pipeline::test::write_file;
 
 }  // namespace
 
@@ -48,10 +30,10 @@ TEST_CASE("pipe run takes a Vault secret from the config and never writes it", "
   stub.put("secret", "ci/app", {{"token", secret}, {"key", "first-line-of-key\n" + second_line}});
   const fs::path root = pipeline::test::make_temp_dir("vault-e2e");
   const fs::path repo = root / "repo";
-  write(repo / ".pipe.yml", "platforms:\n  ubuntu-latest: host\nvault:\n  address: " + stub.address() +
+  write_file(repo / ".pipe.yml", "platforms:\n  ubuntu-latest: host\nvault:\n  address: " + stub.address() +
                                 "\n  secrets: |\n    secret/data/ci/app token | APP_TOKEN ;\n"
                                 "    secret/ci/app key | KEY\n");
-  write(repo / ".github/workflows/ci.yml",
+  write_file(repo / ".github/workflows/ci.yml",
         "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
         "      - run: echo \"token is $APP_TOKEN\"; echo \"$APP_TOKEN\" > token-copy.txt; rm token-copy.txt\n"
         "        env:\n          APP_TOKEN: ${{ secrets.APP_TOKEN }}\n"
@@ -97,7 +79,7 @@ TEST_CASE("pipe run: a refused Vault read stops the run and names the path", "[v
   stub.deny("secret/data/prod");
   const fs::path root = pipeline::test::make_temp_dir("vault-e2e-403");
   const fs::path repo = root / "repo";
-  write(repo / ".github/workflows/ci.yml",
+  write_file(repo / ".github/workflows/ci.yml",
         "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n");
   ::setenv("XDG_CONFIG_HOME", (root / "xdg").c_str(), 1);
   ::setenv("VAULT_TOKEN", "e2e-token-1111", 1);

@@ -8,7 +8,10 @@
 
 #include <atomic>
 #include <fstream>
+#include <functional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "runner/secrets/vault.hpp"
 #include "support/vault_stub.hpp"
@@ -36,6 +39,64 @@ VaultSettings token_settings(const VaultStub& stub, const std::string& token = "
 void write(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }
+
+/// A loopback TCP listener that is not Vault: each accepted connection goes to `on_accept`, which
+/// returns the descriptor to keep open until stop() (or -1 when it closed it itself).
+class LoopbackListener {
+ public:
+  explicit LoopbackListener(std::function<int(int)> on_accept) : m_on_accept(std::move(on_accept)) {
+    m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(m_fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    socklen_t length = sizeof addr;
+    REQUIRE(::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0);
+    REQUIRE(::listen(m_fd, 16) == 0);
+    m_port = ntohs(addr.sin_port);
+    m_thread = std::thread([this] { serve(); });
+  }
+  ~LoopbackListener() { stop(); }
+  LoopbackListener(const LoopbackListener&) = delete;
+  LoopbackListener& operator=(const LoopbackListener&) = delete;
+
+  [[nodiscard]] std::string address() const { return "http://127.0.0.1:" + std::to_string(m_port); }
+
+  /// Stops accepting, closes what was kept, and returns how many connections were accepted.
+  int stop() {
+    if (m_thread.joinable()) {
+      m_done = true;
+      m_thread.join();
+      for (const int fd : m_held) {
+        ::close(fd);
+      }
+      ::close(m_fd);
+    }
+    return m_accepted;
+  }
+
+ private:
+  void serve() {
+    while (!m_done) {
+      pollfd pfd{m_fd, POLLIN, 0};
+      if (::poll(&pfd, 1, 20) > 0) {
+        ++m_accepted;
+        if (const int kept = m_on_accept(::accept(m_fd, nullptr, nullptr)); kept >= 0) {
+          m_held.push_back(kept);
+        }
+      }
+    }
+  }
+
+  std::function<int(int)> m_on_accept;
+  int m_fd = -1;
+  int m_port = 0;
+  std::atomic<bool> m_done{false};
+  int m_accepted = 0;
+  std::vector<int> m_held;
+  std::thread m_thread;
+};
 
 }  // namespace
 
@@ -217,78 +278,34 @@ TEST_CASE("Vault over TLS: verified with the CA, refused without, skip-verify", 
 }
 
 TEST_CASE("Vault: a server that drops connections is retried within the budget", "[vault]") {
-  // A listener that accepts and closes at once: libcurl sees an empty reply each time.
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(listener >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t length = sizeof addr;
-  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &length) == 0);
-  REQUIRE(::listen(listener, 16) == 0);
-  std::atomic<bool> done{false};
-  std::atomic<int> accepted{0};
-  std::thread closer([&] {
-    while (!done) {
-      pollfd pfd{listener, POLLIN, 0};
-      if (::poll(&pfd, 1, 20) > 0) {
-        const int fd = ::accept(listener, nullptr, nullptr);
-        ++accepted;
-        ::close(fd);
-      }
-    }
+  // Every connection is closed at once: libcurl sees an empty reply each time.
+  LoopbackListener server([](int fd) {
+    ::close(fd);
+    return -1;
   });
   VaultSettings settings;
-  settings.address = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  settings.address = server.address();
   settings.token = "drop-token";
   settings.retry_budget = std::chrono::milliseconds(300);
-  VaultClient client(settings);
-  auto failed = client.read("kv/x");
-  done = true;
-  closer.join();
-  ::close(listener);
+  auto failed = VaultClient(settings).read("kv/x");
+  const int accepted = server.stop();
   REQUIRE_FALSE(failed);
   CHECK(accepted >= 3);  // the mount lookup, tried more than once (the read is not tried after it)
   CHECK(failed.error().message.find("drop-token") == std::string::npos);
 }
 
 TEST_CASE("Vault: a server that accepts and never answers ends the read within the budget", "[vault]") {
-  // A listener whose connections are held open without a byte of answer: only the budget ends
-  // each attempt (curl's own timeout would hold one attempt for far longer).
-  const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(listener >= 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  socklen_t length = sizeof addr;
-  REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &length) == 0);
-  REQUIRE(::listen(listener, 16) == 0);
-  std::atomic<bool> done{false};
-  std::vector<int> held;
-  std::thread holder([&] {
-    while (!done) {
-      pollfd pfd{listener, POLLIN, 0};
-      if (::poll(&pfd, 1, 20) > 0) {
-        held.push_back(::accept(listener, nullptr, nullptr));
-      }
-    }
-  });
+  // Connections are held open without a byte of answer: only the budget ends each attempt
+  // (curl's own timeout would hold one attempt for far longer).
+  LoopbackListener server([](int fd) { return fd; });
   VaultSettings settings;
-  settings.address = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  settings.address = server.address();
   settings.token = "hang-token";
   settings.retry_budget = std::chrono::milliseconds(500);
-  VaultClient client(settings);
   const auto started = std::chrono::steady_clock::now();
-  auto failed = client.read("kv/x");
+  auto failed = VaultClient(settings).read("kv/x");
   const auto took = std::chrono::steady_clock::now() - started;
-  done = true;
-  holder.join();
-  for (const int fd : held) {
-    ::close(fd);
-  }
-  ::close(listener);
+  server.stop();
   REQUIRE_FALSE(failed);
   INFO(failed.error().message);
   CHECK_THAT(failed.error().message, Catch::Contains(settings.address) && Catch::Contains("imed out"));
