@@ -23,6 +23,14 @@ public:
   virtual void write(Stream stream, std::string_view bytes) = 0;
 };
 
+/// Collects a command's output in memory, streams apart (for short helper commands: git, probes).
+class CollectSink final : public OutputSink {
+public:
+  void write(Stream stream, std::string_view bytes) override { (stream == Stream::out ? out : err).append(bytes); }
+  std::string out;
+  std::string err;
+};
+
 /// A host path made visible inside the job's environment.
 struct Mount {
   std::string source;  // host path (or volume name)

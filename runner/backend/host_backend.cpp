@@ -25,16 +25,6 @@ namespace {
 // Orphans get little time: the job is over and teardown must not drag.
 constexpr std::chrono::milliseconds k_orphan_grace{200};
 
-/// Collects a child's output in memory (for short helper commands such as git).
-class CollectSink final : public OutputSink {
-public:
-  void write(Stream stream, std::string_view bytes) override {
-    (stream == Stream::out ? out : err).append(bytes);
-  }
-  std::string out;
-  std::string err;
-};
-
 std::vector<std::pair<std::string, std::string>> inherited_env() {
   std::vector<std::pair<std::string, std::string>> env;
   for (char** entry = environ; *entry != nullptr; ++entry) {

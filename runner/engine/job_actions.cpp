@@ -208,21 +208,6 @@ Result<NodeResult> JobExecution::run_node_stage(const ActionPtr& action, ActionS
   return result;
 }
 
-namespace {
-
-/// Keeps what a probe printed on stdout.
-class CaptureSink final : public OutputSink {
-public:
-  void write(Stream stream, std::string_view bytes) override {
-    if (stream == Stream::out) {
-      text.append(bytes);
-    }
-  }
-  std::string text;
-};
-
-}  // namespace
-
 // The nodes a JavaScript action could run with here, best first: in a container the image's own,
 // then the host's mounted read-only (as GitHub's runner mounts its own); on the host, the host's.
 std::vector<NodeInstall> JobExecution::find_node_installs(const EnvList& env) {
@@ -238,10 +223,10 @@ std::vector<NodeInstall> JobExecution::find_node_installs(const EnvList& env) {
   }
   std::vector<NodeInstall> installs;
   for (const auto& path : candidates) {
-    CaptureSink sink;
+    CollectSink sink;
     ExecSpec probe{{path, "--version"}, env, "", std::chrono::milliseconds{0}, &m_cancel};
     auto status = m_placement.backend->exec(*m_env, probe, sink);
-    const std::string version = first_line(sink.text);
+    const std::string version = first_line(sink.out);
     if (status && status->code == 0 && node_major(version) > 0) {
       installs.push_back({path, version});
     }
