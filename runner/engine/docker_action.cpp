@@ -8,6 +8,7 @@
 
 #include "runner/docker/docker_backend.hpp"
 #include "runner/docker/engine_client.hpp"
+#include "runner/engine/shell.hpp"
 
 namespace pipeline::runner::engine {
 
@@ -84,52 +85,6 @@ Result<std::string> prepare_action_image(docker::DockerBackend& docker, const ac
   return image;
 }
 
-std::vector<std::string> split_docker_args(std::string_view text) {
-  std::vector<std::string> args;
-  std::string current;
-  bool in_word = false;  // a quoted "" is an (empty) argument too
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\\') {
-      std::size_t run = 0;
-      while (i + run < text.size() && text[i + run] == '\\') {
-        ++run;
-      }
-      const bool before_quote = i + run < text.size() && text[i + run] == '"';
-      // Before a quote, pairs of backslashes are one each and an odd one escapes the quote.
-      current.append(before_quote ? run / 2 : run, '\\');
-      if (before_quote && run % 2 == 1) {
-        current += '"';
-        ++run;
-      }
-      i += run - 1;
-      in_word = true;
-    } else if (c == '"') {
-      if (quoted && i + 1 < text.size() && text[i + 1] == '"') {
-        current += '"';  // "" inside quotes is a literal quote
-        ++i;
-      } else {
-        quoted = !quoted;
-      }
-      in_word = true;
-    } else if ((c == ' ' || c == '\t' || c == '\n') && !quoted) {
-      if (in_word) {
-        args.push_back(std::move(current));
-        current.clear();
-        in_word = false;
-      }
-    } else {
-      current += c;
-      in_word = true;
-    }
-  }
-  if (in_word) {
-    args.push_back(std::move(current));
-  }
-  return args;
-}
-
 Result<DockerCommand> docker_action_command(const actions::ResolvedAction& action, ActionStage stage,
                                             const ActionInputs& inputs, workflow::expr::MapContext& ctx, EnvList& env) {
   DockerCommand command;
@@ -137,7 +92,7 @@ Result<DockerCommand> docker_action_command(const actions::ResolvedAction& actio
   if (!action.manifest) {
     // docker:// steps take their command line from with: args and entrypoint.
     if (const std::string* args = find_env(inputs.values, "args")) {
-      command.args = split_docker_args(*args);
+      command.args = split_arguments(*args);
     }
     if (const std::string* entrypoint = find_env(inputs.values, "entrypoint")) {
       command.entrypoint = std::vector<std::string>{*entrypoint};

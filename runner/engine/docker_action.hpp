@@ -33,11 +33,6 @@ struct DockerCommand {
   std::vector<std::string> args;
 };
 
-/// Splits a `docker://` step's `with: args` as GitHub's runner does (it hands the string to the
-/// docker command line, which .NET splits): whitespace separates, double quotes group,
-/// backslashes escape a double quote, single quotes are ordinary characters.
-[[nodiscard]] std::vector<std::string> split_docker_args(std::string_view text);
-
 /// Evaluates `entrypoint` (or `pre-`/`post-entrypoint`), `args` and `runs.env` (into `env`);
 /// `docker://` steps take `with: entrypoint` and `with: args` instead.
 [[nodiscard]] Result<DockerCommand> docker_action_command(const actions::ResolvedAction& action, ActionStage stage,

@@ -75,34 +75,49 @@ void replace_all(std::string& text, std::string_view from, std::string_view to) 
 }  // namespace
 
 std::vector<std::string> split_arguments(std::string_view text) {
-  std::vector<std::string> words;
-  std::string word;
-  bool in_word = false;
+  std::vector<std::string> args;
+  std::string current;
+  bool in_word = false;  // a quoted "" is an (empty) argument too
   bool quoted = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\\' && i + 1 < text.size() && text[i + 1] == '"') {
-      word += '"';
+    const char c = text[i];
+    if (c == '\\') {
+      std::size_t run = 0;
+      while (i + run < text.size() && text[i + run] == '\\') {
+        ++run;
+      }
+      const bool before_quote = i + run < text.size() && text[i + run] == '"';
+      // Before a quote, pairs of backslashes are one each and an odd one escapes the quote.
+      current.append(before_quote ? run / 2 : run, '\\');
+      if (before_quote && run % 2 == 1) {
+        current += '"';
+        ++run;
+      }
+      i += run - 1;
       in_word = true;
-      ++i;
     } else if (c == '"') {
-      quoted = !quoted;
+      if (quoted && i + 1 < text.size() && text[i + 1] == '"') {
+        current += '"';  // "" inside quotes is a literal quote
+        ++i;
+      } else {
+        quoted = !quoted;
+      }
       in_word = true;
-    } else if (!quoted && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+    } else if ((c == ' ' || c == '\t' || c == '\n' || c == '\r') && !quoted) {
       if (in_word) {
-        words.push_back(std::move(word));
-        word.clear();
+        args.push_back(std::move(current));
+        current.clear();
         in_word = false;
       }
     } else {
-      word += c;
+      current += c;
       in_word = true;
     }
   }
   if (in_word) {
-    words.push_back(std::move(word));
+    args.push_back(std::move(current));
   }
-  return words;
+  return args;
 }
 
 Result<ShellCommand> resolve_shell(std::string_view shell, ShellPlacement placement, BashAvailability bash) {

@@ -34,8 +34,10 @@ inline constexpr std::string_view k_invalid_shell_message =
 /// The argv that runs `script_path` with `command`.
 [[nodiscard]] std::vector<std::string> shell_argv(const ShellCommand& command, std::string_view script_path);
 
-/// Splits an argument string like the runner does: whitespace separates, double quotes group
-/// (and are removed), a backslash escapes a double quote.
+/// Splits an argument string as GitHub's runner has it split: the runner hands a custom shell's
+/// arguments and a `docker://` step's `with: args` to a command line, which .NET splits.
+/// Whitespace separates, double quotes group (and are removed), `""` inside quotes is a literal
+/// quote, backslashes before a quote pair up and an odd one escapes it, single quotes are plain.
 [[nodiscard]] std::vector<std::string> split_arguments(std::string_view text);
 
 /// The script text to write for `command`: the prefix, then the script.
