@@ -62,6 +62,11 @@ void ParseContext::error(const SourceLocation& where, std::string message, std::
 
 void ParseContext::check_keys(const Node& map, std::initializer_list<std::string_view> allowed,
                               std::string_view what, Place place) {
+  check_keys(map, std::span<const std::string_view>(allowed.begin(), allowed.size()), what, place);
+}
+
+void ParseContext::check_keys(const Node& map, std::span<const std::string_view> allowed, std::string_view what,
+                              Place place) {
   const std::vector<std::string> candidates(allowed.begin(), allowed.end());
   for (const auto& entry : map.entries) {
     if (std::find(allowed.begin(), allowed.end(), entry.key) != allowed.end()) {

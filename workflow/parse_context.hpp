@@ -2,6 +2,7 @@
 // Internal to the loader: diagnostics collection and typed reads of Nodes.
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,9 @@ public:
 
   /// Reports each key of `map` not in `allowed`, with a "did you mean" or misplaced hint.
   void check_keys(const Node& map, std::initializer_list<std::string_view> allowed, std::string_view what,
+                  Place place = Place::other);
+  /// The same, for a list of keys kept elsewhere (a table the parser also uses for other checks).
+  void check_keys(const Node& map, std::span<const std::string_view> allowed, std::string_view what,
                   Place place = Place::other);
 
   /// True when `node` is a mapping; otherwise reports "`what` must be a mapping".

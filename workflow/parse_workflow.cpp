@@ -95,10 +95,7 @@ std::optional<Node> parse_permissions(ParseContext& ctx, const Node& node) {
   if (!ctx.expect_mapping(node, "'permissions'")) {
     return std::nullopt;
   }
-  ctx.check_keys(node, {"actions", "artifact-metadata", "attestations", "checks", "contents", "deployments", "discussions",
-                        "id-token", "issues", "models", "packages", "pages", "pull-requests",
-                        "repository-projects", "security-events", "statuses"},
-                 "'permissions'");
+  ctx.check_keys(node, k_permission_scopes, "'permissions'");
   for (const auto& entry : node.entries) {
     if (std::find(std::begin(k_permission_scopes), std::end(k_permission_scopes), entry.key) !=
         std::end(k_permission_scopes)) {
