@@ -165,10 +165,10 @@ public:
   Builder(const std::string& file, std::vector<Diagnostic>& diagnostics)
       : m_file(file), m_diagnostics(diagnostics) {}
 
-  // The document, or nullopt once it was refused (too deep, too large, recursive alias).
   /// Whether the document was refused (too deep, too many values, a recursive alias).
   [[nodiscard]] bool refused() const { return m_refused; }
 
+  // The document, or nullopt once it was refused (too deep, too large, recursive alias).
   [[nodiscard]] std::optional<Node> take() {
     if (m_refused) {
       return std::nullopt;
