@@ -29,6 +29,9 @@ struct ActionSandbox {
   [[nodiscard]] std::string base_url() const { return "file://" + (root / "repos").string() + "/"; }
   [[nodiscard]] std::string cache() const { return (root / "cache").string(); }
 
+  /// git with an identity and `main` as the first branch, for commits made by tests.
+  static constexpr const char* k_git = "git -c user.name=pipe -c user.email=pipe@example.com -c init.defaultBranch=main ";
+
   /// Runs a shell command in `dir`; true when it exits 0.
   static bool sh(const std::filesystem::path& dir, const std::string& command) {
     const std::string line = "cd '" + dir.string() + "' && " + command + " >/dev/null 2>&1";
@@ -44,7 +47,7 @@ struct ActionSandbox {
     std::filesystem::copy(source, work, std::filesystem::copy_options::recursive);
     const auto bare = root / "repos" / owner_repo;
     std::filesystem::create_directories(bare.parent_path());
-    const std::string git = "git -c user.name=pipe -c user.email=pipe@example.com -c init.defaultBranch=main ";
+    const std::string git = k_git;
     sh(work, git + "init -q . && " + git + "add -A && " + git + "commit -q -m init && " + git + "tag -a -m " +
                  tag + " " + tag);
     sh(root, git + "clone -q --bare '" + work.string() + "' '" + bare.string() + "'");

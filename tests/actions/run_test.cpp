@@ -165,8 +165,8 @@ jobs:
           echo "copy has tracked=$(cat copy/tracked.txt) untracked=$(test -e copy/untracked.txt && echo yes || echo no)"
           echo "other has action.yml=$(test -f other/action.yml && echo yes || echo no)"
 )WF");
-  REQUIRE(ActionSandbox::sh(c.workspace, "git -c init.defaultBranch=main init -q . && git add tracked.txt checkout.yml && "
-                                         "git -c user.name=p -c user.email=p@example.com commit -q -m init"));
+  const std::string git = ActionSandbox::k_git;
+  REQUIRE(ActionSandbox::sh(c.workspace, git + "init -q . && git add tracked.txt checkout.yml && " + git + "commit -q -m init"));
   ActionSandbox::write(c.workspace / "untracked.txt", "untracked\n");
   auto result = run_process({PIPE_EXE, "run", "--backend", "host", "--actions-url", c.box.base_url(), "checkout.yml"},
                             c.workspace.string());
@@ -180,13 +180,12 @@ jobs:
 TEST_CASE("actions/checkout of the current repository with ref: exports that commit locally", "[actions][run]") {
   RemoteCase c;
   ActionSandbox::write(c.workspace / "tracked.txt", "old\n");
-  REQUIRE(ActionSandbox::sh(c.workspace, "git -c init.defaultBranch=main init -q . && git add tracked.txt && "
-                                         "git -c user.name=p -c user.email=p@example.com commit -q -m old && "
-                                         "git tag v-old && (git rev-parse --short=9 HEAD > ../old-sha)"));
+  const std::string git = ActionSandbox::k_git;
+  REQUIRE(ActionSandbox::sh(c.workspace, git + "init -q . && git add tracked.txt && " + git +
+                                             "commit -q -m old && git tag v-old && (git rev-parse --short=9 HEAD > ../old-sha)"));
   ActionSandbox::write(c.workspace / "tracked.txt", "new\n");
   ActionSandbox::write(c.workspace / "later.txt", "later\n");
-  REQUIRE(ActionSandbox::sh(c.workspace, "git add tracked.txt later.txt && "
-                                         "git -c user.name=p -c user.email=p@example.com commit -q -m new"));
+  REQUIRE(ActionSandbox::sh(c.workspace, "git add tracked.txt later.txt && " + git + "commit -q -m new"));
   std::ifstream sha_file(c.box.root / "old-sha");
   std::string short_sha;
   sha_file >> short_sha;
