@@ -1,6 +1,8 @@
 #pragma once
 // Shared by the evaluator and the functions (internal).
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "workflow/expr/evaluator.hpp"
@@ -23,6 +25,30 @@ struct Ref {
 struct EvalFailure {
   std::string message;
 };
+
+/// The most a function may build while evaluating one expression: the runner's default
+/// `MaxMemory` (1 MiB), counted as .NET strings take memory.
+inline constexpr std::size_t k_max_memory_bytes = 1048576;
+
+/// What the runner counts for each string besides its UTF-16 units (2 bytes each).
+inline constexpr std::size_t k_string_overhead_bytes = 26;
+
+/// Counts the strings one call of format, join or toJSON builds, as the runner's MemoryCounter
+/// does, and fails the evaluation once they pass k_max_memory_bytes.
+class MemoryCounter {
+public:
+  explicit MemoryCounter(const AstNode& node) : m_node(node) {}
+
+  /// Counts `text`; throws EvalFailure with GitHub's message when the bound is passed.
+  void add(std::string_view text);
+
+private:
+  const AstNode& m_node;
+  std::size_t m_bytes = 0;
+};
+
+/// `node` written back as an expression (as the runner quotes it in errors).
+[[nodiscard]] std::string expression_text(const AstNode& node);
 
 /// A borrowed `true` or `false`.
 [[nodiscard]] Ref boolean(bool b);

@@ -78,13 +78,22 @@ std::size_t read_placeholder(std::string_view f, std::size_t& i) {
   return index;
 }
 
+// Counts the literal text appended to `out` since `start`, when there is any.
+void count_literal(MemoryCounter& memory, const std::string& out, std::size_t start) {
+  if (out.size() > start) {
+    memory.add(std::string_view(out).substr(start));
+  }
+}
+
 Ref format(const AstNode& node, EvalContext& context) {
   const std::string f = arg(node, 0, context).get().to_display_string();
   std::vector<std::string> args;
   for (std::size_t i = 1; i < node.children.size(); ++i) {
     args.push_back(arg(node, i, context).get().to_display_string());
   }
+  MemoryCounter memory(node);
   std::string out;
+  std::size_t literal_start = 0;  // where the literal text not yet counted begins in `out`
   std::size_t i = 0;
   while (i < f.size()) {
     const char c = f[i];
@@ -98,43 +107,58 @@ Ref format(const AstNode& node, EvalContext& context) {
       if (index >= args.size()) {
         throw EvalFailure{"The following format string references more arguments than were supplied: " + f};
       }
+      count_literal(memory, out, literal_start);
+      memory.add(args[index]);
       out += args[index];
+      literal_start = out.size();
     } else {
       out += c;
       ++i;
     }
   }
+  count_literal(memory, out, literal_start);
   return Ref::own(Value(std::move(out)));
 }
 
 Ref join(const AstNode& node, EvalContext& context) {
   const Ref items = arg(node, 0, context);
-  std::string separator = ",";
-  if (node.children.size() > 1) {
-    separator = arg(node, 1, context).get().to_display_string();
-  }
   const Value& v = items.get();
   if (v.is_primitive()) {
     return Ref::own(Value(v.to_display_string()));
   }
-  if (!v.is_array()) {
+  if (!v.is_array() || v.as_array().empty()) {
     return Ref::own(Value(""));
   }
+  // As in the runner, a separator that is an array or an object leaves the default in place,
+  // and it is only read when there is something to separate.
+  std::string separator = ",";
+  if (node.children.size() > 1 && v.as_array().size() > 1) {
+    const Ref given = arg(node, 1, context);
+    if (given.get().is_primitive()) {
+      separator = given.get().to_display_string();
+    }
+  }
+  MemoryCounter memory(node);
   std::string out;
   bool first = true;
   for (const auto& item : v.as_array()) {
     if (!first) {
+      memory.add(separator);
       out += separator;
     }
     first = false;
-    out += item.to_display_string();
+    std::string text = item.to_display_string();
+    memory.add(text);
+    out += text;
   }
   return Ref::own(Value(std::move(out)));
 }
 
 Ref to_json(const AstNode& node, EvalContext& context) {
   const Ref v = arg(node, 0, context);
-  return Ref::own(Value(v.get().to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace)));
+  std::string json = v.get().to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  MemoryCounter(node).add(json);
+  return Ref::own(Value(std::move(json)));
 }
 
 // ---- fromJSON: the runner reads with Newtonsoft's JToken.ReadFrom, which is more lenient than

@@ -277,6 +277,14 @@ TEST_CASE("join", "[expr]") {
       {"join(null)", "String \"\""},
       {"join(github)", "String \"\""},
       {"join(matrix.node, 1)", "String \"18120\""},
+      {"join(matrix.node, true)", "String \"18true20\""},
+      {"join(matrix.node, null)", "String \"1820\""},
+      // An array or object separator leaves the default in place, as the runner does.
+      {"join(matrix.node, matrix.node)", "String \"18,20\""},
+      {"join(matrix.node, github.event)", "String \"18,20\""},
+      {"join(matrix.node, fromJSON('[]'))", "String \"18,20\""},
+      // The separator is not read when nothing needs separating.
+      {"join(fromJSON('[1]'), format('{'))", "String \"1\""},
   });
 }
 
