@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "workflow/template_node.hpp"
 #include "workflow/expr/parser.hpp"
 #include "workflow/expr/template.hpp"
 
@@ -51,6 +52,9 @@ public:
       node(item, options);
     }
     for (const auto& entry : n.entries) {
+      if (!is_insert_directive(entry.key)) {
+        text(entry.key, entry.key_where, options);  // keys may be expressions too
+      }
       node(entry.value, options);
     }
   }
@@ -285,7 +289,7 @@ std::vector<Diagnostic> validate_expressions(const Workflow& wf) {
     c.node(wf.concurrency->group, k_workflow_level);
     c.node(wf.concurrency->cancel_in_progress, k_workflow_level);
   }
-  c.located(wf.defaults.shell, k_workflow_level);
+  c.located(wf.defaults.shell, k_job_defaults);  // evaluated for each job, with the job's contexts
   c.located(wf.defaults.working_directory, k_workflow_level);
   check_triggers(c, wf);
   for (const auto& job : wf.jobs) {

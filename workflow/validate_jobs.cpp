@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "workflow/template_node.hpp"
 #include "workflow/parse_context.hpp"
 #include "workflow/validate.hpp"
 #include "workflow/validate_internal.hpp"
@@ -155,6 +156,9 @@ void check_matrix(const Job& job, std::vector<Diagnostic>& out) {
     return;
   }
   for (const auto& entry : job.strategy->matrix.entries) {
+    if (is_insert_directive(entry.key)) {
+      continue;  // its mapping (or expression) is checked once evaluated
+    }
     if (entry.value.is_sequence() && entry.value.items.empty() && entry.key != "include" && entry.key != "exclude") {
       report(out, entry.key_where, "matrix entry '" + entry.key + "' has no values");
     } else if (entry.value.is_mapping() || (entry.value.is_scalar() && !is_whole_expression(entry.value.scalar))) {

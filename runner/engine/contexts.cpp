@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "workflow/template_node.hpp"
 #include "workflow/expr/template.hpp"
 
 namespace pipeline::runner::engine {
@@ -36,47 +37,7 @@ std::string where_prefix(const workflow::SourceLocation& where) {
 }
 
 Result<expr::Value> evaluate_node(const Node& node, expr::EvalContext& context) {
-  switch (node.kind) {
-    case Node::Kind::null:
-      return expr::Value{};
-    case Node::Kind::boolean:
-      return expr::Value{node.scalar == "true"};
-    case Node::Kind::number:
-      return expr::Value{expr::parse_number(node.scalar)};
-    case Node::Kind::string: {
-      if (!expr::has_expression(node.scalar)) {
-        return expr::Value{node.scalar};
-      }
-      auto value = expr::evaluate_template(node.scalar, context);
-      if (!value) {
-        return Error{where_prefix(node.where) + value.error().message};
-      }
-      return value;
-    }
-    case Node::Kind::sequence: {
-      expr::Value array = expr::Value::array();
-      for (const auto& item : node.items) {
-        auto value = evaluate_node(item, context);
-        if (!value) {
-          return value.error();
-        }
-        array.push_back(std::move(*value));
-      }
-      return array;
-    }
-    case Node::Kind::mapping: {
-      expr::Value object = expr::Value::object();
-      for (const auto& entry : node.entries) {
-        auto value = evaluate_node(entry.value, context);
-        if (!value) {
-          return value.error();
-        }
-        object.set(entry.key, std::move(*value));
-      }
-      return object;
-    }
-  }
-  return expr::Value{};
+  return workflow::evaluate_template_node(node, context);
 }
 
 Result<std::string> evaluate_string(const Node& node, expr::EvalContext& context) {

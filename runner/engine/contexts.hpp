@@ -23,8 +23,8 @@ void set_env(EnvList& env, const std::string& name, std::string value);
 /// The value of `name` in `env`, or nullptr.
 [[nodiscard]] const std::string* find_env(const EnvList& env, std::string_view name);
 
-/// A model value with every `${{ }}` in its strings evaluated; a string that is exactly one
-/// expression keeps the expression's type.
+/// A model value with every `${{ }}` evaluated (see workflow::evaluate_template_node: keys and
+/// `${{ insert }}` too); a string that is exactly one expression keeps the expression's type.
 [[nodiscard]] Result<workflow::expr::Value> evaluate_node(const workflow::Node& node,
                                                           workflow::expr::EvalContext& context);
 

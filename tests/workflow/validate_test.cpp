@@ -114,6 +114,29 @@ TEST_CASE("valid shells", "[validate]") {
   }
 }
 
+TEST_CASE("a shell written as an expression is left for the run to check", "[validate]") {
+  // The job's contexts reach `defaults.run.shell` at both levels: it is evaluated for each job.
+  CHECK(problems("on: push\ndefaults: {run: {shell: '${{ env.S }}'}}\njobs:\n  j:\n    runs-on: x\n"
+                 "    strategy: {matrix: {s: [bash]}}\n    defaults: {run: {shell: '${{ matrix.s }}'}}\n"
+                 "    steps: [{run: a, shell: '${{ matrix.s }}'}]\n")
+            .empty());
+  CHECK(problems("on: push\ndefaults: {run: {shell: '${{ secrets.S }}'}}\njobs:\n  j:\n    runs-on: x\n"
+                 "    steps: [{run: a}]\n") ==
+        std::vector<std::string>{"Unrecognized named-value: 'secrets'. Located at position 1 within expression: "
+                                 "secrets.S | 'secrets' is not available here; available contexts: github, env, "
+                                 "vars, strategy, matrix, needs, inputs"});
+}
+
+TEST_CASE("matrix keys may be expressions and ${{ insert }}", "[validate]") {
+  CHECK(problems(job("    strategy:\n      matrix:\n        ${{ github.ref }}: [a]\n"
+                     "        ${{ insert }}: {b: [1], c: [2]}\n    steps: [{run: a}]\n"))
+            .empty());
+  CHECK(problems(job("    strategy:\n      matrix:\n        ${{ steps.x }}: [a]\n    steps: [{run: a}]\n")) ==
+        std::vector<std::string>{"Unrecognized named-value: 'steps'. Located at position 1 within expression: "
+                                 "steps.x | 'steps' is not available here; available contexts: github, vars, "
+                                 "needs, inputs"});
+}
+
 TEST_CASE("ids follow GitHub's pattern", "[validate]") {
   for (const char* id : {"a", "_a", "build-1", "A_b-C"}) {
     CHECK(is_valid_id(id));
