@@ -130,6 +130,8 @@ private:
   void run_step(const Step& step, std::size_t index);
   [[nodiscard]] std::string step_name(const Step& step, expr::MapContext& ctx) const;
   [[nodiscard]] Result<bool> should_run(const Step& step, expr::MapContext& ctx) const;
+  [[nodiscard]] Result<void> evaluate_default_shell();
+  [[nodiscard]] Result<std::string> step_shell(const Step& step, expr::MapContext& ctx) const;
   [[nodiscard]] Result<NodeResult> run_script_step(const Step& step, const std::string& name, std::size_t index,
                                                    expr::MapContext& ctx, EnvList& step_env);
   [[nodiscard]] Result<NodeResult> execute_step(const Step& step, const std::string& name, StepRecord& record,
@@ -188,6 +190,7 @@ private:
   expr::Value m_github_value;
   EnvList m_job_env;           // workflow env + job env + GITHUB_ENV additions
   std::vector<std::string> m_path_additions;  // GITHUB_PATH, in the order added
+  std::optional<workflow::Located<std::string>> m_default_shell;  // `defaults.run.shell`, evaluated
   Scope m_root;
   Scope* m_scope = &m_root;
   std::map<std::string, ActionPtr> m_actions;           // by uses: text; keeps manifests alive

@@ -343,6 +343,9 @@ JobOutcome JobExecution::run() {
   }
   m_deadline = started + std::chrono::milliseconds(static_cast<long long>(m_job_timeout_minutes * 60000.0));
   auto env_ok = evaluate_job_env();
+  if (env_ok) {
+    env_ok = evaluate_default_shell();
+  }
   auto prepared = env_ok ? prepare() : env_ok;
   if (!prepared) {
     fail("", prepared.error().message);

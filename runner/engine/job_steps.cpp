@@ -1,5 +1,6 @@
 // Steps of a job: if:, scripts, file commands, outcomes.
 #include "runner/engine/job_execution.hpp"
+#include "runner/engine/shell.hpp"
 #include "workflow/expr/explain.hpp"
 
 namespace pipeline::runner::engine::detail {
@@ -54,6 +55,52 @@ Result<bool> JobExecution::should_run(const Step& step, expr::MapContext& ctx) c
     return Error{where_prefix(step.if_condition ? step.if_condition->where : step.where) + result.error().message};
   }
   return *result;
+}
+
+// Like the runner, the job's defaults are evaluated once when the job starts, with the contexts
+// of that moment (env is the workflow's and the job's); the workflow's apply unless the job's
+// give a non-empty shell.
+Result<void> JobExecution::evaluate_default_shell() {
+  m_default_shell.reset();
+  auto ctx = contexts(m_job_env);
+  for (const auto* shell : {&m_instance.workflow->defaults.shell, &m_job.defaults.shell}) {
+    if (!*shell) {
+      continue;
+    }
+    auto value = evaluate_text((*shell)->value, ctx);
+    if (!value) {
+      return Error{where_prefix((*shell)->where) + value.error().message};
+    }
+    if (!value->empty()) {
+      m_default_shell = workflow::Located<std::string>{std::move(*value), (*shell)->where};
+    }
+  }
+  return {};
+}
+
+// The step's own `shell:` (an empty result falls back to the defaults, as on GitHub), checked
+// here because only now is an expression's value known; the error names where it was written.
+Result<std::string> JobExecution::step_shell(const Step& step, expr::MapContext& ctx) const {
+  std::optional<workflow::Located<std::string>> shell;
+  if (step.shell) {
+    auto value = evaluate_text(step.shell->value, ctx);
+    if (!value) {
+      return Error{where_prefix(step.shell->where) + value.error().message};
+    }
+    if (!value->empty()) {
+      shell = workflow::Located<std::string>{std::move(*value), step.shell->where};
+    }
+  }
+  if (!shell && !m_scope->composite) {  // job and workflow defaults do not reach into a composite action
+    shell = m_default_shell;
+  }
+  if (!shell) {
+    return std::string();
+  }
+  if (auto valid = resolve_shell(shell->value, ShellPlacement::host, BashAvailability::present); !valid) {
+    return Error{where_prefix(shell->where) + valid.error().message + " (the shell is '" + shell->value + "')"};
+  }
+  return shell->value;
 }
 
 void JobExecution::read_file_commands(const FileCommandPaths& files, const std::string& name, StepRecord& record,
@@ -120,15 +167,9 @@ Result<NodeResult> JobExecution::run_script_step(const Step& step, const std::st
   if (!script) {
     return Error{where_prefix(step.run->where) + script.error().message};
   }
-  std::string shell;
-  if (step.shell) {
-    shell = step.shell->value;
-  } else if (m_scope->composite) {
-    // Job and workflow defaults do not reach into a composite action.
-  } else if (m_job.defaults.shell) {
-    shell = m_job.defaults.shell->value;
-  } else if (m_instance.workflow->defaults.shell) {
-    shell = m_instance.workflow->defaults.shell->value;
+  auto shell = step_shell(step, ctx);
+  if (!shell) {
+    return shell.error();
   }
   std::string directory;
   if (step.working_directory) {
@@ -149,7 +190,7 @@ Result<NodeResult> JobExecution::run_script_step(const Step& step, const std::st
   }
   const std::string action_id = step.id ? step.id->value : (index == 0 ? "__run" : "__run_" + std::to_string(index + 1));
   ScriptStep script_step;
-  script_step.shell = shell;
+  script_step.shell = *shell;
   script_step.script = *script;
   script_step.cwd = cwd;
   return execute_script(step, name, m_scope->steps[index], ctx, step_env, script_step, action_id);
