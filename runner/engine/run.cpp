@@ -129,9 +129,12 @@ public:
   Placer(const RunOptions& options, Reporter& reporter, std::string run_root, EngineConnection engine)
       : m_options(options), m_reporter(reporter), m_host(std::move(run_root)), m_engine(std::move(engine)) {}
 
+  // A job with `container:` keeps GitHub's container-job rules (its default shell is `sh`) on
+  // whichever backend runs it.
   Result<Placement> place(const std::vector<std::string>& labels, const std::string& container_image) {
+    const bool job_container = !container_image.empty();
     if (m_options.backend == BackendChoice::host) {
-      return Placement{&m_host, "", false};
+      return Placement{&m_host, "", job_container};
     }
     std::string image = container_image;
     if (image.empty()) {
@@ -149,9 +152,9 @@ public:
       if (m_options.backend == BackendChoice::docker || m_options.backend == BackendChoice::podman) {
         return Error{m_docker_error};
       }
-      return Placement{&m_host, "", false};
+      return Placement{&m_host, "", job_container};
     }
-    return Placement{docker, image, !container_image.empty()};
+    return Placement{docker, image, job_container};
   }
 
   /// Connects now when the choice is automatic, so the fallback notice comes first.
