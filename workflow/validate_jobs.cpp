@@ -25,6 +25,17 @@ void check_shell(const Located<std::string>& shell, std::vector<Diagnostic>& out
                       : "did you mean '" + near + "'?");
 }
 
+// GitHub takes an expression only in `jobs.<id>.defaults.run.shell`. pipe evaluates one in a
+// step's `shell` and in the workflow's defaults too, but says so: GitHub would refuse the file.
+void warn_expression_shell(const Located<std::string>& shell, std::string_view key, std::vector<Diagnostic>& out) {
+  if (shell.value.find("${{") == std::string::npos) {
+    return;
+  }
+  out.push_back({Severity::warning, shell.where,
+                 "GitHub refuses an expression in " + std::string(key) + " (pipe evaluates it)",
+                 "to keep the workflow valid on GitHub, put it in the job's 'defaults.run.shell'"});
+}
+
 void check_number(const std::optional<Node>& value, std::string_view key, std::vector<Diagnostic>& out) {
   if (!value || value->kind == Node::Kind::number ||
       (value->kind == Node::Kind::string && is_whole_expression(value->scalar))) {
@@ -101,6 +112,7 @@ void check_step_body(const Step& step, const Job& job, std::vector<Diagnostic>& 
   }
   if (step.shell) {
     check_shell(*step.shell, out);
+    warn_expression_shell(*step.shell, "a step's 'shell'", out);
   }
   check_number(step.timeout_minutes, "timeout-minutes", out);
   check_positive(step.timeout_minutes, "timeout-minutes", out);
@@ -197,6 +209,7 @@ void validate_jobs(const Workflow& wf, std::vector<Diagnostic>& out) {
   }
   if (wf.defaults.shell) {
     check_shell(*wf.defaults.shell, out);
+    warn_expression_shell(*wf.defaults.shell, "the workflow's 'defaults.run.shell'", out);
   }
 }
 

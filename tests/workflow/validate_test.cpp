@@ -116,11 +116,15 @@ TEST_CASE("valid shells", "[validate]") {
 
 TEST_CASE("a shell written as an expression is left for the run to check", "[validate]") {
   // The job's contexts reach `defaults.run.shell` at both levels: it is evaluated for each job.
+  // Only the job's is an expression on GitHub too; the other two are evaluated with a warning.
+  const std::string hint = " | to keep the workflow valid on GitHub, put it in the job's 'defaults.run.shell'";
   CHECK(problems("on: push\ndefaults: {run: {shell: '${{ env.S }}'}}\njobs:\n  j:\n    runs-on: x\n"
                  "    strategy: {matrix: {s: [bash]}}\n    defaults: {run: {shell: '${{ matrix.s }}'}}\n"
-                 "    steps: [{run: a, shell: '${{ matrix.s }}'}]\n")
-            .empty());
-  CHECK(problems("on: push\ndefaults: {run: {shell: '${{ secrets.S }}'}}\njobs:\n  j:\n    runs-on: x\n"
+                 "    steps: [{run: a, shell: '${{ matrix.s }}'}]\n") ==
+        std::vector<std::string>{
+            "GitHub refuses an expression in the workflow's 'defaults.run.shell' (pipe evaluates it)" + hint,
+            "GitHub refuses an expression in a step's 'shell' (pipe evaluates it)" + hint});
+  CHECK(problems("on: push\njobs:\n  j:\n    runs-on: x\n    defaults: {run: {shell: '${{ secrets.S }}'}}\n"
                  "    steps: [{run: a}]\n") ==
         std::vector<std::string>{"Unrecognized named-value: 'secrets'. Located at position 1 within expression: "
                                  "secrets.S | 'secrets' is not available here; available contexts: github, env, "
