@@ -59,16 +59,50 @@ Result<std::string> evaluate_text(std::string_view text, expr::EvalContext& cont
   return value->to_display_string();
 }
 
+namespace {
+
+// `${{ insert }}: <mapping>` in an env mapping: each entry of the mapping becomes a variable.
+Result<void> insert_env(const workflow::NodeEntry& entry, expr::EvalContext& context, EnvList& env) {
+  auto inserted = evaluate_node(entry.value, context);
+  if (!inserted) {
+    return inserted.error();
+  }
+  if (!inserted->is_object()) {
+    return Error{where_prefix(entry.key_where) + "'" + entry.key + "' needs a mapping, not " +
+                 std::string(inserted->kind_name())};
+  }
+  for (const auto& item : inserted->as_object().entries()) {
+    set_env(env, item.key, item.value.to_display_string());
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<void> evaluate_env(const std::optional<Node>& mapping, expr::EvalContext& context, EnvList& env) {
   if (!mapping || !mapping->is_mapping()) {
     return {};
   }
   for (const auto& entry : mapping->entries) {
+    if (workflow::is_insert_directive(entry.key)) {
+      if (auto inserted = insert_env(entry, context, env); !inserted) {
+        return inserted;
+      }
+      continue;
+    }
+    std::string name = entry.key;
+    if (expr::has_expression(name)) {
+      auto evaluated = evaluate_text(name, context);
+      if (!evaluated) {
+        return Error{where_prefix(entry.key_where) + evaluated.error().message};
+      }
+      name = std::move(*evaluated);
+    }
     auto value = evaluate_string(entry.value, context);
     if (!value) {
       return value.error();
     }
-    set_env(env, entry.key, std::move(*value));
+    set_env(env, name, std::move(*value));
   }
   return {};
 }
