@@ -3,8 +3,8 @@
 #include <map>
 #include <set>
 
-#include "workflow/template_node.hpp"
 #include "workflow/parse_context.hpp"
+#include "workflow/template_node.hpp"
 #include "workflow/validate.hpp"
 #include "workflow/validate_internal.hpp"
 
