@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <string>
 
-#include "workflow/template_node.hpp"
 #include "workflow/expr/parser.hpp"
 #include "workflow/expr/template.hpp"
+#include "workflow/template_node.hpp"
 
 namespace pipeline::workflow {
 namespace {
