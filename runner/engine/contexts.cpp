@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "workflow/template_node.hpp"
 #include "workflow/expr/template.hpp"
+#include "workflow/template_node.hpp"
 
 namespace pipeline::runner::engine {
 
