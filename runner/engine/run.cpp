@@ -842,10 +842,13 @@ int run(const RunOptions& given, Interruption& interruption) {
   }
   if (options.dry_run) {
     reporter.stop();
-    if (!terminal->closed()) {
-      print_plan(plan, calls.jobs, masker);
+    print_plan(plan, calls.jobs, masker);  // a failed stream writes nothing more
+    if (!(std::cout << std::flush)) {
+      interruption.interrupt(closed_output_signal(STDOUT_FILENO));
     }
-    return problems.broken.empty() ? k_exit_success : k_exit_failed;
+    return interruption.signal() != 0 ? interruption.exit_code()
+           : problems.broken.empty()  ? k_exit_success
+                                      : k_exit_failed;
   }
   if (plan.jobs.empty()) {
     post_notice(reporter, "nothing to run");

@@ -53,14 +53,22 @@ enum class Backend { host, docker };
 struct SignalCase {
   TempDir dir{"signals"};
   Backend backend;
-  explicit SignalCase(Backend b) : backend(b) { write_file(dir.path / "workflow.yml", k_workflow); }
+  // In a container the job is a `container:` job, so the run also has a network to remove.
+  explicit SignalCase(Backend b) : backend(b) {
+    std::string text = k_workflow;
+    if (backend == Backend::docker) {
+      const std::string runs_on = "    runs-on: ubuntu-latest\n";
+      text.insert(text.find(runs_on) + runs_on.size(), std::string("    container: ") + k_busybox + "\n");
+    }
+    write_file(dir.path / "workflow.yml", text);
+  }
 
   [[nodiscard]] std::vector<std::string> argv() const {
     std::vector<std::string> args{PIPE_EXE, "run", "workflow.yml", "--backend"};
     if (backend == Backend::host) {
       args.emplace_back("host");
     } else {
-      args.insert(args.end(), {"docker", "-P", std::string("ubuntu-latest=") + k_busybox});
+      args.emplace_back("docker");
     }
     return args;
   }
@@ -187,4 +195,19 @@ TEST_CASE("with a real `| grep -m1` reader the run stops, cleans up and exits 14
   INFO(result.out + result.err);
   CHECK_THAT(result.out, Catch::Contains("pipe=141"));
   check_cancelled(c, 141, 141);
+}
+
+TEST_CASE("a dry run whose standard output is closed exits 141 instead of dying of SIGPIPE", "[run][signals]") {
+  SignalCase c(Backend::host);
+  int out[2];
+  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+  ::close(out[0]);  // the reader is gone before pipe writes its plan
+  const int err = ::open((c.dir.path / "err.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  auto argv = c.argv();
+  argv.emplace_back("--dry-run");
+  const pid_t pid = spawn_child(argv, c.dir.path, ChildStreams{out[1], err, false});
+  ::close(out[1]);
+  ::close(err);
+  CHECK(wait_child(pid, std::chrono::seconds(60)) == 128 + SIGPIPE);
+  CHECK_FALSE(fs::exists(c.dir.path / "started"));
 }
