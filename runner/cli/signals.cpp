@@ -47,11 +47,12 @@ struct sigaction set_handler(int signal, void (*handler)(int)) {
   return previous;
 }
 
-// A signal ignored when pipe starts stays ignored: `nohup pipe run` must survive a hangup,
-// and a shell starts background commands with SIGINT ignored.
+// A hangup ignored when pipe starts stays ignored: `nohup pipe run` must survive one. SIGINT
+// and SIGTERM are always handled, as they were before hangups were: a run is never left without
+// its Ctrl-C.
 bool ignored(int signal) {
   struct sigaction current {};
-  return ::sigaction(signal, nullptr, &current) == 0 && current.sa_handler == SIG_IGN;
+  return signal == SIGHUP && ::sigaction(signal, nullptr, &current) == 0 && current.sa_handler == SIG_IGN;
 }
 
 /// Turns signals into the run's two cancel levels. The first of SIGINT, SIGTERM, SIGHUP or a

@@ -211,3 +211,28 @@ TEST_CASE("a dry run whose standard output is closed exits 141 instead of dying 
   CHECK(wait_child(pid, std::chrono::seconds(60)) == 128 + SIGPIPE);
   CHECK_FALSE(fs::exists(c.dir.path / "started"));
 }
+
+TEST_CASE("under nohup a hangup is ignored and the run goes on", "[run][signals]") {
+  TempDir dir("nohup");
+  write_file(dir.path / "workflow.yml", R"yaml(on: push
+jobs:
+  wait:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          touch "$GITHUB_WORKSPACE/started"
+          while [ ! -f "$GITHUB_WORKSPACE/go" ]; do sleep 0.1; done
+          echo "went on"
+)yaml");
+  const int log = ::open((dir.path / "out.txt").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const pid_t pid = spawn_child({"/usr/bin/nohup", PIPE_EXE, "run", "workflow.yml", "--backend", "host"}, dir.path,
+                                ChildStreams{log, log, false});
+  ::close(log);
+  const bool started = wait_for_file(dir.path / "started", std::chrono::seconds(60));
+  ::kill(pid, SIGHUP);  // nohup has exec'd pipe: same pid
+  write_file(dir.path / "go", "");
+  REQUIRE(started);
+  INFO(read_file(dir.path / "out.txt"));
+  CHECK(wait_child(pid, std::chrono::seconds(60)) == 0);
+  CHECK_THAT(read_file(dir.path / "out.txt"), Catch::Contains("went on"));
+}
