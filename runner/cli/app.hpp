@@ -10,6 +10,7 @@ class App;
 
 namespace pipeline::runner::engine {
 struct RunOptions;
+class Interruption;
 }
 
 namespace pipeline::runner::cli {
@@ -19,7 +20,7 @@ enum ExitCode : int {
   k_exit_success = 0,
   k_exit_job_failed = 1,
   k_exit_usage = 2,
-  k_exit_interrupted = 130,
+  k_exit_interrupted = 130,  // 128 + the signal: 129 hangup, 141 closed output, 143 SIGTERM
 };
 
 /// Adds a subcommand's options to `app` and returns the action that runs it once parsed.
@@ -39,9 +40,9 @@ enum class CiMode { on, off, from_environment };
 /// GITHUB_ACTIONS=true in pipe's own environment.
 void apply_ci_mode(engine::RunOptions& options, CiMode mode);
 
-/// Runs `body` with Ctrl-C turned into its two cancel tokens (the first cancels, the second
-/// stops at once), as `pipe run` does.
-int run_interruptible(const std::function<int(CancelToken& cancel, CancelToken& hard)>& body);
+/// Runs `body` with Ctrl-C, SIGTERM, SIGHUP and a closed standard output turned into its
+/// interruption (the first cancels, a second Ctrl-C or SIGTERM stops at once), as `pipe run` does.
+int run_interruptible(const std::function<int(engine::Interruption& interruption)>& body);
 
 /// Parses argv, runs the chosen subcommand, returns the process exit code.
 int main(int argc, char** argv);

@@ -77,8 +77,7 @@ int run(const HookCommand& command) {
                     : command.backend == "auto" ? engine::BackendChoice::automatic
                                                 : engine::BackendChoice::host;
   return hook::run_hook(options, std::cin, [](const engine::RunOptions& run_options) {
-    return run_interruptible(
-        [&](CancelToken& cancel, CancelToken& hard) { return engine::run(run_options, cancel, hard); });
+    return run_interruptible([&](engine::Interruption& interruption) { return engine::run(run_options, interruption); });
   });
 }
 

@@ -1,14 +1,7 @@
 // `pipe run` — CLI11 fills RunOptions; engine::run does the work.
 #include <CLI/CLI.hpp>
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <atomic>
-#include <cerrno>
-#include <csignal>
-#include <cstdio>
 #include <memory>
-#include <thread>
 
 #include "runner/cli/app.hpp"
 #include "runner/engine/ci_output.hpp"
@@ -17,78 +10,6 @@
 namespace pipeline::runner::cli {
 
 namespace {
-
-// The write end of the watcher's self-pipe: the signal handler may only write(2) to it.
-std::atomic<int> g_interrupt_fd{-1};
-constexpr char k_interrupt = 'i';
-constexpr char k_quit = 'q';
-
-extern "C" void on_interrupt(int) {
-  const int saved = errno;
-  const int fd = g_interrupt_fd.load();
-  if (fd >= 0) {
-    (void)!::write(fd, &k_interrupt, 1);
-  }
-  errno = saved;
-}
-
-/// Turns Ctrl-C presses into the two cancel levels: the first cancels, the second stops at once.
-/// The watcher blocks on a self-pipe, so it wakes for a signal at once and costs nothing at exit.
-class InterruptWatcher {
-public:
-  InterruptWatcher(CancelToken& cancel, CancelToken& hard) : m_cancel(cancel), m_hard(hard) {
-    if (::pipe2(m_pipe, O_CLOEXEC) != 0) {
-      m_pipe[0] = m_pipe[1] = -1;
-      return;  // no Ctrl-C handling rather than no run
-    }
-    g_interrupt_fd = m_pipe[1];
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
-    m_thread = std::thread([this] { watch(); });
-  }
-  ~InterruptWatcher() {
-    if (m_thread.joinable()) {
-      (void)!::write(m_pipe[1], &k_quit, 1);
-      m_thread.join();
-      std::signal(SIGINT, SIG_DFL);
-      std::signal(SIGTERM, SIG_DFL);
-      g_interrupt_fd = -1;
-    }
-    for (int fd : m_pipe) {
-      if (fd >= 0) {
-        ::close(fd);
-      }
-    }
-  }
-  InterruptWatcher(const InterruptWatcher&) = delete;
-  InterruptWatcher& operator=(const InterruptWatcher&) = delete;
-
-private:
-  void watch() {
-    int seen = 0;
-    char byte = 0;
-    while (true) {
-      const ssize_t n = ::read(m_pipe[0], &byte, 1);
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n <= 0 || byte == k_quit) {
-        return;
-      }
-      if (++seen == 1) {
-        std::fprintf(stderr, "\npipe: cancelling (press Ctrl-C again to stop at once)\n");
-        m_cancel.cancel();
-      } else {
-        m_hard.cancel();
-      }
-    }
-  }
-
-  CancelToken& m_cancel;
-  CancelToken& m_hard;
-  int m_pipe[2] = {-1, -1};
-  std::thread m_thread;
-};
 
 std::pair<std::string, std::string> split_pair(const std::string& text) {
   const auto eq = text.find('=');
@@ -107,13 +28,6 @@ engine::ReportRequest parse_report(const std::string& text) {
 }
 
 }  // namespace
-
-int run_interruptible(const std::function<int(CancelToken& cancel, CancelToken& hard)>& body) {
-  CancelToken cancel;
-  CancelToken hard;
-  InterruptWatcher watcher(cancel, hard);
-  return body(cancel, hard);
-}
 
 void apply_ci_mode(engine::RunOptions& options, CiMode mode) {
   const bool ci = mode == CiMode::on || (mode == CiMode::from_environment && engine::env_flag("CI"));
@@ -196,10 +110,7 @@ std::function<int()> setup_run(CLI::App& app) {
       options->reports.push_back(parse_report(text));
     }
     apply_ci_mode(*options, *ci ? CiMode::on : *no_ci ? CiMode::off : CiMode::from_environment);
-    CancelToken cancel;
-    CancelToken hard;
-    InterruptWatcher watcher(cancel, hard);
-    return engine::run(*options, cancel, hard);
+    return run_interruptible([&](engine::Interruption& interruption) { return engine::run(*options, interruption); });
   };
 }
 

@@ -18,11 +18,13 @@
 #include "actions/resolver.hpp"
 #include "runner/docker/docker_backend.hpp"
 #include "runner/engine/action_step.hpp"
+#include "runner/engine/broken_workflows.hpp"
 #include "runner/engine/call_plan.hpp"
 #include "runner/engine/reusable.hpp"
 #include "runner/engine/step_output.hpp"
 #include "runner/engine/ci_output.hpp"
 #include "runner/engine/job_runner.hpp"
+#include "runner/engine/output_guard.hpp"
 #include "runner/engine/render.hpp"
 #include "runner/engine/report_junit.hpp"
 #include "runner/engine/reporter.hpp"
@@ -50,7 +52,6 @@ namespace {
 constexpr int k_exit_success = 0;
 constexpr int k_exit_failed = 1;
 constexpr int k_exit_usage = 2;
-constexpr int k_exit_interrupted = 130;
 
 /// A workflow the event starts, with what its jobs evaluate against.
 struct SelectedWorkflow {
@@ -648,7 +649,7 @@ void print_plan(const Plan& plan, const std::vector<std::vector<workflow::plan::
   }
 }
 
-nlohmann::json run_json(const std::string& run_id, const RunSummary& summary, int exit_code) {
+nlohmann::json run_json(const std::string& run_id, const RunSummary& summary, int exit_code, bool interrupted) {
   nlohmann::json jobs = nlohmann::json::array();
   for (const auto& job : summary.jobs) {
     nlohmann::json annotations = nlohmann::json::array();
@@ -663,13 +664,13 @@ nlohmann::json run_json(const std::string& run_id, const RunSummary& summary, in
     jobs.push_back({{"name", job.name}, {"result", to_string(job.result)}, {"duration_ms", job.duration.count()},
                     {"failed_steps", failed}, {"annotations", annotations}});
   }
-  const char* result = exit_code == 0 ? "success" : exit_code == k_exit_interrupted ? "cancelled" : "failure";
+  const char* result = exit_code == 0 ? "success" : interrupted ? "cancelled" : "failure";
   return {{"id", run_id}, {"result", result}, {"exit_code", exit_code},
           {"duration_ms", summary.duration.count()}, {"jobs", jobs}};
 }
 
 /// The terminal's sink for the chosen output style.
-std::unique_ptr<EventSink> terminal_sink(const RunOptions& options) {
+std::unique_ptr<EventSink> style_sink(const RunOptions& options) {
   if (options.json) {
     return std::make_unique<JsonLinesSink>(std::cout);
   }
@@ -682,6 +683,17 @@ std::unique_ptr<EventSink> terminal_sink(const RunOptions& options) {
     case OutputStyle::full: break;
   }
   return std::make_unique<TerminalSink>(std::cout, detect_color_mode(STDOUT_FILENO));
+}
+
+/// The terminal's sink; once standard output fails, nothing more is written there and the run
+/// is interrupted as by the signal the failure stands for.
+std::unique_ptr<OutputGuard> terminal_sink(const RunOptions& options, Interruption& interruption) {
+  const int signal = closed_output_signal(STDOUT_FILENO);
+  return std::make_unique<OutputGuard>(style_sink(options), std::cout, [&interruption, signal] {
+    if (interruption.interrupt(signal)) {
+      std::cerr << interruption_message(signal) << std::flush;
+    }
+  });
 }
 
 void print_summary(const RunOptions& options, const RunSummary& summary) {
@@ -713,7 +725,9 @@ void write_reports(const RunOptions& options, const nlohmann::json& run_record, 
 
 }  // namespace
 
-int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) {
+int run(const RunOptions& given, Interruption& interruption) {
+  CancelToken& cancel = interruption.cancel();
+  CancelToken& hard_cancel = interruption.hard();
   const auto started = std::chrono::steady_clock::now();
   const std::string dir = fs::absolute(given.directory).lexically_normal().string();
   // config: ~/.config/pipe/config.yml and .pipe.yml fill what no flag set.
@@ -724,7 +738,8 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   }
   const RunOptions& options = *configured;
   auto engine = connect_engine_early(options);
-  // load: every workflow, with every problem reported before anything runs.
+  // load: every workflow, with every problem reported before anything runs. A file found in a
+  // directory that does not load fails alone, as on GitHub; any other error stops the run.
   std::vector<fs::path> paths;
   for (const auto& w : options.workflows) {
     paths.push_back(fs::path(w).is_absolute() ? fs::path(w) : fs::path(dir) / w);
@@ -736,7 +751,8 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   if (!set.diagnostics.empty()) {
     std::cerr << workflow::format_diagnostics(set);
   }
-  if (workflow::has_errors(set.diagnostics)) {
+  const auto problems = sort_load_errors(set, paths, options.selection);
+  if (problems.stop) {
     std::cerr << workflow::summary_line(set) << '\n';
     return k_exit_usage;
   }
@@ -759,7 +775,7 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   auto record = options.dry_run ? Result<RunRecord>(Error{"a dry run keeps no record"})
                                 : RunRecord::create((fs::path(dir) / ".pipe" / "runs").string(), run_id);
   output::Masker masker;
-  auto terminal = terminal_sink(options);
+  auto terminal = terminal_sink(options, interruption);
   std::unique_ptr<JobLogSink> logs = record ? std::make_unique<JobLogSink>(record->dir()) : nullptr;
   SummaryCollector collector;
   StepRecorder recorder;
@@ -779,7 +795,9 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
       token = s.value;
     }
   }
-  // select: the workflows this event starts, and why the others do not run.
+  // select: the workflows this event starts, and why the others do not run; a broken file
+  // cannot say which events start it, so it is reported as failed whatever the event.
+  report_broken(reporter, problems.broken, options.workspace_override.empty() ? dir : options.workspace_override);
   Plan plan;
   auto selected = select_workflows(set, options, repo_info, dir, reporter);
   if (!selected) {
@@ -827,8 +845,13 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   }
   if (options.dry_run) {
     reporter.stop();
-    print_plan(plan, calls.jobs, masker);
-    return k_exit_success;
+    print_plan(plan, calls.jobs, masker);  // a failed stream writes nothing more
+    if (!(std::cout << std::flush)) {
+      interruption.interrupt(closed_output_signal(STDOUT_FILENO));
+    }
+    return interruption.signal() != 0 ? interruption.exit_code()
+           : problems.broken.empty()  ? k_exit_success
+                                      : k_exit_failed;
   }
   if (plan.jobs.empty()) {
     post_notice(reporter, "nothing to run");
@@ -851,17 +874,22 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   }
   placer.finish();
   reporter.stop();
-  // report: the summary, the exit code, the run record.
-  bool failed = false;
+  // report: the summary, the exit code, the run record. A summary that cannot be written
+  // interrupts too, so the exit code says the output is incomplete.
+  bool failed = !problems.broken.empty();
   for (const auto& report : reports) {
     failed = failed || report.result == NodeResult::failure;
   }
-  const int exit_code = cancel.cancelled() ? k_exit_interrupted : failed ? k_exit_failed : k_exit_success;
   const auto duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   const RunSummary summary = collector.summary(duration);
-  print_summary(options, summary);
-  const nlohmann::json record_json = run_json(run_id, summary, exit_code);
+  print_summary(options, summary);  // a failed stream writes nothing more
+  if (!std::cout.good()) {
+    interruption.interrupt(closed_output_signal(STDOUT_FILENO));
+  }
+  const bool interrupted = interruption.signal() != 0 || cancel.cancelled();
+  const int exit_code = interrupted ? interruption.exit_code() : failed ? k_exit_failed : k_exit_success;
+  const nlohmann::json record_json = run_json(run_id, summary, exit_code, interrupted);
   if (record) {
     (void)record->write_run_json(record_json);
     (void)record->mark_latest();

@@ -1,12 +1,12 @@
 #pragma once
 // `pipe run`: load → select → plan → schedule → report, one named pass per line.
-#include "runner/backend/cancel.hpp"
+#include "runner/engine/interruption.hpp"
 #include "runner/engine/run_options.hpp"
 
 namespace pipeline::runner::engine {
 
-/// Runs what `options` selects; returns the process exit code (0, 1, 2 or 130).
-/// `cancel` is set by the first Ctrl-C, `hard_cancel` by the second.
-[[nodiscard]] int run(const RunOptions& options, CancelToken& cancel, CancelToken& hard_cancel);
+/// Runs what `options` selects; returns the process exit code (0, 1, 2, or 128 + the signal that
+/// interrupted it). A closed standard output interrupts the run too.
+[[nodiscard]] int run(const RunOptions& options, Interruption& interruption);
 
 }  // namespace pipeline::runner::engine

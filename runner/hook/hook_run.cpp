@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 
 constexpr int k_exit_success = 0;
 constexpr int k_exit_usage = 2;
+constexpr int k_exit_last_plain = 128;  // above: 128 + the signal that interrupted a run
 
 /// What one hook invocation checks: the index, or one pushed commit.
 struct Snapshot {
@@ -88,6 +89,26 @@ HookRunOptions resolve_settings(HookRunOptions options, const fs::path& root) {
   return options;
 }
 
+/// The files of `set` with errors: the run prints their errors and fails each alone, as `pipe run`
+/// does with a broken file in a directory, while the other workflows still run. An error that
+/// is not in a file (an empty directory) refuses the hook.
+Result<std::vector<std::string>> broken_files(const workflow::LoadedSet& set) {
+  std::vector<std::string> files;
+  for (const auto& diagnostic : set.diagnostics) {
+    std::error_code ec;
+    if (diagnostic.severity != workflow::Severity::error) {
+      continue;
+    }
+    if (!fs::is_regular_file(diagnostic.where.file, ec)) {
+      return Error{"the staged workflows have errors"};
+    }
+    if (std::find(files.begin(), files.end(), diagnostic.where.file) == files.end()) {
+      files.push_back(diagnostic.where.file);
+    }
+  }
+  return files;
+}
+
 /// Loads the snapshot's workflows and keeps the paths of those whose filters let the change
 /// through, printing a line for each chosen job of the others.
 Result<std::vector<std::string>> workflows_to_run(const HookRunOptions& options, const Snapshot& snapshot,
@@ -98,11 +119,11 @@ Result<std::vector<std::string>> workflows_to_run(const HookRunOptions& options,
     return std::vector<std::string>{};
   }
   const auto set = workflow::load_all({workflows}, export_dir);
-  if (workflow::has_errors(set.diagnostics)) {
+  auto kept = broken_files(set);
+  if (!kept) {
     std::cerr << workflow::format_diagnostics(set) << workflow::summary_line(set) << '\n';
-    return Error{"the staged workflows have errors"};
+    return kept.error();
   }
-  std::vector<std::string> kept;
   for (const auto& wf : set.workflows) {
     const auto jobs = chosen_jobs(wf, options.jobs);
     if (jobs.empty()) {
@@ -110,7 +131,7 @@ Result<std::vector<std::string>> workflows_to_run(const HookRunOptions& options,
     }
     std::string why;
     if (paths_match(wf, snapshot.changed, why)) {
-      kept.push_back((export_dir / wf.path).lexically_normal().string());
+      kept->push_back((export_dir / wf.path).lexically_normal().string());
       continue;
     }
     for (const auto* job : jobs) {
@@ -224,6 +245,9 @@ int run_hook(const HookRunOptions& options, std::istream& push_input, const RunJ
   int worst = k_exit_success;
   for (const auto& snapshot : *all) {
     worst = std::max(worst, check_snapshot(settings, *root, snapshot, run_jobs));
+    if (worst > k_exit_last_plain) {
+      break;  // interrupted (128 + a signal): the user or the terminal wants the hook to end
+    }
   }
   return worst;
 }
