@@ -143,6 +143,42 @@ jobs:
   CHECK(result.out.find("shared said=hello caller via a shared workflow") != std::string::npos);
 }
 
+TEST_CASE("'$/' inside a fetched action or called workflow names that repository, not the workspace",
+          "[actions][run]") {
+  RemoteCase c;
+  c.box.publish("octo/toolkit", fs::path(PIPE_FIXTURES_DIR) / "actions" / "self-toolkit", "v1");
+  // A decoy at the same path in the workspace: reaching it would mean `$/` was read as the workspace.
+  ActionSandbox::write(c.workspace / "inner" / "action.yml", R"(name: decoy
+description: must not run
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: echo "workspace decoy ran"
+)");
+  ActionSandbox::write(c.workspace / "self.yml", R"(name: remote self references
+on: push
+jobs:
+  use:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: octo/toolkit/outer@v1
+        with:
+          who: a step
+  call:
+    uses: octo/toolkit/.github/workflows/shared.yml@v1
+    with:
+      who: a caller
+)");
+  auto result = run_process({PIPE_EXE, "run", "--backend", "host", "--actions-url", c.box.base_url(), "self.yml"},
+                            c.workspace.string());
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("toolkit inner greets a step via outer") != std::string::npos);
+  CHECK(result.out.find("toolkit inner greets a caller") != std::string::npos);
+  CHECK(result.out.find("workspace decoy ran") == std::string::npos);
+}
+
 TEST_CASE("actions/checkout copies tracked files into path: and fetches another repository", "[actions][run]") {
   RemoteCase c;
   ActionSandbox::write(c.workspace / "tracked.txt", "tracked\n");
