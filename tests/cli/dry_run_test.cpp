@@ -165,3 +165,14 @@ TEST_CASE("a dry run plans '$/' actions and reusable workflows without a checkou
   CHECK_THAT(result.out, Catch::Contains("call / greet"));
   CHECK_THAT(result.out, !Catch::Contains("not fetched"));
 }
+
+TEST_CASE("a dry run plans the constructs of public projects' workflows", "[cli][dry-run]") {
+  DryRunRepo repo("public");
+  std::ifstream in(fs::path(PIPE_FIXTURES_DIR) / "valid" / "public-constructs.yml");
+  repo.write("public.yml", std::string(std::istreambuf_iterator<char>(in), {}));
+  const auto result = run_process({PIPE_EXE, "run", "-n", "-e", "workflow_dispatch", "public.yml"}, repo.path());
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::Contains("test      <- info"));
+  CHECK_THAT(result.out, Catch::Contains("self-docs (calls $/.github/workflows/docs.yaml)"));
+}
