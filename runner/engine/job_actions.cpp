@@ -33,6 +33,11 @@ Result<ActionPtr> JobExecution::resolve_action(const Step& step) {
     notice("Download action repository '" + resolved->repository + "@" + resolved->ref + "' (SHA:" + resolved->sha +
            ")");
   }
+  if (actions::is_self_reference(step.uses->value) && resolved->kind == actions::ActionKind::local) {
+    // On GitHub `$/` fetches this repository at the running commit, and the action sees that.
+    resolved->repository = m_github.value("repository", "");
+    resolved->ref = m_github.value("sha", "");
+  }
   auto action = std::make_shared<const actions::ResolvedAction>(std::move(*resolved));
   m_actions.emplace(uses, action);
   return action;
