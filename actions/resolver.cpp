@@ -67,9 +67,32 @@ void write_atomically(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
+bool is_self_reference(std::string_view uses) {
+  return uses.rfind("$/", 0) == 0;
+}
+
+std::string anchor_self_reference(std::string_view uses, const ResolvedAction* enclosing) {
+  if (!is_self_reference(uses)) {
+    return std::string(uses);
+  }
+  std::string path(uses.substr(2));
+  while (!path.empty() && path.back() == '/') {
+    path.pop_back();
+  }
+  if (enclosing != nullptr && enclosing->kind == ActionKind::git) {
+    return enclosing->repository + (path.empty() ? "" : "/" + path) + "@" + enclosing->ref;
+  }
+  return "./" + path;
+}
+
 Result<ActionRef> parse_uses(std::string_view uses) {
   ActionRef ref;
   ref.text = std::string(uses);
+  if (is_self_reference(uses)) {
+    ref.kind = ActionKind::local;
+    ref.path = anchor_self_reference(uses, nullptr);
+    return ref;
+  }
   if (uses.rfind("docker://", 0) == 0) {
     ref.kind = ActionKind::docker;
     ref.image = std::string(uses.substr(9));
@@ -242,6 +265,25 @@ Result<Resolver::Checkout> Resolver::checkout(const ActionRef& ref) {
     write_atomically(ref_file, sha);
   }
   return Checkout{target.string(), sha, true};
+}
+
+std::optional<ResolvedAction> Resolver::origin_of(const std::string& file) const {
+  // Checkouts live at <cache>/<owner>/<repo>/<sha>/ (see checkout()).
+  const fs::path relative = fs::path(file).lexically_normal().lexically_relative(
+      fs::path(m_options.cache_dir).lexically_normal());
+  std::vector<std::string> parts;
+  for (const auto& part : relative) {
+    parts.push_back(part.string());
+  }
+  if (parts.size() < 4 || parts.front() == ".." || parts.front() == "." || !is_hex(parts[2])) {
+    return std::nullopt;
+  }
+  ResolvedAction origin;
+  origin.kind = ActionKind::git;
+  origin.repository = parts[0] + "/" + parts[1];
+  origin.ref = parts[2];
+  origin.sha = parts[2];
+  return origin;
 }
 
 Result<ResolvedAction> Resolver::fetch(const ActionRef& ref) {

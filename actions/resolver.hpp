@@ -33,6 +33,7 @@ struct ActionRef {
 };
 
 /// Splits `uses:` text as GitHub reads it; malformed text is an Error with GitHub's wording.
+/// `$/path` is a local path here: the tree pipe runs (see anchor_self_reference).
 [[nodiscard]] Result<ActionRef> parse_uses(std::string_view uses);
 
 /// An action ready to run: its directory, its manifest (not for `docker://`), and what it is.
@@ -46,6 +47,14 @@ struct ResolvedAction {
   bool downloaded = false; // this resolution fetched the repository (the first of the run)
   std::optional<workflow::ActionManifest> manifest;
 };
+
+/// Whether `uses` is `$/path`: the repository of the file that says it, at the running revision.
+[[nodiscard]] bool is_self_reference(std::string_view uses);
+
+/// Where a `$/path` points from inside `enclosing` (nullptr: from the workflow itself): inside an
+/// action fetched from a repository, that repository at the same ref (`owner/repo/path@ref`);
+/// anywhere else the tree pipe runs (`./path`). Any other text is returned unchanged.
+[[nodiscard]] std::string anchor_self_reference(std::string_view uses, const ResolvedAction* enclosing);
 
 /// Whether the network may be used.
 enum class Network { online, offline };
@@ -74,6 +83,10 @@ public:
 
   /// Resolves a git `owner/repo[/path]@ref` to a checked-out directory (no manifest is read).
   [[nodiscard]] Result<ResolvedAction> fetch(const ActionRef& ref);
+
+  /// The repository and commit a file fetched by this resolver belongs to (for `$/` written in
+  /// it); nullopt for a file outside the cache, such as the tree pipe runs.
+  [[nodiscard]] std::optional<ResolvedAction> origin_of(const std::string& file) const;
 
   /// The directory remote actions are checked out under.
   [[nodiscard]] const std::string& cache_dir() const { return m_options.cache_dir; }

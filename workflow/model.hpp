@@ -96,6 +96,7 @@ struct Trigger {
   std::vector<SecretSpec> secrets;        // workflow_call
   std::vector<OutputSpec> outputs;        // workflow_call
   std::vector<Located<std::string>> crons;  // schedule
+  std::vector<Located<std::string>> timezones;  // schedule: each entry's `timezone`, where one is given
 };
 
 /// `defaults.run`.

@@ -80,6 +80,12 @@ void read_runs(ParseContext& ctx, const Node& runs, ActionRuns& out) {
                                     " of the composite action runs a script but has no 'shell'",
                     "add for example 'shell: bash'");
         }
+        // `$/` takes the action's own repository at the action's own revision.
+        if (step.uses && step.uses->value.starts_with("$/") && step.uses->value.find('@') != std::string::npos) {
+          ctx.error(step.uses->where, "'uses: " + step.uses->value + "' in step " + std::to_string(step.index + 1) +
+                                          " of the composite action has a version",
+                    "'$/' names the action's own repository at its revision; remove the '@' and what follows");
+        }
       }
     } else {
       ctx.error(runs.where, "a composite action needs 'steps'");

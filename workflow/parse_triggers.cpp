@@ -51,12 +51,21 @@ bool flag(ParseContext& ctx, const Node& map, std::string_view key, std::string_
   return value->scalar == "true" || value->scalar == "True" || value->scalar == "TRUE";
 }
 
+// GitHub requires a type on a called workflow's inputs; a dispatch input defaults to a string.
+void report_untyped(ParseContext& ctx, const NodeEntry& entry) {
+  ctx.error(entry.key_where, "input " + single_quoted(entry.key) + " of 'workflow_call' has no 'type'",
+            "add 'type: string', 'type: boolean' or 'type: number'");
+}
+
 InputSpec read_input(ParseContext& ctx, const NodeEntry& entry, std::string_view event) {
   InputSpec input;
   input.name = entry.key;
   input.where = entry.key_where;
   const Node& spec = entry.value;
   if (spec.is_null()) {
+    if (event == "workflow_call") {
+      report_untyped(ctx, entry);
+    }
     return input;
   }
   const std::string what = "input " + single_quoted(entry.key);
@@ -74,6 +83,8 @@ InputSpec read_input(ParseContext& ctx, const NodeEntry& entry, std::string_view
     if (auto type = ctx.string_of(*value, "'type'")) {
       input.type = type->value;
     }
+  } else if (event == "workflow_call") {
+    report_untyped(ctx, entry);
   }
   if (const Node* value = spec.find("default")) {
     input.default_value = *value;
@@ -141,12 +152,17 @@ void read_schedule(ParseContext& ctx, const Node& config, Trigger& trigger) {
     if (!ctx.expect_mapping(item, "each 'schedule' entry")) {
       continue;
     }
-    ctx.check_keys(item, {"cron"}, "a 'schedule' entry");
+    ctx.check_keys(item, {"cron", "timezone"}, "a 'schedule' entry");
     const Node* cron = item.find("cron");
     if (cron == nullptr) {
       ctx.error(item.where, "a 'schedule' entry needs a 'cron' key");
     } else if (auto text = ctx.string_of(*cron, "'cron'")) {
       trigger.crons.push_back(std::move(*text));
+    }
+    if (const Node* zone = item.find("timezone")) {
+      if (auto text = ctx.string_of(*zone, "'timezone'")) {
+        trigger.timezones.push_back(std::move(*text));
+      }
     }
   }
 }

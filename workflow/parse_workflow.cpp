@@ -9,17 +9,21 @@ namespace detail {
 namespace {
 
 constexpr std::string_view k_permission_scopes[] = {
-    "actions",  "artifact-metadata", "attestations", "checks", "contents", "deployments", "discussions",
-    "id-token", "issues",       "models", "packages",      "pages",               "pull-requests",
-    "repository-projects",      "security-events",         "statuses"};
+    "actions",  "artifact-metadata", "attestations", "checks", "contents", "copilot-requests", "deployments",
+    "discussions", "id-token", "issues", "models", "packages", "pages", "pull-requests", "repository-projects",
+    "security-events", "statuses", "vulnerability-alerts"};
 
+// GitHub's schema: a few scopes have only one level besides 'none'.
 void check_permission_level(ParseContext& ctx, const NodeEntry& entry) {
   const Node& level = entry.value;
-  if (level.kind == Node::Kind::string &&
-      (level.scalar == "read" || level.scalar == "none" || (level.scalar == "write" && entry.key != "models"))) {
+  const bool read_only = entry.key == "models" || entry.key == "vulnerability-alerts";
+  const bool write_only = entry.key == "copilot-requests";
+  if (level.kind == Node::Kind::string && (level.scalar == "none" || (level.scalar == "read" && !write_only) ||
+                                           (level.scalar == "write" && !read_only))) {
     return;
   }
-  ctx.error(level.where, "permission " + single_quoted(entry.key) + " must be 'read', 'write' or 'none'");
+  const std::string levels = read_only ? "'read' or 'none'" : write_only ? "'write' or 'none'" : "'read', 'write' or 'none'";
+  ctx.error(level.where, "permission " + single_quoted(entry.key) + " must be " + levels);
 }
 
 }  // namespace
@@ -66,7 +70,13 @@ std::optional<Concurrency> parse_concurrency(ParseContext& ctx, const Node& node
   if (!ctx.expect_mapping(node, "'concurrency'")) {
     return std::nullopt;
   }
-  ctx.check_keys(node, {"group", "cancel-in-progress"}, "'concurrency'");
+  ctx.check_keys(node, {"group", "cancel-in-progress", "queue"}, "'concurrency'");
+  if (const Node* queue = node.find("queue")) {
+    // Locally nothing waits in a concurrency group, so the mode is only checked.
+    if (auto mode = ctx.string_of(*queue, "'queue'"); mode && mode->value != "single" && mode->value != "max") {
+      ctx.error(queue->where, "'queue' of 'concurrency' must be 'single' or 'max', not '" + mode->value + "'");
+    }
+  }
   if (const Node* group = node.find("group")) {
     if (ctx.string_of(*group, "'group'")) {
       out.group = *group;

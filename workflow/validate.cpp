@@ -1,6 +1,7 @@
 #include "workflow/validate.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "workflow/validate_expressions.hpp"
 #include "workflow/validate_internal.hpp"
@@ -37,7 +38,10 @@ bool is_valid_id(std::string_view id) {
 
 bool is_valid_shell(std::string_view shell) {
   static constexpr std::string_view k_builtins[] = {"bash", "sh", "pwsh", "python", "cmd", "powershell"};
-  return std::find(std::begin(k_builtins), std::end(k_builtins), shell) != std::end(k_builtins) ||
+  // The runner looks built-in names up ignoring case: `shell: Bash` is bash.
+  std::string lower(shell);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return std::find(std::begin(k_builtins), std::end(k_builtins), lower) != std::end(k_builtins) ||
          shell.find("{0}") != std::string_view::npos || shell.find("${{") != std::string_view::npos;
 }
 

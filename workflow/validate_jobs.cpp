@@ -1,5 +1,6 @@
 // Checks of each job and its steps.
 #include <cstdlib>
+#include <string_view>
 #include <map>
 #include <set>
 
@@ -80,16 +81,29 @@ bool has_ref(std::string_view uses) {
   return uses.find('@') != std::string_view::npos;
 }
 
+/// `$/path`: the workflow's own repository at the revision that runs (no checkout needed).
+bool is_self_reference(std::string_view uses) {
+  return uses.starts_with("$/");
+}
+
 void check_step_uses(const Step& step, const Job& job, std::vector<Diagnostic>& out) {
   const std::string& uses = step.uses->value;
   if (uses.starts_with("./") || uses.starts_with("docker://") || contains_expression(uses)) {
+    return;
+  }
+  if (is_self_reference(uses)) {
+    if (has_ref(uses)) {
+      report(out, step.uses->where, "'uses: " + uses + "' in " + step_label(step, job) + " has a version",
+             "'$/' names the workflow's own repository at the revision that runs; remove '@" +
+                 uses.substr(uses.find('@') + 1) + "'");
+    }
     return;
   }
   if (!has_ref(uses)) {
     report(out, step.uses->where, "'uses: " + uses + "' in " + step_label(step, job) + " has no version",
            "add a tag, branch or commit, e.g. '" + uses + "@v4'");
   } else if (uses.find('/') == std::string::npos || uses.find('/') > uses.find('@')) {
-    report(out, step.uses->where, "'uses: " + uses + "' is not of the form 'owner/repo@ref', './path' or 'docker://image'");
+    report(out, step.uses->where, "'uses: " + uses + "' is not of the form 'owner/repo@ref', './path', '$/path' or 'docker://image'");
   }
 }
 
@@ -136,12 +150,45 @@ void check_steps(const Job& job, std::vector<Diagnostic>& out) {
   }
 }
 
+/// Whether `path` is `.github/workflows/NAME.yml` (or `.yaml`): GitHub looks for called workflows
+/// in that folder only, not below it.
+bool is_workflow_file(std::string_view path) {
+  constexpr std::string_view k_folder = ".github/workflows/";
+  if (!path.starts_with(k_folder)) {
+    return false;
+  }
+  const std::string_view name = path.substr(k_folder.size());
+  const bool yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+  return yaml && name.find('/') == std::string_view::npos && name.front() != '.';
+}
+
 // The keys a call may not have are reported by the parser; what is left is the reference itself.
 void check_reusable_call(const Job& job, std::vector<Diagnostic>& out) {
   const std::string& uses = job.uses->value;
-  if (!uses.starts_with("./") && !contains_expression(uses) && !has_ref(uses)) {
-    report(out, job.uses->where, "'uses: " + uses + "' of job '" + job.id.value + "' has no version",
-           "add a tag, branch or commit, e.g. '" + uses + "@main'");
+  if (contains_expression(uses)) {
+    return;
+  }
+  const auto at = uses.find('@');
+  const std::string path = uses.substr(0, at);
+  bool valid = false;
+  if (uses.starts_with("./") || is_self_reference(uses)) {
+    valid = at == std::string::npos && is_workflow_file(path.substr(2));
+  } else {
+    const auto owner_end = path.find('/');
+    const auto repo_end = owner_end == std::string::npos ? owner_end : path.find('/', owner_end + 1);
+    valid = owner_end != std::string::npos && owner_end > 0 && repo_end != std::string::npos &&
+            repo_end > owner_end + 1 && is_workflow_file(path.substr(repo_end + 1)) &&
+            (at == std::string::npos || at + 1 < uses.size());
+    if (valid && at == std::string::npos) {
+      report(out, job.uses->where, "'uses: " + uses + "' of job '" + job.id.value + "' has no version",
+             "add a tag, branch or commit, e.g. '" + uses + "@main'");
+      return;
+    }
+  }
+  if (!valid) {
+    report(out, job.uses->where, "'uses: " + uses + "' of job '" + job.id.value + "' is not a reusable workflow",
+           "use './.github/workflows/NAME.yml', '$/.github/workflows/NAME.yml' or "
+           "'OWNER/REPO/.github/workflows/NAME.yml@REF'");
   }
 }
 

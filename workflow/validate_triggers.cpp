@@ -1,9 +1,13 @@
 // Checks of `on:`: event names, filter patterns, cron lines, dispatch and call inputs.
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 
+#include "workflow/activity_types.hpp"
 #include "workflow/filters/cron.hpp"
 #include "workflow/filters/glob.hpp"
+#include "workflow/filters/timezone.hpp"
+#include "workflow/parse_context.hpp"
 #include "workflow/validate.hpp"
 #include "workflow/validate_internal.hpp"
 
@@ -59,6 +63,76 @@ void check_crons(const Trigger& trigger, std::vector<Diagnostic>& out) {
   }
 }
 
+void check_timezones(const Trigger& trigger, std::vector<Diagnostic>& out) {
+  for (const auto& zone : trigger.timezones) {
+    if (auto problem = filters::validate_timezone(zone.value)) {
+      const std::string near = closest_match(zone.value, filters::sibling_timezones(zone.value));
+      report(out, zone.where, "invalid timezone '" + zone.value + "': " + *problem,
+             near.empty() ? "use an IANA name such as 'Europe/Berlin', 'America/New_York' or 'UTC'"
+                          : "did you mean '" + near + "'?");
+    }
+  }
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string list;
+  for (const auto& word : words) {
+    list += (list.empty() ? "" : ", ") + word;
+  }
+  return list;
+}
+
+void check_types(const Trigger& trigger, std::vector<Diagnostic>& out) {
+  const auto allowed = activity_types(trigger.event.value);
+  if (!trigger.filters.types || !allowed || trigger.filters.types->empty()) {
+    return;
+  }
+  if (allowed->empty()) {
+    report(out, trigger.filters.types->front().where,
+           "event '" + trigger.event.value + "' has no activity types", "remove 'types'");
+    return;
+  }
+  for (const auto& type : *trigger.filters.types) {
+    if (std::find(allowed->begin(), allowed->end(), type.value) != allowed->end()) {
+      continue;
+    }
+    const std::string near = closest_match(type.value, *allowed);
+    report(out, type.where, "unknown activity type '" + type.value + "' for event '" + trigger.event.value + "'",
+           near.empty() ? "use one of: " + joined(*allowed) : "did you mean '" + near + "'?");
+  }
+}
+
+bool is_number_text(const std::string& text) {
+  char* end = nullptr;
+  std::strtod(text.c_str(), &end);
+  return !text.empty() && end == text.c_str() + text.size();
+}
+
+// A default GitHub would have to convert: a called workflow's boolean takes only true or false;
+// a dispatch form also takes the strings 'true' and 'false', which is how the form sends them.
+void check_default_type(const Trigger& trigger, const InputSpec& input, std::vector<Diagnostic>& out) {
+  if (!input.default_value || input.default_value->is_null()) {
+    return;
+  }
+  const Node& value = *input.default_value;
+  const std::string what = "default of " + input.type + " input '" + input.name + "'";
+  if (!value.is_scalar()) {
+    report(out, value.where, what + " must be a string, a number or a boolean, not a list or mapping");
+    return;
+  }
+  if (value.kind == Node::Kind::string && contains_expression(value.scalar)) {
+    return;
+  }
+  const bool dispatch = trigger.event.value == "workflow_dispatch";
+  if (input.type == "boolean" && value.kind != Node::Kind::boolean &&
+      !(dispatch && (value.scalar == "true" || value.scalar == "false"))) {
+    report(out, value.where, what + " must be true or false, not '" + value.scalar + "'");
+  } else if (input.type == "number" && value.kind != Node::Kind::number &&
+             !(value.kind == Node::Kind::string && is_number_text(value.scalar))) {
+    report(out, value.where, what + " must be a number, not '" + value.scalar + "'");
+  }
+}
+
 void check_input(const Trigger& trigger, const InputSpec& input, std::vector<Diagnostic>& out) {
   const bool dispatch = trigger.event.value == "workflow_dispatch";
   const std::vector<std::string> types = dispatch
@@ -66,14 +140,12 @@ void check_input(const Trigger& trigger, const InputSpec& input, std::vector<Dia
                                              : std::vector<std::string>{"string", "boolean", "number"};
   if (std::find(types.begin(), types.end(), input.type) == types.end()) {
     const std::string near = closest_match(input.type, types);
-    std::string list;
-    for (const auto& type : types) {
-      list += (list.empty() ? "" : ", ") + type;
-    }
+    const std::string list = joined(types);
     report(out, input.where, "input '" + input.name + "' of '" + trigger.event.value + "' has unknown type '" +
                                  input.type + "'",
            near.empty() ? "use one of: " + list : "did you mean '" + near + "'?");
   }
+  check_default_type(trigger, input, out);
   if (input.type == "choice" && input.options.empty()) {
     report(out, input.where, "input '" + input.name + "' is a 'choice' but has no 'options'");
   }
@@ -81,10 +153,6 @@ void check_input(const Trigger& trigger, const InputSpec& input, std::vector<Dia
       std::find(input.options.begin(), input.options.end(), input.default_value->scalar) == input.options.end()) {
     report(out, input.default_value->where,
            "default '" + input.default_value->scalar + "' of input '" + input.name + "' is not one of its options");
-  }
-  if (!dispatch && input.type == "boolean" && input.default_value &&
-      input.default_value->kind == Node::Kind::string && input.default_value->scalar.find("${{") == std::string::npos) {
-    report(out, input.default_value->where, "default of boolean input '" + input.name + "' must be true or false");
   }
 }
 
@@ -115,6 +183,8 @@ void validate_triggers(const Workflow& wf, std::vector<Diagnostic>& out) {
     check_event_name(trigger, out);
     check_filters(trigger, out);
     check_crons(trigger, out);
+    check_timezones(trigger, out);
+    check_types(trigger, out);
     for (const auto& input : trigger.inputs) {
       check_input(trigger, input, out);
     }

@@ -125,9 +125,9 @@ private:
 
   /// The called workflow, or nullptr with a note on the caller saying why it is not shown.
   std::shared_ptr<const Workflow> find_called(const Job& job, PlanJob& planned) {
-    auto file = called_workflow_file(m_run, job.uses->value);
+    auto file = called_workflow_file(m_run, *job.uses);
     if (!file) {
-      const bool remote = job.uses->value.rfind("./", 0) != 0;
+      const bool remote = job.uses->value.rfind("./", 0) != 0 && !actions::is_self_reference(job.uses->value);
       const bool offline = m_run.options == nullptr || m_run.options->dry_run || m_run.options->offline;
       planned.note = remote && offline ? "remote workflow " + job.uses->value + ": not fetched in a dry run"
                                        : without_location(file.error().message);

@@ -15,7 +15,12 @@ EnvList JobExecution::scope_env() const {
 }
 
 Result<ActionPtr> JobExecution::resolve_action(const Step& step) {
-  const std::string& uses = step.uses->value;
+  // `$/` names the repository of the file it is written in (a fetched composite action, a fetched
+  // called workflow, or else the tree pipe runs), so the same text can mean two actions: they
+  // are told apart by where they point.
+  const auto origin = m_scope->composite ? std::nullopt : m_run.resolver->origin_of(m_instance.workflow->path);
+  const actions::ResolvedAction* enclosing = m_scope->composite ? m_scope->action.get() : origin ? &*origin : nullptr;
+  const std::string uses = actions::anchor_self_reference(step.uses->value, enclosing);
   if (auto it = m_actions.find(uses); it != m_actions.end()) {
     return it->second;
   }
@@ -27,6 +32,11 @@ Result<ActionPtr> JobExecution::resolve_action(const Step& step) {
   if (resolved->downloaded) {
     notice("Download action repository '" + resolved->repository + "@" + resolved->ref + "' (SHA:" + resolved->sha +
            ")");
+  }
+  if (actions::is_self_reference(step.uses->value) && resolved->kind == actions::ActionKind::local) {
+    // On GitHub `$/` fetches this repository at the running commit, and the action sees that.
+    resolved->repository = m_github.value("repository", "");
+    resolved->ref = m_github.value("sha", "");
   }
   auto action = std::make_shared<const actions::ResolvedAction>(std::move(*resolved));
   m_actions.emplace(uses, action);

@@ -50,7 +50,10 @@ expr::MapContext caller_context(const RunState& run, const JobInstance& caller) 
 
 }  // namespace
 
-Result<std::string> called_workflow_file(RunState& run, const std::string& uses) {
+Result<std::string> called_workflow_file(RunState& run, const workflow::Located<std::string>& written) {
+  // `$/` names the repository of the file the call is written in (see Resolver::origin_of).
+  const auto origin = run.resolver ? run.resolver->origin_of(written.where.file) : std::nullopt;
+  const std::string uses = actions::anchor_self_reference(written.value, origin ? &*origin : nullptr);
   if (uses.rfind("./", 0) == 0) {
     return (fs::path(run.workspace) / uses).lexically_normal().string();
   }
@@ -209,7 +212,7 @@ Result<CalledWorkflow> bind_call(RunState& run, const JobInstance& caller,
 
 Result<CalledWorkflow> load_called_workflow(RunState& run, const JobInstance& caller) {
   const workflow::Job& job = *caller.job;
-  auto file = called_workflow_file(run, job.uses->value);
+  auto file = called_workflow_file(run, *job.uses);
   if (!file) {
     return Error{where_prefix(job.uses->where) + file.error().message};
   }

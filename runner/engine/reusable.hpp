@@ -26,7 +26,8 @@ struct CalledWorkflow {
 
 /// Where the workflow `uses` names is: a file in the workspace, or in a checkout of its
 /// repository that `run.resolver` provides (fetched, or only from the cache when it is offline).
-[[nodiscard]] Result<std::string> called_workflow_file(RunState& run, const std::string& uses);
+/// A `$/` path names the repository of the file `uses` is written in.
+[[nodiscard]] Result<std::string> called_workflow_file(RunState& run, const workflow::Located<std::string>& uses);
 
 /// Loads a called workflow; an invalid file or one without `on.workflow_call` is an error.
 [[nodiscard]] Result<std::shared_ptr<const workflow::Workflow>> read_called_workflow(

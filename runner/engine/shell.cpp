@@ -1,6 +1,8 @@
 #include "runner/engine/shell.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace pipeline::runner::engine {
 namespace {
@@ -66,6 +68,12 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, last - first + 1);
 }
 
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 void replace_all(std::string& text, std::string_view from, std::string_view to) {
   for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);
@@ -127,7 +135,7 @@ Result<ShellCommand> resolve_shell(std::string_view shell, ShellPlacement placem
     return from_format(host_bash ? k_default_host_bash : k_default_sh);
   }
   for (const auto& builtin : k_builtins) {
-    if (builtin.name == name) {
+    if (equals_ignoring_case(builtin.name, name)) {  // as the runner's lookup: `Bash` is bash
       return from_format(builtin.format);
     }
   }

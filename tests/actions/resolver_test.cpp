@@ -69,6 +69,35 @@ TEST_CASE("parse_uses reads every form of uses:", "[actions]") {
   }
 }
 
+TEST_CASE("'$/' names the repository of the file it is written in", "[actions]") {
+  CHECK(parse_uses("$/.github/actions/x")->kind == ActionKind::local);
+  CHECK(parse_uses("$/.github/actions/x")->path == "./.github/actions/x");
+  CHECK(anchor_self_reference("$/.github/actions/x", nullptr) == "./.github/actions/x");
+  CHECK(anchor_self_reference("$/", nullptr) == "./");
+  ResolvedAction local;
+  CHECK(anchor_self_reference("$/tools/lint/", &local) == "./tools/lint");
+  ResolvedAction remote;
+  remote.kind = ActionKind::git;
+  remote.repository = "octo/toolkit";
+  remote.ref = "v2";
+  CHECK(anchor_self_reference("$/tools/lint", &remote) == "octo/toolkit/tools/lint@v2");
+  CHECK(anchor_self_reference("$/", &remote) == "octo/toolkit@v2");
+  CHECK(anchor_self_reference("actions/checkout@v4", &remote) == "actions/checkout@v4");
+  CHECK(anchor_self_reference("./x", &remote) == "./x");
+
+  ResolverOptions options;
+  options.cache_dir = "/cache/pipe/actions";
+  Resolver resolver(options);
+  const std::string sha(40, 'a');
+  auto origin = resolver.origin_of("/cache/pipe/actions/octo/toolkit/" + sha + "/.github/workflows/w.yml");
+  REQUIRE(origin);
+  CHECK(origin->repository == "octo/toolkit");
+  CHECK(origin->ref == sha);
+  CHECK_FALSE(resolver.origin_of("/work/repo/.github/workflows/w.yml"));
+  CHECK_FALSE(resolver.origin_of(".github/workflows/w.yml"));
+  CHECK_FALSE(resolver.origin_of("/cache/pipe/actions/octo/toolkit/.refs/v1"));
+}
+
 TEST_CASE("a tag, a branch and a full SHA resolve to the same cached commit", "[actions]") {
   ActionSandbox box("refs");
   const std::string sha = box.publish("octo/hello", make_source(box), "v1");

@@ -143,6 +143,67 @@ jobs:
   CHECK(result.out.find("shared said=hello caller via a shared workflow") != std::string::npos);
 }
 
+TEST_CASE("'$/' inside a fetched action or called workflow names that repository, not the workspace",
+          "[actions][run]") {
+  RemoteCase c;
+  c.box.publish("octo/toolkit", fs::path(PIPE_FIXTURES_DIR) / "actions" / "self-toolkit", "v1");
+  // A decoy at the same path in the workspace: reaching it would mean `$/` was read as the workspace.
+  ActionSandbox::write(c.workspace / "inner" / "action.yml", R"(name: decoy
+description: must not run
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: echo "workspace decoy ran"
+)");
+  ActionSandbox::write(c.workspace / "self.yml", R"(name: remote self references
+on: push
+jobs:
+  use:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: octo/toolkit/outer@v1
+        with:
+          who: a step
+  call:
+    uses: octo/toolkit/.github/workflows/shared.yml@v1
+    with:
+      who: a caller
+)");
+  auto result = run_process({PIPE_EXE, "run", "--backend", "host", "--actions-url", c.box.base_url(), "self.yml"},
+                            c.workspace.string());
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("toolkit inner greets a step via outer") != std::string::npos);
+  CHECK(result.out.find("toolkit inner greets a caller") != std::string::npos);
+  CHECK(result.out.find("workspace decoy ran") == std::string::npos);
+}
+
+TEST_CASE("a '$/' action of the workflow's repository sees that repository and the running commit",
+          "[actions][run]") {
+  RemoteCase c;
+  ActionSandbox::write(c.workspace / "tools" / "who" / "action.yml", R"YML(name: who
+description: says where it comes from
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: |
+        echo "action repository=[$GITHUB_ACTION_REPOSITORY]"
+        echo "action ref is the commit: $([ "$GITHUB_ACTION_REF" = "$GITHUB_SHA" ] && echo yes || echo no)"
+)YML");
+  ActionSandbox::write(c.workspace / "who.yml",
+                       "on: push\njobs:\n  j:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: $/tools/who\n");
+  const std::string git = ActionSandbox::k_git;
+  REQUIRE(ActionSandbox::sh(c.workspace, git + "init -q . && git remote add origin https://github.com/octo/app.git && " +
+                                             "git add -A && " + git + "commit -q -m init"));
+  auto result = run_process({PIPE_EXE, "run", "--backend", "host", "who.yml"}, c.workspace.string());
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("action repository=[octo/app]") != std::string::npos);
+  CHECK(result.out.find("action ref is the commit: yes") != std::string::npos);
+}
+
 TEST_CASE("actions/checkout copies tracked files into path: and fetches another repository", "[actions][run]") {
   RemoteCase c;
   ActionSandbox::write(c.workspace / "tracked.txt", "tracked\n");

@@ -153,3 +153,26 @@ TEST_CASE("a dry run does not ask for a secret on the terminal", "[cli][dry-run]
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }
+
+TEST_CASE("a dry run plans '$/' actions and reusable workflows without a checkout", "[cli][dry-run]") {
+  const fs::path root = fs::temp_directory_path() / ("pipe-dry-self-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::copy(fs::path(PIPE_FIXTURES_DIR) / "workflows" / "self-reference", root, fs::copy_options::recursive);
+  const auto result = run_process({PIPE_EXE, "run", "-n", "workflow.yml"}, root.string());
+  fs::remove_all(root);
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::Contains("call / greet"));
+  CHECK_THAT(result.out, !Catch::Contains("not fetched"));
+}
+
+TEST_CASE("a dry run plans the constructs of public projects' workflows", "[cli][dry-run]") {
+  DryRunRepo repo("public");
+  std::ifstream in(fs::path(PIPE_FIXTURES_DIR) / "valid" / "public-constructs.yml");
+  repo.write("public.yml", std::string(std::istreambuf_iterator<char>(in), {}));
+  const auto result = run_process({PIPE_EXE, "run", "-n", "-e", "workflow_dispatch", "public.yml"}, repo.path());
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::Contains("test      <- info"));
+  CHECK_THAT(result.out, Catch::Contains("self-docs (calls $/.github/workflows/docs.yaml)"));
+}

@@ -98,7 +98,7 @@ TEST_CASE("pipe validate without workflows is an error", "[cli]") {
 
 TEST_CASE("pipe validate accepts the public workflows", "[cli]") {
   const auto result = run_process({PIPE_EXE, "validate", "-C", PIPE_FIXTURES_DIR, "workflows-public", "valid/full-syntax.yml",
-                                   "valid/newer-schema.yml"});
+                                   "valid/newer-schema.yml", "valid/public-constructs.yml"});
   INFO(result.err);
   CHECK(result.exit_code == 0);
   CHECK(result.err.find("no errors") != std::string::npos);

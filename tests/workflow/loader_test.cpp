@@ -266,6 +266,18 @@ TEST_CASE("run steps of a composite action need a shell", "[loader][action]") {
   CHECK(loaded.diagnostics[0].where.line == 4);
 }
 
+TEST_CASE("a composite action reaches its siblings through '$/', without a version", "[loader][action]") {
+  const ActionLoadResult good = load_action_manifest_text(
+      "runs:\n  using: composite\n  steps:\n    - uses: $/lib/helper\n", "action.yml");
+  CHECK(good.diagnostics.empty());
+  const ActionLoadResult pinned = load_action_manifest_text(
+      "runs:\n  using: composite\n  steps:\n    - uses: $/lib/helper@v1\n", "action.yml");
+  REQUIRE(pinned.diagnostics.size() == 1);
+  CHECK(pinned.diagnostics[0].message == "'uses: $/lib/helper@v1' in step 1 of the composite action has a version");
+  CHECK(pinned.diagnostics[0].where.line == 4);
+  CHECK(pinned.diagnostics[0].where.column == 13);
+}
+
 TEST_CASE("the newer schema keys are read: description, image_version, snapshot, cancel-timeout-minutes",
           "[loader]") {
   const std::string path = std::string(PIPE_FIXTURES_DIR) + "/valid/newer-schema.yml";

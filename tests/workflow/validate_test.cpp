@@ -63,7 +63,7 @@ TEST_CASE("validation finds each kind of problem", "[validate]") {
        "'uses: actions/checkout' in step 1 of job 'build' has no version | add a tag, branch or commit, e.g. "
        "'actions/checkout@v4'"},
       {job("    steps: [{uses: checkout@v4}]\n"),
-       "'uses: checkout@v4' is not of the form 'owner/repo@ref', './path' or 'docker://image'"},
+       "'uses: checkout@v4' is not of the form 'owner/repo@ref', './path', '$/path' or 'docker://image'"},
       {job("    steps: [{uses: a/b@v1, shell: bash}]\n"), "'shell' in step 1 of job 'build' only applies to 'run' steps"},
       {"on: pushh\njobs:\n  j:\n    runs-on: x\n    steps: [{run: a}]\n", "unknown event 'pushh' | did you mean 'push'?"},
       {"on:\n  schedule:\n    - cron: ''\njobs:\n  j:\n    runs-on: x\n    steps: [{run: a}]\n",
@@ -94,6 +94,120 @@ TEST_CASE("validation finds each kind of problem", "[validate]") {
   }
 }
 
+namespace {
+
+std::string with_on(const std::string& on) {
+  return "on:\n" + on + "jobs:\n  j:\n    runs-on: x\n    steps: [{run: a}]\n";
+}
+
+std::string calling(const std::string& uses) {
+  return "on: push\njobs:\n  j:\n    uses: " + uses + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("triggers: activity types, time zones and input types as GitHub checks them", "[validate]") {
+  const std::pair<std::string, std::string> rows[] = {
+      {with_on("  issue_comment:\n    types: [opened]\n"),
+       "unknown activity type 'opened' for event 'issue_comment' | use one of: created, edited, deleted"},
+      {with_on("  pull_request:\n    types: [opened, synchronise]\n"),
+       "unknown activity type 'synchronise' for event 'pull_request' | did you mean 'synchronize'?"},
+      {with_on("  workflow_run:\n    workflows: [ci]\n    types: completed\n  check_suite:\n    types: [done]\n"),
+       "unknown activity type 'done' for event 'check_suite' | use one of: completed"},
+      {with_on("  create:\n    types: [branch]\n"), "event 'create' has no activity types | remove 'types'"},
+      {with_on("  schedule:\n    - cron: '0 1 * * *'\n      timezone: Europe/Berln\n"),
+       "invalid timezone 'Europe/Berln': unknown time zone | did you mean 'Europe/Berlin'?"},
+      {with_on("  schedule:\n    - cron: '0 1 * * *'\n      timezone: ../../etc/passwd\n"),
+       "invalid timezone '../../etc/passwd': not an IANA time zone name such as 'Europe/Berlin' or 'UTC' | use an "
+       "IANA name such as 'Europe/Berlin', 'America/New_York' or 'UTC'"},
+      {with_on("  workflow_call:\n    inputs:\n      level: {required: true}\n"),
+       "input 'level' of 'workflow_call' has no 'type' | add 'type: string', 'type: boolean' or 'type: number'"},
+      {with_on("  workflow_call:\n    inputs:\n      level:\n"),
+       "input 'level' of 'workflow_call' has no 'type' | add 'type: string', 'type: boolean' or 'type: number'"},
+      {with_on("  workflow_call:\n    inputs:\n      debug: {type: boolean, default: 'yes'}\n"),
+       "default of boolean input 'debug' must be true or false, not 'yes'"},
+      {with_on("  workflow_call:\n    inputs:\n      debug: {type: boolean, default: 'true'}\n"),
+       "default of boolean input 'debug' must be true or false, not 'true'"},
+      {with_on("  workflow_dispatch:\n    inputs:\n      debug: {type: boolean, default: 1}\n"),
+       "default of boolean input 'debug' must be true or false, not '1'"},
+      {with_on("  workflow_dispatch:\n    inputs:\n      n: {type: number, default: many}\n"),
+       "default of number input 'n' must be a number, not 'many'"},
+      {with_on("  workflow_call:\n    inputs:\n      n: {type: number, default: [1]}\n"),
+       "default of number input 'n' must be a string, a number or a boolean, not a list or mapping"},
+      {with_on("  push:\nconcurrency: {group: g, queue: all}\n"),
+       "'queue' of 'concurrency' must be 'single' or 'max', not 'all'"},
+      {with_on("  push:\npermissions: {vulnerability-alerts: write}\n"),
+       "permission 'vulnerability-alerts' must be 'read' or 'none'"},
+  };
+  for (const auto& [workflow, expected] : rows) {
+    INFO(workflow);
+    const auto found = problems(workflow);
+    for (const auto& message : found) {
+      UNSCOPED_INFO("found: " << message);
+    }
+    CHECK(std::find(found.begin(), found.end(), expected) != found.end());
+  }
+}
+
+TEST_CASE("reusable workflow and action references take GitHub's forms", "[validate]") {
+  const std::string hint =
+      " | use './.github/workflows/NAME.yml', '$/.github/workflows/NAME.yml' or "
+      "'OWNER/REPO/.github/workflows/NAME.yml@REF'";
+  const std::pair<std::string, std::string> rows[] = {
+      {calling("./ci/build.yml"), "'uses: ./ci/build.yml' of job 'j' is not a reusable workflow" + hint},
+      {calling("./.github/workflows/sub/build.yml"),
+       "'uses: ./.github/workflows/sub/build.yml' of job 'j' is not a reusable workflow" + hint},
+      {calling("./.github/workflows/build.yml@v1"),
+       "'uses: ./.github/workflows/build.yml@v1' of job 'j' is not a reusable workflow" + hint},
+      {calling("$/.github/workflows/build.json"),
+       "'uses: $/.github/workflows/build.json' of job 'j' is not a reusable workflow" + hint},
+      {calling("octo/repo@v1"), "'uses: octo/repo@v1' of job 'j' is not a reusable workflow" + hint},
+      {calling("octo/repo/build.yml@v1"), "'uses: octo/repo/build.yml@v1' of job 'j' is not a reusable workflow" + hint},
+      {calling("octo/repo/.github/workflows/build.yml"),
+       "'uses: octo/repo/.github/workflows/build.yml' of job 'j' has no version | add a tag, branch or commit, e.g. "
+       "'octo/repo/.github/workflows/build.yml@main'"},
+      {job("    steps: [{uses: $/.github/actions/x@v1}]\n"),
+       "'uses: $/.github/actions/x@v1' in step 1 of job 'build' has a version | '$/' names the workflow's own "
+       "repository at the revision that runs; remove '@v1'"},
+  };
+  for (const auto& [workflow, expected] : rows) {
+    INFO(workflow);
+    const auto found = problems(workflow);
+    for (const auto& message : found) {
+      UNSCOPED_INFO("found: " << message);
+    }
+    CHECK(std::find(found.begin(), found.end(), expected) != found.end());
+  }
+}
+
+TEST_CASE("newer syntax GitHub accepts validates cleanly", "[validate]") {
+  const std::string accepted[] = {
+      job("    steps:\n      - uses: $/.github/actions/setup\n      - uses: $/\n"),
+      calling("$/.github/workflows/build.yml"),
+      calling("./.github/workflows/build.yaml"),
+      calling("octo/repo/.github/workflows/build.yml@0123456789abcdef0123456789abcdef01234567"),
+      with_on("  schedule:\n    - cron: '0 1 * * *'\n      timezone: America/New_York\n    - cron: '0 2 * * *'\n"),
+      with_on("  issue_comment:\n    types: [created, edited]\n  repository_dispatch:\n    types: [anything-goes]\n"
+              "  issues:\n    types: opened\n"),
+      with_on("  workflow_call:\n    inputs:\n      a: {type: boolean, default: true}\n"
+              "      b: {type: number, default: 3}\n      c: {type: string, default: 3}\n"
+              "      d: {type: boolean, default: '${{ github.event_name == ''push'' }}'}\n"),
+      with_on("  workflow_dispatch:\n    inputs:\n      a: {type: boolean, default: 'false'}\n"
+              "      b: {type: number, default: '2.5'}\n      c: {default: x}\n"),
+      with_on("  push:\nconcurrency: {group: g, queue: max}\npermissions: {copilot-requests: write, "
+              "vulnerability-alerts: read, models: read}\n"),
+      job("    steps: [{run: a, shell: Bash}, {run: b, shell: PowerShell}]\n"),
+  };
+  for (const auto& workflow : accepted) {
+    INFO(workflow);
+    const auto found = problems(workflow);
+    for (const auto& message : found) {
+      UNSCOPED_INFO("found: " << message);
+    }
+    CHECK(found.empty());
+  }
+}
+
 TEST_CASE("a cycle is named once, in order", "[validate]") {
   const auto found = problems(
       "on: push\njobs:\n"
@@ -106,10 +220,11 @@ TEST_CASE("a cycle is named once, in order", "[validate]") {
 }
 
 TEST_CASE("valid shells", "[validate]") {
-  for (const char* shell : {"bash", "sh", "pwsh", "python", "cmd", "powershell", "perl {0}", "bash -e {0}"}) {
+  for (const char* shell : {"bash", "sh", "pwsh", "python", "cmd", "powershell", "perl {0}", "bash -e {0}", "Bash",
+                            "PowerShell", "SH", "Python"}) {
     CHECK(is_valid_shell(shell));
   }
-  for (const char* shell : {"zsh", "perl", "", "Bash"}) {
+  for (const char* shell : {"zsh", "perl", "", "Bashh"}) {
     CHECK_FALSE(is_valid_shell(shell));
   }
 }
