@@ -101,6 +101,14 @@ inline std::vector<std::string> runs_on_labels(const expr::Value& value) {
   return labels;
 }
 
+/// `base` with each variable of `over` set on top.
+inline EnvList overlay(EnvList base, const EnvList& over) {
+  for (const auto& [name, value] : over) {
+    set_env(base, name, value);
+  }
+  return base;
+}
+
 inline std::string result_word(NodeResult result) {
   return std::string(to_string(result));
 }
@@ -130,6 +138,7 @@ private:
   void run_step(const Step& step, std::size_t index);
   [[nodiscard]] std::string step_name(const Step& step, expr::MapContext& ctx) const;
   [[nodiscard]] Result<bool> should_run(const Step& step, expr::MapContext& ctx) const;
+  void explain_skip(const Step& step, const std::string& name, expr::MapContext& ctx);
   [[nodiscard]] Result<NodeResult> run_script_step(const Step& step, const std::string& name, std::size_t index,
                                                    expr::MapContext& ctx, EnvList& step_env);
   [[nodiscard]] Result<NodeResult> execute_step(const Step& step, const std::string& name, StepRecord& record,
@@ -171,6 +180,7 @@ private:
                                     const std::string& action_id) const;
   [[nodiscard]] std::chrono::milliseconds step_timeout(const Step& step, expr::MapContext& ctx, double& minutes) const;
   [[nodiscard]] bool continue_on_error(const std::optional<Node>& node, expr::MapContext& ctx) const;
+  void post_step_started(const std::string& name);
   void finish_step(const std::string& name, NodeResult result, Clock::time_point started);
   // Reporting.
   void notice(std::string text, const std::string& step = {});
