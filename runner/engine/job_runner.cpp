@@ -105,7 +105,12 @@ expr::MapContext JobExecution::contexts(const EnvList& env) const {
 }
 
 Result<void> JobExecution::evaluate_job_env() {
-  m_job_env = m_run.env_file;
+  // Workflows written for act guard steps that cannot run locally with `if: ${{ !env.ACT }}`;
+  // those guards work unchanged, and any env: or env file may still set the names.
+  m_job_env = {{"ACT", "true"}, {"PIPE", "true"}};
+  for (const auto& [name, value] : m_run.env_file) {
+    set_env(m_job_env, name, value);
+  }
   auto ctx = contexts(m_job_env);
   if (auto r = evaluate_env(m_instance.workflow->env, ctx, m_job_env); !r) {
     return r;
