@@ -15,6 +15,7 @@
 #include "runner/engine/action_step.hpp"
 #include "runner/engine/checkout.hpp"
 #include "runner/engine/docker_action.hpp"
+#include "runner/engine/platforms.hpp"
 #include "runner/docker/docker_backend.hpp"
 #include "runner/engine/script.hpp"
 #include "runner/engine/step_output.hpp"
@@ -123,6 +124,9 @@ public:
 
 private:
   // Setup and teardown.
+  [[nodiscard]] Result<std::vector<std::string>> labels(expr::MapContext& ctx) const;
+  [[nodiscard]] std::optional<std::string> unserved_label(expr::MapContext& ctx) const;
+  [[nodiscard]] JobOutcome without_runner(const std::string& label);
   [[nodiscard]] Result<void> evaluate_job_env();
   [[nodiscard]] Result<JobSpec> job_spec();
   [[nodiscard]] Result<void> prepare();

@@ -1,5 +1,6 @@
 #include "runner/engine/run_inputs.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -266,6 +267,13 @@ Result<RunOptions> apply_config(const RunOptions& given, const std::string& dir)
     } catch (const std::exception&) {
       return Error{cfg.find("parallel")->origin + ": parallel '" + cfg.value("parallel") + "' is not a number"};
     }
+  }
+  if (const config::Setting* strict = cfg.find("strict")) {
+    const std::string value = cfg.value("strict");
+    if (value != "true" && value != "false") {
+      return Error{strict->origin + ": strict '" + value + "' is not true or false"};
+    }
+    options.strict = options.strict || value == "true";  // --strict wins over `strict: false`
   }
   const std::pair<std::vector<std::string>*, const char*> lists[] = {
       {&options.secret_files, "secret-files"}, {&options.env_files, "env-files"}, {&options.var_files, "var-files"}};
