@@ -64,7 +64,7 @@ PlatformChoice choose_platform(const std::vector<std::string>& labels,
     }
   }
   if (labels.empty()) {
-    return {"", "(none)"};
+    return {"", ""};
   }
   for (const auto& label : labels) {
     if (!is_ubuntu_label(label) && !is_host_label(label)) {
@@ -77,6 +77,9 @@ PlatformChoice choose_platform(const std::vector<std::string>& labels,
 }
 
 std::string no_runner_message(const std::string& label) {
+  if (label.empty()) {
+    return "no runner: runs-on names no label — give it one, or map one with -P LABEL=IMAGE|host";
+  }
   return "no runner for '" + label + "' — map it with -P " + label + "=IMAGE|host";
 }
 

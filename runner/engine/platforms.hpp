@@ -12,7 +12,7 @@ constexpr const char* k_default_ubuntu_image = "catthehacker/ubuntu:act-latest";
 /// What `choose_platform` decided for one job's labels.
 struct PlatformChoice {
   std::string image;      // an image, "host", or empty when no runner serves the labels
-  std::string unserved;   // the first label nothing here serves (set when image is empty)
+  std::string unserved;   // the first label nothing here serves; empty too when there is no label
 };
 
 /// Picks where `labels` run. A label mapped in `platforms` (-P flags, then the config) wins;
@@ -22,7 +22,8 @@ struct PlatformChoice {
 [[nodiscard]] PlatformChoice choose_platform(const std::vector<std::string>& labels,
                                              const std::vector<std::pair<std::string, std::string>>& platforms);
 
-/// The one-line reason a job is not run: `no runner for 'LABEL' — map it with -P LABEL=IMAGE|host`.
+/// The one-line reason a job is not run: `no runner for 'LABEL' — map it with -P LABEL=IMAGE|host`
+/// (or, for an empty label, that runs-on names none).
 [[nodiscard]] std::string no_runner_message(const std::string& label);
 
 }  // namespace pipeline::runner::engine

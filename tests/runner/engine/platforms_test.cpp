@@ -28,7 +28,8 @@ TEST_CASE("choose_platform: which runner serves a job's runs-on labels", "[engin
       {{"self-hosted", "macOS"}, {}, "", "macOS"},
       {{"macos-latest"}, {{"macos-latest", "host"}}, "host", ""},
       {{"self-hosted", "gpu"}, {{"gpu", "cuda:12"}}, "cuda:12", ""},
-      {{}, {}, "", "(none)"},
+      {{}, {}, "", ""},
+      {{""}, {}, "", ""},
   };
   for (const auto& row : rows) {
     INFO((row.labels.empty() ? std::string("(no labels)") : row.labels.front()));
@@ -40,4 +41,5 @@ TEST_CASE("choose_platform: which runner serves a job's runs-on labels", "[engin
 
 TEST_CASE("no_runner_message names the label and the flag that maps it", "[engine]") {
   CHECK(no_runner_message("macos-latest") == "no runner for 'macos-latest' — map it with -P macos-latest=IMAGE|host");
+  CHECK(no_runner_message("") == "no runner: runs-on names no label — give it one, or map one with -P LABEL=IMAGE|host");
 }
