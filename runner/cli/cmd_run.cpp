@@ -60,6 +60,7 @@ std::function<int()> setup_run(CLI::App& app) {
   app.add_option("--backend", *backend, "auto, host, docker or podman")
       ->check(CLI::IsMember({"auto", "host", "docker", "podman"}));
   app.add_option("-P,--platform", *platforms, "Map a runs-on label: LABEL=IMAGE or LABEL=host");
+  app.add_flag("--strict", options->strict, "Fail a job whose runs-on no runner here serves (default: skip it)");
   app.add_flag("--copy", *copy, "Run in a copy of the workspace (the tree is never written)");
   app.add_flag("--reuse", options->reuse, "Keep job containers between runs and reuse them (pipe clean removes them)");
   app.add_option("--pull", *pull, "Image pulls: missing, always or never")

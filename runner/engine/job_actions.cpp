@@ -4,14 +4,7 @@
 namespace pipeline::runner::engine::detail {
 
 EnvList JobExecution::scope_env() const {
-  if (m_scope->env.empty()) {
-    return m_job_env;
-  }
-  EnvList env = m_job_env;
-  for (const auto& [name, value] : m_scope->env) {
-    set_env(env, name, value);
-  }
-  return env;
+  return overlay(m_job_env, m_scope->env);
 }
 
 Result<ActionPtr> JobExecution::resolve_action(const Step& step) {
@@ -343,11 +336,7 @@ void JobExecution::run_stage_step(const Step& step, const ActionPtr& action, Act
     finish_step(name, NodeResult::skipped, started);
     return;
   }
-  Event begin;
-  begin.kind = EventKind::step_started;
-  begin.job = m_name;
-  begin.step = name;
-  m_run.reporter->post(std::move(begin));
+  post_step_started(name);
   StepRecord record;
   auto ran = run_stage(action, stage, step, name, record, ctx, env, inputs);
   NodeResult result = ran ? *ran : NodeResult::failure;

@@ -15,6 +15,7 @@
 #include "runner/engine/action_step.hpp"
 #include "runner/engine/checkout.hpp"
 #include "runner/engine/docker_action.hpp"
+#include "runner/engine/platforms.hpp"
 #include "runner/docker/docker_backend.hpp"
 #include "runner/engine/script.hpp"
 #include "runner/engine/step_output.hpp"
@@ -101,6 +102,14 @@ inline std::vector<std::string> runs_on_labels(const expr::Value& value) {
   return labels;
 }
 
+/// `base` with each variable of `over` set on top.
+inline EnvList overlay(EnvList base, const EnvList& over) {
+  for (const auto& [name, value] : over) {
+    set_env(base, name, value);
+  }
+  return base;
+}
+
 inline std::string result_word(NodeResult result) {
   return std::string(to_string(result));
 }
@@ -115,6 +124,9 @@ public:
 
 private:
   // Setup and teardown.
+  [[nodiscard]] Result<std::vector<std::string>> labels(expr::MapContext& ctx) const;
+  [[nodiscard]] std::optional<std::string> unserved_label(expr::MapContext& ctx) const;
+  [[nodiscard]] JobOutcome without_runner(const std::string& label);
   [[nodiscard]] Result<void> evaluate_job_env();
   [[nodiscard]] Result<JobSpec> job_spec();
   [[nodiscard]] Result<void> prepare();
@@ -132,6 +144,7 @@ private:
   [[nodiscard]] Result<bool> should_run(const Step& step, expr::MapContext& ctx) const;
   [[nodiscard]] Result<void> evaluate_default_shell();
   [[nodiscard]] Result<std::string> step_shell(const Step& step, expr::MapContext& ctx) const;
+  void explain_skip(const Step& step, const std::string& name, expr::MapContext& ctx);
   [[nodiscard]] Result<NodeResult> run_script_step(const Step& step, const std::string& name, std::size_t index,
                                                    expr::MapContext& ctx, EnvList& step_env);
   [[nodiscard]] Result<NodeResult> execute_step(const Step& step, const std::string& name, StepRecord& record,
@@ -173,6 +186,7 @@ private:
                                     const std::string& action_id) const;
   [[nodiscard]] std::chrono::milliseconds step_timeout(const Step& step, expr::MapContext& ctx, double& minutes) const;
   [[nodiscard]] bool continue_on_error(const std::optional<Node>& node, expr::MapContext& ctx) const;
+  void post_step_started(const std::string& name);
   void finish_step(const std::string& name, NodeResult result, Clock::time_point started);
   // Reporting.
   void notice(std::string text, const std::string& step = {});

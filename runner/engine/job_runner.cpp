@@ -105,7 +105,12 @@ expr::MapContext JobExecution::contexts(const EnvList& env) const {
 }
 
 Result<void> JobExecution::evaluate_job_env() {
-  m_job_env = m_run.env_file;
+  // Workflows written for act guard steps that cannot run locally with `if: ${{ !env.ACT }}`;
+  // those guards work unchanged, and any env: or env file may still set the names.
+  m_job_env = {{"ACT", "true"}, {"PIPE", "true"}};
+  for (const auto& [name, value] : m_run.env_file) {
+    set_env(m_job_env, name, value);
+  }
   auto ctx = contexts(m_job_env);
   if (auto r = evaluate_env(m_instance.workflow->env, ctx, m_job_env); !r) {
     return r;
@@ -114,16 +119,58 @@ Result<void> JobExecution::evaluate_job_env() {
   return evaluate_env(m_job.env, ctx, m_job_env);
 }
 
+Result<std::vector<std::string>> JobExecution::labels(expr::MapContext& ctx) const {
+  if (!m_job.runs_on) {
+    return std::vector<std::string>{};
+  }
+  auto runs_on = evaluate_node(*m_job.runs_on, ctx);
+  if (!runs_on) {
+    return runs_on.error();
+  }
+  return runs_on_labels(*runs_on);
+}
+
+std::optional<std::string> JobExecution::unserved_label(expr::MapContext& ctx) const {
+  auto evaluated = labels(ctx);
+  if (!evaluated) {
+    return std::nullopt;  // the error is reported when the job is prepared
+  }
+  auto choice = choose_platform(*evaluated, m_run.options->platforms);
+  if (!choice.image.empty()) {
+    return std::nullopt;
+  }
+  return choice.unserved;
+}
+
+JobOutcome JobExecution::without_runner(const std::string& label) {
+  JobOutcome outcome;
+  const std::string message = no_runner_message(label);
+  if (m_run.options->strict) {
+    Event begin;
+    begin.kind = EventKind::job_started;
+    begin.job = m_name;
+    m_run.reporter->post(std::move(begin));
+    fail("", message);
+    outcome.result = NodeResult::failure;
+  } else {
+    notice("skipped: " + message);
+    outcome.result = NodeResult::skipped;
+  }
+  Event end;
+  end.kind = EventKind::job_finished;
+  end.job = m_name;
+  end.result = outcome.result;
+  m_run.reporter->post(std::move(end));
+  return outcome;
+}
+
 Result<JobSpec> JobExecution::job_spec() {
   auto ctx = contexts(m_job_env);
-  std::vector<std::string> labels;
-  if (m_job.runs_on) {
-    auto runs_on = evaluate_node(*m_job.runs_on, ctx);
-    if (!runs_on) {
-      return runs_on.error();
-    }
-    labels = runs_on_labels(*runs_on);
+  auto evaluated = labels(ctx);
+  if (!evaluated) {
+    return evaluated.error();
   }
+  const std::vector<std::string>& labels = *evaluated;
   JobSpec spec;
   spec.run_id = m_run.run_id;
   spec.display_name = m_name;
@@ -328,6 +375,11 @@ JobOutcome JobExecution::run() {
   m_github = m_run.github;
   m_github["job"] = m_job.id.value;
   m_github_value = expr::Value::from_json(m_github);
+  auto ctx = contexts(m_job_env);
+  // A job for macOS, Windows or a custom runner is not run on this machine's Linux.
+  if (auto label = unserved_label(ctx)) {
+    return without_runner(*label);
+  }
   JobOutcome outcome;
   const auto started = Clock::now();
   Event begin;
@@ -335,7 +387,6 @@ JobOutcome JobExecution::run() {
   begin.job = m_name;
   m_run.reporter->post(std::move(begin));
 
-  auto ctx = contexts(m_job_env);
   if (m_job.timeout_minutes) {
     if (auto v = evaluate_node(*m_job.timeout_minutes, ctx); v && v->to_number() > 0) {
       m_job_timeout_minutes = v->to_number();

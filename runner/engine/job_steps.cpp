@@ -271,6 +271,14 @@ Result<NodeResult> JobExecution::execute_step(const Step& step, const std::strin
   return failed ? NodeResult::failure : NodeResult::success;
 }
 
+void JobExecution::post_step_started(const std::string& name) {
+  Event begin;
+  begin.kind = EventKind::step_started;
+  begin.job = m_name;
+  begin.step = name;
+  m_run.reporter->post(std::move(begin));
+}
+
 void JobExecution::finish_step(const std::string& name, NodeResult result, Clock::time_point started) {
   Event event;
   event.kind = EventKind::step_finished;
@@ -281,56 +289,64 @@ void JobExecution::finish_step(const std::string& name, NodeResult result, Clock
   m_run.reporter->post(std::move(event));
 }
 
+void JobExecution::explain_skip(const Step& step, const std::string& name, expr::MapContext& ctx) {
+  const std::string condition = step.if_condition ? step.if_condition->value : "";
+  const std::string operands = expr::format_operands(expr::explain_operands(condition, ctx));
+  const NodeResult status = m_cancel.cancelled() ? NodeResult::cancelled
+                            : m_failed           ? NodeResult::failure
+                                                 : NodeResult::success;
+  notice("skipped: if: " + (condition.empty() ? std::string("success()") : condition) +
+             " was false (job status: " + result_word(status) + ")" + (operands.empty() ? "" : " with " + operands),
+         name);
+}
+
 void JobExecution::run_step(const Step& step, std::size_t index) {
   const auto started = Clock::now();
   StepRecord& record = m_scope->steps[index];
   record.id = step.id ? step.id->value : "";
-  auto ctx = contexts(scope_env());
   const bool inner = m_scope->composite;
-  const std::string name = inner ? m_scope->display : step_name(step, ctx);
   if (m_run.hard_cancel->cancelled()) {
     record.outcome = record.conclusion = "cancelled";
     return;
   }
+  // GitHub's runner evaluates a step's own env: before its if:, so the condition, the name and
+  // everything after see it; a composite's steps see the calling step's env the same way.
+  auto ctx = contexts(scope_env());
+  EnvList step_env = m_scope->env;
+  auto env_ok = evaluate_env(step.env, ctx, step_env);
+  if (env_ok) {
+    ctx = contexts(overlay(m_job_env, step_env));
+  }
+  const std::string name = inner ? m_scope->display : step_name(step, ctx);
   m_step_after_cancel = m_cancel.cancelled();
-  auto run_it = should_run(step, ctx);
-  if (!run_it || !*run_it) {
-    if (!run_it) {
-      fail(name, run_it.error().message);
-      m_failed = true;
-    } else if (m_run.options->explain) {
-      const std::string condition = step.if_condition ? step.if_condition->value : "";
-      const std::string operands = expr::format_operands(expr::explain_operands(condition, ctx));
-      notice("skipped: if: " + (condition.empty() ? std::string("success()") : condition) +
-                 " was false (job status: " + result_word(m_cancel.cancelled() ? NodeResult::cancelled
-                                                           : m_failed         ? NodeResult::failure
-                                                                              : NodeResult::success) + ")" +
-                 (operands.empty() ? "" : " with " + operands),
-             name);
+  if (env_ok) {
+    auto run_it = should_run(step, ctx);
+    if (!run_it || !*run_it) {
+      if (!run_it) {
+        fail(name, run_it.error().message);
+        m_failed = true;
+      } else if (m_run.options->explain) {
+        explain_skip(step, name, ctx);
+      }
+      record.outcome = record.conclusion = "skipped";
+      if (!inner) {
+        finish_step(name, NodeResult::skipped, started);
+      }
+      return;
     }
-    record.outcome = record.conclusion = "skipped";
-    if (!inner) {
-      finish_step(name, NodeResult::skipped, started);
-    }
-    return;
   }
   if (!inner) {
-    Event begin;
-    begin.kind = EventKind::step_started;
-    begin.job = m_name;
-    begin.step = name;
-    m_run.reporter->post(std::move(begin));
+    post_step_started(name);
   }
 
   NodeResult result = NodeResult::success;
-  EnvList step_env = m_scope->env;
   if (inner) {
     set_env(step_env, "GITHUB_ACTION_PATH", m_scope->action->dir);
     set_env(step_env, "GITHUB_ACTION_REPOSITORY", m_scope->action->repository);
     set_env(step_env, "GITHUB_ACTION_REF", m_scope->action->ref);
   }
-  if (auto r = evaluate_env(step.env, ctx, step_env); !r) {
-    fail(name, r.error().message);
+  if (!env_ok) {
+    fail(name, env_ok.error().message);
     result = NodeResult::failure;
   } else if (step.run) {
     auto ran = run_script_step(step, name, index, ctx, step_env);

@@ -25,6 +25,7 @@
 #include "runner/engine/ci_output.hpp"
 #include "runner/engine/job_runner.hpp"
 #include "runner/engine/output_guard.hpp"
+#include "runner/engine/platforms.hpp"
 #include "runner/engine/render.hpp"
 #include "runner/engine/report_junit.hpp"
 #include "runner/engine/reporter.hpp"
@@ -188,25 +189,11 @@ public:
 
 private:
   Result<std::string> map_labels(const std::vector<std::string>& labels) const {
-    for (const auto& label : labels) {
-      for (const auto& [name, image] : m_options.platforms) {
-        if (name == label) {
-          return image;
-        }
-      }
+    auto choice = choose_platform(labels, m_options.platforms);
+    if (choice.image.empty()) {
+      return Error{no_runner_message(choice.unserved)};
     }
-    static const std::map<std::string, std::string> k_defaults{
-        {"ubuntu-latest", "catthehacker/ubuntu:act-latest"}, {"ubuntu-24.04", "catthehacker/ubuntu:act-24.04"},
-        {"ubuntu-22.04", "catthehacker/ubuntu:act-22.04"},   {"ubuntu-20.04", "catthehacker/ubuntu:act-20.04"},
-        {"self-hosted", "host"},                              {"linux", "host"}};
-    for (const auto& label : labels) {
-      if (auto it = k_defaults.find(label); it != k_defaults.end()) {
-        return it->second;
-      }
-    }
-    const std::string first = labels.empty() ? std::string("(none)") : labels.front();
-    return Error{"runs-on label '" + first + "' has no image: map it with -P " + first + "=IMAGE (or -P " + first +
-                 "=host)"};
+    return choice.image;
   }
 
   Backend* docker_backend() {

@@ -1,5 +1,6 @@
 #include "runner/engine/run_inputs.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -140,6 +141,34 @@ Result<std::vector<SecretEntry>> vault_secrets(const RunOptions& options, Secret
   return out;
 }
 
+/// The --event-path file's JSON; null when no file was given.
+Result<nlohmann::json> read_event_file(const RunOptions& options) {
+  if (options.event_path.empty()) {
+    return nlohmann::json();
+  }
+  std::ifstream in(options.event_path);
+  if (!in) {
+    return Error{"--event-path " + options.event_path + ": cannot read the file"};
+  }
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    return Error{"--event-path " + options.event_path + ": not valid JSON: " + e.what()};
+  }
+}
+
+/// The payload's `inputs` as text, the form --input gives them: a JSON `true` and `"true"` alike.
+std::vector<std::pair<std::string, std::string>> payload_inputs(const nlohmann::json& payload) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!payload.is_object() || !payload.contains("inputs") || !payload["inputs"].is_object()) {
+    return out;
+  }
+  for (const auto& [name, value] : payload["inputs"].items()) {
+    out.emplace_back(name, value.is_string() ? value.get<std::string>() : value.is_null() ? "" : value.dump());
+  }
+  return out;
+}
+
 expr::Value typed_input(const workflow::InputSpec& spec, const std::string& text) {
   if (spec.type == "boolean") {
     return expr::Value{text == "true"};
@@ -239,6 +268,13 @@ Result<RunOptions> apply_config(const RunOptions& given, const std::string& dir)
       return Error{cfg.find("parallel")->origin + ": parallel '" + cfg.value("parallel") + "' is not a number"};
     }
   }
+  if (const config::Setting* strict = cfg.find("strict")) {
+    const std::string value = cfg.value("strict");
+    if (value != "true" && value != "false") {
+      return Error{strict->origin + ": strict '" + value + "' is not true or false"};
+    }
+    options.strict = options.strict || value == "true";  // --strict wins over `strict: false`
+  }
   const std::pair<std::vector<std::string>*, const char*> lists[] = {
       {&options.secret_files, "secret-files"}, {&options.env_files, "env-files"}, {&options.var_files, "var-files"}};
   for (const auto& [list, key] : lists) {
@@ -276,20 +312,29 @@ Result<EnvList> collect_env_files(const RunOptions& options, const std::string& 
 }
 
 Result<expr::Value> collect_inputs(const workflow::Workflow& wf, const std::string& event, const RunOptions& options) {
+  auto payload = read_event_file(options);
+  if (!payload) {
+    return payload.error();
+  }
+  // --input wins over the payload's `inputs`, which win over the declared defaults.
+  auto given = payload_inputs(*payload);
+  for (const auto& [name, value] : options.inputs) {
+    const auto it = std::find_if(given.begin(), given.end(), [&](const auto& kv) { return kv.first == name; });
+    if (it != given.end()) {
+      it->second = value;
+    } else {
+      given.emplace_back(name, value);
+    }
+  }
   expr::Value inputs = expr::Value::object();
   const workflow::Trigger* trigger = wf.find_trigger(event);
   if (!trigger) {
     trigger = wf.find_trigger("workflow_dispatch");
   }
-  std::vector<std::string> given;
-  for (const auto& [name, value] : options.inputs) {
-    given.push_back(name);
-  }
   if (trigger) {
     for (const auto& spec : trigger->inputs) {
-      const auto it = std::find_if(options.inputs.begin(), options.inputs.end(),
-                                   [&](const auto& kv) { return kv.first == spec.name; });
-      if (it != options.inputs.end()) {
+      const auto it = std::find_if(given.begin(), given.end(), [&](const auto& kv) { return kv.first == spec.name; });
+      if (it != given.end()) {
         if (spec.type == "choice" && !spec.options.empty() &&
             std::find(spec.options.begin(), spec.options.end(), it->second) == spec.options.end()) {
           return Error{"input '" + spec.name + "': '" + it->second + "' is not one of its options"};
@@ -298,13 +343,14 @@ Result<expr::Value> collect_inputs(const workflow::Workflow& wf, const std::stri
       } else if (spec.default_value && !spec.default_value->is_null()) {
         inputs.set(spec.name, typed_input(spec, spec.default_value->scalar));
       } else if (spec.required) {
-        return Error{wf.path + ": input '" + spec.name + "' is required: give it with --input " + spec.name + "=VALUE"};
+        return Error{wf.path + ": input '" + spec.name + "' is required: give it with --input " + spec.name +
+                     "=VALUE or in the --event-path payload's inputs"};
       } else {
         inputs.set(spec.name, spec.type == "boolean" ? expr::Value{false} : expr::Value{std::string()});
       }
     }
   }
-  for (const auto& [name, value] : options.inputs) {
+  for (const auto& [name, value] : given) {
     if (!inputs.find(name)) {
       inputs.set(name, expr::Value{value});
     }
@@ -312,18 +358,25 @@ Result<expr::Value> collect_inputs(const workflow::Workflow& wf, const std::stri
   return inputs;
 }
 
+/// `github.event.inputs` of a workflow_dispatch: every input as text, as GitHub sends them.
+nlohmann::json inputs_as_text(const expr::Value& inputs) {
+  nlohmann::json out = nlohmann::json::object();
+  if (inputs.is_object()) {
+    for (const auto& entry : inputs.as_object().entries()) {
+      out[entry.key] = entry.value.to_display_string();
+    }
+  }
+  return out;
+}
+
 Result<nlohmann::json> event_payload(const RunOptions& options, const std::string& event, const git::RepoInfo& repo,
                                      const std::string& dir, const expr::Value& inputs) {
   if (!options.event_path.empty()) {
-    std::ifstream in(options.event_path);
-    if (!in) {
-      return Error{"--event-path " + options.event_path + ": cannot read the file"};
+    auto given = read_event_file(options);
+    if (given && event == "workflow_dispatch" && given->is_object()) {
+      (*given)["inputs"] = inputs_as_text(inputs);
     }
-    try {
-      return nlohmann::json::parse(in);
-    } catch (const std::exception& e) {
-      return Error{"--event-path " + options.event_path + ": not valid JSON: " + e.what()};
-    }
+    return given;
   }
   nlohmann::json payload = nlohmann::json::object();
   if (repo.is_repository && !repo.sha.empty()) {
@@ -342,7 +395,7 @@ Result<nlohmann::json> event_payload(const RunOptions& options, const std::strin
   }
   if (event == "workflow_dispatch") {
     out["ref"] = repo.ref;
-    out["inputs"] = nlohmann::json::parse(inputs.to_json().dump());
+    out["inputs"] = inputs_as_text(inputs);
   } else if (event == "pull_request" || event == "pull_request_target") {
     out["action"] = "opened";
     out["number"] = 1;

@@ -49,6 +49,7 @@ struct RunOptions {
   std::size_t parallel = 0;               // -p; 0: number of cores
   BackendChoice backend = BackendChoice::automatic;
   std::vector<std::pair<std::string, std::string>> platforms;  // -P LABEL=IMAGE|host
+  bool strict = false;                    // --strict: a job whose runs-on no runner serves fails
   WorkspaceMode workspace = WorkspaceMode::bind;
   bool reuse = false;                     // --reuse: keep job containers between runs
   PullChoice pull = PullChoice::missing;

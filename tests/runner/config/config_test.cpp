@@ -119,6 +119,22 @@ TEST_CASE("apply_config: flags win, config fills the rest", "[config]") {
   CHECK_THAT(bad.error().message, Catch::Contains(".pipe.yml:1") && Catch::Contains("hots"));
 }
 
+TEST_CASE("apply_config: strict comes from --strict or the config, and must be true or false", "[config]") {
+  const std::string repo = pipeline::test::make_temp_dir("config-strict");
+  ::setenv("XDG_CONFIG_HOME", (repo + "/no-user-config").c_str(), 1);
+  engine::RunOptions given;
+  CHECK_FALSE(engine::apply_config(given, repo)->strict);
+  write(fs::path(repo) / ".pipe.yml", "strict: true\n");
+  CHECK(engine::apply_config(given, repo)->strict);
+  write(fs::path(repo) / ".pipe.yml", "strict: false\n");
+  given.strict = true;
+  CHECK(engine::apply_config(given, repo)->strict);
+  write(fs::path(repo) / ".pipe.yml", "strict: yes please\n");
+  auto bad = engine::apply_config(given, repo);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message == repo + "/.pipe.yml:1: strict 'yes please' is not true or false");
+}
+
 TEST_CASE("collect_secrets: files < vault < GITHUB_TOKEN from env < -s", "[config][vault]") {
   pipeline::test::VaultStub stub;
   stub.add_token("tok-123456");
