@@ -18,6 +18,7 @@
 #include "runner/docker/engine_client.hpp"
 #include "runner/docker/reuse.hpp"
 #include "runner/docker/tar_stream.hpp"
+#include "runner/docker/volumes.hpp"
 
 namespace pipeline::runner::docker {
 namespace {
@@ -102,11 +103,15 @@ Result<void> validate_spec(const JobSpec& spec) {
   if (auto ports = publish_ports(spec.ports, scratch); !ports) {
     return ports;
   }
+  if (auto volumes = apply_volumes(spec.volumes, scratch); !volumes) {
+    return volumes;
+  }
   for (const ServiceSpec& service : spec.services) {
     auto options = apply_options_text(service.options, scratch, "");
     auto ports = options ? publish_ports(service.ports, scratch) : options;
-    if (!ports) {
-      return Error{"service '" + service.key + "': " + ports.error().message};
+    auto volumes = ports ? apply_volumes(service.volumes, scratch) : ports;
+    if (!volumes) {
+      return Error{"service '" + service.key + "': " + volumes.error().message};
     }
   }
   return {};
@@ -167,6 +172,9 @@ Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const st
   for (const Mount& mount : spec.mounts) {
     binds.push_back(mount.source + ":" + mount.target + (mount.read_only ? ":ro" : ""));
   }
+  if (auto volumes = apply_volumes(spec.volumes, body); !volumes) {
+    return volumes.error();
+  }
   if (!engine_socket.empty()) {
     binds.push_back(engine_socket + ":/var/run/docker.sock");
     body["Env"].push_back("DOCKER_HOST=unix:///var/run/docker.sock");
@@ -218,7 +226,11 @@ Result<void> DockerBackend::ensure_image(const std::string& image,
   }
   std::optional<RegistryAuth> auth;
   if (credentials) {
+    // As GitHub's runner logs in before it pulls: refused credentials fail here, naming the image.
     auth = RegistryAuth{credentials->first, credentials->second};
+    if (auto logged_in = m_client->log_in(image, *auth); !logged_in) {
+      return logged_in;
+    }
   }
   status("pulling " + image);
   auto pulled = m_client->pull_image(image, auth, [this](const std::string& line) { status(line); });
@@ -268,6 +280,9 @@ Result<JobEnv> DockerBackend::prepare(const JobSpec& spec, FileLock reuse_lock) 
   if (ec || ::mkdtemp(pattern.data()) == nullptr) {
     return Error{"cannot create a temporary directory under " + job_dir.string()};
   }
+  // mkdtemp makes the directory 0700: a container user other than root could not reach the temp dirs inside.
+  fs::permissions(pattern, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                               fs::perms::others_read | fs::perms::others_exec, ec);
   const std::string host_dir = spec.reuse ? job_dir.string() : pattern;
   env.temp_dir = env.host_temp_dir = pattern + "/temp";
   if (reuse_lock.held()) {
@@ -358,12 +373,14 @@ Result<void> DockerBackend::start_services(const JobSpec& spec, JobEnv& env) {
               {"Labels", label_json(labels)},
               {"HostConfig", {{"NetworkMode", env.network}}},
               {"NetworkingConfig", {{"EndpointsConfig", {{env.network, {{"Aliases", {service.key}}}}}}}}};
-    for (const auto& volume : service.volumes) {
-      if (volume.find(':') == std::string::npos) {
-        body["Volumes"][volume] = json::object();
-      } else {
-        body["HostConfig"]["Binds"].push_back(volume);
-      }
+    if (service.entrypoint) {
+      body["Entrypoint"] = *service.entrypoint;
+    }
+    if (!service.command.empty()) {
+      body["Cmd"] = service.command;
+    }
+    if (auto volumes = apply_volumes(service.volumes, body); !volumes) {
+      return Error{"service '" + service.key + "': " + volumes.error().message};
     }
     if (auto ports = publish_ports(service.ports, body); !ports) {
       return Error{"service '" + service.key + "': " + ports.error().message};
@@ -559,56 +576,6 @@ Result<ExitStatus> DockerBackend::attach_and_wait(const std::string& id, const C
   }
   result.code = *code;
   return result;
-}
-
-namespace {
-
-/// True when `path` lies in the job's temp dir, which is bind-mounted at the same path: such
-/// files (scripts, file commands) are read and written on the host, without an API round trip.
-bool in_host_temp(const JobEnv& env, const std::string& path) {
-  const std::string& dir = env.host_temp_dir;
-  return !dir.empty() && path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-         path[dir.size()] == '/' && path.find("/../") == std::string::npos;
-}
-
-}  // namespace
-
-Result<std::string> DockerBackend::read_file(const JobEnv& env, const std::string& path) {
-  if (in_host_temp(env, path)) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      return Error{"cannot read " + path};
-    }
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  auto tar = m_client->get_archive(env.id, path);
-  if (!tar) {
-    return tar.error();
-  }
-  return first_file_in_tar(*tar);
-}
-
-Result<void> DockerBackend::write_file(const JobEnv& env, const std::string& path, std::string_view content, int mode) {
-  if (path.empty() || path.front() != '/') {
-    return Error{"write_file needs an absolute path, got '" + path + "'"};
-  }
-  if (in_host_temp(env, path)) {
-    std::error_code ec;
-    fs::create_directories(fs::path(path).parent_path(), ec);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.close();
-    if (!out || ::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) {
-      return Error{"cannot write " + path};
-    }
-    return {};
-  }
-  // Extracting at "/" makes the engine create missing parents without touching existing ones.
-  auto tar = tar_single_file(path.substr(1), content, mode);
-  if (!tar) {
-    return tar.error();
-  }
-  return m_client->put_archive(env.id, "/", *tar);
 }
 
 // A kept container starts the next run idle: whatever the job's steps left running goes.
