@@ -120,6 +120,8 @@ struct Container {
   std::vector<Located<std::string>> ports;
   std::vector<Located<std::string>> volumes;
   std::optional<Located<std::string>> options;
+  std::optional<Node> entrypoint;  // services only: a string or a list of strings
+  std::optional<Node> command;     // services only: a string or a list of strings
   Node raw;  // the whole value as written (string form or expression form)
   SourceLocation where;
 };
@@ -167,6 +169,7 @@ struct Job {
   std::optional<Strategy> strategy;
   std::optional<Container> container;
   std::vector<std::pair<std::string, Container>> services;
+  std::optional<Node> services_expression;  // `services: ${{ ... }}`: evaluated when the job starts
   std::vector<Step> steps;
   std::optional<Concurrency> concurrency;
   std::optional<Node> permissions;

@@ -67,7 +67,26 @@ std::vector<Located<std::string>> optional_list(ParseContext& ctx, const Node& m
   return {};
 }
 
-Container read_container(ParseContext& ctx, const Node& node, const std::string& what) {
+// Which keys a container mapping takes: services also take `entrypoint` and `command`.
+enum class ContainerRole { job, service };
+
+// `entrypoint:` and `command:` of a service: a string, a list of strings, or an expression.
+std::optional<Node> command_line(ParseContext& ctx, const Node& map, std::string_view key) {
+  const Node* value = map.find(key);
+  if (value == nullptr) {
+    return std::nullopt;
+  }
+  if (value->is_sequence()) {
+    (void)ctx.string_list(*value, single_quoted(key));
+    return *value;
+  }
+  if (ctx.string_of(*value, single_quoted(key))) {
+    return *value;
+  }
+  return std::nullopt;
+}
+
+Container read_container(ParseContext& ctx, const Node& node, const std::string& what, ContainerRole role) {
   Container container;
   container.raw = node;
   container.where = node.where;
@@ -80,7 +99,13 @@ Container read_container(ParseContext& ctx, const Node& node, const std::string&
   if (!ctx.expect_mapping(node, what)) {
     return container;
   }
-  ctx.check_keys(node, {"image", "credentials", "env", "ports", "volumes", "options"}, what);
+  if (role == ContainerRole::service) {
+    ctx.check_keys(node, {"image", "credentials", "env", "ports", "volumes", "options", "entrypoint", "command"}, what);
+    container.entrypoint = command_line(ctx, node, "entrypoint");
+    container.command = command_line(ctx, node, "command");
+  } else {
+    ctx.check_keys(node, {"image", "credentials", "env", "ports", "volumes", "options"}, what);
+  }
   if (const Node* image = node.find("image")) {
     if (ctx.string_of(*image, "'image'")) {
       container.image = *image;
@@ -103,12 +128,21 @@ Container read_container(ParseContext& ctx, const Node& node, const std::string&
   return container;
 }
 
+// `services:` is a mapping of service keys, or one expression evaluated when the job starts.
 void read_services(ParseContext& ctx, const Node& node, Job& job) {
+  if (node.kind == Node::Kind::string && is_whole_expression(node.scalar)) {
+    job.services_expression = node;
+    return;
+  }
+  if (node.is_null()) {
+    return;
+  }
   if (!ctx.expect_mapping(node, "'services'")) {
     return;
   }
   for (const auto& entry : node.entries) {
-    job.services.emplace_back(entry.key, read_container(ctx, entry.value, "service " + single_quoted(entry.key)));
+    job.services.emplace_back(entry.key, read_container(ctx, entry.value, "service " + single_quoted(entry.key),
+                                                        ContainerRole::service));
   }
 }
 
@@ -202,8 +236,8 @@ void read_job_body(ParseContext& ctx, const Node& node, Job& job) {
   if (const Node* value = node.find("strategy")) {
     job.strategy = read_strategy(ctx, *value);
   }
-  if (const Node* value = node.find("container")) {
-    job.container = read_container(ctx, *value, "'container'");
+  if (const Node* value = node.find("container"); value != nullptr && !value->is_null()) {
+    job.container = read_container(ctx, *value, "'container'", ContainerRole::job);
   }
   if (const Node* value = node.find("services")) {
     read_services(ctx, *value, job);

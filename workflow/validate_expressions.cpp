@@ -206,6 +206,8 @@ void check_container(Checker& c, const Container& k) {
     c.text(v.value, v.where, k_job_plain);
   }
   c.located(k.options, k_job_plain);
+  c.node(k.entrypoint, k_job_plain);
+  c.node(k.command, k_job_plain);
 }
 
 void check_step(Checker& c, const Step& s) {
@@ -254,6 +256,7 @@ void check_job(Checker& c, const Job& j) {
   if (j.container) {
     check_container(c, *j.container);
   }
+  c.node(j.services_expression, k_job_plain);
   for (const auto& [name, service] : j.services) {
     check_container(c, service);
   }

@@ -47,6 +47,8 @@ struct ServiceSpec {
   std::vector<std::string> volumes;  // as written
   std::string options;               // docker-create style options, as written
   std::optional<std::pair<std::string, std::string>> credentials;  // username, password
+  std::optional<std::vector<std::string>> entrypoint;  // unset: the image's ENTRYPOINT
+  std::vector<std::string> command;                    // empty: the image's CMD
 };
 
 /// Names a job whose container `--reuse` keeps between runs: the same key finds the same container.
@@ -66,6 +68,7 @@ struct JobSpec {
   bool copy_workspace = false;  // copy instead of bind (containers) / fresh copy (host)
   std::vector<std::pair<std::string, std::string>> env;  // job container env (`container.env`)
   std::vector<Mount> mounts;
+  std::vector<std::string> volumes;  // `container.volumes` as written: "name:/path", "/path", "/host:/path:ro"
   std::vector<std::string> ports;
   std::string options;  // `container.options`, docker-create style
   std::optional<std::pair<std::string, std::string>> credentials;

@@ -15,83 +15,21 @@
 
 #include "runner/backend/owned_dirs.hpp"
 #include "runner/docker/container_options.hpp"
+#include "runner/docker/create_body.hpp"
 #include "runner/docker/engine_client.hpp"
 #include "runner/docker/reuse.hpp"
 #include "runner/docker/tar_stream.hpp"
+#include "runner/docker/volumes.hpp"
 
 namespace pipeline::runner::docker {
 namespace {
+
+using namespace detail;
 
 using nlohmann::json;
 namespace fs = std::filesystem;
 
 constexpr const char* k_marker_name = "PIPE_EXEC_ID";
-constexpr auto k_health_poll = std::chrono::milliseconds(200);
-constexpr int k_log_lines = 20;
-
-std::string random_hex(std::size_t length) {
-  static thread_local std::mt19937_64 engine{std::random_device{}()};
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < length; ++i) {
-    out.push_back(k_hex[engine() % 16]);
-  }
-  return out;
-}
-
-// Container and network names allow [a-zA-Z0-9_.-]; anything else becomes '-'.
-std::string sanitize_name(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    out.push_back(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '-' ? c : '-');
-  }
-  return out;
-}
-
-std::vector<std::string> env_lines(const std::vector<std::pair<std::string, std::string>>& env) {
-  std::vector<std::string> lines;
-  lines.reserve(env.size() + 1);
-  for (const auto& [name, value] : env) {
-    lines.push_back(name + "=" + value);
-  }
-  return lines;
-}
-
-json label_json(const Labels& labels) {
-  json out = json::object();
-  for (const auto& [key, value] : labels) {
-    out[key] = value;
-  }
-  return out;
-}
-
-// Publishes `ports` on a create body: ExposedPorts plus HostConfig.PortBindings.
-Result<void> publish_ports(const std::vector<std::string>& ports, json& body) {
-  for (const auto& text : ports) {
-    auto port = parse_port_mapping(text);
-    if (!port) {
-      return port.error();
-    }
-    body["ExposedPorts"][port->container_port] = json::object();
-    body["HostConfig"]["PortBindings"][port->container_port].push_back({{"HostIp", port->host_ip}, {"HostPort", port->host_port}});
-  }
-  return {};
-}
-
-// Applies an options string; `--network-alias` names join the endpoint on `network`.
-Result<void> apply_options_text(const std::string& text, json& body, const std::string& network) {
-  auto options = parse_container_options(text);
-  if (!options) {
-    return options.error();
-  }
-  apply_container_options(*options, body);
-  if (!network.empty() && network != "host") {
-    for (const auto& alias : options->network_aliases) {
-      body["NetworkingConfig"]["EndpointsConfig"][network]["Aliases"].push_back(alias);
-    }
-  }
-  return {};
-}
 
 // Checks every options string and port first, so a typo fails before anything is created.
 Result<void> validate_spec(const JobSpec& spec) {
@@ -102,11 +40,15 @@ Result<void> validate_spec(const JobSpec& spec) {
   if (auto ports = publish_ports(spec.ports, scratch); !ports) {
     return ports;
   }
+  if (auto volumes = apply_volumes(spec.volumes, scratch); !volumes) {
+    return volumes;
+  }
   for (const ServiceSpec& service : spec.services) {
     auto options = apply_options_text(service.options, scratch, "");
     auto ports = options ? publish_ports(service.ports, scratch) : options;
-    if (!ports) {
-      return Error{"service '" + service.key + "': " + ports.error().message};
+    auto volumes = ports ? apply_volumes(service.volumes, scratch) : ports;
+    if (!volumes) {
+      return Error{"service '" + service.key + "': " + volumes.error().message};
     }
   }
   return {};
@@ -128,11 +70,6 @@ class NullSink final : public OutputSink {
 public:
   void write(Stream, std::string_view) override {}
 };
-
-std::string strip_tcp(const std::string& port) {
-  const auto slash = port.find('/');
-  return port.substr(0, slash);
-}
 
 // A job without `container:` is a VM on GitHub: it shares the host's network, so `localhost:PORT`
 // reaches its services' published ports even though the services have a network of their own.
@@ -167,6 +104,9 @@ Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const st
   for (const Mount& mount : spec.mounts) {
     binds.push_back(mount.source + ":" + mount.target + (mount.read_only ? ":ro" : ""));
   }
+  if (auto volumes = apply_volumes(spec.volumes, body); !volumes) {
+    return volumes.error();
+  }
   if (!engine_socket.empty()) {
     binds.push_back(engine_socket + ":/var/run/docker.sock");
     body["Env"].push_back("DOCKER_HOST=unix:///var/run/docker.sock");
@@ -178,11 +118,6 @@ Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const st
     return options.error();
   }
   return body;
-}
-
-// "pipe_<run>_<job>_<suffix>": readable in `docker ps`, unique through the suffix.
-std::string object_name(const JobSpec& spec, const std::string& suffix) {
-  return "pipe_" + sanitize_name(spec.run_id) + "_" + sanitize_name(spec.job_id) + "_" + suffix;
 }
 
 }  // namespace
@@ -218,7 +153,11 @@ Result<void> DockerBackend::ensure_image(const std::string& image,
   }
   std::optional<RegistryAuth> auth;
   if (credentials) {
+    // As GitHub's runner logs in before it pulls: refused credentials fail here, naming the image.
     auth = RegistryAuth{credentials->first, credentials->second};
+    if (auto logged_in = m_client->log_in(image, *auth); !logged_in) {
+      return logged_in;
+    }
   }
   status("pulling " + image);
   auto pulled = m_client->pull_image(image, auth, [this](const std::string& line) { status(line); });
@@ -268,6 +207,9 @@ Result<JobEnv> DockerBackend::prepare(const JobSpec& spec, FileLock reuse_lock) 
   if (ec || ::mkdtemp(pattern.data()) == nullptr) {
     return Error{"cannot create a temporary directory under " + job_dir.string()};
   }
+  // mkdtemp makes the directory 0700: a container user other than root could not reach the temp dirs inside.
+  fs::permissions(pattern, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                               fs::perms::others_read | fs::perms::others_exec, ec);
   const std::string host_dir = spec.reuse ? job_dir.string() : pattern;
   env.temp_dir = env.host_temp_dir = pattern + "/temp";
   if (reuse_lock.held()) {
@@ -343,88 +285,6 @@ Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env
     env.has_bash = bash && *bash;
   }
   return {};
-}
-
-Result<void> DockerBackend::start_services(const JobSpec& spec, JobEnv& env) {
-  for (const ServiceSpec& service : spec.services) {
-    if (auto image = ensure_image(service.image, service.credentials); !image) {
-      return Error{"service '" + service.key + "': " + image.error().message};
-    }
-    Labels labels = pipe_labels(spec.run_id, spec.job_id);
-    labels["pipe.role"] = "service";
-    labels["pipe.service"] = service.key;
-    json body{{"Image", service.image},
-              {"Env", env_lines(service.env)},
-              {"Labels", label_json(labels)},
-              {"HostConfig", {{"NetworkMode", env.network}}},
-              {"NetworkingConfig", {{"EndpointsConfig", {{env.network, {{"Aliases", {service.key}}}}}}}}};
-    for (const auto& volume : service.volumes) {
-      if (volume.find(':') == std::string::npos) {
-        body["Volumes"][volume] = json::object();
-      } else {
-        body["HostConfig"]["Binds"].push_back(volume);
-      }
-    }
-    if (auto ports = publish_ports(service.ports, body); !ports) {
-      return Error{"service '" + service.key + "': " + ports.error().message};
-    }
-    if (auto options = apply_options_text(service.options, body, env.network); !options) {
-      return Error{"service '" + service.key + "': " + options.error().message};
-    }
-    auto id = m_client->create_container(body, object_name(spec, sanitize_name(service.key) + "_" + random_hex(4)));
-    if (!id) {
-      return Error{"service '" + service.key + "': " + id.error().message};
-    }
-    env.services.push_back(ServiceInfo{service.key, *id, env.network, {}});
-    if (auto started = m_client->start_container(*id); !started) {
-      return Error{"service '" + service.key + "': " + started.error().message};
-    }
-  }
-  return {};
-}
-
-Result<void> DockerBackend::await_services(const JobSpec& spec, JobEnv& env) {
-  const auto deadline = std::chrono::steady_clock::now() + m_options.service_health_timeout;
-  for (std::size_t i = 0; i < env.services.size(); ++i) {
-    bool announced = false;
-    while (true) {
-      auto ready = service_ready(env.services[i], spec.services[i].image, deadline);
-      if (!ready || *ready) {
-        return ready ? Result<void>() : Result<void>(ready.error());
-      }
-      if (!announced) {
-        status("waiting for service '" + env.services[i].key + "' to be healthy");
-        announced = true;
-      }
-      std::this_thread::sleep_for(k_health_poll);
-    }
-  }
-  return {};
-}
-
-// True once the service runs and is healthy (or has no health check); fills its ports then.
-Result<bool> DockerBackend::service_ready(ServiceInfo& service, const std::string& image,
-                                          std::chrono::steady_clock::time_point deadline) {
-  auto info = m_client->inspect_container(service.id);
-  if (!info) {
-    return info.error();
-  }
-  const bool failed = !info->running || info->health == "unhealthy";
-  if (failed || std::chrono::steady_clock::now() > deadline) {
-    const std::string why = !info->running ? "exited with code " + std::to_string(info->exit_code)
-                            : failed      ? "is unhealthy"
-                                          : "was not healthy within " + std::to_string(m_options.service_health_timeout.count()) + " s";
-    auto logs = m_client->logs(service.id, k_log_lines);
-    return Error{"service '" + service.key + "' (" + image + ") " + why + "; its last log lines:\n" +
-                 (logs ? *logs : logs.error().message)};
-  }
-  if (!info->health.empty() && info->health != "healthy") {
-    return false;
-  }
-  for (const auto& [port, host_port] : info->ports) {
-    service.ports[strip_tcp(port)] = host_port;
-  }
-  return true;
 }
 
 Result<ExitStatus> DockerBackend::exec(const JobEnv& env, const ExecSpec& spec, OutputSink& sink) {
@@ -559,56 +419,6 @@ Result<ExitStatus> DockerBackend::attach_and_wait(const std::string& id, const C
   }
   result.code = *code;
   return result;
-}
-
-namespace {
-
-/// True when `path` lies in the job's temp dir, which is bind-mounted at the same path: such
-/// files (scripts, file commands) are read and written on the host, without an API round trip.
-bool in_host_temp(const JobEnv& env, const std::string& path) {
-  const std::string& dir = env.host_temp_dir;
-  return !dir.empty() && path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
-         path[dir.size()] == '/' && path.find("/../") == std::string::npos;
-}
-
-}  // namespace
-
-Result<std::string> DockerBackend::read_file(const JobEnv& env, const std::string& path) {
-  if (in_host_temp(env, path)) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      return Error{"cannot read " + path};
-    }
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  auto tar = m_client->get_archive(env.id, path);
-  if (!tar) {
-    return tar.error();
-  }
-  return first_file_in_tar(*tar);
-}
-
-Result<void> DockerBackend::write_file(const JobEnv& env, const std::string& path, std::string_view content, int mode) {
-  if (path.empty() || path.front() != '/') {
-    return Error{"write_file needs an absolute path, got '" + path + "'"};
-  }
-  if (in_host_temp(env, path)) {
-    std::error_code ec;
-    fs::create_directories(fs::path(path).parent_path(), ec);
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    out.close();
-    if (!out || ::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) {
-      return Error{"cannot write " + path};
-    }
-    return {};
-  }
-  // Extracting at "/" makes the engine create missing parents without touching existing ones.
-  auto tar = tar_single_file(path.substr(1), content, mode);
-  if (!tar) {
-    return tar.error();
-  }
-  return m_client->put_archive(env.id, "/", *tar);
 }
 
 // A kept container starts the next run idle: whatever the job's steps left running goes.

@@ -64,15 +64,6 @@ std::pair<std::string, std::string> split_reference(const std::string& image) {
   return {image.substr(0, colon), image.substr(colon + 1)};
 }
 
-std::string registry_of(const std::string& image) {
-  const auto slash = image.find('/');
-  if (slash == std::string::npos) {
-    return "docker.io";
-  }
-  const std::string first = image.substr(0, slash);
-  const bool is_host = first.find_first_of(".:") != std::string::npos || first == "localhost";
-  return is_host ? first : "docker.io";
-}
 
 std::string label_filter(const std::string& label) {
   return url_encode(json{{"label", json::array({label})}}.dump());
@@ -287,6 +278,22 @@ Result<std::string> EngineClient::image_id(const std::string& image) {
   const json body = json::parse(response->body, nullptr, false);
   const json& id = member(body, "Id");
   return id.is_string() ? id.get<std::string>() : std::string("?");
+}
+
+Result<void> EngineClient::remove_volume(const std::string& name) {
+  auto response = call("DELETE", "/volumes/" + url_encode(name));
+  if (response && response->status == 404) {
+    return {};
+  }
+  return expect_ok("removing volume " + name, response);
+}
+
+Result<void> EngineClient::log_in(const std::string& image, const RegistryAuth& auth) {
+  const std::string registry = registry_of(image);
+  const json body{{"username", auth.username}, {"password", auth.password}, {"serveraddress", registry}};
+  auto response = call_json("POST", "/auth", body);
+  // The engine's message names the registry and its answer, never the password.
+  return expect_ok("logging in to " + registry + " for image " + image, response);
 }
 
 Result<void> EngineClient::pull_image(const std::string& image, const std::optional<RegistryAuth>& auth,
@@ -643,6 +650,16 @@ Result<std::vector<LabelledObject>> EngineClient::list_networks(const std::strin
     found.push_back({item.value("Id", ""), item.value("Name", ""), labels_of(member(item, "Labels"))});
   }
   return found;
+}
+
+std::string registry_of(const std::string& image) {
+  const auto slash = image.find('/');
+  if (slash == std::string::npos) {
+    return "docker.io";
+  }
+  const std::string first = image.substr(0, slash);
+  const bool is_host = first.find_first_of(".:") != std::string::npos || first == "localhost";
+  return is_host ? first : "docker.io";
 }
 
 }  // namespace pipeline::runner::docker

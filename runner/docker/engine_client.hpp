@@ -105,6 +105,8 @@ public:
   [[nodiscard]] Result<bool> image_exists(const std::string& image);
   /// The local image's id ("sha256:..."); empty when it is not present.
   [[nodiscard]] Result<std::string> image_id(const std::string& image);
+  /// Checks credentials with the image's registry (`POST /auth`); the engine stores nothing.
+  [[nodiscard]] Result<void> log_in(const std::string& image, const RegistryAuth& auth);
   /// Pulls an image, reporting progress lines; fails with the registry's message.
   [[nodiscard]] Result<void> pull_image(const std::string& image, const std::optional<RegistryAuth>& auth,
                                         const std::function<void(const std::string&)>& on_progress = {});
@@ -133,6 +135,8 @@ public:
   /// Decodes an attached stream into `sink` until it ends or `keep_going` says stop.
   [[nodiscard]] static Result<StreamEnd> read_multiplexed(RawStream& stream, OutputSink& sink, const KeepGoing& keep_going);
 
+  /// Removes a named volume; one that does not exist is not an error.
+  [[nodiscard]] Result<void> remove_volume(const std::string& name);
   /// Removes an image (by name or id), even when containers still use it.
   [[nodiscard]] Result<void> remove_image(const std::string& image);
   /// Builds an image from a host directory (`docker build -t tag -f dockerfile dir`), reporting its output lines.
@@ -175,6 +179,9 @@ private:
 
 /// `pipe=1`, `pipe.run`, `pipe.job` plus the owner's host and pid (so leftovers of dead runs can be found).
 [[nodiscard]] Labels pipe_labels(const std::string& run_id, const std::string& job_id);
+
+/// The registry an image reference names: its first component when that is a host, else docker.io.
+[[nodiscard]] std::string registry_of(const std::string& image);
 
 /// Percent-encodes a query value.
 [[nodiscard]] std::string url_encode(std::string_view value);

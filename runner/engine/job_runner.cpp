@@ -1,4 +1,5 @@
 #include "runner/engine/job_execution.hpp"
+#include "runner/engine/job_containers.hpp"
 
 extern char** environ;
 
@@ -178,55 +179,35 @@ Result<JobSpec> JobExecution::job_spec() {
   spec.copy_workspace = m_run.options->workspace == WorkspaceMode::copy;
   std::string container_image;
   if (m_job.container) {
-    const auto& c = *m_job.container;
-    auto image = evaluate_string(c.image.is_null() ? c.raw : c.image, ctx);
-    if (!image) {
-      return image.error();
+    auto container = evaluate_container(*m_job.container, ctx, "'container'");
+    if (!container) {
+      return container.error();
     }
-    container_image = *image;
-    EnvList container_env;
-    if (auto r = evaluate_env(c.env, ctx, container_env); !r) {
-      return r.error();
+    // An image that evaluates empty means no container on GitHub: the job runs as without `container:`.
+    if (!container->image.empty()) {
+      container_image = container->image;
+      spec.credentials = container->credentials;
+      spec.env = std::move(container->env);
+      spec.ports = std::move(container->ports);
+      spec.volumes = std::move(container->volumes);
+      spec.options = std::move(container->options);
+      spec.use_host_network = false;
     }
-    spec.env = container_env;
-    for (const auto& port : c.ports) {
-      spec.ports.push_back(port.value);
-    }
-    for (const auto& volume : c.volumes) {
-      auto pieces = volume.value;
-      const auto colon = pieces.find(':');
-      if (colon != std::string::npos) {
-        spec.mounts.push_back({pieces.substr(0, colon), pieces.substr(colon + 1), false});
-      }
-    }
-    if (c.options) {
-      spec.options = c.options->value;
-    }
-    spec.use_host_network = false;
   }
-  for (const auto& [key, service] : m_job.services) {
-    ServiceSpec s;
-    s.key = key;
-    auto image = evaluate_string(service.image.is_null() ? service.raw : service.image, ctx);
-    if (!image) {
-      return image.error();
+  auto services = evaluate_services(m_job, ctx);
+  if (!services) {
+    return services.error();
+  }
+  spec.services = std::move(*services);
+  // A registry password written into the workflow is masked like a secret, as GitHub's runner does.
+  auto mask = [this](const std::optional<std::pair<std::string, std::string>>& credentials) {
+    if (credentials && m_run.masker != nullptr) {
+      (void)m_run.masker->add_secret(credentials->second);
     }
-    s.image = *image;
-    EnvList service_env;
-    if (auto r = evaluate_env(service.env, ctx, service_env); !r) {
-      return r.error();
-    }
-    s.env = service_env;
-    for (const auto& port : service.ports) {
-      s.ports.push_back(port.value);
-    }
-    for (const auto& volume : service.volumes) {
-      s.volumes.push_back(volume.value);
-    }
-    if (service.options) {
-      s.options = service.options->value;
-    }
-    spec.services.push_back(std::move(s));
+  };
+  mask(spec.credentials);
+  for (const ServiceSpec& service : spec.services) {
+    mask(service.credentials);
   }
   auto placement = m_run.place(labels, container_image);
   if (!placement) {
