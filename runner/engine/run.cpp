@@ -24,6 +24,7 @@
 #include "runner/engine/step_output.hpp"
 #include "runner/engine/ci_output.hpp"
 #include "runner/engine/job_runner.hpp"
+#include "runner/engine/job_services.hpp"
 #include "runner/engine/output_guard.hpp"
 #include "runner/engine/platforms.hpp"
 #include "runner/engine/render.hpp"
@@ -850,6 +851,14 @@ int run(const RunOptions& given, Interruption& interruption) {
   state.place = [&placer](const std::vector<std::string>& labels, const std::string& image) {
     return placer.place(labels, image);
   };
+  if (record) {
+    state.services = std::make_shared<JobServices>(
+        run_id, artifacts_dir(options.artifact_dir, dir, record->dir(), run_id),
+        [&placer, &options] {
+          // Only container jobs need the gateway: a host-only run never connects to an engine for it.
+          return options.backend == BackendChoice::host ? std::string() : container_gateway(placer.docker_for_actions());
+        });
+  }
   std::vector<NodeReport> reports;
   if (!plan.workflows.empty()) {
     const auto& first = plan.workflows.front();
@@ -876,7 +885,14 @@ int run(const RunOptions& given, Interruption& interruption) {
   }
   const bool interrupted = interruption.signal() != 0 || cancel.cancelled();
   const int exit_code = interrupted ? interruption.exit_code() : failed ? k_exit_failed : k_exit_success;
-  const nlohmann::json record_json = run_json(run_id, summary, exit_code, interrupted);
+  nlohmann::json record_json = run_json(run_id, summary, exit_code, interrupted);
+  if (state.services) {
+    if (auto artifacts = state.services->record(); !artifacts.empty()) {
+      record_json["artifacts"] = std::move(artifacts);
+      record_json["artifacts_dir"] = state.services->artifacts_dir();
+    }
+    state.services.reset();  // stops serving: every job has ended
+  }
   if (record) {
     (void)record->write_run_json(record_json);
     (void)record->mark_latest();
