@@ -16,6 +16,7 @@ const Subcommand k_subcommands[] = {
     {"hook", "Install or run pipe as a git hook on the staged snapshot", setup_hook},
     {"graph", "Show the job graph as text, DOT or Mermaid", setup_graph},
     {"logs", "Show the logs of a recorded run", setup_logs},
+    {"artifacts", "List a recorded run's artifacts, or extract one", setup_artifacts},
     {"clean", "Remove containers and networks left by dead runs, and containers kept by --reuse", setup_clean},
     {"secrets", "List the secrets a run would get and where each comes from", setup_secrets},
     {"config", "Show every setting and where it comes from", setup_config},

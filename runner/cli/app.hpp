@@ -54,6 +54,7 @@ std::function<int()> setup_run(CLI::App& app);
 std::function<int()> setup_hook(CLI::App& app);
 std::function<int()> setup_graph(CLI::App& app);
 std::function<int()> setup_logs(CLI::App& app);
+std::function<int()> setup_artifacts(CLI::App& app);
 std::function<int()> setup_clean(CLI::App& app);
 std::function<int()> setup_secrets(CLI::App& app);
 std::function<int()> setup_config(CLI::App& app);

@@ -171,6 +171,7 @@ std::function<int()> setup_run(CLI::App& app) {
   app.add_flag("--github-token-from-env", options->github_token_from_env,
                "Use $GITHUB_TOKEN as secrets.GITHUB_TOKEN and github.token");
   app.add_option("--actions-url", options->actions_url, "Base URL of action repositories (default: https://github.com/)");
+  app.add_option("--artifact-dir", options->artifact_dir, "Keep artifacts in DIR/<run-id>/ (default: the run record)");
   app.add_flag("--offline", options->offline, "Use only actions already in the cache");
   app.add_option("--action-override", *overrides, "Run a local directory in place of an action: owner/repo@ref=PATH");
   return [=] {

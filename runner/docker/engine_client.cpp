@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
@@ -630,6 +631,27 @@ Result<std::vector<std::string>> EngineClient::network_containers(const std::str
     }
   }
   return ids;
+}
+
+Result<std::string> EngineClient::network_gateway(const std::string& network) {
+  auto response = call("GET", "/networks/" + network);
+  if (auto ok = expect_ok("inspecting network " + network, response); !ok) {
+    return ok.error();
+  }
+  const json& configs = member(member(json::parse(response->body, nullptr, false), "IPAM"), "Config");
+  for (const auto& config : configs.is_array() ? configs : json::array()) {
+    const std::string gateway = config.value("Gateway", "");
+    if (!gateway.empty() && gateway.find(':') == std::string::npos) {
+      return gateway;
+    }
+    // Docker leaves Gateway out of the default bridge's IPAM: the bridge holds the subnet's first address.
+    const std::string subnet = config.value("Subnet", "");
+    unsigned a = 0, b = 0, c = 0, d = 0, bits = 0;
+    if (std::sscanf(subnet.c_str(), "%u.%u.%u.%u/%u", &a, &b, &c, &d, &bits) == 5 && bits < 31) {
+      return std::to_string(a) + "." + std::to_string(b) + "." + std::to_string(c) + "." + std::to_string(d + 1);
+    }
+  }
+  return Error{"network " + network + " has no IPv4 gateway"};
 }
 
 Result<std::vector<LabelledObject>> EngineClient::list_networks(const std::string& label) {

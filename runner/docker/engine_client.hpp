@@ -156,6 +156,8 @@ public:
   [[nodiscard]] Result<std::vector<LabelledObject>> list_networks(const std::string& label);
   /// The ids of the containers attached to a network.
   [[nodiscard]] Result<std::vector<std::string>> network_containers(const std::string& network);
+  /// The host's IPv4 address on a network: IPAM's Gateway, else the first address of its subnet.
+  [[nodiscard]] Result<std::string> network_gateway(const std::string& network);
 
 private:
   [[nodiscard]] std::string path(const std::string& rest) const;

@@ -15,6 +15,7 @@
 #include "runner/engine/action_step.hpp"
 #include "runner/engine/checkout.hpp"
 #include "runner/engine/docker_action.hpp"
+#include "runner/engine/job_services.hpp"
 #include "runner/docker/docker_backend.hpp"
 #include "runner/engine/script.hpp"
 #include "runner/engine/step_output.hpp"
@@ -120,6 +121,7 @@ private:
   [[nodiscard]] Result<void> prepare();
   void add_action_mounts(JobSpec& spec) const;
   void write_event_file();
+  void connect_services(const std::string& job_id);
   // Contexts.
   [[nodiscard]] expr::MapContext contexts(const EnvList& env) const;
   [[nodiscard]] expr::Value steps_context() const;
@@ -203,6 +205,7 @@ private:
   bool m_step_after_cancel = false;
   Clock::time_point m_deadline;
   double m_job_timeout_minutes = k_default_job_timeout_minutes;
+  EnvList m_service_env;  // ACTIONS_RUNTIME_TOKEN and the services' URLs
 };
 
 }  // namespace pipeline::runner::engine::detail

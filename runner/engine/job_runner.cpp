@@ -232,7 +232,30 @@ Result<void> JobExecution::prepare() {
   m_github["workspace"] = m_env->workspace;
   m_github_value = expr::Value::from_json(m_github);
   write_event_file();
+  connect_services(spec->job_id);
   return {};
+}
+
+void JobExecution::connect_services(const std::string& job_id) {
+  // Only actions use the services (upload-artifact, cache): a job of scripts runs without them.
+  const bool uses_actions =
+      std::any_of(m_job.steps.begin(), m_job.steps.end(), [](const Step& step) { return step.uses.has_value(); });
+  if (!m_run.services || !uses_actions) {
+    return;
+  }
+  // A container job sits on its own network; a job on the host (or a host-network container) has loopback.
+  const JobReach reach = m_placement.job_container ? JobReach::container_network : JobReach::host_network;
+  auto env = m_run.services->job_env(job_id, reach);
+  if (!env) {
+    notice("warning: artifacts are not available to this job: " + env.error().message);
+    return;
+  }
+  m_service_env = std::move(*env);
+  for (const auto& [name, value] : m_service_env) {
+    if (name == "ACTIONS_RUNTIME_TOKEN") {
+      (void)m_run.masker->add_secret(value);
+    }
+  }
 }
 
 Result<FileCommandPaths> JobExecution::create_file_commands() {
@@ -285,6 +308,9 @@ EnvList JobExecution::process_env(const EnvList& step_env, const FileCommandPath
       {"RUNNER_TOOL_CACHE", m_env->tool_cache}, {"RUNNER_ENVIRONMENT", "self-hosted"},
       {"RUNNER_WORKSPACE", m_env->workspace}};
   for (const auto& [name, value] : defaults) {
+    set_env(env, name, value);
+  }
+  for (const auto& [name, value] : m_service_env) {
     set_env(env, name, value);
   }
   if (m_run.options->verbose) {

@@ -27,6 +27,7 @@ class DockerBackend;
 namespace pipeline::runner::engine {
 
 class CalledWorkflows;
+class JobServices;
 
 /// Where one job runs: a backend, and the image when it is a container backend.
 struct Placement {
@@ -56,6 +57,7 @@ struct RunState {
   actions::Resolver* resolver = nullptr;  // `uses:` of every job, fetched once per run
   std::function<docker::DockerBackend*()> docker;  // the engine for Docker actions; null when none answers
   std::shared_ptr<CalledWorkflows> called_workflows;  // read once per run; null: read at each use
+  std::shared_ptr<JobServices> services;  // artifacts; shared with called workflows; null in a dry run
 };
 
 /// How a job ended, as `needs.<id>` shows it.

@@ -23,6 +23,7 @@
 #include "runner/engine/step_output.hpp"
 #include "runner/engine/ci_output.hpp"
 #include "runner/engine/job_runner.hpp"
+#include "runner/engine/job_services.hpp"
 #include "runner/engine/render.hpp"
 #include "runner/engine/report_junit.hpp"
 #include "runner/engine/reporter.hpp"
@@ -837,6 +838,11 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   state.place = [&placer](const std::vector<std::string>& labels, const std::string& image) {
     return placer.place(labels, image);
   };
+  if (record) {
+    state.services = std::make_shared<JobServices>(
+        run_id, artifacts_dir(options.artifact_dir, dir, record->dir(), run_id),
+        [&placer] { return container_gateway(placer.docker_for_actions()); });
+  }
   std::vector<NodeReport> reports;
   if (!plan.workflows.empty()) {
     const auto& first = plan.workflows.front();
@@ -858,7 +864,14 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   const RunSummary summary = collector.summary(duration);
   print_summary(options, summary);
-  const nlohmann::json record_json = run_json(run_id, summary, exit_code);
+  nlohmann::json record_json = run_json(run_id, summary, exit_code);
+  if (state.services) {
+    if (auto artifacts = state.services->record(); !artifacts.empty()) {
+      record_json["artifacts"] = std::move(artifacts);
+      record_json["artifacts_dir"] = state.services->artifacts_dir();
+    }
+    state.services.reset();  // stops serving: every job has ended
+  }
   if (record) {
     (void)record->write_run_json(record_json);
     (void)record->mark_latest();

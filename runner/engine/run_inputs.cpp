@@ -249,6 +249,9 @@ Result<RunOptions> apply_config(const RunOptions& given, const std::string& dir)
   if (options.actions_url.empty()) {  // --actions-url wins over the file
     options.actions_url = cfg.value("actions-url");
   }
+  if (options.artifact_dir.empty()) {  // --artifact-dir wins over the file
+    options.artifact_dir = cfg.value("artifact-dir");
+  }
   options.vault = vault_sources(cfg);
   if (const auto lines = cfg.value("vault.secrets"); !lines.empty()) {
     options.vault_secrets.insert(options.vault_secrets.begin(), lines);

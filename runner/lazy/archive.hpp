@@ -31,6 +31,10 @@ struct ArchiveApi {
   decltype(&::archive_read_open_memory) read_open_memory = nullptr;
   decltype(&::archive_read_next_header) read_next_header = nullptr;
   decltype(&::archive_read_data) read_data = nullptr;
+  decltype(&::archive_read_support_format_zip) read_support_format_zip = nullptr;
+  decltype(&::archive_read_open_filename) read_open_filename = nullptr;
+  decltype(&::archive_entry_pathname) entry_pathname = nullptr;
+  decltype(&::archive_entry_perm) entry_perm = nullptr;
   decltype(&::archive_entry_new) entry_new = nullptr;
   decltype(&::archive_entry_free) entry_free = nullptr;
   decltype(&::archive_entry_filetype) entry_filetype = nullptr;

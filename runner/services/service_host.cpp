@@ -1,0 +1,148 @@
+#include "runner/services/service_host.hpp"
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+namespace pipeline::runner::services {
+
+namespace {
+
+constexpr std::chrono::hours k_token_lifetime{24};
+
+std::size_t index_of(Reach reach) { return reach == Reach::host ? 0 : 1; }
+
+void refuse(httplib::Response& response, int status, const std::string& message) {
+  response.status = status;
+  // Twirp's error shape: @actions clients print `msg`, other clients read the status.
+  response.set_content(nlohmann::json{{"code", status == 500 ? "internal" : "unauthenticated"}, {"msg", message}}.dump(),
+                       "application/json");
+}
+
+}  // namespace
+
+void Router::add(Method method, std::string pattern, Access access, Handler handler) {
+  m_routes.push_back(Route{method, std::move(pattern), access, std::move(handler)});
+}
+
+struct ServiceHost::Listener {
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+};
+
+ServiceHost::ServiceHost() : m_key(random_key()) {}
+
+ServiceHost::~ServiceHost() { stop(); }
+
+void ServiceHost::mount(Routes& routes) {
+  routes.mount(m_router);
+  m_services.push_back(&routes);
+}
+
+std::optional<Caller> ServiceHost::authenticate(const httplib::Request& request, Access access) const {
+  const auto now = unix_now();
+  if (access == Access::bearer) {
+    const std::string header = request.get_header_value("Authorization");
+    constexpr std::string_view k_bearer = "Bearer ";
+    if (header.compare(0, k_bearer.size(), k_bearer) != 0) {
+      return std::nullopt;
+    }
+    return verify_runtime_token(m_key, std::string_view(header).substr(k_bearer.size()), now);
+  }
+  SignedQuery query{request.get_param_value("run"), request.get_param_value("job"), request.get_param_value("sp"),
+                    request.get_param_value("se"), request.get_param_value("sig")};
+  return verify_signed(m_key, request.path, query,
+                       access == Access::signed_read ? Permission::read : Permission::write, now);
+}
+
+void ServiceHost::serve(httplib::Server& server) const {
+  for (const Route& route : m_router.routes()) {
+    auto guarded = [this, &route](const httplib::Request& request, httplib::Response& response) {
+      const auto caller = authenticate(request, route.access);
+      if (!caller) {
+        refuse(response, route.access == Access::bearer ? 401 : 403,
+               route.access == Access::bearer ? "missing or invalid runtime token" : "invalid or expired signature");
+        return;
+      }
+      route.handler(request, response, *caller);
+    };
+    switch (route.method) {
+      case Method::get: server.Get(route.pattern, guarded); break;
+      case Method::put: server.Put(route.pattern, guarded); break;
+      case Method::post: server.Post(route.pattern, guarded); break;
+      case Method::del: server.Delete(route.pattern, guarded); break;
+    }
+  }
+  // Handlers throwing must not end the server thread: the job sees a 500 and its action fails.
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
+    refuse(response, 500, "internal error");
+  });
+}
+
+Result<void> ServiceHost::start(const ListenAddresses& addresses) {
+  const std::string* wanted[2] = {&addresses.host, &addresses.containers};
+  for (std::size_t i = 0; i < 2; ++i) {
+    if (wanted[i]->empty()) {
+      continue;
+    }
+    auto listener = std::make_unique<Listener>();
+    serve(listener->server);
+    listener->port = listener->server.bind_to_any_port(*wanted[i]);
+    if (listener->port <= 0) {
+      stop();
+      return Error{"cannot listen on " + *wanted[i] + " for the job services"};
+    }
+    auto& server = listener->server;
+    listener->thread = std::thread([&server] { server.listen_after_bind(); });
+    // stop() only acts on a running server: wait until it runs so a quick stop cannot be lost.
+    while (!server.is_running()) {
+      std::this_thread::yield();
+    }
+    m_urls[i] = "http://" + *wanted[i] + ":" + std::to_string(listener->port) + "/";
+    m_listeners.push_back(std::move(listener));
+  }
+  return {};
+}
+
+void ServiceHost::stop() {
+  for (auto& listener : m_listeners) {
+    listener->server.stop();
+    if (listener->thread.joinable()) {
+      listener->thread.join();
+    }
+  }
+  m_listeners.clear();
+  m_urls[0].clear();
+  m_urls[1].clear();
+}
+
+bool ServiceHost::reachable(Reach reach) const { return !m_urls[index_of(reach)].empty(); }
+
+std::string ServiceHost::base_url(Reach reach) const { return m_urls[index_of(reach)]; }
+
+std::string ServiceHost::token(const Caller& caller) const {
+  return make_runtime_token(m_key, caller, unix_now() + std::chrono::seconds(k_token_lifetime).count());
+}
+
+std::vector<std::pair<std::string, std::string>> ServiceHost::job_env(const Caller& caller, Reach reach) const {
+  const std::string url = base_url(reach);
+  if (url.empty()) {
+    return {};
+  }
+  std::vector<std::pair<std::string, std::string>> env{
+      {"ACTIONS_RUNTIME_TOKEN", token(caller)}, {"ACTIONS_RUNTIME_URL", url}, {"ACTIONS_RESULTS_URL", url}};
+  for (const Routes* service : m_services) {
+    for (auto& entry : service->job_env(url)) {
+      env.push_back(std::move(entry));
+    }
+  }
+  return env;
+}
+
+std::string ServiceHost::signed_url(const httplib::Request& request, const std::string& path, const Caller& caller,
+                                    Permission permission, std::chrono::seconds ttl) const {
+  const std::string host = request.get_header_value("Host");
+  return "http://" + host + path + "?" + sign_path(m_key, path, caller, permission, unix_now() + ttl.count());
+}
+
+}  // namespace pipeline::runner::services

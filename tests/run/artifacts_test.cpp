@@ -1,0 +1,170 @@
+// Artifacts through the official client: @actions/artifact (what upload-artifact and
+// download-artifact bundle) in a local action, talking to the services of a real `pipe run`,
+// on the host and in a job container.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/docker/engine_client.hpp"
+#include "support/run_process.hpp"
+
+namespace fs = std::filesystem;
+using pipeline::test::run_process;
+
+namespace {
+
+constexpr const char* k_runner_image = "pipe-test/runner:bookworm";
+// The header every runtime token starts with ({"alg":"HS256","typ":"JWT"}): no log or file may hold one.
+constexpr const char* k_token_header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+/// Where .ci/setup installs @actions/artifact; empty (with the reason in `why`) when it is not there.
+std::string npm_dir(std::string& why) {
+  const char* set = std::getenv("PIPE_TEST_NPM");
+  const char* home = std::getenv("HOME");
+  const std::string dir = set ? set : std::string(home ? home : "") + "/.cache/pipe-test/npm-artifact";
+  if (!fs::exists(fs::path(dir) / "node_modules" / "@actions" / "artifact" / "lib" / "artifact.js")) {
+    why = "skipped: @actions/artifact is not installed in " + dir + " (.ci/setup installs it)";
+    return {};
+  }
+  return dir;
+}
+
+std::string workflow(const std::string& consumer_container) {
+  return R"(name: artifacts
+on: push
+jobs:
+  produce:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          mkdir -p out/sub
+          printf 'hello\n' > out/a.txt
+          head -c 3000000 /dev/urandom > out/sub/big.bin
+          printf 'raw bytes' > report.txt
+      - uses: ./client
+        with: {mode: upload, name: bundle, root: out, files: "out/a.txt\nout/sub/big.bin", retention-days: '3'}
+      - uses: ./client
+        with: {mode: upload, name: report.txt, files: report.txt, archive: 'false'}
+      - uses: ./client
+        with: {mode: upload, name: bundle, root: out, files: out/a.txt, expect-error: already exists}
+  consume:
+    needs: produce
+    runs-on: ubuntu-latest
+)" + consumer_container + R"(    steps:
+      - uses: ./client
+        with: {mode: download, name: bundle, path: got}
+      - uses: ./client
+        with: {mode: download, name: report.txt, path: got-raw}
+      - uses: ./client
+        with: {mode: list}
+      - run: |
+          cd out && sha256sum a.txt sub/big.bin > ../want.sha && cd ..
+          cd got && sha256sum -c ../want.sha && cd ..
+          cmp report.txt got-raw/report.txt && echo raw file intact
+)";
+}
+
+/// A scratch repository with the client action and one workflow, removed afterwards.
+struct ArtifactRepo {
+  fs::path path;
+  explicit ArtifactRepo(const std::string& name, const std::string& text) {
+    path = fs::temp_directory_path() / ("pipe-artifacts-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(path);
+    fs::create_directories(path);
+    fs::copy(fs::path(PIPE_FIXTURES_DIR) / "artifacts" / "client", path / "client", fs::copy_options::recursive);
+    std::ofstream(path / "workflow.yml") << text;
+  }
+  ~ArtifactRepo() { fs::remove_all(path); }
+  ArtifactRepo(const ArtifactRepo&) = delete;
+  ArtifactRepo& operator=(const ArtifactRepo&) = delete;
+};
+
+std::vector<std::string> files_containing(const fs::path& dir, const std::string& needle) {
+  std::vector<std::string> hits;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file() && read_text(entry.path()).find(needle) != std::string::npos) {
+      hits.push_back(entry.path().string());
+    }
+  }
+  return hits;
+}
+
+/// What every artifact run must show: both jobs passed, the bytes matched, no token leaked,
+/// and `pipe artifacts` lists and extracts what the jobs uploaded.
+void check_run(const ArtifactRepo& repo, const pipeline::test::ProcessResult& result) {
+  const std::string output = result.out + result.err;
+  INFO(output);
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(output, Catch::Contains("failed as expected: Failed to CreateArtifact: Received non-retryable error: "
+                                     "Failed request: (409) Conflict: an artifact named 'bundle' already exists"));
+  CHECK_THAT(output, Catch::Contains("a.txt: OK"));
+  CHECK_THAT(output, Catch::Contains("sub/big.bin: OK"));
+  CHECK_THAT(output, Catch::Contains("raw file intact"));
+  CHECK_THAT(output, Catch::Contains("artifact report.txt size=9"));
+  CHECK(output.find(k_token_header) == std::string::npos);
+  CHECK(files_containing(repo.path, k_token_header).empty());
+
+  const auto run = nlohmann::json::parse(read_text(repo.path / ".pipe" / "runs" / "latest" / "run.json"));
+  REQUIRE(run["artifacts"].size() == 2);
+  CHECK(run["artifacts"][0]["name"] == "bundle");
+  CHECK(run["artifacts"][0].contains("expires_at"));
+
+  const auto listed = run_process({PIPE_EXE, "artifacts"}, repo.path.string());
+  INFO(listed.out + listed.err);
+  CHECK(listed.exit_code == 0);
+  CHECK_THAT(listed.out, Catch::Contains("report.txt  9 B  sha256:"));
+  const auto got = run_process({PIPE_EXE, "artifacts", "get", "bundle", "-o", "extracted"}, repo.path.string());
+  INFO(got.out + got.err);
+  CHECK(got.exit_code == 0);
+  CHECK(read_text(repo.path / "extracted" / "sub" / "big.bin") == read_text(repo.path / "out" / "sub" / "big.bin"));
+  CHECK(read_text(repo.path / "extracted" / "a.txt") == "hello\n");
+  const auto missing = run_process({PIPE_EXE, "artifacts", "get", "nope"}, repo.path.string());
+  CHECK(missing.exit_code == 2);
+  CHECK_THAT(missing.err, Catch::Contains("has no artifact named 'nope'"));
+}
+
+}  // namespace
+
+TEST_CASE("@actions/artifact uploads in one job and downloads in a later one on the host", "[run][artifacts]") {
+  std::string why;
+  const std::string npm = npm_dir(why);
+  if (npm.empty()) {
+    WARN(why);
+    return;
+  }
+  ::setenv("PIPE_TEST_NPM", npm.c_str(), 1);
+  ArtifactRepo repo("host", workflow(""));
+  check_run(repo, run_process({PIPE_EXE, "run", "--backend", "host", "workflow.yml"}, repo.path.string()));
+}
+
+TEST_CASE("a container job downloads what a host job uploaded", "[run][artifacts][docker]") {
+  std::string why;
+  const std::string npm = npm_dir(why);
+  if (npm.empty()) {
+    WARN(why);
+    return;
+  }
+  auto client = pipeline::runner::docker::EngineClient::connect_from_environment();
+  if (!client || !(*client)->image_exists(k_runner_image).value_or(false)) {
+    WARN("skipped: no Docker engine with " << k_runner_image << " (.ci/setup builds it)");
+    return;
+  }
+  ::setenv("PIPE_TEST_NPM", npm.c_str(), 1);
+  ArtifactRepo repo("container", workflow(std::string("    container: ") + k_runner_image + "\n"));
+  check_run(repo, run_process({PIPE_EXE, "run", "--backend", "docker", "-P", "ubuntu-latest=host",
+                               "--container-options", "-v " + npm + ":/__npm:ro", "workflow.yml"},
+                              repo.path.string()));
+}
