@@ -638,7 +638,8 @@ Result<std::string> EngineClient::network_gateway(const std::string& network) {
   if (auto ok = expect_ok("inspecting network " + network, response); !ok) {
     return ok.error();
   }
-  const json& configs = member(member(json::parse(response->body, nullptr, false), "IPAM"), "Config");
+  const json network_json = json::parse(response->body, nullptr, false);
+  const json& configs = member(member(network_json, "IPAM"), "Config");
   for (const auto& config : configs.is_array() ? configs : json::array()) {
     const std::string gateway = config.value("Gateway", "");
     if (!gateway.empty() && gateway.find(':') == std::string::npos) {

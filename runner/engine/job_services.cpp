@@ -21,9 +21,11 @@ Result<EnvList> JobServices::job_env(const std::string& job_id, JobReach reach) 
     if (!m_started) {
       services::ListenAddresses addresses;
       addresses.containers = m_container_address ? m_container_address() : std::string();
+      m_container_problem = addresses.containers.empty() ? "the container engine's bridge gateway is unknown" : "";
       m_started = m_host.start(addresses);
       if (!*m_started && !addresses.containers.empty()) {
         // Jobs on this machine still get their services when the engine's gateway cannot be bound.
+        m_container_problem = m_started->error().message;
         addresses.containers.clear();
         m_started = m_host.start(addresses);
       }
@@ -34,7 +36,7 @@ Result<EnvList> JobServices::job_env(const std::string& job_id, JobReach reach) 
   }
   const auto where = reach == JobReach::host_network ? services::Reach::host : services::Reach::containers;
   if (!m_host.reachable(where)) {
-    return Error{"job containers cannot reach pipe's services: no container network gateway was found"};
+    return Error{"job containers cannot reach pipe's services: " + m_container_problem};
   }
   return m_host.job_env(services::Caller{m_run_id, job_id}, where);
 }

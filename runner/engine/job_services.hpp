@@ -48,6 +48,7 @@ private:
   services::ArtifactService m_artifacts;
   std::mutex m_mutex;
   std::optional<Result<void>> m_started;
+  std::string m_container_problem;  // why job containers cannot reach the services
 };
 
 /// Where a run's artifacts go: `<option>/<run_id>` (relative to `repo_dir`) when `--artifact-dir`

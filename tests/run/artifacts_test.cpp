@@ -60,6 +60,10 @@ jobs:
         with: {mode: upload, name: report.txt, files: report.txt, archive: 'false'}
       - uses: ./client
         with: {mode: upload, name: bundle, root: out, files: out/a.txt, expect-error: already exists}
+      - uses: ./client
+        with: {mode: delete, name: report.txt}
+      - uses: ./client
+        with: {mode: upload, name: report.txt, files: report.txt, archive: 'false'}
   consume:
     needs: produce
     runs-on: ubuntu-latest
@@ -113,6 +117,8 @@ void check_run(const ArtifactRepo& repo, const pipeline::test::ProcessResult& re
   CHECK_THAT(output, Catch::Contains("a.txt: OK"));
   CHECK_THAT(output, Catch::Contains("sub/big.bin: OK"));
   CHECK_THAT(output, Catch::Contains("raw file intact"));
+  CHECK_THAT(output, Catch::Contains("deleted report.txt id=2"));  // what overwrite: true does first
+  CHECK_THAT(output, Catch::Contains("uploaded report.txt id=3"));
   CHECK_THAT(output, Catch::Contains("artifact report.txt size=9"));
   CHECK(output.find(k_token_header) == std::string::npos);
   CHECK(files_containing(repo.path, k_token_header).empty());
@@ -158,7 +164,8 @@ TEST_CASE("a container job downloads what a host job uploaded", "[run][artifacts
     return;
   }
   auto client = pipeline::runner::docker::EngineClient::connect_from_environment();
-  if (!client || !(*client)->image_exists(k_runner_image).value_or(false)) {
+  const auto image = client ? (*client)->image_exists(k_runner_image) : pipeline::Result<bool>(false);
+  if (!image || !*image) {
     WARN("skipped: no Docker engine with " << k_runner_image << " (.ci/setup builds it)");
     return;
   }
