@@ -841,8 +841,11 @@ int run(const RunOptions& given, CancelToken& cancel, CancelToken& hard_cancel) 
   if (record) {
     state.services = std::make_shared<JobServices>(
         run_id, artifacts_dir(options.artifact_dir, dir, record->dir(), run_id),
-        [&placer] { return container_gateway(placer.docker_for_actions()); }, options.cache_dir,
-        cache_scope(repo_info.repository, repo_info.workspace, state.github, repo_info.default_branch));
+        [&placer, &options] {
+          // Only container jobs need the gateway: a host-only run never connects to an engine for it.
+          return options.backend == BackendChoice::host ? std::string() : container_gateway(placer.docker_for_actions());
+        },
+        options.cache_dir, cache_scope(repo_info.repository, repo_info.workspace, state.github, repo_info.default_branch));
   }
   std::vector<NodeReport> reports;
   if (!plan.workflows.empty()) {

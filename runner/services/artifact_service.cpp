@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
+#include <vector>
 
 #include <httplib.h>
 
@@ -20,7 +23,7 @@ constexpr const char* k_blob_prefix = "/artifacts-blob/";
 constexpr std::chrono::hours k_url_lifetime{6};
 constexpr std::size_t k_download_chunk = 4U << 20U;
 
-using Method_ = void (ArtifactService::*)(const httplib::Request&, httplib::Response&, const Caller&);
+using TwirpMethod = void (ArtifactService::*)(const httplib::Request&, httplib::Response&, const Caller&);
 
 TwirpCode twirp_code(Refusal refusal) {
   switch (refusal) {
@@ -118,7 +121,7 @@ ArtifactService::ArtifactService(const ServiceHost& host, std::string run_id, Ar
     : m_host(host), m_run_id(std::move(run_id)), m_store(store) {}
 
 void ArtifactService::mount(Router& router) {
-  const std::pair<const char*, Method_> methods[] = {
+  const std::pair<const char*, TwirpMethod> methods[] = {
       {"CreateArtifact", &ArtifactService::create},   {"FinalizeArtifact", &ArtifactService::finalize},
       {"ListArtifacts", &ArtifactService::list},      {"GetSignedArtifactURL", &ArtifactService::signed_url},
       {"DeleteArtifact", &ArtifactService::remove}};
