@@ -75,10 +75,6 @@ struct CacheRepo {
     fs::copy(fs::path(PIPE_FIXTURES_DIR) / "cache" / ".github", path / ".github", fs::copy_options::recursive);
     std::ofstream(path / "workflow.yml") << text;
     std::ofstream(path / ".gitignore") << ".pipe/\ndata/\n";
-    git({"init", "-q", "-b", "main"});
-    git({"remote", "add", "origin", "https://github.com/octo/cache-test.git"});
-    git({"add", "-A"});
-    git({"-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "probe"});
   }
   ~CacheRepo() {
     fs::remove_all(path);
@@ -86,6 +82,15 @@ struct CacheRepo {
   }
   CacheRepo(const CacheRepo&) = delete;
   CacheRepo& operator=(const CacheRepo&) = delete;
+
+  /// Makes it a repository with one commit; apart from the constructor, so a failure here still
+  /// leaves the destructor to clean up.
+  void init() const {
+    git({"init", "-q", "-b", "main"});
+    git({"remote", "add", "origin", "https://github.com/octo/cache-test.git"});
+    git({"add", "-A"});
+    git({"-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "probe"});
+  }
 
   void git(std::vector<std::string> args) const {
     args.insert(args.begin(), "/usr/bin/git");
@@ -162,6 +167,7 @@ TEST_CASE("actions/cache v4's library saves and restores over the v2 API on the 
   }
   ::setenv("PIPE_TEST_NPM_CACHE", npm.c_str(), 1);
   CacheRepo repo("v2-host", workflow("4", "v2", ""));
+  repo.init();
   check_save_then_restore(repo, {"--backend", "host"}, true);
 }
 
@@ -174,6 +180,7 @@ TEST_CASE("actions/cache v5's library saves and restores over the v1 API on the 
   }
   ::setenv("PIPE_TEST_NPM_CACHE", npm.c_str(), 1);
   CacheRepo repo("v1-host", workflow("5", "v1", ""));
+  repo.init();
   check_save_then_restore(repo, {"--backend", "host"}, false);
 }
 
@@ -189,6 +196,7 @@ TEST_CASE("a container job saves and restores through the cache service", "[run]
     return;
   }
   CacheRepo repo("v2-container", workflow("5", "v2", std::string("    container: ") + k_runner_image + "\n"));
+  repo.init();
   check_save_then_restore(repo, {"--backend", "docker", "-P", "ubuntu-latest=host", "--container-options",
                                  "-v " + npm + ":/__npm-cache:ro"},
                           true);
@@ -203,6 +211,7 @@ TEST_CASE("a branch restores the default branch's cache and keeps its own apart"
   }
   ::setenv("PIPE_TEST_NPM_CACHE", npm.c_str(), 1);
   CacheRepo repo("scopes", workflow("4", "v2", ""));
+  repo.init();
   REQUIRE(repo.run("main", {"--backend", "host"}).exit_code == 0);
 
   repo.git({"checkout", "-q", "-b", "feature"});
