@@ -20,6 +20,7 @@ const Subcommand k_subcommands[] = {
     {"clean", "Remove containers and networks left by dead runs, and containers kept by --reuse", setup_clean},
     {"secrets", "List the secrets a run would get and where each comes from", setup_secrets},
     {"config", "Show every setting and where it comes from", setup_config},
+    {"cache", "List, remove or prune the entries actions/cache saved", setup_cache},
 };
 
 /// A repeatable option takes one value per use (`-P a=b wf.yml`: the file stays a positional), on

@@ -87,6 +87,8 @@ std::function<int()> setup_run(CLI::App& app) {
                "Use $GITHUB_TOKEN as secrets.GITHUB_TOKEN and github.token");
   app.add_option("--actions-url", options->actions_url, "Base URL of action repositories (default: https://github.com/)");
   app.add_option("--artifact-dir", options->artifact_dir, "Keep artifacts in DIR/<run-id>/ (default: the run record)");
+  app.add_option("--cache-dir", options->cache_dir,
+                 "Keep actions/cache entries in DIR (default: $XDG_CACHE_HOME/pipe/actions-cache)");
   app.add_flag("--offline", options->offline, "Use only actions already in the cache");
   app.add_option("--action-override", *overrides, "Run a local directory in place of an action: owner/repo@ref=PATH");
   return [=] {

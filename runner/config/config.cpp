@@ -42,6 +42,7 @@ const std::vector<KeyInfo>& known_keys() {
       {"hook.stage", Kind::scalar, "pre-commit", "git hook stage"},
       {"actions-url", Kind::scalar, "https://github.com", "where `uses:` actions are fetched from"},
       {"artifact-dir", Kind::scalar, "", "artifacts go to DIR/<run-id>/; default: the run record"},
+      {"cache-dir", Kind::scalar, "", "actions/cache entries; default $XDG_CACHE_HOME/pipe/actions-cache"},
   };
   return keys;
 }

@@ -2,17 +2,23 @@
 
 #include <filesystem>
 
+#include "runner/config/config.hpp"
 #include "runner/docker/docker_backend.hpp"
 #include "runner/services/artifact_names.hpp"
 
 namespace pipeline::runner::engine {
 
-JobServices::JobServices(std::string run_id, std::string artifacts_dir, std::function<std::string()> container_address)
+JobServices::JobServices(std::string run_id, std::string artifacts_dir, std::function<std::string()> container_address,
+                         const std::string& cache_dir, cache::RunScope cache_scope)
     : m_run_id(std::move(run_id)),
       m_container_address(std::move(container_address)),
       m_store(std::move(artifacts_dir)),
-      m_artifacts(m_host, m_run_id, m_store) {
+      m_artifacts(m_host, m_run_id, m_store),
+      m_cache_store(cache_dir.empty() ? cache::default_root(config::process_environment())
+                                      : std::filesystem::absolute(cache_dir)),
+      m_cache(m_cache_store, std::move(cache_scope), m_host) {
   m_host.mount(m_artifacts);
+  m_host.mount(m_cache);
 }
 
 Result<EnvList> JobServices::job_env(const std::string& job_id, JobReach reach) {
@@ -60,6 +66,18 @@ std::string artifacts_dir(const std::string& option, const std::string& repo_dir
   }
   const std::filesystem::path base(option);
   return ((base.is_absolute() ? base : std::filesystem::path(repo_dir) / base) / run_id).lexically_normal().string();
+}
+
+cache::RunScope cache_scope(const std::string& repository, const std::string& workspace, const nlohmann::json& github,
+                            const std::string& default_branch) {
+  const std::string branch = default_branch.empty() ? "main" : default_branch;
+  const auto text = [&github](const char* name) {
+    return github.is_object() && github.contains(name) && github[name].is_string() ? github[name].get<std::string>()
+                                                                                    : std::string();
+  };
+  const std::string ref = text("ref");
+  return cache::RunScope{cache::repository_key(repository, workspace), ref.empty() ? "refs/heads/" + branch : ref,
+                         text("base_ref"), branch};
 }
 
 std::string container_gateway(docker::DockerBackend* docker) {

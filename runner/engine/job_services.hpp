@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "runner/cache/cache_api.hpp"
 #include "runner/engine/contexts.hpp"
 #include "runner/services/artifact_service.hpp"
 #include "runner/services/artifact_store.hpp"
@@ -30,7 +31,8 @@ public:
   /// Services for `run_id`, keeping artifacts in `artifacts_dir`. `container_address` gives the
   /// address job containers reach this machine at ("" when there is no container engine); it is
   /// asked once, when the services start.
-  JobServices(std::string run_id, std::string artifacts_dir, std::function<std::string()> container_address);
+  JobServices(std::string run_id, std::string artifacts_dir, std::function<std::string()> container_address,
+              const std::string& cache_dir, cache::RunScope cache_scope);
 
   /// The variables one job needs (ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL, ...); starts the
   /// services at the first call. An error when they cannot listen.
@@ -46,6 +48,8 @@ private:
   services::ServiceHost m_host;
   services::ArtifactStore m_store;
   services::ArtifactService m_artifacts;
+  cache::Store m_cache_store;
+  cache::CacheRoutes m_cache;
   std::mutex m_mutex;
   std::optional<Result<void>> m_started;
   std::string m_container_problem;  // why job containers cannot reach the services
@@ -55,6 +59,11 @@ private:
 /// is set, else `<record_dir>/artifacts`.
 [[nodiscard]] std::string artifacts_dir(const std::string& option, const std::string& repo_dir,
                                         const std::string& record_dir, const std::string& run_id);
+
+/// The cache's scope for a run: the repository's key and the refs of its `github` context; a
+/// repository without commits saves under its default branch.
+[[nodiscard]] cache::RunScope cache_scope(const std::string& repository, const std::string& workspace,
+                                          const nlohmann::json& github, const std::string& default_branch);
 
 /// The address job containers reach this machine at: the engine's default bridge gateway; "" without an engine.
 [[nodiscard]] std::string container_gateway(docker::DockerBackend* docker);

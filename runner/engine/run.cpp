@@ -857,7 +857,8 @@ int run(const RunOptions& given, Interruption& interruption) {
         [&placer, &options] {
           // Only container jobs need the gateway: a host-only run never connects to an engine for it.
           return options.backend == BackendChoice::host ? std::string() : container_gateway(placer.docker_for_actions());
-        });
+        },
+        options.cache_dir, cache_scope(repo_info.repository, repo_info.workspace, state.github, repo_info.default_branch));
   }
   std::vector<NodeReport> reports;
   if (!plan.workflows.empty()) {

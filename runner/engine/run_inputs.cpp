@@ -288,6 +288,9 @@ Result<RunOptions> apply_config(const RunOptions& given, const std::string& dir)
   if (options.artifact_dir.empty()) {  // --artifact-dir wins over the file
     options.artifact_dir = cfg.value("artifact-dir");
   }
+  if (options.cache_dir.empty()) {  // --cache-dir wins over the file
+    options.cache_dir = cfg.path("cache-dir");
+  }
   options.vault = vault_sources(cfg);
   if (const auto lines = cfg.value("vault.secrets"); !lines.empty()) {
     options.vault_secrets.insert(options.vault_secrets.begin(), lines);

@@ -77,6 +77,7 @@ struct RunOptions {
   bool github_token_from_env = false;      // --github-token-from-env
   std::string actions_url;                // --actions-url; empty: https://github.com/
   std::string artifact_dir;               // --artifact-dir: artifacts go to DIR/<run-id>/; empty: the run record
+  std::string cache_dir;                  // --cache-dir: actions/cache entries; empty: the user's cache folder
   bool offline = false;                   // --offline: actions from the cache only
   std::vector<std::pair<std::string, std::string>> action_overrides;  // --action-override owner/repo@ref=PATH
 };

@@ -70,6 +70,7 @@ void ServiceHost::serve(httplib::Server& server) const {
       case Method::get: server.Get(route.pattern, guarded); break;
       case Method::put: server.Put(route.pattern, guarded); break;
       case Method::post: server.Post(route.pattern, guarded); break;
+      case Method::patch: server.Patch(route.pattern, guarded); break;
       case Method::del: server.Delete(route.pattern, guarded); break;
     }
   }

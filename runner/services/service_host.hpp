@@ -31,7 +31,7 @@ struct Response;
 namespace pipeline::runner::services {
 
 /// The HTTP methods a route answers.
-enum class Method { get, put, post, del };
+enum class Method { get, put, post, patch, del };
 
 /// How a route's requests prove who they are.
 enum class Access {

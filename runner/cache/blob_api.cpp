@@ -1,0 +1,111 @@
+// The blob endpoints behind the signed URLs: the calls Azure's storage client makes for a block
+// blob (@actions/cache uploads through it), and GET with ranges for downloads.
+#include <fcntl.h>
+#include <httplib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "runner/cache/cache_api.hpp"
+#include "runner/cache/upload.hpp"
+
+namespace pipeline::runner::cache {
+namespace {
+
+using services::Access;
+using services::Caller;
+using services::Method;
+
+constexpr const char* k_azure_version = "2024-11-04";
+constexpr std::size_t k_read_size = 4 << 20;  // per read of a download: few system calls, little memory
+
+// Azure answers errors with an XML body and the code in a header; the SDK reads either.
+void azure_error(httplib::Response& res, int status, const std::string& code, const std::string& message) {
+  res.status = status;
+  res.set_header("x-ms-error-code", code);
+  res.set_content("<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>" + code + "</Code><Message>" + message +
+                      "</Message></Error>",
+                  "application/xml");
+}
+
+void azure_created(httplib::Response& res) {
+  res.status = 201;
+  res.set_header("x-ms-version", k_azure_version);
+  res.set_header("x-ms-request-server-encrypted", "false");
+  res.set_header("ETag", "\"0x1\"");
+}
+
+void put_upload(const httplib::Request& req, httplib::Response& res, CacheRoutes& cache) {
+  auto upload = cache.uploads().get(std::stoll(req.matches[1].str()));
+  if (!upload) {
+    azure_error(res, 404, "BlobNotFound", "The specified blob does not exist.");
+    return;
+  }
+  const std::string comp = req.get_param_value("comp");
+  Result<void> done;
+  if (comp == "block") {
+    done = put_block(*upload, req.get_param_value("blockid"), req.body);
+  } else if (comp == "blocklist") {
+    done = put_block_list(*upload, parse_block_list(req.body));
+  } else if (comp.empty() && req.get_header_value("x-ms-blob-type") == "BlockBlob") {
+    done = put_blob(*upload, req.body);
+  } else {
+    azure_error(res, 400, "UnsupportedQueryParameter", "pipe's cache takes block blobs only.");
+    return;
+  }
+  if (!done) {
+    azure_error(res, 400, "InvalidBlockList", done.error().message);
+    return;
+  }
+  azure_created(res);
+}
+
+// Reads the file through an open descriptor, so an entry evicted while it downloads stays whole.
+void get_entry(const httplib::Request& req, httplib::Response& res, CacheRoutes& cache) {
+  const std::string id = req.matches[1].str();
+  const auto path = cache.store().archive(cache.scope().repository, id);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat info {};
+  if (fd < 0 || ::fstat(fd, &info) != 0) {
+    if (fd >= 0) {
+      ::close(fd);
+    }
+    azure_error(res, 404, "BlobNotFound", "The specified blob does not exist.");
+    return;
+  }
+  auto shared_fd = std::shared_ptr<int>(new int(fd), [](int* p) {
+    ::close(*p);
+    delete p;
+  });
+  res.set_header("x-ms-blob-type", "BlockBlob");
+  res.set_header("x-ms-version", k_azure_version);
+  res.set_content_provider(
+      static_cast<std::size_t>(info.st_size), "application/octet-stream",
+      [shared_fd, buffer = std::vector<char>(k_read_size)](std::size_t offset, std::size_t length,
+                                                          httplib::DataSink& sink) mutable {
+        const ssize_t got =
+            ::pread(*shared_fd, buffer.data(), std::min(length, buffer.size()), static_cast<off_t>(offset));
+        if (got <= 0) {
+          return false;
+        }
+        return sink.write(buffer.data(), static_cast<std::size_t>(got));
+      });
+}
+
+}  // namespace
+
+void mount_blob_api(services::Router& router, CacheRoutes& cache) {
+  router.add(Method::put, R"(/_cache/uploads/(\d+))", Access::signed_write,
+             [&cache](const httplib::Request& req, httplib::Response& res, const Caller&) {
+               put_upload(req, res, cache);
+             });
+  router.add(Method::get, R"(/_cache/entries/([0-9a-f]+))", Access::signed_read,
+             [&cache](const httplib::Request& req, httplib::Response& res, const Caller&) {
+               get_entry(req, res, cache);
+             });
+}
+
+}  // namespace pipeline::runner::cache
