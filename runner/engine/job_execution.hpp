@@ -124,6 +124,7 @@ private:
   [[nodiscard]] expr::MapContext contexts(const EnvList& env) const;
   [[nodiscard]] expr::Value steps_context() const;
   [[nodiscard]] expr::Value job_context() const;
+  void add_workflow_origin(expr::Value& job) const;
   [[nodiscard]] expr::Value runner_context() const;
   [[nodiscard]] expr::Status status() const;
   // Steps.

@@ -65,6 +65,7 @@ expr::Value JobExecution::job_context() const {
     }
   }
   job.set("services", services);
+  add_workflow_origin(job);
   return job;
 }
 
