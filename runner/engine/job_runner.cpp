@@ -357,6 +357,7 @@ JobOutcome JobExecution::run() {
     for (std::size_t i = 0; i < m_job.steps.size(); ++i) {
       run_step(m_job.steps[i], i);
     }
+    join_all_background();  // as GitHub does before post steps: background steps never outlive the job
     run_post_steps();
     evaluate_outputs(outcome);
     outcome.result = m_cancel.cancelled() ? NodeResult::cancelled
