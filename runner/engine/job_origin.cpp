@@ -11,8 +11,12 @@ std::string repository_path(const std::string& file, const std::string& workspac
   if (const auto at = file.rfind(k_folder); at != std::string::npos) {
     return file.substr(at);
   }
-  if (!workspace.empty() && file.rfind(workspace + "/", 0) == 0) {
-    return file.substr(workspace.size() + 1);
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path root = fs::weakly_canonical(workspace, error);
+  const fs::path relative = fs::weakly_canonical(file, error).lexically_relative(root);
+  if (!workspace.empty() && !relative.empty() && *relative.begin() != "..") {
+    return relative.generic_string();
   }
   return file;
 }

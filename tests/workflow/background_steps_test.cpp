@@ -113,3 +113,15 @@ TEST_CASE("a composite action's steps cannot run in the background", "[validate]
   REQUIRE_FALSE(loaded.diagnostics.empty());
   CHECK(loaded.diagnostics[0].message.find("'background'") != std::string::npos);
 }
+
+TEST_CASE("job.workflow_* fields and jobs.<id>.result are accepted where GitHub allows them", "[validate]") {
+  LoadResult loaded = load_workflow_text(
+      "on:\n  workflow_call:\n    outputs:\n      built:\n        value: ${{ jobs.build.result }}\n"
+      "jobs:\n  build:\n    runs-on: x\n    steps:\n"
+      "      - run: echo ${{ job.workflow_ref }} ${{ job.workflow_sha }} ${{ job.workflow_repository }}\n"
+      "      - run: echo ${{ job.workflow_file_path }}\n",
+      "wf.yml");
+  REQUIRE(loaded.workflow);
+  CHECK(loaded.diagnostics.empty());
+  CHECK(validate(*loaded.workflow).empty());
+}
