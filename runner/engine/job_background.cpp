@@ -119,8 +119,7 @@ void JobExecution::join_all_background() {
   }
 }
 
-NodeResult JobExecution::run_control_step(const Step& step, const std::string& name) {
-  (void)name;
+NodeResult JobExecution::run_control_step(const Step& step) {
   auto named = [&](const std::string& id) -> BackgroundStep* {
     for (auto& background : m_background) {
       if (background->step->id && background->step->id->value == id) {

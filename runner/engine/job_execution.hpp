@@ -189,7 +189,7 @@ private:
                                       expr::MapContext& ctx, EnvList& step_env, Clock::time_point started);
   void launch_background(BackgroundStep& background, const StepProcess& process, const ScriptStep& prepared,
                          const std::shared_ptr<StepOutput>& sink, const FileCommandPaths& files, double minutes);
-  [[nodiscard]] NodeResult run_control_step(const Step& step, const std::string& name);
+  [[nodiscard]] NodeResult run_control_step(const Step& step);
   void join_background(BackgroundStep& background);
   void join_all_background();
   // Reporting.

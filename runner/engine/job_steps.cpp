@@ -347,7 +347,7 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
     fail(name, r.error().message);
     result = NodeResult::failure;
   } else if (step.is_control()) {
-    result = run_control_step(step, name);
+    result = run_control_step(step);
   } else if (step.run && step.background && !inner) {
     if (start_background(step, name, index, ctx, step_env, started)) {
       return;  // the step that waits for it, or the end of the job, records how it ended
