@@ -34,7 +34,7 @@ const std::map<std::string, Types, std::less<>>& table() {
         "unassigned", "labeled", "unlabeled", "locked", "unlocked", "milestoned", "demilestoned", "typed",
         "untyped"}},
       {"label", created_edited_deleted},
-      {"merge_group", {"checks_requested"}},
+      {"merge_group", {"checks_requested", "destroyed"}},
       {"milestone", {"created", "closed", "opened", "edited", "deleted"}},
       {"project", {"created", "closed", "reopened", "edited", "deleted"}},
       {"project_card", {"created", "moved", "converted", "edited", "deleted"}},

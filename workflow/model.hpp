@@ -148,7 +148,16 @@ struct Step {
   std::optional<Node> env;   // mapping
   std::optional<Node> continue_on_error;
   std::optional<Node> timeout_minutes;
+  bool background = false;                   // `background: true`, or a member of a `parallel` group
+  std::vector<Located<std::string>> wait;    // `wait:` ids of earlier background steps
+  std::vector<std::size_t> wait_indices;     // the closing wait of a `parallel` group: its members
+  std::optional<SourceLocation> wait_all;    // where `wait-all` is written
+  std::optional<Located<std::string>> cancel;
+  std::optional<SourceLocation> parallel;    // where the `parallel` group this step came from starts
   SourceLocation where;
+
+  /// Whether the step only waits for or cancels background steps instead of running anything.
+  [[nodiscard]] bool is_control() const { return !wait.empty() || !wait_indices.empty() || wait_all || cancel; }
 };
 
 /// One entry of `jobs:`.

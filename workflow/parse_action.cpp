@@ -72,7 +72,7 @@ void read_runs(ParseContext& ctx, const Node& runs, ActionRuns& out) {
   if (kind == "composite") {
     ctx.check_keys(runs, {"using", "steps"}, "'runs' of a composite action");
     if (const Node* steps = runs.find("steps")) {
-      out.steps = parse_steps(ctx, *steps, "the composite action");
+      out.steps = parse_steps(ctx, *steps, "the composite action", StepList::composite);
       // Composite actions have no `defaults`, so GitHub insists on an explicit shell.
       for (const auto& step : out.steps) {
         if (step.run && !step.shell) {

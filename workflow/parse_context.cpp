@@ -15,7 +15,8 @@ constexpr std::string_view k_job_keys[] = {
     "steps",    "concurrency",     "permissions", "uses",   "with",        "secrets"};
 constexpr std::string_view k_step_keys[] = {"id",  "name", "if",   "uses", "run", "shell",
                                             "with", "env", "working-directory",
-                                            "continue-on-error", "timeout-minutes"};
+                                            "continue-on-error", "timeout-minutes", "background",
+                                            "wait", "wait-all", "cancel", "parallel"};
 
 template <std::size_t N>
 bool contains(const std::string_view (&keys)[N], std::string_view key) {

@@ -15,8 +15,20 @@ namespace pipeline::workflow::detail {
 /// Every entry of `jobs:`.
 [[nodiscard]] std::vector<Job> parse_jobs(ParseContext& ctx, const Node& jobs);
 
-/// A `steps:` list; `owner` names it in messages ("job 'build'").
-[[nodiscard]] std::vector<Step> parse_steps(ParseContext& ctx, const Node& steps, const std::string& owner);
+/// Which list a step is in: a job's steps may run in the background, a composite action's may not.
+enum class StepList { job, composite };
+
+/// A `steps:` list; `owner` names it in messages ("job 'build'"). A `parallel` group becomes its
+/// member steps, each a background step, followed by a step that waits for all of them.
+[[nodiscard]] std::vector<Step> parse_steps(ParseContext& ctx, const Node& steps, const std::string& owner,
+                                            StepList list);
+
+/// One step mapping; `index` is its position in the (expanded) list.
+[[nodiscard]] Step read_step(ParseContext& ctx, const Node& node, std::size_t index, const std::string& owner,
+                             StepList list);
+
+/// `background`, `wait`, `wait-all` and `cancel` of one step, checked for their shapes.
+void read_concurrency_keys(ParseContext& ctx, const Node& node, Step& step);
 
 /// `defaults:` (only `run:` is defined).
 [[nodiscard]] RunDefaults parse_defaults(ParseContext& ctx, const Node& defaults);

@@ -4,9 +4,8 @@
 #include "workflow/parse_internal.hpp"
 
 namespace pipeline::workflow::detail {
-namespace {
 
-Step read_step(ParseContext& ctx, const Node& node, std::size_t index, const std::string& owner) {
+Step read_step(ParseContext& ctx, const Node& node, std::size_t index, const std::string& owner, StepList list) {
   Step step;
   step.index = index;
   step.where = node.where;
@@ -14,9 +13,16 @@ Step read_step(ParseContext& ctx, const Node& node, std::size_t index, const std
   if (!ctx.expect_mapping(node, what)) {
     return step;
   }
-  ctx.check_keys(node, {"id", "name", "if", "uses", "run", "shell", "with", "env", "working-directory",
-                        "continue-on-error", "timeout-minutes"},
-                 what, Place::step);
+  if (list == StepList::job) {
+    ctx.check_keys(node, {"id", "name", "if", "uses", "run", "shell", "with", "env", "working-directory",
+                          "continue-on-error", "timeout-minutes", "background", "wait", "wait-all", "cancel"},
+                   what, Place::step);
+    read_concurrency_keys(ctx, node, step);
+  } else {
+    ctx.check_keys(node, {"id", "name", "if", "uses", "run", "shell", "with", "env", "working-directory",
+                          "continue-on-error", "timeout-minutes"},
+                   what, Place::step);
+  }
   step.id = optional_string(ctx, node, "id");
   step.name = optional_string(ctx, node, "name");
   step.if_condition = optional_string(ctx, node, "if");
@@ -34,6 +40,8 @@ Step read_step(ParseContext& ctx, const Node& node, std::size_t index, const std
   }
   return step;
 }
+
+namespace {
 
 Strategy read_strategy(ParseContext& ctx, const Node& node) {
   Strategy strategy;
@@ -243,7 +251,7 @@ void read_job_body(ParseContext& ctx, const Node& node, Job& job) {
     read_services(ctx, *value, job);
   }
   if (const Node* value = node.find("steps")) {
-    job.steps = parse_steps(ctx, *value, owner);
+    job.steps = parse_steps(ctx, *value, owner, StepList::job);
   }
   if (const Node* value = node.find("concurrency")) {
     job.concurrency = parse_concurrency(ctx, *value);
@@ -298,18 +306,6 @@ Job read_job(ParseContext& ctx, const NodeEntry& entry) {
 }
 
 }  // namespace
-
-std::vector<Step> parse_steps(ParseContext& ctx, const Node& steps, const std::string& owner) {
-  std::vector<Step> out;
-  if (!steps.is_sequence()) {
-    ctx.error(steps.where, "'steps' of " + owner + " must be a list, not " + std::string(describe_kind(steps.kind)));
-    return out;
-  }
-  for (std::size_t i = 0; i < steps.items.size(); ++i) {
-    out.push_back(read_step(ctx, steps.items[i], i, owner));
-  }
-  return out;
-}
 
 std::vector<Job> parse_jobs(ParseContext& ctx, const Node& jobs) {
   std::vector<Job> out;

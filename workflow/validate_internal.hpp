@@ -17,6 +17,12 @@ void validate_jobs(const Workflow& wf, std::vector<Diagnostic>& out);
 /// `needs:` between jobs: unknown names and cycles.
 void validate_needs(const Workflow& wf, std::vector<Diagnostic>& out);
 
+/// A step that waits for or cancels background steps: nothing else may be on it.
+void check_control_step(const Step& step, const std::string& label, std::vector<Diagnostic>& out);
+
+/// `wait` and `cancel` name background steps that start earlier in the same job.
+void check_background_references(const Job& job, std::vector<Diagnostic>& out);
+
 /// Appends an error.
 void report(std::vector<Diagnostic>& out, const SourceLocation& where, std::string message, std::string hint = "");
 

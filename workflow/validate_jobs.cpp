@@ -109,6 +109,10 @@ void check_step_uses(const Step& step, const Job& job, std::vector<Diagnostic>& 
 
 void check_step_body(const Step& step, const Job& job, std::vector<Diagnostic>& out) {
   const std::string label = step_label(step, job);
+  if (step.is_control()) {
+    check_control_step(step, label, out);
+    return;
+  }
   if (step.run && step.uses) {
     report(out, step.where, label + " has both 'run' and 'uses'",
            "a step either runs a script or uses an action; split it into two steps");
@@ -148,6 +152,7 @@ void check_steps(const Job& job, std::vector<Diagnostic>& out) {
     }
     check_step_body(step, job, out);
   }
+  check_background_references(job, out);
 }
 
 /// Whether `path` is `.github/workflows/NAME.yml` (or `.yaml`): GitHub looks for called workflows

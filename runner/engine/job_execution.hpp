@@ -68,6 +68,12 @@ struct Scope {
 /// Runs a step's process given its prepared environment, timeout and cancel token.
 using StepProcess = std::function<Result<ExitStatus>(const ScriptStep& prepared, OutputSink& sink)>;
 
+/// A background step from its start to the step that waits for it (job_background.cpp).
+struct BackgroundStep;
+
+/// How a step that waits for or cancels background steps is named when it has no `name:`.
+[[nodiscard]] std::string control_step_name(const Step& step);
+
 /// A JavaScript action's `post`, queued when its main step ran.
 struct PostStep {
   const Step* step = nullptr;
@@ -138,6 +144,7 @@ private:
   [[nodiscard]] expr::MapContext contexts(const EnvList& env) const;
   [[nodiscard]] expr::Value steps_context() const;
   [[nodiscard]] expr::Value job_context() const;
+  void add_workflow_origin(expr::Value& job) const;
   [[nodiscard]] expr::Value runner_context() const;
   [[nodiscard]] expr::Status status() const;
   // Steps.
@@ -190,6 +197,17 @@ private:
   [[nodiscard]] bool continue_on_error(const std::optional<Node>& node, expr::MapContext& ctx) const;
   void post_step_started(const std::string& name);
   void finish_step(const std::string& name, NodeResult result, Clock::time_point started);
+  [[nodiscard]] Result<NodeResult> finish_process(const Result<ExitStatus>& status, StepOutput& sink,
+                                                  const FileCommandPaths& files, StepRecord& record,
+                                                  const std::string& name, double minutes);
+  // Background steps (job_background.cpp).
+  [[nodiscard]] bool start_background(const Step& step, const std::string& name, std::size_t index,
+                                      expr::MapContext& ctx, EnvList& step_env, Clock::time_point started);
+  void launch_background(BackgroundStep& background, const StepProcess& process, const ScriptStep& prepared,
+                         const std::shared_ptr<StepOutput>& sink, const FileCommandPaths& files, double minutes);
+  [[nodiscard]] NodeResult run_control_step(const Step& step);
+  void join_background(BackgroundStep& background);
+  void join_all_background();
   // Reporting.
   void notice(std::string text, const std::string& step = {});
   void fail(const std::string& step, const std::string& message);
@@ -223,6 +241,8 @@ private:
   Clock::time_point m_deadline;
   double m_job_timeout_minutes = k_default_job_timeout_minutes;
   EnvList m_service_env;  // ACTIONS_RUNTIME_TOKEN and the services' URLs
+  std::vector<std::shared_ptr<BackgroundStep>> m_background;  // started, in order; each joined once
+  BackgroundStep* m_launching = nullptr;  // set while a background step's process is being started
 };
 
 }  // namespace pipeline::runner::engine::detail

@@ -66,6 +66,7 @@ expr::Value JobExecution::job_context() const {
     }
   }
   job.set("services", services);
+  add_workflow_origin(job);
   return job;
 }
 
@@ -414,6 +415,7 @@ JobOutcome JobExecution::run() {
     for (std::size_t i = 0; i < m_job.steps.size(); ++i) {
       run_step(m_job.steps[i], i);
     }
+    join_all_background();  // as GitHub does before post steps: background steps never outlive the job
     run_post_steps();
     evaluate_outputs(outcome);
     outcome.result = m_cancel.cancelled() ? NodeResult::cancelled

@@ -45,6 +45,9 @@ std::string JobExecution::step_name(const Step& step, expr::MapContext& ctx) con
   if (step.uses) {
     return "Run " + step.uses->value;
   }
+  if (step.is_control()) {
+    return control_step_name(step);
+  }
   return "Step " + std::to_string(step.index + 1);
 }
 
@@ -199,7 +202,9 @@ Result<NodeResult> JobExecution::run_script_step(const Step& step, const std::st
 Result<NodeResult> JobExecution::execute_script(const Step& step, const std::string& name, StepRecord& record,
                                                 expr::MapContext& ctx, const EnvList& step_env,
                                                 const ScriptStep& script, const std::string& action_id) {
-  return execute_step(step, name, record, ctx, step_env, action_id, [&](const ScriptStep& prepared, OutputSink& sink) {
+  // Captured by value: a background step's process outlives this call.
+  return execute_step(step, name, record, ctx, step_env, action_id, [this, script](const ScriptStep& prepared,
+                                                                                   OutputSink& sink) {
     ScriptStep script_step = prepared;
     script_step.shell = script.shell;
     script_step.script = script.script;
@@ -231,10 +236,19 @@ Result<NodeResult> JobExecution::execute_step(const Step& step, const std::strin
   const std::string* debug = find_env(script_step.env, "ACTIONS_STEP_DEBUG");
   const bool show_debug = m_run.options->verbose || (debug && *debug == "true");
   settings.echo = show_debug;
-  StepOutput sink(*m_run.reporter, *m_run.masker, m_name, name, settings,
-                  show_debug ? DebugLines::show : DebugLines::hide);
+  auto sink = std::make_shared<StepOutput>(*m_run.reporter, *m_run.masker, m_name, name, settings,
+                                           show_debug ? DebugLines::show : DebugLines::hide);
+  if (m_launching) {
+    launch_background(*m_launching, process, script_step, sink, *files, minutes);
+    return NodeResult::success;  // not known yet: the step that waits for it reads the process's end
+  }
+  auto status = process(script_step, *sink);
+  return finish_process(status, *sink, *files, record, name, minutes);
+}
 
-  auto status = process(script_step, sink);
+Result<NodeResult> JobExecution::finish_process(const Result<ExitStatus>& status, StepOutput& sink,
+                                                const FileCommandPaths& files, StepRecord& record,
+                                                const std::string& name, double minutes) {
   sink.finish();
   if (!status) {
     return status.error();
@@ -249,7 +263,7 @@ Result<NodeResult> JobExecution::execute_step(const Step& step, const std::strin
     m_path_additions.push_back(p);
   }
   bool failed = sink.commands().failed;
-  read_file_commands(*files, name, record, failed);
+  read_file_commands(files, name, record, failed);
   if (status->timed_out) {
     if (minutes > 0 && Clock::now() < m_deadline) {
       fail(name, "The action '" + name + "' has timed out after " + expr::format_number(minutes) + " minutes.");
@@ -347,6 +361,13 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
   }
   if (!env_ok) {
     fail(name, env_ok.error().message);
+    result = NodeResult::failure;
+  } else if (step.is_control()) {
+    result = run_control_step(step);
+  } else if (step.run && step.background && !inner) {
+    if (start_background(step, name, index, ctx, step_env, started)) {
+      return;  // the step that waits for it, or the end of the job, records how it ended
+    }
     result = NodeResult::failure;
   } else if (step.run) {
     auto ran = run_script_step(step, name, index, ctx, step_env);
