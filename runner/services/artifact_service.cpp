@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <memory>
 #include <vector>
 
@@ -22,6 +23,8 @@ constexpr const char* k_blob_prefix = "/artifacts-blob/";
 // Long enough for the largest upload a job's timeout allows.
 constexpr std::chrono::hours k_url_lifetime{6};
 constexpr std::size_t k_download_chunk = 4U << 20U;
+// Azure's limit is 50,000 ids of up to 64 characters, each in a <Latest> element.
+constexpr std::size_t k_max_block_list = 50000U * 100U;
 
 using TwirpMethod = void (ArtifactService::*)(const httplib::Request&, httplib::Response&, const Caller&);
 
@@ -52,6 +55,14 @@ std::int64_t json_int(const nlohmann::json& body, const char* key, std::int64_t 
     }
   }
   return -1;
+}
+
+// -1 when the body's length is not declared (chunked) or not a number.
+std::int64_t content_length(const httplib::Request& request) {
+  const std::string text = request.get_header_value("Content-Length");
+  std::int64_t length = -1;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), length);
+  return error == std::errc() && end == text.data() + text.size() && length >= 0 ? length : -1;
 }
 
 std::string blob_path(const std::string& run_id, std::int64_t id) {
@@ -131,10 +142,9 @@ void ArtifactService::mount(Router& router) {
                                        const Caller& caller) { (this->*method)(request, response, caller); });
   }
   const std::string blob = std::string(k_blob_prefix) + R"([^/]+/\d+)";
-  router.add(Method::put, blob, Access::signed_write,
-             [this](const httplib::Request& request, httplib::Response& response, const Caller& caller) {
-               upload(request, response, caller);
-             });
+  router.add_streaming(Method::put, blob, Access::signed_write,
+                       [this](const httplib::Request& request, httplib::Response& response, const Caller& caller,
+                              const httplib::ContentReader& reader) { upload(request, response, caller, reader); });
   router.add(Method::get, blob, Access::signed_read,
              [this](const httplib::Request& request, httplib::Response& response, const Caller& caller) {
                download(request, response, caller);
@@ -239,7 +249,22 @@ void ArtifactService::remove(const httplib::Request& request, httplib::Response&
   twirp_reply(response, {{"ok", true}, {"artifact_id", std::to_string(std::get<ArtifactInfo>(removed).id)}});
 }
 
-void ArtifactService::upload(const httplib::Request& request, httplib::Response& response, const Caller& caller) {
+void ArtifactService::upload(const httplib::Request& request, httplib::Response& response, const Caller& caller,
+                             const httplib::ContentReader& reader) {
+  // The body is read once, as it arrives; whatever a refusal leaves unread is drained after it.
+  bool read = false;
+  const ByteSource body = [&](const ByteSink& sink) {
+    read = true;
+    return reader([&sink](const char* data, std::size_t size) { return sink(std::string_view(data, size)); });
+  };
+  store_upload(request, response, caller, body);
+  if (!read) {
+    (void)body([](std::string_view) { return true; });
+  }
+}
+
+void ArtifactService::store_upload(const httplib::Request& request, httplib::Response& response, const Caller& caller,
+                                   const ByteSource& body) {
   if (caller.run_id != m_run_id) {
     storage_error(response, 403, "AuthorizationFailure", "this URL belongs to another run");
     return;
@@ -248,11 +273,17 @@ void ArtifactService::upload(const httplib::Request& request, httplib::Response&
   const std::string comp = request.get_param_value("comp");
   Stored<std::monostate> stored = std::monostate{};
   if (comp == "block") {
-    stored = m_store.put_block(id, request.get_param_value("blockid"), request.body);
+    stored = m_store.put_block(id, request.get_param_value("blockid"), content_length(request), body);
   } else if (comp == "blocklist") {
-    stored = m_store.commit_blocks(id, parse_block_list(request.body));
+    std::string xml;
+    (void)body([&xml](std::string_view piece) {
+      xml.append(piece);
+      return xml.size() <= k_max_block_list;
+    });
+    stored = xml.size() <= k_max_block_list ? m_store.commit_blocks(id, parse_block_list(xml))
+                                            : Stored<std::monostate>(Refused{Refusal::invalid_argument, "the block list is too long"});
   } else if (comp.empty()) {
-    stored = m_store.put_content(id, request.body);
+    stored = m_store.put_content(id, body);
   } else {
     storage_error(response, 400, "InvalidQueryParameterValue", "comp=" + comp + " is not supported");
     return;

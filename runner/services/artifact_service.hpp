@@ -28,7 +28,10 @@ private:
   void list(const httplib::Request& request, httplib::Response& response, const Caller& caller);
   void signed_url(const httplib::Request& request, httplib::Response& response, const Caller& caller);
   void remove(const httplib::Request& request, httplib::Response& response, const Caller& caller);
-  void upload(const httplib::Request& request, httplib::Response& response, const Caller& caller);
+  void upload(const httplib::Request& request, httplib::Response& response, const Caller& caller,
+              const httplib::ContentReader& reader);
+  void store_upload(const httplib::Request& request, httplib::Response& response, const Caller& caller,
+                    const ByteSource& body);
   void download(const httplib::Request& request, httplib::Response& response, const Caller& caller);
   [[nodiscard]] bool same_run(httplib::Response& response, const Caller& caller, const nlohmann::json& body) const;
 

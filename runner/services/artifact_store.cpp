@@ -24,7 +24,8 @@ namespace {
 constexpr const char* k_meta = "artifact.json";
 constexpr const char* k_content = "content";
 constexpr const char* k_blocks = ".blocks";
-constexpr std::size_t k_copy_buffer = 1U << 20U;
+constexpr const char* k_data = "data";
+constexpr std::size_t k_copy_buffer = 4U << 20U;
 
 Refused refused(Refusal code, std::string message) { return Refused{code, std::move(message)}; }
 
@@ -77,6 +78,44 @@ std::string hex_of(std::string_view bytes) {
   return text;
 }
 
+bool pwrite_all(int fd, std::string_view bytes, std::int64_t offset) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return false;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+    offset += n;
+  }
+  return true;
+}
+
+// Calls `each` with consecutive pieces of `length` bytes of `fd` from `offset`; false on a short file.
+bool read_range(int fd, std::int64_t offset, std::int64_t length, const ByteSink& each) {
+  // One buffer per thread: a fresh zeroed buffer per call costs as much as the copy.
+  thread_local std::vector<char> buffer(k_copy_buffer);
+  while (length > 0) {
+    const auto want = static_cast<std::size_t>(std::min<std::int64_t>(length, static_cast<std::int64_t>(buffer.size())));
+    const ssize_t n = ::pread(fd, buffer.data(), want, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0 || !each(std::string_view(buffer.data(), static_cast<std::size_t>(n)))) {
+      return false;
+    }
+    offset += n;
+    length -= n;
+  }
+  return true;
+}
+
+ByteSource source_of(std::string_view bytes) {
+  return [bytes](const ByteSink& sink) { return bytes.empty() || sink(bytes); };
+}
+
 /// Streams files into one, hashing what it writes.
 class DigestWriter {
 public:
@@ -84,6 +123,8 @@ public:
       : m_fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)), m_ctx(EVP_MD_CTX_new()) {
     EVP_DigestInit_ex(m_ctx, EVP_sha256(), nullptr);
   }
+  /// Only hashes: for content that is already where it belongs.
+  DigestWriter() : m_fd(-1), m_ctx(EVP_MD_CTX_new()) { EVP_DigestInit_ex(m_ctx, EVP_sha256(), nullptr); }
   ~DigestWriter() {
     if (m_fd >= 0) {
       ::close(m_fd);
@@ -98,29 +139,13 @@ public:
     m_size += static_cast<std::int64_t>(bytes.size());
     return m_fd >= 0 && write_all(m_fd, bytes);
   }
-  bool append_file(const std::string& path) {
-    const int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0) {
-      return false;
-    }
-    std::string buffer(k_copy_buffer, '\0');
-    bool ok = true;
-    for (;;) {
-      const ssize_t n = ::read(in, buffer.data(), buffer.size());
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n <= 0) {
-        ok = n == 0;
-        break;
-      }
-      if (!append(std::string_view(buffer.data(), static_cast<std::size_t>(n)))) {
-        ok = false;
-        break;
-      }
-    }
-    ::close(in);
-    return ok;
+  bool append_range(int in, std::int64_t offset, std::int64_t length) {
+    return read_range(in, offset, length, [this](std::string_view bytes) { return append(bytes); });
+  }
+  /// Hashes bytes already in place in the file being produced, without writing them again.
+  void count(std::string_view bytes) {
+    EVP_DigestUpdate(m_ctx, bytes.data(), bytes.size());
+    m_size += static_cast<std::int64_t>(bytes.size());
   }
   bool close() {
     const bool ok = m_fd >= 0 && ::close(m_fd) == 0;
@@ -175,9 +200,6 @@ std::optional<ArtifactInfo> read_meta(const fs::path& dir) {
 
 bool expired(const ArtifactInfo& info, std::int64_t now) { return info.expires_at != 0 && info.expires_at <= now; }
 
-// Block ids are base64 text of any bytes: hex keeps the file name to safe characters.
-std::string block_file(std::string_view block_id) { return hex_of(block_id); }
-
 }  // namespace
 
 std::vector<ArtifactInfo> read_artifacts(const std::string& root) {
@@ -231,10 +253,13 @@ Stored<ArtifactInfo> ArtifactStore::create(const std::string& name, const std::s
   }
   std::lock_guard lock(m_mutex);
   const auto now = unix_now();
-  if (auto existing = read(name); existing && existing->finalized && !expired(*existing, now) &&
-                                  overwrite == Overwrite::refuse) {
+  const auto existing = read(name);
+  if (existing && existing->finalized && !expired(*existing, now) && overwrite == Overwrite::refuse) {
     return refused(Refusal::already_exists,
                    "an artifact named '" + name + "' already exists in this run; upload with overwrite: true to replace it");
+  }
+  if (existing) {
+    m_uploads.erase(existing->id);
   }
   std::error_code ec;
   fs::remove_all(dir_of(name), ec);
@@ -253,48 +278,130 @@ Stored<ArtifactInfo> ArtifactStore::create(const std::string& name, const std::s
 }
 
 Stored<std::monostate> ArtifactStore::put_block(std::int64_t id, std::string_view block_id, std::string_view bytes) {
-  const auto info = [&] {
-    std::lock_guard lock(m_mutex);
-    return unfinalized(id);
-  }();
-  if (!info) {
-    return refused(Refusal::not_found, "no artifact upload in progress with id " + std::to_string(id));
+  return put_block(id, block_id, static_cast<std::int64_t>(bytes.size()), source_of(bytes));
+}
+
+Stored<std::monostate> ArtifactStore::put_block(std::int64_t id, std::string_view block_id, std::int64_t length,
+                                                const ByteSource& source) {
+  if (length < 0) {
+    // A body of unknown length (chunked) needs its size before it gets a place in the data file.
+    std::string bytes;
+    if (!source([&bytes](std::string_view piece) {
+          bytes.append(piece);
+          return true;
+        })) {
+      return refused(Refusal::invalid_argument, "the block's body ended early");
+    }
+    return put_block(id, block_id, bytes);
   }
   if (block_id.empty() || block_id.size() > 64) {
     return refused(Refusal::invalid_argument, "a block id must have 1 to 64 characters");
   }
-  if (!write_atomic(dir_of(info->name) + "/" + k_blocks + "/" + block_file(block_id), bytes)) {
-    return refused(Refusal::internal, "cannot write a block of the artifact '" + info->name + "'");
+  std::optional<ArtifactInfo> info;
+  Extent extent;
+  {
+    std::lock_guard lock(m_mutex);
+    info = unfinalized(id);
+    if (info) {
+      // Blocks reserve their place in the order their requests start: a client sending them in
+      // list order gets the content in place, with nothing to copy at commit.
+      auto& upload = m_uploads[id];
+      extent = Extent{upload.reserved, length};
+      upload.reserved += length;
+    }
   }
+  if (!info) {
+    return refused(Refusal::not_found, "no artifact upload in progress with id " + std::to_string(id));
+  }
+  const std::string data = dir_of(info->name) + "/" + k_blocks + "/" + k_data;
+  const int fd = ::open(data.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  // The server hands over a few kilobytes at a time: one write per piece cost more than the copy.
+  thread_local std::string pending;
+  pending.clear();
+  pending.reserve(k_copy_buffer);
+  std::int64_t written = 0;
+  const auto flush = [&] {
+    const bool stored = pwrite_all(fd, pending, extent.offset + written);
+    written += static_cast<std::int64_t>(pending.size());
+    pending.clear();
+    return stored;
+  };
+  bool ok = fd >= 0 && source([&](std::string_view piece) {
+    if (written + static_cast<std::int64_t>(pending.size() + piece.size()) > length) {
+      return false;
+    }
+    pending.append(piece);
+    return pending.size() < k_copy_buffer || flush();
+  });
+  ok = ok && flush();
+  if (fd >= 0) {
+    ::close(fd);
+  }
+  if (!ok || written != length) {
+    return refused(fd < 0 ? Refusal::internal : Refusal::invalid_argument,
+                   "cannot keep a block of the artifact '" + info->name + "': its body was not received whole");
+  }
+  std::lock_guard lock(m_mutex);
+  m_uploads[id].blocks.insert_or_assign(std::string(block_id), extent);
   return std::monostate{};
 }
 
 Stored<std::monostate> ArtifactStore::commit_blocks(std::int64_t id, const std::vector<std::string>& block_ids) {
-  auto info = [&] {
+  std::optional<ArtifactInfo> info;
+  Upload upload;
+  {
     std::lock_guard lock(m_mutex);
-    return unfinalized(id);
-  }();
+    info = unfinalized(id);
+    if (auto it = m_uploads.find(id); it != m_uploads.end()) {
+      upload = it->second;
+    }
+  }
   if (!info) {
     return refused(Refusal::not_found, "no artifact upload in progress with id " + std::to_string(id));
   }
-  const std::string blocks = dir_of(info->name) + "/" + k_blocks + "/";
-  const std::string target = content_path(*info);
-  const std::string temp = temp_name(target);
-  DigestWriter writer(temp);
+  std::vector<Extent> extents;
+  bool in_place = !block_ids.empty();
+  std::int64_t end = 0;
   for (const auto& block_id : block_ids) {
-    if (!writer.append_file(blocks + block_file(block_id))) {
-      std::error_code ec;
-      fs::remove(temp, ec);
+    const auto it = upload.blocks.find(block_id);
+    if (it == upload.blocks.end()) {
       return refused(Refusal::invalid_argument, "the block list of '" + info->name + "' names a block never uploaded");
     }
+    in_place = in_place && it->second.offset == end;
+    end += it->second.length;
+    extents.push_back(it->second);
+  }
+  in_place = in_place && end == upload.reserved;
+  const std::string blocks = dir_of(info->name) + "/" + k_blocks + "/";
+  const std::string data = blocks + k_data;
+  const std::string target = content_path(*info);
+  const std::string temp = temp_name(target);
+  const int in = ::open(data.c_str(), O_RDONLY | O_CLOEXEC);
+  bool ok = in >= 0 || block_ids.empty();
+  DigestWriter writer = in_place ? DigestWriter() : DigestWriter(temp);
+  for (const auto& extent : extents) {
+    ok = ok && (in_place ? read_range(in, extent.offset, extent.length, [&writer](std::string_view bytes) {
+                  writer.count(bytes);
+                  return true;
+                })
+                         : writer.append_range(in, extent.offset, extent.length));
+  }
+  if (in >= 0) {
+    ::close(in);
   }
   std::error_code ec;
-  if (!writer.close() || (fs::rename(temp, target, ec), ec)) {
+  if (in_place && ok) {
+    fs::rename(data, target, ec);
+  } else if (ok && (!writer.close() || (fs::rename(temp, target, ec), ec))) {
+    ok = false;
+  }
+  if (!ok || ec) {
     fs::remove(temp, ec);
     return refused(Refusal::internal, "cannot write the artifact '" + info->name + "'");
   }
   fs::remove_all(blocks, ec);
   std::lock_guard lock(m_mutex);
+  m_uploads.erase(id);
   info->size = writer.size();
   info->digest = writer.digest();
   (void)write(*info);
@@ -302,6 +409,10 @@ Stored<std::monostate> ArtifactStore::commit_blocks(std::int64_t id, const std::
 }
 
 Stored<std::monostate> ArtifactStore::put_content(std::int64_t id, std::string_view bytes) {
+  return put_content(id, source_of(bytes));
+}
+
+Stored<std::monostate> ArtifactStore::put_content(std::int64_t id, const ByteSource& source) {
   auto info = [&] {
     std::lock_guard lock(m_mutex);
     return unfinalized(id);
@@ -313,7 +424,8 @@ Stored<std::monostate> ArtifactStore::put_content(std::int64_t id, std::string_v
   const std::string temp = temp_name(target);
   DigestWriter writer(temp);
   std::error_code ec;
-  if (!writer.append(bytes) || !writer.close() || (fs::rename(temp, target, ec), ec)) {
+  if (!source([&writer](std::string_view bytes) { return writer.append(bytes); }) || !writer.close() ||
+      (fs::rename(temp, target, ec), ec)) {
     fs::remove(temp, ec);
     return refused(Refusal::internal, "cannot write the artifact '" + info->name + "'");
   }
@@ -388,6 +500,7 @@ Stored<ArtifactInfo> ArtifactStore::remove(const std::string& name) {
   if (!info) {
     return refused(Refusal::not_found, "no artifact named '" + name + "' in this run");
   }
+  m_uploads.erase(info->id);
   std::error_code ec;
   fs::remove_all(dir_of(name), ec);
   return *info;

@@ -3,6 +3,8 @@
 // `<root>/<name>/content` (the bytes, a zip or one raw file). Every file is written to a temporary
 // name and renamed, so a reader never sees half of one. Thread-safe.
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -38,6 +40,12 @@ struct Refused {
 template <class T>
 using Stored = std::variant<T, Refused>;
 
+/// A consumer of body bytes; returns false to stop.
+using ByteSink = std::function<bool(std::string_view)>;
+
+/// Hands a body to a sink piece by piece; false when it could not be read whole or the sink refused a piece.
+using ByteSource = std::function<bool(const ByteSink&)>;
+
 /// Whether creating an artifact may replace a finalized one of the same name.
 enum class Overwrite { refuse, replace };
 
@@ -52,10 +60,15 @@ public:
                                             std::int64_t expires_at, Overwrite overwrite = Overwrite::refuse);
   /// Keeps one block of an unfinalized artifact (Azure's Put Block).
   [[nodiscard]] Stored<std::monostate> put_block(std::int64_t id, std::string_view block_id, std::string_view bytes);
+  /// Keeps one block read from `source`, which declares `length` bytes (-1: unknown), without holding it in memory.
+  [[nodiscard]] Stored<std::monostate> put_block(std::int64_t id, std::string_view block_id, std::int64_t length,
+                                                 const ByteSource& source);
   /// Joins the named blocks, in order, into the content (Azure's Put Block List).
   [[nodiscard]] Stored<std::monostate> commit_blocks(std::int64_t id, const std::vector<std::string>& block_ids);
   /// Writes the whole content at once (Azure's Put Blob).
   [[nodiscard]] Stored<std::monostate> put_content(std::int64_t id, std::string_view bytes);
+  /// Writes the whole content as `source` delivers it.
+  [[nodiscard]] Stored<std::monostate> put_content(std::int64_t id, const ByteSource& source);
   /// Ends an upload: the declared size (and digest, when given) must match the bytes received.
   [[nodiscard]] Stored<ArtifactInfo> finalize(const std::string& name, std::int64_t size, const std::string& digest);
   /// Finalized artifacts that have not expired, by id; expired ones are removed.
@@ -78,9 +91,21 @@ private:
   [[nodiscard]] bool write(const ArtifactInfo& info) const;
   [[nodiscard]] std::string dir_of(const std::string& name) const;
 
+  /// Where a kept block's bytes lie in its upload's data file.
+  struct Extent {
+    std::int64_t offset = 0;
+    std::int64_t length = 0;
+  };
+  /// The blocks of one upload in progress: each gets its place in one data file when its request starts.
+  struct Upload {
+    std::int64_t reserved = 0;
+    std::map<std::string, Extent, std::less<>> blocks;
+  };
+
   std::string m_root;
   std::mutex m_mutex;
   std::int64_t m_next_id = 1;
+  std::map<std::int64_t, Upload> m_uploads;
 };
 
 /// The artifacts recorded in `root` (finalized ones, expired or not), for `pipe artifacts`.

@@ -18,10 +18,19 @@ void refuse(httplib::Response& response, int status, const std::string& message)
                        "application/json");
 }
 
+void refuse_access(httplib::Response& response, Access access) {
+  refuse(response, access == Access::bearer ? 401 : 403,
+         access == Access::bearer ? "missing or invalid runtime token" : "invalid or expired signature");
+}
+
 }  // namespace
 
 void Router::add(Method method, std::string pattern, Access access, Handler handler) {
-  m_routes.push_back(Route{method, std::move(pattern), access, std::move(handler)});
+  m_routes.push_back(Route{method, std::move(pattern), access, std::move(handler), {}});
+}
+
+void Router::add_streaming(Method method, std::string pattern, Access access, StreamingHandler handler) {
+  m_routes.push_back(Route{method, std::move(pattern), access, {}, std::move(handler)});
 }
 
 struct ServiceHost::Listener {
@@ -57,11 +66,14 @@ std::optional<Caller> ServiceHost::authenticate(const httplib::Request& request,
 
 void ServiceHost::serve(httplib::Server& server) const {
   for (const Route& route : m_router.routes()) {
+    if (route.streaming) {
+      serve_streaming(server, route);
+      continue;
+    }
     auto guarded = [this, &route](const httplib::Request& request, httplib::Response& response) {
       const auto caller = authenticate(request, route.access);
       if (!caller) {
-        refuse(response, route.access == Access::bearer ? 401 : 403,
-               route.access == Access::bearer ? "missing or invalid runtime token" : "invalid or expired signature");
+        refuse_access(response, route.access);
         return;
       }
       route.handler(request, response, *caller);
@@ -78,6 +90,36 @@ void ServiceHost::serve(httplib::Server& server) const {
   server.set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
     refuse(response, 500, "internal error");
   });
+}
+
+void ServiceHost::serve_streaming(httplib::Server& server, const Route& route) const {
+  auto streamed = [this, &route](const httplib::Request& request, httplib::Response& response,
+                                 const httplib::ContentReader& reader) {
+    const auto caller = authenticate(request, route.access);
+    if (!caller) {
+      // Unread body bytes would be parsed as the connection's next request.
+      (void)reader([](const char*, std::size_t) { return true; });
+      refuse_access(response, route.access);
+      return;
+    }
+    route.streaming(request, response, *caller, reader);
+  };
+  // httplib sends requests without a body to the plain handlers: give those an empty reader.
+  auto empty = [streamed](const httplib::Request& request, httplib::Response& response) {
+    const httplib::ContentReader reader(
+        [&request](const httplib::ContentReceiver& receiver) {
+          return request.body.empty() || receiver(request.body.data(), request.body.size());
+        },
+        [](const httplib::MultipartContentHeader&, const httplib::ContentReceiver&) { return false; });
+    streamed(request, response, reader);
+  };
+  if (route.method == Method::post) {
+    server.Post(route.pattern, streamed);
+    server.Post(route.pattern, empty);
+  } else {
+    server.Put(route.pattern, streamed);
+    server.Put(route.pattern, empty);
+  }
 }
 
 Result<void> ServiceHost::start(const ListenAddresses& addresses) {

@@ -23,6 +23,7 @@
 #include "workflow/result.hpp"
 
 namespace httplib {
+class ContentReader;
 class Server;
 struct Request;
 struct Response;
@@ -43,12 +44,17 @@ enum class Access {
 /// Answers one authenticated request.
 using Handler = std::function<void(const httplib::Request&, httplib::Response&, const Caller&)>;
 
+/// Answers one authenticated request whose body it reads itself, in pieces, from the reader.
+using StreamingHandler =
+    std::function<void(const httplib::Request&, httplib::Response&, const Caller&, const httplib::ContentReader&)>;
+
 /// One endpoint of a service.
 struct Route {
   Method method = Method::get;
   std::string pattern;
   Access access = Access::bearer;
   Handler handler;
+  StreamingHandler streaming;  // set instead of `handler` for routes added with add_streaming()
 };
 
 /// Collects the routes services add.
@@ -56,6 +62,8 @@ class Router {
 public:
   /// Adds an endpoint; patterns are matched in the order added.
   void add(Method method, std::string pattern, Access access, Handler handler);
+  /// Adds a put or post endpoint that streams its request body instead of receiving it whole.
+  void add_streaming(Method method, std::string pattern, Access access, StreamingHandler handler);
   /// The routes added so far.
   [[nodiscard]] const std::vector<Route>& routes() const { return m_routes; }
 
@@ -118,6 +126,7 @@ public:
 private:
   struct Listener;
   void serve(httplib::Server& server) const;
+  void serve_streaming(httplib::Server& server, const Route& route) const;
   [[nodiscard]] std::optional<Caller> authenticate(const httplib::Request& request, Access access) const;
 
   std::string m_key;

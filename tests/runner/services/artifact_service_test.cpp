@@ -151,3 +151,28 @@ TEST_CASE("the artifact service refuses bad input with Twirp's codes and writes 
     CHECK(s.client->Put(upload.substr(0, upload.find('?')).c_str(), "x", "application/octet-stream")->status == 403);
   }
 }
+
+TEST_CASE("a refused block upload is read to its end, so the connection serves the next request", "[services]") {
+  Served served;
+  const std::string url = served.create("kept");
+  const std::string body(1'000'000, 'x');
+  // The same keep-alive connection: a body left unread would be taken for the next request.
+  served.client->set_keep_alive(true);
+  auto forged = served.client->Put((url.substr(0, url.find('?')) + "?comp=block&blockid=MA%3D%3D&sig=forged").c_str(), body,
+                                   "application/octet-stream");
+  REQUIRE(forged);
+  CHECK(forged->status == 403);
+  auto unknown = served.client->Put((url + "&comp=nonsense").c_str(), body, "application/octet-stream");
+  REQUIRE(unknown);
+  CHECK(unknown->status == 400);
+  auto kept = served.client->Put((url + "&comp=block&blockid=MA%3D%3D").c_str(), body, "application/octet-stream");
+  REQUIRE(kept);
+  CHECK(kept->status == 201);
+  auto listed = served.client->Put((url + "&comp=blocklist").c_str(),
+                                   "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList><Latest>MA==</Latest></BlockList>",
+                                   "application/xml");
+  REQUIRE(listed);
+  CHECK(listed->status == 201);
+  const auto info = served.store.find(std::int64_t{1});
+  CHECK_FALSE(info);  // not finalized yet
+}

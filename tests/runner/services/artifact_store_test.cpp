@@ -125,3 +125,58 @@ TEST_CASE("a Put Block List body names its blocks in order", "[services]") {
   CHECK(parse_block_list(xml) == std::vector<std::string>{"QQ==", "Qg==", "Qw=="});
   CHECK(parse_block_list("<BlockList></BlockList>").empty());
 }
+
+namespace {
+
+// A body handed over in pieces of `piece` bytes, as the server reads it from the socket.
+ByteSource pieces(const std::string& body, std::size_t piece) {
+  return [body, piece](const ByteSink& sink) {
+    for (std::size_t at = 0; at < body.size(); at += piece) {
+      if (!sink(std::string_view(body).substr(at, piece))) {
+        return false;
+      }
+    }
+    return true;
+  };
+}
+
+}  // namespace
+
+TEST_CASE("streamed blocks in list order, out of order, retried or cut short give the listed content", "[services]") {
+  TempDir dir;
+  ArtifactStore store(dir.path.string());
+  const std::string first(3'000'000, 'a');
+  const std::string second = "tail";
+  const auto upload = [&](const std::string& name) {
+    auto created = store.create(name, "build-1", "application/octet-stream", 0);
+    REQUIRE_FALSE(refusal(created));
+    return std::get<ArtifactInfo>(created).id;
+  };
+  const auto content = [&](const std::string& name) {
+    const auto info = store.find(name);
+    REQUIRE(info);
+    CHECK(info->size == static_cast<std::int64_t>(first.size() + second.size()));
+    return read(store.content_path(*info));
+  };
+
+  const auto in_order = upload("in-order");
+  REQUIRE_FALSE(refusal(store.put_block(in_order, "MA==", static_cast<std::int64_t>(first.size()), pieces(first, 4096))));
+  REQUIRE_FALSE(refusal(store.put_block(in_order, "MQ==", -1, pieces(second, 3))));
+  REQUIRE_FALSE(refusal(store.commit_blocks(in_order, {"MA==", "MQ=="})));
+  REQUIRE_FALSE(refusal(store.finalize("in-order", static_cast<std::int64_t>(first.size() + second.size()), "")));
+  CHECK(content("in-order") == first + second);
+
+  const auto retried = upload("retried");
+  REQUIRE_FALSE(refusal(store.put_block(retried, "MQ==", "stale")));
+  REQUIRE_FALSE(refusal(store.put_block(retried, "MA==", static_cast<std::int64_t>(first.size()), pieces(first, 65536))));
+  // A body shorter or longer than it declared is refused and keeps no block.
+  CHECK(refusal(store.put_block(retried, "MQ==", 10, pieces(second, 1)))->code == Refusal::invalid_argument);
+  CHECK(refusal(store.put_block(retried, "Mg==", 2, pieces(second, 1)))->code == Refusal::invalid_argument);
+  CHECK(refusal(store.commit_blocks(retried, {"MA==", "Mg=="}))->code == Refusal::invalid_argument);
+  REQUIRE_FALSE(refusal(store.put_block(retried, "MQ==", second)));
+  REQUIRE_FALSE(refusal(store.commit_blocks(retried, {"MA==", "MQ=="})));
+  REQUIRE_FALSE(refusal(store.finalize("retried", static_cast<std::int64_t>(first.size() + second.size()), "")));
+  CHECK(content("retried") == first + second);
+  CHECK(files_under(dir.path) == std::vector<std::string>{"in-order", "in-order/artifact.json", "in-order/content",
+                                                          "retried", "retried/artifact.json", "retried/content"});
+}
