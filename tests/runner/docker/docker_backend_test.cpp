@@ -312,7 +312,9 @@ TEST_CASE("leftovers of a dead run are cleaned, a live run's are kept", "[docker
   REQUIRE(live_network.ok());
   auto report = cleanup_leftovers(*client, run_id, LiveRuns::keep);
   REQUIRE(report.ok());
-  CHECK(report->networks == 1);
+  // Any `pipe run` starting meanwhile (a parallel test) reaps dead runs too, so the dead network
+  // may already be gone: what counts is that it is, and that the live one stays.
+  CHECK(report->networks <= 1);
   CHECK(labelled_objects(*client, run_id) == 1);
   report = cleanup_leftovers(*client, run_id, LiveRuns::remove);
   REQUIRE(report.ok());
