@@ -81,6 +81,13 @@ private:
 /// Path of the blob endpoint that serves entry `entry_id` (signed for reading).
 [[nodiscard]] std::string download_path(const std::string& entry_id);
 
+/// Answers one request to the cache service of a run.
+using CacheHandler = void (*)(const httplib::Request&, httplib::Response&, const services::Caller&, CacheRoutes&);
+
+/// Adds an endpoint whose handler is given `cache` along with the request.
+void add_cache_route(services::Router& router, services::Method method, std::string pattern,
+                     services::Access access, CacheRoutes& cache, CacheHandler handler);
+
 /// Adds the Azure Blob endpoints (Put Blob, Put Block, Put Block List, GET with ranges).
 void mount_blob_api(services::Router& router, CacheRoutes& cache);
 /// Adds the v2 twirp endpoints.

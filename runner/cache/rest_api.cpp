@@ -73,7 +73,7 @@ void get_cache(const httplib::Request& req, httplib::Response& res, const Caller
          {"archiveLocation", url}});
 }
 
-void list_caches(const httplib::Request& req, httplib::Response& res, CacheRoutes& cache) {
+void list_caches(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache) {
   const std::string key = req.get_param_value("key");
   json list = json::array();
   for (const CacheEntry& entry : cache.store().entries(cache.scope().repository)) {
@@ -87,7 +87,7 @@ void list_caches(const httplib::Request& req, httplib::Response& res, CacheRoute
   reply(res, 200, {{"totalCount", list.size()}, {"artifactCaches", list}});
 }
 
-void reserve(const httplib::Request& req, httplib::Response& res, CacheRoutes& cache) {
+void reserve(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache) {
   const json body = json::parse(req.body, nullptr, false);
   if (!body.is_object() || !body.contains("key") || !body.contains("version")) {
     fail(res, 400, "ArgumentException", "key and version are required");
@@ -109,7 +109,7 @@ void reserve(const httplib::Request& req, httplib::Response& res, CacheRoutes& c
   reply(res, 201, {{"cacheId", *id}});
 }
 
-void upload_chunk(const httplib::Request& req, httplib::Response& res, CacheRoutes& cache) {
+void upload_chunk(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache) {
   auto upload = cache.uploads().get(std::stoll(req.matches[1].str()));
   if (!upload) {
     fail(res, 404, "ArtifactCacheNotFoundException", "no upload in progress with this id");
@@ -127,7 +127,7 @@ void upload_chunk(const httplib::Request& req, httplib::Response& res, CacheRout
   res.status = 204;
 }
 
-void commit(const httplib::Request& req, httplib::Response& res, CacheRoutes& cache) {
+void commit(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache) {
   const json body = json::parse(req.body, nullptr, false);
   std::optional<std::uint64_t> size;
   if (body.is_object() && body.contains("size") && body["size"].is_number_unsigned()) {
@@ -145,22 +145,11 @@ void commit(const httplib::Request& req, httplib::Response& res, CacheRoutes& ca
 
 void mount_rest_api(services::Router& router, CacheRoutes& cache) {
   const std::string base = k_base;
-  router.add(Method::get, base + "cache", Access::bearer,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-               get_cache(req, res, caller, cache);
-             });
-  router.add(Method::get, base + "caches", Access::bearer,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller&) {
-               list_caches(req, res, cache);
-             });
-  router.add(Method::post, base + "caches", Access::bearer,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller&) { reserve(req, res, cache); });
-  router.add(Method::patch, base + R"(caches/(\d+))", Access::bearer,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller&) {
-               upload_chunk(req, res, cache);
-             });
-  router.add(Method::post, base + R"(caches/(\d+))", Access::bearer,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller&) { commit(req, res, cache); });
+  add_cache_route(router, Method::get, base + "cache", Access::bearer, cache, get_cache);
+  add_cache_route(router, Method::get, base + "caches", Access::bearer, cache, list_caches);
+  add_cache_route(router, Method::post, base + "caches", Access::bearer, cache, reserve);
+  add_cache_route(router, Method::patch, base + R"(caches/(\d+))", Access::bearer, cache, upload_chunk);
+  add_cache_route(router, Method::post, base + R"(caches/(\d+))", Access::bearer, cache, commit);
 }
 
 }  // namespace pipeline::runner::cache
