@@ -2,11 +2,11 @@
 // without ACTIONS_CACHE_SERVICE_V2 call: JSON over GET/POST, chunks by PATCH with Content-Range.
 #include <httplib.h>
 
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "runner/cache/cache_api.hpp"
 #include "runner/cache/upload.hpp"
+#include "runner/services/artifact_names.hpp"
 
 namespace pipeline::runner::cache {
 namespace {
@@ -29,13 +29,9 @@ void fail(httplib::Response& res, int status, const std::string& type_key, const
   reply(res, status, {{"message", message}, {"typeKey", type_key}});
 }
 
+// The v1 API's `creationTime`: RFC 3339 in UTC, whole seconds.
 std::string iso_time(std::int64_t ns) {
-  const std::time_t seconds = static_cast<std::time_t>(ns / 1'000'000'000);
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
+  return services::format_timestamp(ns / 1'000'000'000);
 }
 
 std::vector<std::string> split_keys(const std::string& joined) {
