@@ -1,6 +1,7 @@
 #pragma once
 // The cache service pipe hosts for a run's jobs: the v2 twirp API (CacheService), the v1 REST
 // API (`_apis/artifactcache`), and the blob endpoints their signed URLs point to.
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -75,6 +76,9 @@ private:
   PendingUploads m_uploads;
   std::mutex m_store_mutex;
 };
+
+/// How long the blob URLs both APIs hand out stay valid.
+inline constexpr std::chrono::hours k_url_lifetime{6};
 
 /// Path of the blob endpoint that receives upload `id` (signed for writing).
 [[nodiscard]] std::string upload_path(std::int64_t id);

@@ -17,7 +17,6 @@ using services::Caller;
 using services::Method;
 
 constexpr const char* k_base = "/_apis/artifactcache/";
-constexpr auto k_url_lifetime = std::chrono::hours(6);
 
 void reply(httplib::Response& res, int status, const json& body) {
   res.status = status;

@@ -14,7 +14,6 @@ using services::Caller;
 using services::Method;
 
 constexpr const char* k_prefix = "/twirp/github.actions.results.api.v1.CacheService/";
-constexpr auto k_url_lifetime = std::chrono::hours(6);
 
 // Twirp's error body; the client shows `msg` after the status line.
 void twirp_error(httplib::Response& res, int status, const char* code, const std::string& message) {
