@@ -5,22 +5,12 @@
 # The file is sent as it is (archive: false): zip compression would measure the client's CPU.
 # Usage: bench/run_artifacts.sh [path/to/pipe] [MB]   (needs .ci/setup's @actions/artifact)
 set -euo pipefail
-pipe=$(realpath "${1:-build/runner/pipe}")
-mb=${2:-500}
-here=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"
 export PIPE_TEST_NPM=${PIPE_TEST_NPM:-$HOME/.cache/pipe-test/npm-artifact}
-work=$(mktemp -d "${TMPDIR:-/tmp}/pipe-bench-artifacts-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-cd "$work"
+bench_start artifacts "$@"
 cp -r "$here/fixtures/artifacts/client" client
 head -c "$((mb * 1024 * 1024))" /dev/urandom > big.bin
-rate() { python3 -c "print(f'{$1 / ($2 / 1000):.0f}')"; }
-
-start=$(date +%s%N)
-cp big.bin copy.bin
-sync copy.bin
-cp_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-rm copy.bin
+cp_ms=$(cp_millis big.bin)
 
 cat > workflow.yml <<'YML'
 on: push
@@ -38,11 +28,10 @@ jobs:
         with: {mode: download, name: big.bin, path: got}
       - run: cmp big.bin got/big.bin && echo identical
 YML
-out=$("$pipe" run --backend host workflow.yml 2>&1) || { echo "$out" | tail -30; exit 1; }
-echo "$out" | grep -q identical || { echo "$out" | tail -30; exit 1; }
+run_pipe --backend host workflow.yml
 up_ms=$(echo "$out" | sed -n 's/.*uploaded .* ms=\([0-9]*\).*/\1/p')
 down_ms=$(echo "$out" | sed -n 's/.*downloaded .* ms=\([0-9]*\).*/\1/p')
 echo "artifact of ${mb} MB:"
 echo "  cp        $(rate "$mb" "$cp_ms") MB/s  (${cp_ms} ms)"
-echo "  upload    $(rate "$mb" "$up_ms") MB/s  (${up_ms} ms)   $(python3 -c "print(f'{100 * $cp_ms / $up_ms:.0f}')")% of cp"
-echo "  download  $(rate "$mb" "$down_ms") MB/s  (${down_ms} ms)   $(python3 -c "print(f'{100 * $cp_ms / $down_ms:.0f}')")% of cp"
+echo "  upload    $(rate "$mb" "$up_ms") MB/s  (${up_ms} ms)   $(pct_of_cp "$up_ms")% of cp"
+echo "  download  $(rate "$mb" "$down_ms") MB/s  (${down_ms} ms)   $(pct_of_cp "$down_ms")% of cp"

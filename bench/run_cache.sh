@@ -5,24 +5,14 @@
 # saveCache/restoreCache, whose tar and zstd run in the client.
 # Usage: bench/run_cache.sh [path/to/pipe] [MB]   (needs .ci/setup's @actions/cache)
 set -euo pipefail
-pipe=$(realpath "${1:-build/runner/pipe}")
-mb=${2:-500}
-here=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"
 export PIPE_TEST_NPM_CACHE=${PIPE_TEST_NPM_CACHE:-$HOME/.cache/pipe-test/npm-cache}
-work=$(mktemp -d "${TMPDIR:-/tmp}/pipe-bench-cache-XXXXXX")
-trap 'rm -rf "$work" "$work-store"' EXIT
-cd "$work"
+bench_start cache "$@"
 cp -r "$here/fixtures/cache/.github" .github
 cp "$here/bench/cache_transfer.js" .
 mkdir data
 head -c "$((mb * 1024 * 1024))" /dev/urandom > data/big.bin
-rate() { python3 -c "print(f'{$1 / ($2 / 1000):.0f}')"; }
-
-start=$(date +%s%N)
-cp data/big.bin copy.bin
-sync copy.bin
-cp_ms=$(( ($(date +%s%N) - start) / 1000000 ))
-rm copy.bin
+cp_ms=$(cp_millis data/big.bin)
 
 cat > workflow.yml <<'YML'
 on: push
@@ -40,16 +30,14 @@ jobs:
         with: {mode: restore, path: data, key: bench-e2e, library: '5'}
       - run: echo "restore end=$(date +%s%N)" && cmp data/big.bin data.orig/big.bin && echo identical
 YML
-out=$("$pipe" run --backend host --cache-dir "$work-store" workflow.yml 2>&1) || { echo "$out" | tail -30; exit 1; }
-echo "$out" | grep -q identical || { echo "$out" | tail -30; exit 1; }
+run_pipe --backend host --cache-dir "$work-store" workflow.yml
 field() { echo "$out" | sed -n "s/.*$1=\([0-9][0-9]*\).*/\1/p" | head -1; }
 t_save=$(field "transfer save ms"); t_restore=$(field "transfer restore ms")
 e_save=$(( ($(field "save end") - $(field "save start")) / 1000000 ))
 e_restore=$(( ($(field "restore end") - $(field "restore start")) / 1000000 ))
-pct() { python3 -c "print(f'{100 * $cp_ms / $1:.0f}')"; }
 echo "cache entry of ${mb} MB (random bytes):"
 echo "  cp                 $(rate "$mb" "$cp_ms") MB/s  (${cp_ms} ms)"
-echo "  transfer save      $(rate "$mb" "$t_save") MB/s  (${t_save} ms)   $(pct "$t_save")% of cp"
-echo "  transfer restore   $(rate "$mb" "$t_restore") MB/s  (${t_restore} ms)   $(pct "$t_restore")% of cp"
+echo "  transfer save      $(rate "$mb" "$t_save") MB/s  (${t_save} ms)   $(pct_of_cp "$t_save")% of cp"
+echo "  transfer restore   $(rate "$mb" "$t_restore") MB/s  (${t_restore} ms)   $(pct_of_cp "$t_restore")% of cp"
 echo "  saveCache          $(rate "$mb" "$e_save") MB/s  (${e_save} ms, with tar and zstd)"
 echo "  restoreCache       $(rate "$mb" "$e_restore") MB/s  (${e_restore} ms, with unzstd and tar)"

@@ -38,7 +38,7 @@ void azure_created(httplib::Response& res) {
   res.set_header("ETag", "\"0x1\"");
 }
 
-void put_upload(const httplib::Request& req, httplib::Response& res, CacheRoutes& cache) {
+void put_upload(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache) {
   auto upload = cache.uploads().get(std::stoll(req.matches[1].str()));
   if (!upload) {
     azure_error(res, 404, "BlobNotFound", "The specified blob does not exist.");
@@ -64,7 +64,7 @@ void put_upload(const httplib::Request& req, httplib::Response& res, CacheRoutes
 }
 
 // Reads the file through an open descriptor, so an entry evicted while it downloads stays whole.
-void get_entry(const httplib::Request& req, httplib::Response& res, CacheRoutes& cache) {
+void get_entry(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache) {
   const std::string id = req.matches[1].str();
   const auto path = cache.store().archive(cache.scope().repository, id);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -98,14 +98,8 @@ void get_entry(const httplib::Request& req, httplib::Response& res, CacheRoutes&
 }  // namespace
 
 void mount_blob_api(services::Router& router, CacheRoutes& cache) {
-  router.add(Method::put, R"(/_cache/uploads/(\d+))", Access::signed_write,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller&) {
-               put_upload(req, res, cache);
-             });
-  router.add(Method::get, R"(/_cache/entries/([0-9a-f]+))", Access::signed_read,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller&) {
-               get_entry(req, res, cache);
-             });
+  add_cache_route(router, Method::put, R"(/_cache/uploads/(\d+))", Access::signed_write, cache, put_upload);
+  add_cache_route(router, Method::get, R"(/_cache/entries/([0-9a-f]+))", Access::signed_read, cache, get_entry);
 }
 
 }  // namespace pipeline::runner::cache

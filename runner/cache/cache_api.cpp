@@ -39,6 +39,14 @@ std::shared_ptr<Reservation> PendingUploads::take(std::int64_t id) {
 CacheRoutes::CacheRoutes(Store& store, RunScope scope, const services::ServiceHost& host)
     : m_store(store), m_scope(std::move(scope)), m_host(host) {}
 
+void add_cache_route(services::Router& router, services::Method method, std::string pattern,
+                     services::Access access, CacheRoutes& cache, CacheHandler handler) {
+  router.add(method, std::move(pattern), access,
+             [&cache, handler](const httplib::Request& req, httplib::Response& res, const services::Caller& caller) {
+               handler(req, res, caller, cache);
+             });
+}
+
 void CacheRoutes::mount(services::Router& router) {
   mount_twirp_api(router, *this);
   mount_rest_api(router, *this);

@@ -1,6 +1,7 @@
 #pragma once
 // The cache service pipe hosts for a run's jobs: the v2 twirp API (CacheService), the v1 REST
 // API (`_apis/artifactcache`), and the blob endpoints their signed URLs point to.
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -76,10 +77,20 @@ private:
   std::mutex m_store_mutex;
 };
 
+/// How long the blob URLs both APIs hand out stay valid.
+inline constexpr std::chrono::hours k_url_lifetime{6};
+
 /// Path of the blob endpoint that receives upload `id` (signed for writing).
 [[nodiscard]] std::string upload_path(std::int64_t id);
 /// Path of the blob endpoint that serves entry `entry_id` (signed for reading).
 [[nodiscard]] std::string download_path(const std::string& entry_id);
+
+/// Answers one request to the cache service of a run.
+using CacheHandler = void (*)(const httplib::Request&, httplib::Response&, const services::Caller&, CacheRoutes&);
+
+/// Adds an endpoint whose handler is given `cache` along with the request.
+void add_cache_route(services::Router& router, services::Method method, std::string pattern,
+                     services::Access access, CacheRoutes& cache, CacheHandler handler);
 
 /// Adds the Azure Blob endpoints (Put Blob, Put Block, Put Block List, GET with ranges).
 void mount_blob_api(services::Router& router, CacheRoutes& cache);

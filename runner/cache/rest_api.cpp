@@ -2,11 +2,11 @@
 // without ACTIONS_CACHE_SERVICE_V2 call: JSON over GET/POST, chunks by PATCH with Content-Range.
 #include <httplib.h>
 
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "runner/cache/cache_api.hpp"
 #include "runner/cache/upload.hpp"
+#include "runner/services/artifact_names.hpp"
 
 namespace pipeline::runner::cache {
 namespace {
@@ -17,7 +17,6 @@ using services::Caller;
 using services::Method;
 
 constexpr const char* k_base = "/_apis/artifactcache/";
-constexpr auto k_url_lifetime = std::chrono::hours(6);
 
 void reply(httplib::Response& res, int status, const json& body) {
   res.status = status;
@@ -29,13 +28,9 @@ void fail(httplib::Response& res, int status, const std::string& type_key, const
   reply(res, status, {{"message", message}, {"typeKey", type_key}});
 }
 
+// The v1 API's `creationTime`: RFC 3339 in UTC, whole seconds.
 std::string iso_time(std::int64_t ns) {
-  const std::time_t seconds = static_cast<std::time_t>(ns / 1'000'000'000);
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
+  return services::format_timestamp(ns / 1'000'000'000);
 }
 
 std::vector<std::string> split_keys(const std::string& joined) {
@@ -73,7 +68,7 @@ void get_cache(const httplib::Request& req, httplib::Response& res, const Caller
          {"archiveLocation", url}});
 }
 
-void list_caches(const httplib::Request& req, httplib::Response& res, CacheRoutes& cache) {
+void list_caches(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache) {
   const std::string key = req.get_param_value("key");
   json list = json::array();
   for (const CacheEntry& entry : cache.store().entries(cache.scope().repository)) {
@@ -87,7 +82,7 @@ void list_caches(const httplib::Request& req, httplib::Response& res, CacheRoute
   reply(res, 200, {{"totalCount", list.size()}, {"artifactCaches", list}});
 }
 
-void reserve(const httplib::Request& req, httplib::Response& res, CacheRoutes& cache) {
+void reserve(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache) {
   const json body = json::parse(req.body, nullptr, false);
   if (!body.is_object() || !body.contains("key") || !body.contains("version")) {
     fail(res, 400, "ArgumentException", "key and version are required");
@@ -109,7 +104,7 @@ void reserve(const httplib::Request& req, httplib::Response& res, CacheRoutes& c
   reply(res, 201, {{"cacheId", *id}});
 }
 
-void upload_chunk(const httplib::Request& req, httplib::Response& res, CacheRoutes& cache) {
+void upload_chunk(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache) {
   auto upload = cache.uploads().get(std::stoll(req.matches[1].str()));
   if (!upload) {
     fail(res, 404, "ArtifactCacheNotFoundException", "no upload in progress with this id");
@@ -127,7 +122,7 @@ void upload_chunk(const httplib::Request& req, httplib::Response& res, CacheRout
   res.status = 204;
 }
 
-void commit(const httplib::Request& req, httplib::Response& res, CacheRoutes& cache) {
+void commit(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache) {
   const json body = json::parse(req.body, nullptr, false);
   std::optional<std::uint64_t> size;
   if (body.is_object() && body.contains("size") && body["size"].is_number_unsigned()) {
@@ -145,22 +140,11 @@ void commit(const httplib::Request& req, httplib::Response& res, CacheRoutes& ca
 
 void mount_rest_api(services::Router& router, CacheRoutes& cache) {
   const std::string base = k_base;
-  router.add(Method::get, base + "cache", Access::bearer,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-               get_cache(req, res, caller, cache);
-             });
-  router.add(Method::get, base + "caches", Access::bearer,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller&) {
-               list_caches(req, res, cache);
-             });
-  router.add(Method::post, base + "caches", Access::bearer,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller&) { reserve(req, res, cache); });
-  router.add(Method::patch, base + R"(caches/(\d+))", Access::bearer,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller&) {
-               upload_chunk(req, res, cache);
-             });
-  router.add(Method::post, base + R"(caches/(\d+))", Access::bearer,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller&) { commit(req, res, cache); });
+  add_cache_route(router, Method::get, base + "cache", Access::bearer, cache, get_cache);
+  add_cache_route(router, Method::get, base + "caches", Access::bearer, cache, list_caches);
+  add_cache_route(router, Method::post, base + "caches", Access::bearer, cache, reserve);
+  add_cache_route(router, Method::patch, base + R"(caches/(\d+))", Access::bearer, cache, upload_chunk);
+  add_cache_route(router, Method::post, base + R"(caches/(\d+))", Access::bearer, cache, commit);
 }
 
 }  // namespace pipeline::runner::cache

@@ -14,7 +14,6 @@ using services::Caller;
 using services::Method;
 
 constexpr const char* k_prefix = "/twirp/github.actions.results.api.v1.CacheService/";
-constexpr auto k_url_lifetime = std::chrono::hours(6);
 
 // Twirp's error body; the client shows `msg` after the status line.
 void twirp_error(httplib::Response& res, int status, const char* code, const std::string& message) {
@@ -62,7 +61,7 @@ void create_entry(const httplib::Request& req, httplib::Response& res, const Cal
   reply(res, {{"ok", true}, {"signed_upload_url", url}});
 }
 
-void finalize_upload(const httplib::Request& req, httplib::Response& res, CacheRoutes& cache) {
+void finalize_upload(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache) {
   auto body = parse_body(req, res);
   if (!body) {
     return;
@@ -115,18 +114,9 @@ void download_url(const httplib::Request& req, httplib::Response& res, const Cal
 
 void mount_twirp_api(services::Router& router, CacheRoutes& cache) {
   const std::string prefix = k_prefix;
-  router.add(Method::post, prefix + "CreateCacheEntry", Access::bearer,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-               create_entry(req, res, caller, cache);
-             });
-  router.add(Method::post, prefix + "FinalizeCacheEntryUpload", Access::bearer,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller&) {
-               finalize_upload(req, res, cache);
-             });
-  router.add(Method::post, prefix + "GetCacheEntryDownloadURL", Access::bearer,
-             [&cache](const httplib::Request& req, httplib::Response& res, const Caller& caller) {
-               download_url(req, res, caller, cache);
-             });
+  add_cache_route(router, Method::post, prefix + "CreateCacheEntry", Access::bearer, cache, create_entry);
+  add_cache_route(router, Method::post, prefix + "FinalizeCacheEntryUpload", Access::bearer, cache, finalize_upload);
+  add_cache_route(router, Method::post, prefix + "GetCacheEntryDownloadURL", Access::bearer, cache, download_url);
 }
 
 }  // namespace pipeline::runner::cache

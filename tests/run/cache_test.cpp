@@ -35,6 +35,26 @@ std::string npm_dir(std::string& why) {
   return dir;
 }
 
+/// The same directory, or empty after warning why the test is skipped.
+std::string npm_dir_or_warn() {
+  std::string why;
+  std::string dir = npm_dir(why);
+  if (dir.empty()) {
+    WARN(why);
+  }
+  return dir;
+}
+
+/// Points the probe action on the host at that directory; false after warning when it is missing.
+bool use_npm_on_host() {
+  const std::string dir = npm_dir_or_warn();
+  if (dir.empty()) {
+    return false;
+  }
+  ::setenv("PIPE_TEST_NPM_CACHE", dir.c_str(), 1);
+  return true;
+}
+
 std::string workflow(const std::string& library, const std::string& service, const std::string& container) {
   const std::string probe = "library: '" + library + "', service: " + service;
   return R"(name: cache
@@ -89,7 +109,12 @@ struct CacheRepo {
     git({"init", "-q", "-b", "main"});
     git({"remote", "add", "origin", "https://github.com/octo/cache-test.git"});
     git({"add", "-A"});
-    git({"-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "probe"});
+    commit("probe");
+  }
+
+  /// Commits what is staged, as a fixed author.
+  void commit(const std::string& message) const {
+    git({"-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", message});
   }
 
   void git(std::vector<std::string> args) const {
@@ -159,36 +184,26 @@ bool have_runner_image() {
 }  // namespace
 
 TEST_CASE("actions/cache v4's library saves and restores over the v2 API on the host", "[run][cache]") {
-  std::string why;
-  const std::string npm = npm_dir(why);
-  if (npm.empty()) {
-    WARN(why);
+  if (!use_npm_on_host()) {
     return;
   }
-  ::setenv("PIPE_TEST_NPM_CACHE", npm.c_str(), 1);
   CacheRepo repo("v2-host", workflow("4", "v2", ""));
   repo.init();
   check_save_then_restore(repo, {"--backend", "host"}, true);
 }
 
 TEST_CASE("actions/cache v5's library saves and restores over the v1 API on the host", "[run][cache]") {
-  std::string why;
-  const std::string npm = npm_dir(why);
-  if (npm.empty()) {
-    WARN(why);
+  if (!use_npm_on_host()) {
     return;
   }
-  ::setenv("PIPE_TEST_NPM_CACHE", npm.c_str(), 1);
   CacheRepo repo("v1-host", workflow("5", "v1", ""));
   repo.init();
   check_save_then_restore(repo, {"--backend", "host"}, false);
 }
 
 TEST_CASE("a container job saves and restores through the cache service", "[run][cache][docker]") {
-  std::string why;
-  const std::string npm = npm_dir(why);
+  const std::string npm = npm_dir_or_warn();
   if (npm.empty()) {
-    WARN(why);
     return;
   }
   if (!have_runner_image()) {
@@ -203,13 +218,9 @@ TEST_CASE("a container job saves and restores through the cache service", "[run]
 }
 
 TEST_CASE("a branch restores the default branch's cache and keeps its own apart", "[run][cache]") {
-  std::string why;
-  const std::string npm = npm_dir(why);
-  if (npm.empty()) {
-    WARN(why);
+  if (!use_npm_on_host()) {
     return;
   }
-  ::setenv("PIPE_TEST_NPM_CACHE", npm.c_str(), 1);
   CacheRepo repo("scopes", workflow("4", "v2", ""));
   repo.init();
   REQUIRE(repo.run("main", {"--backend", "host"}).exit_code == 0);
@@ -217,7 +228,7 @@ TEST_CASE("a branch restores the default branch's cache and keeps its own apart"
   repo.git({"checkout", "-q", "-b", "feature"});
   std::ofstream(repo.path / "feature.txt") << "a commit of its own, so the branch moves\n";
   repo.git({"add", "feature.txt"});
-  repo.git({"-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "feature"});
+  repo.commit("feature");
   auto feature = repo.run("feature", {"--backend", "host"});
   std::string output = output_of(feature);
   INFO(output);

@@ -22,11 +22,16 @@
 #include <vector>
 
 #include "runner/docker/engine_client.hpp"
+#include "support/child_process.hpp"
 #include "support/run_process.hpp"
 
 namespace fs = std::filesystem;
 using pipeline::runner::docker::EngineClient;
+using pipeline::test::open_log;
 using pipeline::test::run_process;
+using pipeline::test::spawn_child;
+using pipeline::test::wait_child;
+using pipeline::test::wait_for_file;
 
 namespace {
 
@@ -112,59 +117,16 @@ std::string value_after(const std::string& output, const std::string& key) {
   return std::regex_search(output, match, pattern) ? match[1].str() : std::string();
 }
 
-/// Starts `argv` in `cwd` with its output in `log` and `extra_env` added; returns its pid.
-pid_t spawn(const std::vector<std::string>& argv, const fs::path& cwd, const fs::path& log,
-            const std::vector<std::pair<std::string, std::string>>& extra_env = {}) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, STDOUT_FILENO);
-    ::dup2(fd, STDERR_FILENO);
-    for (const auto& [name, value] : extra_env) {
-      ::setenv(name.c_str(), value.c_str(), 1);
-    }
-    if (::chdir(cwd.c_str()) != 0) {
-      _exit(127);
-    }
-    std::vector<char*> args;
-    for (const auto& arg : argv) {
-      args.push_back(const_cast<char*>(arg.c_str()));
-    }
-    args.push_back(nullptr);
-    ::execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-bool wait_for_file(const fs::path& file, std::chrono::seconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!fs::exists(file) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return fs::exists(file);
-}
-
-/// Starts `argv` in `dir` as spawn() does and waits until its step has created `dir/started`.
+/// Starts `argv` in `dir` with its output in `log` and `extra_env` added, and waits until its
+/// step has created `dir/started`.
 pid_t spawn_started(const std::vector<std::string>& argv, const fs::path& dir, const fs::path& log,
                     const std::vector<std::pair<std::string, std::string>>& extra_env = {}) {
-  const pid_t pid = spawn(argv, dir, log, extra_env);
+  const int fd = open_log(log);
+  REQUIRE(fd >= 0);
+  const pid_t pid = spawn_child(argv, dir, {fd, fd}, extra_env);
+  ::close(fd);
   REQUIRE(wait_for_file(dir / "started", std::chrono::seconds(60)));
   return pid;
-}
-
-/// Waits up to `limit` for `pid` to exit; kills it (and reports -1) when it does not.
-int wait_exit(pid_t pid, std::chrono::seconds limit, int& status) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-      return 0;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ::kill(pid, SIGKILL);
-  ::waitpid(pid, &status, 0);
-  return -1;
 }
 
 std::vector<std::string> container_ids(EngineClient& client, const std::string& label) {
@@ -338,12 +300,10 @@ pid_t start_held(const ScratchRepo& repo, const std::vector<std::string>& argv, 
 /// Lets the held step of `pid` end; returns the run's output once it has exited with code 0.
 std::string finish_held(const ScratchRepo& repo, pid_t pid, const std::string& log) {
   std::ofstream(repo.path / "go").put('\n');
-  int status = 0;
-  const bool exited = wait_exit(pid, std::chrono::seconds(60), status) == 0;
+  const int code = wait_child(pid, std::chrono::seconds(60));
   const std::string output = read_text(repo.path / log);
   INFO(output);
-  CHECK(exited);
-  CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+  CHECK(code == 0);
   return output;
 }
 
@@ -469,10 +429,10 @@ TEST_CASE("pipe run --reuse keeps a job container between runs and pipe clean re
   const pid_t pid = spawn_started({PIPE_EXE, "run", "--backend", "docker", "--reuse", "workflow.yml"}, cancel.path,
                                   cancel.path / "out.txt");
   ::kill(pid, SIGINT);
-  int status = 0;
-  REQUIRE(wait_exit(pid, std::chrono::seconds(30), status) == 0);
+  const int code = wait_child(pid, std::chrono::seconds(30));
   INFO(read_text(cancel.path / "out.txt"));
-  CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 130));
+  REQUIRE(code != -1);
+  CHECK(code == 130);
   const auto runs = cancel.runs();
   REQUIRE(runs.size() == 1);
   const auto left = client->list_containers("pipe.run=" + runs.front());
@@ -561,15 +521,14 @@ jobs:
                                   repo.path, repo.path / "out.txt", {{"DOCKER_HOST", "unix://" + socket}});
   proxy.kill();
   const auto killed = std::chrono::steady_clock::now();
-  int status = 0;
-  const bool exited = wait_exit(pid, std::chrono::seconds(60), status) == 0;
+  const int code = wait_child(pid, std::chrono::seconds(60));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
   const std::string output = read_text(repo.path / "out.txt");
   INFO(output);
-  CHECK(exited);
+  CHECK(code != -1);
   CHECK(seconds < 15);
-  REQUIRE(WIFEXITED(status));  // no crash, no signal
-  CHECK(WEXITSTATUS(status) != 0);
+  REQUIRE((code >= 0 && code < 256));  // no crash, no signal
+  CHECK(code != 0);
   CHECK_THAT(output, Catch::Contains(socket));
   CHECK_THAT(output, !Catch::Contains("second step ran 42"));
 
@@ -599,17 +558,15 @@ jobs:
   proxy.freeze();
   const auto pressed = std::chrono::steady_clock::now();
   ::kill(pid, SIGINT);
-  int status = 0;
-  const bool exited = wait_exit(pid, std::chrono::seconds(90), status) == 0;
+  const int code = wait_child(pid, std::chrono::seconds(90));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - pressed).count();
   proxy.kill();
   const std::string output = read_text(repo.path / "out.txt");
   INFO(output);
-  CHECK(exited);
+  CHECK(code != -1);
   // One brief call (15 s) times out; every later one at the job's end fails at once.
   CHECK(seconds < 40);
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(code == 130);
   CHECK_THAT(output, Catch::Contains(socket));
 
   clean_the_only_run(*client, repo);

@@ -24,6 +24,12 @@ struct ChildStreams {
   bool controlling_tty = false;  // a new session whose controlling terminal is `out` (a pty's slave)
 };
 
+/// Opens `path` as a child's log: created, truncated, and closed on exec in the parent's other
+/// children (spawn_child's dup2 keeps it open in its own); -1 when it cannot be opened.
+inline int open_log(const std::filesystem::path& path) {
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
 /// Starts `argv` in `cwd` with `streams` and `env` added to the environment; returns its pid.
 inline pid_t spawn_child(const std::vector<std::string>& argv, const std::filesystem::path& cwd, ChildStreams streams,
                          const std::vector<std::pair<std::string, std::string>>& env = {}) {

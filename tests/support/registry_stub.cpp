@@ -6,6 +6,8 @@
 #include <mutex>
 #include <thread>
 
+#include "runner/output/encodings.hpp"
+
 namespace pipeline::test {
 
 struct RegistryStub::State {
@@ -17,34 +19,8 @@ struct RegistryStub::State {
   std::vector<RegistryRequest> requests;
 };
 
-namespace {
-
-std::string base64(const std::string& text) {
-  static constexpr char k_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned value = 0;
-  int bits = -6;
-  for (unsigned char c : text) {
-    value = (value << 8) + c;
-    bits += 8;
-    while (bits >= 0) {
-      out.push_back(k_chars[(value >> bits) & 0x3F]);
-      bits -= 6;
-    }
-  }
-  if (bits > -6) {
-    out.push_back(k_chars[((value << 8) >> (bits + 8)) & 0x3F]);
-  }
-  while (out.size() % 4 != 0) {
-    out.push_back('=');
-  }
-  return out;
-}
-
-}  // namespace
-
 RegistryStub::RegistryStub(std::string username, std::string password) : m_state(std::make_shared<State>()) {
-  m_state->expected = "Basic " + base64(username + ":" + password);
+  m_state->expected = "Basic " + pipeline::runner::output::base64_encode(username + ":" + password);
   m_state->server = std::make_unique<httplib::Server>();
   std::weak_ptr<State> weak = m_state;
   m_state->server->Get(R"(/v2/.*)", [weak](const httplib::Request& req, httplib::Response& res) {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "support/workflow_problems.hpp"
 #include "workflow/loader.hpp"
 #include "workflow/validate.hpp"
 
@@ -9,17 +10,7 @@ namespace {
 
 // Every message (with its hint) that loading plus validation reports for the steps of one job.
 std::vector<std::string> problems(const std::string& steps) {
-  LoadResult loaded = load_workflow_text("on: push\njobs:\n  build:\n    runs-on: x\n    steps:\n" + steps, "wf.yml");
-  std::vector<Diagnostic> all = loaded.diagnostics;
-  if (loaded.workflow) {
-    auto semantic = validate(*loaded.workflow);
-    all.insert(all.end(), semantic.begin(), semantic.end());
-  }
-  std::vector<std::string> out;
-  for (const auto& d : all) {
-    out.push_back(d.message + (d.hint.empty() ? "" : " | " + d.hint));
-  }
-  return out;
+  return pipeline::test::workflow_problems("on: push\njobs:\n  build:\n    runs-on: x\n    steps:\n" + steps);
 }
 
 }  // namespace

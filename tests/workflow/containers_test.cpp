@@ -2,26 +2,13 @@
 // validator take them.
 #include <catch2/catch.hpp>
 
+#include "support/workflow_problems.hpp"
 #include "workflow/loader.hpp"
-#include "workflow/validate.hpp"
 
 using namespace pipeline::workflow;
+using pipeline::test::workflow_problems;
 
 namespace {
-
-std::vector<std::string> problems(const std::string& text) {
-  LoadResult loaded = load_workflow_text(text, "wf.yml");
-  std::vector<Diagnostic> all = loaded.diagnostics;
-  if (loaded.workflow) {
-    auto semantic = validate(*loaded.workflow);
-    all.insert(all.end(), semantic.begin(), semantic.end());
-  }
-  std::vector<std::string> out;
-  for (const auto& d : all) {
-    out.push_back(d.message + (d.hint.empty() ? "" : " | " + d.hint));
-  }
-  return out;
-}
 
 std::string job(const std::string& body) {
   return "on: push\njobs:\n  build:\n    runs-on: x\n" + body + "    steps:\n      - run: a\n";
@@ -40,7 +27,7 @@ TEST_CASE("services given as one expression are kept for the job's start", "[wor
   const std::string body =
       "    strategy:\n      matrix:\n        db: [postgres]\n"
       "    services: ${{ fromJSON('{\"db\":\"postgres\"}') }}\n";
-  CHECK(problems(job(body)).empty());
+  CHECK(workflow_problems(job(body)).empty());
   const Job j = load_job(body);
   REQUIRE(j.services_expression);
   CHECK(j.services_expression->scalar == "${{ fromJSON('{\"db\":\"postgres\"}') }}");
@@ -49,15 +36,15 @@ TEST_CASE("services given as one expression are kept for the job's start", "[wor
 
 TEST_CASE("container given as one expression or as null is accepted", "[workflow][containers]") {
   const std::string matrix = "    strategy:\n      matrix:\n        c: ['', busybox]\n";
-  CHECK(problems(job(matrix + "    container: ${{ matrix.c }}\n")).empty());
-  CHECK(problems(job("    container: null\n")).empty());
-  CHECK(problems(job("    container:\n")).empty());
+  CHECK(workflow_problems(job(matrix + "    container: ${{ matrix.c }}\n")).empty());
+  CHECK(workflow_problems(job("    container: null\n")).empty());
+  CHECK(workflow_problems(job("    container:\n")).empty());
   CHECK_FALSE(load_job("    container: null\n").container.has_value());
-  CHECK(problems(job("    services:\n")).empty());
+  CHECK(workflow_problems(job("    services:\n")).empty());
 }
 
 TEST_CASE("an expression in services: is checked with the job's contexts", "[workflow][containers]") {
-  const auto found = problems(job("    services: ${{ steps.x.outputs.y }}\n"));
+  const auto found = workflow_problems(job("    services: ${{ steps.x.outputs.y }}\n"));
   REQUIRE(found.size() == 1);
   CHECK_THAT(found[0], Catch::Contains("Unrecognized named-value: 'steps'"));
 }
@@ -72,11 +59,11 @@ TEST_CASE("services take entrypoint and command, job containers do not", "[workf
   REQUIRE(j.services[0].second.command);
   CHECK(j.services[0].second.command->items.size() == 2);
 
-  const auto found = problems(job("    container:\n      image: busybox\n      entrypoint: /bin/sh\n"));
+  const auto found = workflow_problems(job("    container:\n      image: busybox\n      entrypoint: /bin/sh\n"));
   REQUIRE(found.size() == 1);
   CHECK_THAT(found[0], Catch::StartsWith("unknown key 'entrypoint' in 'container'"));
 
-  const auto bad = problems(job("    services:\n      db:\n        image: postgres\n        command: {a: b}\n"));
+  const auto bad = workflow_problems(job("    services:\n      db:\n        image: postgres\n        command: {a: b}\n"));
   REQUIRE(bad.size() == 1);
   CHECK_THAT(bad[0], Catch::Contains("'command' must be a string, not"));
 }

@@ -1,29 +1,26 @@
 #include <catch2/catch.hpp>
 
+#include "support/workflow_problems.hpp"
 #include "workflow/loader.hpp"
 #include "workflow/validate.hpp"
 
 using namespace pipeline::workflow;
+using pipeline::test::workflow_problems;
 
 namespace {
 
-// Every message (with its hint) that loading plus validation reports for `text`.
-std::vector<std::string> problems(const std::string& text) {
-  LoadResult loaded = load_workflow_text(text, "wf.yml");
-  std::vector<Diagnostic> all = loaded.diagnostics;
-  if (loaded.workflow) {
-    auto semantic = validate(*loaded.workflow);
-    all.insert(all.end(), semantic.begin(), semantic.end());
-  }
-  std::vector<std::string> out;
-  for (const auto& d : all) {
-    out.push_back(d.message + (d.hint.empty() ? "" : " | " + d.hint));
-  }
-  return out;
-}
-
 std::string job(const std::string& body) {
   return "on: push\njobs:\n  build:\n    runs-on: x\n" + body;
+}
+
+/// The problems of `workflow`; it and each problem are shown with the next assertion.
+std::vector<std::string> shown_problems(const std::string& workflow) {
+  UNSCOPED_INFO(workflow);
+  auto found = workflow_problems(workflow);
+  for (const auto& message : found) {
+    UNSCOPED_INFO("found: " << message);
+  }
+  return found;
 }
 
 }  // namespace
@@ -83,14 +80,8 @@ TEST_CASE("validation finds each kind of problem", "[validate]") {
        "'secrets' of a job must be 'inherit' or a mapping, not a string | did you mean 'secrets: inherit'?"},
   };
   for (const auto& row : rows) {
-    INFO(row.workflow);
-    const auto found = problems(row.workflow);
+    const auto found = shown_problems(row.workflow);
     CHECK(std::find(found.begin(), found.end(), row.expected) != found.end());
-    if (std::find(found.begin(), found.end(), row.expected) == found.end()) {
-      for (const auto& message : found) {
-        UNSCOPED_INFO("found: " << message);
-      }
-    }
   }
 }
 
@@ -140,11 +131,7 @@ TEST_CASE("triggers: activity types, time zones and input types as GitHub checks
        "permission 'vulnerability-alerts' must be 'read' or 'none'"},
   };
   for (const auto& [workflow, expected] : rows) {
-    INFO(workflow);
-    const auto found = problems(workflow);
-    for (const auto& message : found) {
-      UNSCOPED_INFO("found: " << message);
-    }
+    const auto found = shown_problems(workflow);
     CHECK(std::find(found.begin(), found.end(), expected) != found.end());
   }
 }
@@ -171,11 +158,7 @@ TEST_CASE("reusable workflow and action references take GitHub's forms", "[valid
        "repository at the revision that runs; remove '@v1'"},
   };
   for (const auto& [workflow, expected] : rows) {
-    INFO(workflow);
-    const auto found = problems(workflow);
-    for (const auto& message : found) {
-      UNSCOPED_INFO("found: " << message);
-    }
+    const auto found = shown_problems(workflow);
     CHECK(std::find(found.begin(), found.end(), expected) != found.end());
   }
 }
@@ -199,17 +182,13 @@ TEST_CASE("newer syntax GitHub accepts validates cleanly", "[validate]") {
       job("    steps: [{run: a, shell: Bash}, {run: b, shell: PowerShell}]\n"),
   };
   for (const auto& workflow : accepted) {
-    INFO(workflow);
-    const auto found = problems(workflow);
-    for (const auto& message : found) {
-      UNSCOPED_INFO("found: " << message);
-    }
+    const auto found = shown_problems(workflow);
     CHECK(found.empty());
   }
 }
 
 TEST_CASE("a cycle is named once, in order", "[validate]") {
-  const auto found = problems(
+  const auto found = workflow_problems(
       "on: push\njobs:\n"
       "  a: {needs: b, runs-on: x, steps: [{run: a}]}\n"
       "  b: {needs: c, runs-on: x, steps: [{run: a}]}\n"
@@ -233,13 +212,13 @@ TEST_CASE("a shell written as an expression is left for the run to check", "[val
   // The job's contexts reach `defaults.run.shell` at both levels: it is evaluated for each job.
   // Only the job's is an expression on GitHub too; the other two are evaluated with a warning.
   const std::string hint = " | to keep the workflow valid on GitHub, put it in the job's 'defaults.run.shell'";
-  CHECK(problems("on: push\ndefaults: {run: {shell: '${{ env.S }}'}}\njobs:\n  j:\n    runs-on: x\n"
+  CHECK(workflow_problems("on: push\ndefaults: {run: {shell: '${{ env.S }}'}}\njobs:\n  j:\n    runs-on: x\n"
                  "    strategy: {matrix: {s: [bash]}}\n    defaults: {run: {shell: '${{ matrix.s }}'}}\n"
                  "    steps: [{run: a, shell: '${{ matrix.s }}'}]\n") ==
         std::vector<std::string>{
             "GitHub refuses an expression in the workflow's 'defaults.run.shell' (pipe evaluates it)" + hint,
             "GitHub refuses an expression in a step's 'shell' (pipe evaluates it)" + hint});
-  CHECK(problems("on: push\njobs:\n  j:\n    runs-on: x\n    defaults: {run: {shell: '${{ secrets.S }}'}}\n"
+  CHECK(workflow_problems("on: push\njobs:\n  j:\n    runs-on: x\n    defaults: {run: {shell: '${{ secrets.S }}'}}\n"
                  "    steps: [{run: a}]\n") ==
         std::vector<std::string>{"Unrecognized named-value: 'secrets'. Located at position 1 within expression: "
                                  "secrets.S | 'secrets' is not available here; available contexts: github, env, "
@@ -247,10 +226,10 @@ TEST_CASE("a shell written as an expression is left for the run to check", "[val
 }
 
 TEST_CASE("matrix keys may be expressions and ${{ insert }}", "[validate]") {
-  CHECK(problems(job("    strategy:\n      matrix:\n        ${{ github.ref }}: [a]\n"
+  CHECK(workflow_problems(job("    strategy:\n      matrix:\n        ${{ github.ref }}: [a]\n"
                      "        ${{ insert }}: {b: [1], c: [2]}\n    steps: [{run: a}]\n"))
             .empty());
-  CHECK(problems(job("    strategy:\n      matrix:\n        ${{ steps.x }}: [a]\n    steps: [{run: a}]\n")) ==
+  CHECK(workflow_problems(job("    strategy:\n      matrix:\n        ${{ steps.x }}: [a]\n    steps: [{run: a}]\n")) ==
         std::vector<std::string>{"Unrecognized named-value: 'steps'. Located at position 1 within expression: "
                                  "steps.x | 'steps' is not available here; available contexts: github, vars, "
                                  "needs, inputs"});

@@ -38,6 +38,15 @@ JobSpec job_with_image(const std::string& image, const std::string& password) {
   return spec;
 }
 
+/// The engine (null when none answers), a registry stand-in that accepts k_user and k_password,
+/// an image reference on it, and a backend on the engine.
+struct RegistryCase {
+  std::shared_ptr<EngineClient> client = engine();
+  pipeline::test::RegistryStub stub{k_user, k_password};
+  std::string image = stub.host() + "/pipe-test/private:1";
+  DockerBackend backend{client, {}};
+};
+
 bool saw_authorized_manifest(const pipeline::test::RegistryStub& stub) {
   for (const auto& request : stub.requests()) {
     if (request.authorized && request.path.find("/manifests/") != std::string::npos) {
@@ -50,40 +59,34 @@ bool saw_authorized_manifest(const pipeline::test::RegistryStub& stub) {
 }  // namespace
 
 TEST_CASE("refused registry credentials fail the job naming the image, never the password", "[docker][registry]") {
-  auto client = engine();
-  if (!client) {
+  RegistryCase c;
+  if (!c.client) {
     WARN("skipped: no Docker engine answers");
     return;
   }
-  pipeline::test::RegistryStub stub(k_user, k_password);
-  const std::string image = stub.host() + "/pipe-test/private:1";
-  DockerBackend backend(client, {});
-  auto env = backend.prepare_job(job_with_image(image, "pw-wrong-7Zk2"));
+  auto env = c.backend.prepare_job(job_with_image(c.image, "pw-wrong-7Zk2"));
   REQUIRE_FALSE(env);
-  CHECK_THAT(env.error().message, Catch::Contains("logging in to " + stub.host() + " for image " + image));
+  CHECK_THAT(env.error().message, Catch::Contains("logging in to " + c.stub.host() + " for image " + c.image));
   CHECK_THAT(env.error().message, Catch::Contains("401"));
   CHECK_THAT(env.error().message, !Catch::Contains("pw-wrong-7Zk2"));
-  CHECK_FALSE(saw_authorized_manifest(stub));  // nothing was pulled
+  CHECK_FALSE(saw_authorized_manifest(c.stub));  // nothing was pulled
 }
 
 TEST_CASE("accepted registry credentials reach the registry on the pull", "[docker][registry]") {
-  auto client = engine();
-  if (!client) {
+  RegistryCase c;
+  if (!c.client) {
     WARN("skipped: no Docker engine answers");
     return;
   }
-  pipeline::test::RegistryStub stub(k_user, k_password);
-  const std::string image = stub.host() + "/pipe-test/private:1";
-  DockerBackend backend(client, {});
   JobSpec spec = job_with_image("pipe-test/busybox:latest", "");
   spec.credentials.reset();
-  spec.services.push_back(ServiceSpec{"db", image, {}, {}, {}, "", std::make_pair(std::string(k_user), std::string(k_password)), {}, {}});
-  auto env = backend.prepare_job(spec);
+  spec.services.push_back(ServiceSpec{"db", c.image, {}, {}, {}, "", std::make_pair(std::string(k_user), std::string(k_password)), {}, {}});
+  auto env = c.backend.prepare_job(spec);
   REQUIRE_FALSE(env);  // the stand-in has no images: the pull itself fails after logging in
-  CHECK_THAT(env.error().message, Catch::Contains("service 'db': pulling image " + image));
-  CHECK(saw_authorized_manifest(stub));  // X-Registry-Auth carried the credentials to the registry
+  CHECK_THAT(env.error().message, Catch::Contains("service 'db': pulling image " + c.image));
+  CHECK(saw_authorized_manifest(c.stub));  // X-Registry-Auth carried the credentials to the registry
   CHECK_THAT(env.error().message, !Catch::Contains(k_password));
-  auto left = client->list_containers("pipe.run=" + spec.run_id);
+  auto left = c.client->list_containers("pipe.run=" + spec.run_id);
   REQUIRE(left);
   CHECK(left->empty());
 }
