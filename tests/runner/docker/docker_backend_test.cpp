@@ -170,10 +170,14 @@ TEST_CASE("a job container runs steps, keeps streams apart, and leaves nothing b
   }
   SECTION("cancel stops a running step") {
     CancelToken token;
-    ExecSpec spec = shell("echo started; sleep 30", env->workspace);
+    // The step says it has started through a file in the mounted workspace: a fixed delay would
+    // cancel before `echo` ran on a loaded machine.
+    ExecSpec spec = shell("echo started; touch started.flag; sleep 30", env->workspace);
     spec.cancel = &token;
     std::thread canceller([&] {
-      std::this_thread::sleep_for(300ms);
+      for (int i = 0; i < 600 && !fs::exists(workspace.path / "started.flag"); ++i) {
+        std::this_thread::sleep_for(50ms);
+      }
       token.cancel();
     });
     SplitSink sink;
