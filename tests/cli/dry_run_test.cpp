@@ -65,12 +65,9 @@ TEST_CASE("a dry run does not contact Vault but still checks its lines", "[cli][
   DryRunRepo repo("vault");
   repo.write(".pipe.yml", k_vault_config);
   ScopedEnv token("VAULT_TOKEN", "dry-run-token");
-  const auto started = std::chrono::steady_clock::now();
   const auto result = run_process({PIPE_EXE, "run", "-n", "--backend", "host"}, repo.path());
-  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   INFO(result.out + result.err);
   CHECK(result.exit_code == 0);
-  CHECK(seconds < 5);
   CHECK_THAT(result.out, Catch::Contains("build"));
   CHECK_THAT(result.err, !Catch::Contains("vault"));
 

@@ -153,9 +153,7 @@ TEST_CASE("no answering podman socket is an error naming every path tried", "[do
     REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
     ::close(fd);
   }
-  const auto started = std::chrono::steady_clock::now();
   auto found = EngineClient::find_answering_socket({missing.string(), stale.string()});
-  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
   REQUIRE_FALSE(found);
   CHECK_THAT(found.error().message, Catch::Contains("no Podman socket answers"));
   CHECK_THAT(found.error().message, Catch::Contains(missing.string()));

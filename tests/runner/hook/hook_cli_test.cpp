@@ -3,7 +3,6 @@
 
 #include "runner/hook/repo_fixture.hpp"
 
-using pipeline::test::elapsed_ms;
 using pipeline::test::k_lint_workflow;
 using pipeline::test::TempRepo;
 
@@ -60,11 +59,10 @@ TEST_CASE("a commit of files no workflow filter matches skips the jobs at once",
   seed(repo);
   repo.write("README.md", "more\n");
   REQUIRE(repo.sh("git add README.md").exit_code == 0);
-  pipeline::test::ProcessResult result;
-  const auto ms = elapsed_ms([&] { result = repo.sh("$PIPE hook run"); });
+  const auto result = repo.sh("$PIPE hook run");
   CHECK(result.exit_code == 0);
   CHECK(result.out == "- lint (skipped: no changed file matches paths 'src/**')\n");
-  CHECK(ms < 1000);  // bench/bench_hook.sh measures the real number (target < 50 ms)
+  // No run was prepared at all (bench/bench_hook.sh measures how fast this answer is).
   CHECK_FALSE(std::filesystem::exists(repo.dir() + "/.pipe"));
 }
 

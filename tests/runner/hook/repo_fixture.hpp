@@ -76,12 +76,4 @@ jobs:
           echo clean
 )";
 
-/// Milliseconds `body` takes.
-template <class F>
-long long elapsed_ms(F&& body) {
-  const auto start = std::chrono::steady_clock::now();
-  body();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-}
-
 }  // namespace pipeline::test
