@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "actions/libgit.hpp"
+#include "actions/libgit/libgit.hpp"
 
 namespace pipeline::actions {
 

@@ -3,7 +3,7 @@
 // wire, and commits exported as plain directories. Internal to pipe_actions.
 #include <string>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::actions {
 

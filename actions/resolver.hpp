@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "workflow/model.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::actions {
 

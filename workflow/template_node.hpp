@@ -4,7 +4,7 @@
 
 #include "workflow/expr/evaluator.hpp"
 #include "workflow/model.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::workflow {
 

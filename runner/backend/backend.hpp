@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "runner/backend/cancel.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/cancel.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner {
 

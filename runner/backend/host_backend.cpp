@@ -1,5 +1,5 @@
 #include "runner/backend/host_backend.hpp"
-#include "runner/backend/owned_dirs.hpp"
+#include "runner/system/owned_dirs.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "runner/backend/backend.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner {
 

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "runner/backend/file_lock.hpp"
+#include "runner/system/file_lock.hpp"
 #include "runner/cache/entry.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::cache {
 

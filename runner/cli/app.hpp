@@ -2,7 +2,7 @@
 // The command line: a table of subcommands, each in its own file.
 #include <functional>
 
-#include "runner/backend/cancel.hpp"
+#include "workflow/base/cancel.hpp"
 
 namespace CLI {
 class App;

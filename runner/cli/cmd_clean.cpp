@@ -4,7 +4,7 @@
 #include <iostream>
 #include <memory>
 
-#include "runner/backend/owned_dirs.hpp"
+#include "runner/system/owned_dirs.hpp"
 #include "runner/cli/app.hpp"
 #include "runner/docker/docker_backend.hpp"
 #include "runner/docker/engine_client.hpp"

@@ -9,7 +9,7 @@
 
 #include "runner/backend/backend.hpp"
 #include "runner/docker/engine_client.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::docker::detail {
 

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runner/backend/owned_dirs.hpp"
+#include "runner/system/owned_dirs.hpp"
 #include "runner/docker/container_options.hpp"
 #include "runner/docker/create_body.hpp"
 #include "runner/docker/engine_client.hpp"

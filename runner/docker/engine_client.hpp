@@ -13,7 +13,7 @@
 
 #include "runner/backend/backend.hpp"
 #include "runner/docker/http.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::docker {
 

@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#include "runner/lazy/curl.hpp"
+#include "runner/system/lazy/curl.hpp"
 
 namespace pipeline::runner::docker {
 namespace {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::lazy {
 struct CurlApi;

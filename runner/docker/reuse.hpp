@@ -7,9 +7,9 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "runner/backend/backend.hpp"
-#include "runner/backend/file_lock.hpp"
+#include "runner/system/file_lock.hpp"
 #include "runner/docker/engine_client.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::docker {
 

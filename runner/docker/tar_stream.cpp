@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "runner/lazy/archive.hpp"
+#include "runner/system/lazy/archive.hpp"
 
 namespace pipeline::runner::docker {
 namespace {

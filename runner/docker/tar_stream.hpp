@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::docker {
 

@@ -11,7 +11,7 @@
 #include "runner/engine/run_options.hpp"
 #include "workflow/expr/evaluator.hpp"
 #include "workflow/model.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::engine {
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "actions/resolver.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::engine {
 

@@ -10,7 +10,7 @@
 #include "workflow/expr/evaluator.hpp"
 #include "workflow/expr/value.hpp"
 #include "workflow/model.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::engine {
 

@@ -11,7 +11,7 @@
 #include "runner/backend/backend.hpp"
 #include "runner/engine/action_step.hpp"
 #include "runner/engine/contexts.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::docker {
 class DockerBackend;

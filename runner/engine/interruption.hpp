@@ -3,7 +3,7 @@
 #include <atomic>
 #include <csignal>
 
-#include "runner/backend/cancel.hpp"
+#include "workflow/base/cancel.hpp"
 
 namespace pipeline::runner::engine {
 

@@ -12,7 +12,7 @@
 #include "runner/engine/contexts.hpp"
 #include "workflow/expr/evaluator.hpp"
 #include "workflow/model.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::engine {
 

@@ -14,7 +14,7 @@
 #include "runner/services/artifact_service.hpp"
 #include "runner/services/artifact_store.hpp"
 #include "runner/services/service_host.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::docker {
 class DockerBackend;

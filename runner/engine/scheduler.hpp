@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "runner/backend/cancel.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/cancel.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::engine {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "runner/backend/backend.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::engine {
 

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::engine {
 

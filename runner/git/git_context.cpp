@@ -5,7 +5,7 @@
 #include <ctime>
 #include <set>
 
-#include "actions/libgit.hpp"
+#include "actions/libgit/libgit.hpp"
 
 namespace pipeline::runner::git {
 namespace {

@@ -4,7 +4,7 @@
 #include <sstream>
 #include <system_error>
 
-#include "actions/libgit.hpp"
+#include "actions/libgit/libgit.hpp"
 
 namespace pipeline::runner::hook {
 namespace {

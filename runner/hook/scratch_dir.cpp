@@ -1,6 +1,6 @@
 #include "runner/hook/scratch_dir.hpp"
 
-#include "runner/backend/owned_dirs.hpp"
+#include "runner/system/owned_dirs.hpp"
 
 #include <linux/magic.h>
 #include <stdlib.h>

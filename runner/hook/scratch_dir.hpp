@@ -19,7 +19,7 @@ namespace pipeline::runner::hook {
 [[nodiscard]] std::filesystem::path choose_scratch_parent(const std::vector<std::filesystem::path>& candidates,
                                                           std::uint64_t bytes);
 
-/// How hook exports are named: `pipe-hook-<pid>-XXXXXX` (see runner/backend/owned_dirs.hpp).
+/// How hook exports are named: `pipe-hook-<pid>-XXXXXX` (see runner/system/owned_dirs.hpp).
 inline constexpr std::string_view k_hook_prefix = "pipe-hook-";
 
 /// A fresh directory `pipe-hook-<pid>-XXXXXX` under a chosen parent, removed with everything in

@@ -10,7 +10,7 @@
 #include <system_error>
 #include <utility>
 
-#include "actions/libgit.hpp"
+#include "actions/libgit/libgit.hpp"
 
 namespace pipeline::runner::hook {
 namespace {

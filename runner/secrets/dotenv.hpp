@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::secrets {
 

@@ -2,7 +2,7 @@
 // Asking the user for a secret on the terminal.
 #include <string>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::secrets {
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runner/lazy/curl.hpp"
+#include "runner/system/lazy/curl.hpp"
 
 namespace pipeline::runner::secrets {
 

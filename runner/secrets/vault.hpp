@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "runner/secrets/dotenv.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::secrets {
 

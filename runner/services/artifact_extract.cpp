@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "runner/lazy/archive.hpp"
+#include "runner/system/lazy/archive.hpp"
 
 namespace pipeline::runner::services {
 

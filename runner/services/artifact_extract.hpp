@@ -4,7 +4,7 @@
 #include <string>
 
 #include "runner/services/artifact_store.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::services {
 

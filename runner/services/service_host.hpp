@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "runner/services/token.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace httplib {
 class ContentReader;

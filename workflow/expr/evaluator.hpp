@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "workflow/expr/ast.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::workflow::expr {
 

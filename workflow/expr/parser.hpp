@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "workflow/expr/ast.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::workflow::expr {
 

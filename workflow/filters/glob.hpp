@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::workflow::filters {
 

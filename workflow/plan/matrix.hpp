@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::workflow::plan {
 

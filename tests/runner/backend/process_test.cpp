@@ -179,7 +179,7 @@ TEST_CASE("a process ignoring SIGTERM is killed after the grace period", "[proce
 
 TEST_CASE("cancel stops the process and its children are gone when it returns", "[process]") {
   auto spec = sh("echo $$; exec sleep 100");
-  CancelToken token;
+  pipeline::CancelToken token;
   spec.cancel = &token;
   Collect sink;
   std::thread canceller([&] {

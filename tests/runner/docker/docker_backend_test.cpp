@@ -166,7 +166,7 @@ TEST_CASE("a job container runs steps, keeps streams apart, and leaves nothing b
     CHECK(left == "0\n");
   }
   SECTION("cancel stops a running step") {
-    CancelToken token;
+    pipeline::CancelToken token;
     // The step says it has started through a file in the mounted workspace: a fixed delay would
     // cancel before `echo` ran on a loaded machine.
     ExecSpec spec = shell("echo started; touch started.flag; sleep 30", env->workspace);

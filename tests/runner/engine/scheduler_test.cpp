@@ -231,7 +231,7 @@ TEST_CASE("cancelling the run cancels running nodes and still runs pending ones"
   Scheduler s(1);
   auto first = add(s, "long");
   add(s, "always", {first});
-  CancelToken ctrl_c;
+  pipeline::CancelToken ctrl_c;
   std::thread presser([&] {
     std::this_thread::sleep_for(100ms);
     ctrl_c.cancel();

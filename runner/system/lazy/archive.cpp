@@ -1,6 +1,6 @@
-#include "runner/lazy/archive.hpp"
+#include "runner/system/lazy/archive.hpp"
 
-#include "runner/lazy/shared_library.hpp"
+#include "runner/system/lazy/shared_library.hpp"
 
 namespace pipeline::runner::lazy {
 namespace {

@@ -7,7 +7,7 @@
 // stay plain calls, so calling through the pointers below checks exactly what a direct call did.
 #include <curl/curl.h>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::lazy {
 

@@ -1,4 +1,4 @@
-#include "runner/backend/file_lock.hpp"
+#include "runner/system/file_lock.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>

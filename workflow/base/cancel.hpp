@@ -5,7 +5,7 @@
 #include <condition_variable>
 #include <mutex>
 
-namespace pipeline::runner {
+namespace pipeline {
 
 /// Set once (first Ctrl-C, fail-fast, a timeout); checked by whoever runs work.
 class CancelToken {
@@ -30,4 +30,4 @@ private:
   std::condition_variable m_changed;
 };
 
-}  // namespace pipeline::runner
+}  // namespace pipeline

@@ -7,9 +7,9 @@
 #include <array>
 #include <string>
 
-#include "runner/lazy/archive.hpp"
-#include "runner/lazy/curl.hpp"
-#include "runner/lazy/shared_library.hpp"
+#include "runner/system/lazy/archive.hpp"
+#include "runner/system/lazy/curl.hpp"
+#include "runner/system/lazy/shared_library.hpp"
 
 using namespace pipeline::runner::lazy;
 

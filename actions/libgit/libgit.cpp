@@ -1,4 +1,4 @@
-#include "actions/libgit.hpp"
+#include "actions/libgit/libgit.hpp"
 
 #include <cstdlib>
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::actions::libgit {
 

@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "support/temp_dir.hpp"
-#include "runner/backend/file_lock.hpp"
+#include "runner/system/file_lock.hpp"
 
 namespace fs = std::filesystem;
 using pipeline::runner::FileLock;

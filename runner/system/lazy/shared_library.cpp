@@ -1,4 +1,4 @@
-#include "runner/lazy/shared_library.hpp"
+#include "runner/system/lazy/shared_library.hpp"
 
 #include <dlfcn.h>
 

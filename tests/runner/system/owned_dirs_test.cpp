@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "support/temp_dir.hpp"
-#include "runner/backend/owned_dirs.hpp"
+#include "runner/system/owned_dirs.hpp"
 
 namespace fs = std::filesystem;
 using namespace pipeline::runner;

@@ -3,7 +3,7 @@
 #include <string>
 #include <utility>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::lazy {
 

@@ -1,4 +1,4 @@
-#include "runner/backend/owned_dirs.hpp"
+#include "runner/system/owned_dirs.hpp"
 
 #include <signal.h>
 #include <unistd.h>

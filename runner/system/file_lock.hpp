@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner {
 
