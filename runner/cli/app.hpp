@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "workflow/base/cancel.hpp"
+#include "workflow/base/exit_status.hpp"
 
 namespace CLI {
 class App;
@@ -14,14 +15,6 @@ class Interruption;
 }
 
 namespace pipeline::runner::cli {
-
-/// Named exit codes (documented in docs/manual.md).
-enum ExitCode : int {
-  k_exit_success = 0,
-  k_exit_job_failed = 1,
-  k_exit_usage = 2,
-  k_exit_interrupted = 130,  // 128 + the signal: 129 hangup, 141 closed output, 143 SIGTERM
-};
 
 /// Adds a subcommand's options to `app` and returns the action that runs it once parsed.
 using SetupFn = std::function<std::function<int()>(CLI::App& app)>;

@@ -11,6 +11,7 @@
 
 #include "runner/docker/frame_decoder.hpp"
 #include "runner/docker/tar_stream.hpp"
+#include "workflow/base/text_encoding.hpp"
 
 namespace pipeline::runner::docker {
 namespace {
@@ -30,28 +31,6 @@ bool version_less(const std::string& a, const std::string& b) {
   return split(a) < split(b);
 }
 
-std::string base64url(std::string_view in) {
-  static constexpr char k_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned value = 0;
-  int bits = -6;
-  for (unsigned char c : in) {
-    value = (value << 8) | c;
-    bits += 8;
-    while (bits >= 0) {
-      out.push_back(k_chars[(value >> bits) & 0x3F]);
-      bits -= 6;
-    }
-  }
-  if (bits > -6) {
-    out.push_back(k_chars[((value << 8) >> (bits + 8)) & 0x3F]);
-  }
-  while (out.size() % 4 != 0) {
-    out.push_back('=');
-  }
-  return out;
-}
-
 // "registry:5000/a/b:tag" -> {"registry:5000/a/b", "tag"}; digests stay in the name.
 std::pair<std::string, std::string> split_reference(const std::string& image) {
   if (image.find('@') != std::string::npos) {
@@ -67,7 +46,7 @@ std::pair<std::string, std::string> split_reference(const std::string& image) {
 
 
 std::string label_filter(const std::string& label) {
-  return url_encode(json{{"label", json::array({label})}}.dump());
+  return uri_escape(json{{"label", json::array({label})}}.dump());
 }
 
 Labels labels_of(const json& value) {
@@ -105,21 +84,6 @@ public:
 };
 
 }  // namespace
-
-std::string url_encode(std::string_view value) {
-  static constexpr char k_hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += k_hex[c >> 4];
-      out += k_hex[c & 0xF];
-    }
-  }
-  return out;
-}
 
 Labels pipe_labels(const std::string& run_id, const std::string& job_id) {
   char host[256] = "";
@@ -266,7 +230,7 @@ Result<bool> EngineClient::image_exists(const std::string& image) {
 }
 
 Result<std::string> EngineClient::image_id(const std::string& image) {
-  auto response = call("GET", "/images/" + url_encode(image) + "/json");
+  auto response = call("GET", "/images/" + uri_escape(image) + "/json");
   if (!response) {
     return response.error();
   }
@@ -282,7 +246,7 @@ Result<std::string> EngineClient::image_id(const std::string& image) {
 }
 
 Result<void> EngineClient::remove_volume(const std::string& name) {
-  auto response = call("DELETE", "/volumes/" + url_encode(name));
+  auto response = call("DELETE", "/volumes/" + uri_escape(name));
   if (response && response->status == 404) {
     return {};
   }
@@ -302,11 +266,11 @@ Result<void> EngineClient::pull_image(const std::string& image, const std::optio
   const auto [name, tag] = split_reference(image);
   HttpRequest request;
   request.method = "POST";
-  request.path = path("/images/create?fromImage=" + url_encode(name) + (tag.empty() ? "" : "&tag=" + url_encode(tag)));
+  request.path = path("/images/create?fromImage=" + uri_escape(name) + (tag.empty() ? "" : "&tag=" + uri_escape(tag)));
   request.timeout = std::chrono::milliseconds(0);
   if (auth) {
     const json credentials{{"username", auth->username}, {"password", auth->password}, {"serveraddress", registry_of(image)}};
-    request.headers.push_back("X-Registry-Auth: " + base64url(credentials.dump()));
+    request.headers.push_back("X-Registry-Auth: " + base64url_encode(credentials.dump(), Base64Padding::with));
   }
   std::string pending;
   std::string failure;
@@ -337,7 +301,7 @@ Result<void> EngineClient::pull_image(const std::string& image, const std::optio
 }
 
 Result<std::string> EngineClient::create_container(const json& body, const std::string& name) {
-  auto response = call_json("POST", "/containers/create" + (name.empty() ? "" : "?name=" + url_encode(name)), body);
+  auto response = call_json("POST", "/containers/create" + (name.empty() ? "" : "?name=" + uri_escape(name)), body);
   if (auto ok = expect_ok("creating a container from " + body.value("Image", std::string("?")), response); !ok) {
     return ok.error();
   }
@@ -512,7 +476,7 @@ Result<StreamEnd> EngineClient::read_multiplexed(RawStream& stream, OutputSink& 
 }
 
 Result<void> EngineClient::remove_image(const std::string& image) {
-  auto response = call("DELETE", "/images/" + url_encode(image) + "?force=1");
+  auto response = call("DELETE", "/images/" + uri_escape(image) + "?force=1");
   if (response && response->status == 404) {
     return {};
   }
@@ -527,8 +491,8 @@ Result<void> EngineClient::build_image(const std::string& context_dir, const std
   }
   HttpRequest request;
   request.method = "POST";
-  request.path = path("/build?rm=1&forcerm=1&t=" + url_encode(tag) + "&dockerfile=" + url_encode(dockerfile) +
-                      "&labels=" + url_encode(json(labels).dump()));
+  request.path = path("/build?rm=1&forcerm=1&t=" + uri_escape(tag) + "&dockerfile=" + uri_escape(dockerfile) +
+                      "&labels=" + uri_escape(json(labels).dump()));
   request.body = std::move(*context);
   request.content_type = "application/x-tar";
   request.timeout = std::chrono::milliseconds(0);
@@ -576,12 +540,12 @@ Result<ExecInfo> EngineClient::inspect_exec(const std::string& exec_id) {
 }
 
 Result<void> EngineClient::put_archive(const std::string& container, const std::string& dir, const std::string& tar) {
-  auto response = call("PUT", "/containers/" + container + "/archive?path=" + url_encode(dir), tar, "application/x-tar");
+  auto response = call("PUT", "/containers/" + container + "/archive?path=" + uri_escape(dir), tar, "application/x-tar");
   return expect_ok("copying into " + container.substr(0, 12) + ":" + dir, response);
 }
 
 Result<std::string> EngineClient::get_archive(const std::string& container, const std::string& file) {
-  auto response = call("GET", "/containers/" + container + "/archive?path=" + url_encode(file));
+  auto response = call("GET", "/containers/" + container + "/archive?path=" + uri_escape(file));
   if (auto ok = expect_ok("copying " + container.substr(0, 12) + ":" + file, response); !ok) {
     return ok.error();
   }
@@ -589,7 +553,7 @@ Result<std::string> EngineClient::get_archive(const std::string& container, cons
 }
 
 Result<bool> EngineClient::path_exists(const std::string& container, const std::string& file) {
-  auto response = call("HEAD", "/containers/" + container + "/archive?path=" + url_encode(file));
+  auto response = call("HEAD", "/containers/" + container + "/archive?path=" + uri_escape(file));
   if (!response) {
     return response.error();
   }

@@ -185,7 +185,4 @@ private:
 /// The registry an image reference names: its first component when that is a host, else docker.io.
 [[nodiscard]] std::string registry_of(const std::string& image);
 
-/// Percent-encodes a query value.
-[[nodiscard]] std::string url_encode(std::string_view value);
-
 }  // namespace pipeline::runner::docker

@@ -4,6 +4,7 @@
 #include <csignal>
 
 #include "workflow/base/cancel.hpp"
+#include "workflow/base/exit_status.hpp"
 
 namespace pipeline::runner::engine {
 
@@ -27,7 +28,7 @@ public:
   [[nodiscard]] int signal() const { return m_signal.load(); }
 
   /// The shell's convention, 128 + the cause: 130 Ctrl-C, 143 SIGTERM, 129 hangup, 141 closed output.
-  [[nodiscard]] int exit_code() const { return 128 + (signal() != 0 ? signal() : SIGINT); }
+  [[nodiscard]] int exit_code() const { return k_exit_signal_base + (signal() != 0 ? signal() : SIGINT); }
 
 private:
   CancelToken m_cancel;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "workflow/base/text_encoding.hpp"
+
 namespace pipeline::runner::engine {
 namespace {
 
@@ -48,15 +50,32 @@ std::size_t ansi_length(std::string_view text, std::size_t i) {
   return std::min(k + 1, text.size()) - i;
 }
 
-std::string_view entity(char c) {
-  switch (c) {
-    case '&': return "&amp;";
-    case '<': return "&lt;";
-    case '>': return "&gt;";
-    case '"': return "&quot;";
-    case '\'': return "&apos;";
-    default: return {};
+// What XML 1.0 allows of `text`: ANSI escapes and control characters dropped, invalid UTF-8 replaced.
+std::string xml_characters(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == '\x1b') {
+      i += ansi_length(text, i);
+      continue;
+    }
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      ++i;
+      continue;
+    }
+    const std::size_t n = utf8_length(text, i);
+    if (n == 0) {
+      out += k_replacement;
+      ++i;
+      continue;
+    }
+    out.append(text.substr(i, n));
+    i += n;
   }
+  return out;
 }
 
 // The last line that says something: a step's output often ends in an empty line.
@@ -70,7 +89,7 @@ std::string failure_message(const StepRecord& step) {
 }
 
 std::string step_case(const std::string& job, const StepRecord& step) {
-  std::string out = "    <testcase classname=\"" + xml_escape(job) + "\" name=\"" + xml_escape(step.name) +
+  std::string out = "    <testcase classname=\"" + xml_text(job) + "\" name=\"" + xml_text(step.name) +
                     "\" time=\"" + seconds(step.duration) + "\"";
   if (step.result == NodeResult::success) {
     return out + "/>\n";
@@ -80,9 +99,9 @@ std::string step_case(const std::string& job, const StepRecord& step) {
     out += "      <skipped/>\n";
   } else {
     const std::string last = failure_message(step);
-    out += "      <failure message=\"" + xml_escape(last) + "\" type=\"" + std::string(to_string(step.result)) + "\">";
+    out += "      <failure message=\"" + xml_text(last) + "\" type=\"" + std::string(to_string(step.result)) + "\">";
     for (const auto& line : step.tail) {
-      out += xml_escape(line) + "\n";
+      out += xml_text(line) + "\n";
     }
     out += "</failure>\n";
   }
@@ -120,36 +139,8 @@ std::vector<StepRecord> cases_of(const JobRecord& job) {
 
 }  // namespace
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const char c = text[i];
-    if (c == '\x1b') {
-      i += ansi_length(text, i);
-      continue;
-    }
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-      ++i;
-      continue;
-    }
-    if (auto e = entity(c); !e.empty()) {
-      out += e;
-      ++i;
-      continue;
-    }
-    const std::size_t n = utf8_length(text, i);
-    if (n == 0) {
-      out += k_replacement;
-      ++i;
-      continue;
-    }
-    out.append(text.substr(i, n));
-    i += n;
-  }
-  return out;
+std::string xml_text(std::string_view text) {
+  return xml_escape(xml_characters(text));
 }
 
 std::string render_junit(const std::vector<JobRecord>& jobs, std::chrono::milliseconds run_duration) {
@@ -161,7 +152,7 @@ std::string render_junit(const std::vector<JobRecord>& jobs, std::chrono::millis
     all.tests += t.tests;
     all.failures += t.failures;
     all.skipped += t.skipped;
-    suites += "  <testsuite name=\"" + xml_escape(job.name) + "\" " + totals_attributes(t) + " time=\"" +
+    suites += "  <testsuite name=\"" + xml_text(job.name) + "\" " + totals_attributes(t) + " time=\"" +
               seconds(job.duration) + "\">\n";
     for (const auto& step : cases) {
       suites += step_case(job.name, step);

@@ -34,6 +34,7 @@
 #include "runner/engine/run_inputs.hpp"
 #include "runner/engine/run_record.hpp"
 #include "runner/engine/scheduler.hpp"
+#include "workflow/base/exit_status.hpp"
 #include "workflow/expr/explain.hpp"
 #include "workflow/expr/template.hpp"
 #include "workflow/loader.hpp"
@@ -50,10 +51,6 @@ using workflow::Job;
 using workflow::Workflow;
 
 namespace {
-
-constexpr int k_exit_success = 0;
-constexpr int k_exit_failed = 1;
-constexpr int k_exit_usage = 2;
 
 /// A workflow the event starts, with what its jobs evaluate against.
 struct SelectedWorkflow {
@@ -839,7 +836,7 @@ int run(const RunOptions& given, Interruption& interruption) {
     }
     return interruption.signal() != 0 ? interruption.exit_code()
            : problems.broken.empty()  ? k_exit_success
-                                      : k_exit_failed;
+                                      : k_exit_job_failed;
   }
   if (plan.jobs.empty()) {
     post_notice(reporter, "nothing to run");
@@ -885,7 +882,7 @@ int run(const RunOptions& given, Interruption& interruption) {
     interruption.interrupt(closed_output_signal(STDOUT_FILENO));
   }
   const bool interrupted = interruption.signal() != 0 || cancel.cancelled();
-  const int exit_code = interrupted ? interruption.exit_code() : failed ? k_exit_failed : k_exit_success;
+  const int exit_code = interrupted ? interruption.exit_code() : failed ? k_exit_job_failed : k_exit_success;
   nlohmann::json record_json = run_json(run_id, summary, exit_code, interrupted);
   if (state.services) {
     if (auto artifacts = state.services->record(); !artifacts.empty()) {

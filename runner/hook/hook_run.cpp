@@ -9,6 +9,7 @@
 #include "runner/hook/hook_config.hpp"
 #include "runner/hook/scratch_dir.hpp"
 #include "runner/hook/snapshot.hpp"
+#include "workflow/base/exit_status.hpp"
 #include "workflow/filters/glob.hpp"
 #include "workflow/loader.hpp"
 
@@ -16,10 +17,6 @@ namespace pipeline::runner::hook {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr int k_exit_success = 0;
-constexpr int k_exit_usage = 2;
-constexpr int k_exit_last_plain = 128;  // above: 128 + the signal that interrupted a run
 
 /// What one hook invocation checks: the index, or one pushed commit.
 struct Snapshot {
@@ -245,7 +242,7 @@ int run_hook(const HookRunOptions& options, std::istream& push_input, const RunJ
   int worst = k_exit_success;
   for (const auto& snapshot : *all) {
     worst = std::max(worst, check_snapshot(settings, *root, snapshot, run_jobs));
-    if (worst > k_exit_last_plain) {
+    if (worst > k_exit_signal_base) {
       break;  // interrupted (128 + a signal): the user or the terminal wants the hook to end
     }
   }

@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <array>
 
+#include "workflow/base/text_encoding.hpp"
+
 namespace pipeline::runner::output {
 namespace {
 
-constexpr std::string_view k_base64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view k_hex_upper = "0123456789ABCDEF";
 constexpr std::string_view k_hex_lower = "0123456789abcdef";
 
 std::string replace_all(std::string_view text, char from, std::string_view to) {
@@ -67,33 +66,6 @@ std::string without_double_quotes(std::string_view value) {
 
 }  // namespace
 
-std::string base64_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const auto n = (static_cast<unsigned char>(bytes[i]) << 16U) |
-                   (static_cast<unsigned char>(bytes[i + 1]) << 8U) | static_cast<unsigned char>(bytes[i + 2]);
-    out += k_base64_alphabet[(n >> 18U) & 63U];
-    out += k_base64_alphabet[(n >> 12U) & 63U];
-    out += k_base64_alphabet[(n >> 6U) & 63U];
-    out += k_base64_alphabet[n & 63U];
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest == 0) {
-    return out;
-  }
-  unsigned n = static_cast<unsigned char>(bytes[i]) << 16U;
-  if (rest == 2) {
-    n |= static_cast<unsigned char>(bytes[i + 1]) << 8U;
-  }
-  out += k_base64_alphabet[(n >> 18U) & 63U];
-  out += k_base64_alphabet[(n >> 12U) & 63U];
-  out += rest == 2 ? k_base64_alphabet[(n >> 6U) & 63U] : '=';
-  out += '=';
-  return out;
-}
-
 std::string json_escape(std::string_view value) {
   std::string out;
   out.reserve(value.size());
@@ -115,40 +87,6 @@ std::string json_escape(std::string_view value) {
         } else {
           out += c;
         }
-    }
-  }
-  return out;
-}
-
-std::string uri_escape(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    const bool unreserved = (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') ||
-                            c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved) {
-      out += c;
-    } else {
-      out += '%';
-      out += k_hex_upper[u >> 4U];
-      out += k_hex_upper[u & 15U];
-    }
-  }
-  return out;
-}
-
-std::string xml_escape(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '&': out += "&amp;"; break;
-      default: out += c;
     }
   }
   return out;

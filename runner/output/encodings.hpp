@@ -6,17 +6,8 @@
 
 namespace pipeline::runner::output {
 
-/// Standard base64 of `bytes`, with `=` padding.
-[[nodiscard]] std::string base64_encode(std::string_view bytes);
-
 /// JSON string escape without the surrounding quotes (`"` `\` and control characters).
 [[nodiscard]] std::string json_escape(std::string_view value);
-
-/// RFC 3986 percent-encoding of everything but the unreserved characters, upper-case hex.
-[[nodiscard]] std::string uri_escape(std::string_view value);
-
-/// XML escape of `< > " ' &`.
-[[nodiscard]] std::string xml_escape(std::string_view value);
 
 /// Every form of `value` to mask: the value, its base64 forms (shifted by 0, 1, 2 bytes, padding
 /// dropped, standard and URL-safe alphabets), JSON, URI and XML escapes, `"`→`\"`, `'`→`''`, and

@@ -13,6 +13,7 @@
 
 #include "runner/services/artifact_names.hpp"
 #include "runner/services/twirp.hpp"
+#include "workflow/base/text_encoding.hpp"
 
 namespace pipeline::runner::services {
 
@@ -86,21 +87,6 @@ nlohmann::json listing(const std::string& run_id, const ArtifactInfo& info) {
           {"size", std::to_string(info.size)},
           {"created_at", format_timestamp(info.created_at)},
           {"digest", info.digest}};
-}
-
-std::string percent_encode(std::string_view text) {
-  constexpr std::string_view k_hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += k_hex[c >> 4U];
-      out += k_hex[c & 0xFU];
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -314,8 +300,8 @@ void ArtifactService::download(const httplib::Request& request, httplib::Respons
   }
   const bool zip = info->mime_type == "application/zip";
   const std::string file = zip ? info->name + ".zip" : info->name;
-  response.set_header("Content-Disposition", "attachment; filename=\"" + percent_encode(file) +
-                                                 "\"; filename*=UTF-8''" + percent_encode(file));
+  response.set_header("Content-Disposition", "attachment; filename=\"" + uri_escape(file) +
+                                                 "\"; filename*=UTF-8''" + uri_escape(file));
   response.set_header("x-ms-blob-type", "BlockBlob");
   auto shared_fd = std::shared_ptr<int>(new int(fd), [](int* p) {
     ::close(*p);

@@ -9,11 +9,12 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "workflow/base/text_encoding.hpp"
+
 namespace pipeline::runner::services {
 
 namespace {
 
-constexpr std::string_view k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view k_hex = "0123456789abcdef";
 
 std::string to_hex(const unsigned char* bytes, std::size_t size) {
@@ -24,6 +25,11 @@ std::string to_hex(const unsigned char* bytes, std::size_t size) {
     text += k_hex[bytes[i] & 0xFU];
   }
   return text;
+}
+
+// JWT parts are base64url without padding (RFC 7515 §2).
+std::string jwt_part(std::string_view bytes) {
+  return base64url_encode(bytes, Base64Padding::without);
 }
 
 std::string hmac_raw(std::string_view key, std::string_view data) {
@@ -90,52 +96,11 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
   return to_hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
 }
 
-std::string base64url(std::string_view bytes) {
-  std::string text;
-  text.reserve((bytes.size() + 2) / 3 * 4);
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    buffer = (buffer << 8U) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      text += k_alphabet[(buffer >> static_cast<unsigned>(bits)) & 0x3FU];
-    }
-  }
-  if (bits > 0) {
-    text += k_alphabet[(buffer << static_cast<unsigned>(6 - bits)) & 0x3FU];
-  }
-  return text;
-}
-
-std::optional<std::string> base64url_decode(std::string_view text) {
-  while (!text.empty() && text.back() == '=') {
-    text.remove_suffix(1);
-  }
-  std::string bytes;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    const auto index = k_alphabet.find(c);
-    if (index == std::string_view::npos) {
-      return std::nullopt;
-    }
-    buffer = (buffer << 6U) | static_cast<std::uint32_t>(index);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes += static_cast<char>((buffer >> static_cast<unsigned>(bits)) & 0xFFU);
-    }
-  }
-  return bytes;
-}
-
 std::string make_runtime_token(std::string_view key, const Caller& caller, std::int64_t expires) {
   const nlohmann::json header{{"alg", "HS256"}, {"typ", "JWT"}};
   const nlohmann::json claims{{"scp", results_scope(caller)}, {"iss", "pipe"}, {"exp", expires}};
-  const std::string unsigned_part = base64url(header.dump()) + "." + base64url(claims.dump());
-  return unsigned_part + "." + base64url(hmac_raw(key, unsigned_part));
+  const std::string unsigned_part = jwt_part(header.dump()) + "." + jwt_part(claims.dump());
+  return unsigned_part + "." + jwt_part(hmac_raw(key, unsigned_part));
 }
 
 std::optional<Caller> verify_runtime_token(std::string_view key, std::string_view token, std::int64_t now) {

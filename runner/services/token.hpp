@@ -24,12 +24,6 @@ enum class Permission { read, write };
 /// HMAC-SHA256 of `data` under `key`, as lowercase hex.
 [[nodiscard]] std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 
-/// Base64url without padding (RFC 7515 §2).
-[[nodiscard]] std::string base64url(std::string_view bytes);
-
-/// Decodes base64url (padding optional); nullopt on a character outside the alphabet.
-[[nodiscard]] std::optional<std::string> base64url_decode(std::string_view text);
-
 /// A JWT for `caller` signed with `key`, valid until `expires` (Unix seconds).
 [[nodiscard]] std::string make_runtime_token(std::string_view key, const Caller& caller, std::int64_t expires);
 

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <thread>
 
-#include "runner/output/encodings.hpp"
+#include "workflow/base/text_encoding.hpp"
 
 namespace pipeline::test {
 
@@ -20,7 +20,7 @@ struct RegistryStub::State {
 };
 
 RegistryStub::RegistryStub(std::string username, std::string password) : m_state(std::make_shared<State>()) {
-  m_state->expected = "Basic " + pipeline::runner::output::base64_encode(username + ":" + password);
+  m_state->expected = "Basic " + pipeline::base64_encode(username + ":" + password);
   m_state->server = std::make_unique<httplib::Server>();
   std::weak_ptr<State> weak = m_state;
   m_state->server->Get(R"(/v2/.*)", [weak](const httplib::Request& req, httplib::Response& res) {

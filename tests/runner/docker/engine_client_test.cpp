@@ -137,11 +137,6 @@ TEST_CASE("DOCKER_HOST values name an endpoint", "[docker][endpoint]") {
   CHECK(bad.error().message == "unsupported DOCKER_HOST 'ssh://user@host': expected unix:///path or tcp://host:port");
 }
 
-TEST_CASE("query values are percent-encoded", "[docker][endpoint]") {
-  CHECK(url_encode("pipe-test/busybox:latest") == "pipe-test%2Fbusybox%3Alatest");
-  CHECK(url_encode(R"({"label":["pipe=1"]})") == "%7B%22label%22%3A%5B%22pipe%3D1%22%5D%7D");
-}
-
 TEST_CASE("a refused tcp endpoint fails quickly naming it", "[docker][endpoint]") {
   auto endpoint = endpoint_from_host("tcp://127.0.0.1:1", false, "");
   REQUIRE(endpoint.ok());

@@ -26,7 +26,7 @@ engine::Event event(engine::EventKind kind, const std::string& job, const std::s
 
 }  // namespace
 
-TEST_CASE("xml_escape escapes markup, drops control characters and repairs UTF-8", "[hook][report]") {
+TEST_CASE("xml_text escapes markup, drops control characters and repairs UTF-8", "[hook][report]") {
   struct Case {
     std::string in;
     std::string out;
@@ -42,7 +42,7 @@ TEST_CASE("xml_escape escapes markup, drops control characters and repairs UTF-8
       {"surrogate \xED\xA0\x80", "surrogate \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},
   };
   for (const auto& c : cases) {
-    CHECK(engine::xml_escape(c.in) == c.out);
+    CHECK(engine::xml_text(c.in) == c.out);
   }
 }
 

@@ -7,8 +7,12 @@
 
 #include "runner/output/encodings.hpp"
 #include "runner/output/masker.hpp"
+#include "workflow/base/text_encoding.hpp"
 
 using namespace pipeline::runner::output;
+using pipeline::base64_encode;
+using pipeline::uri_escape;
+using pipeline::xml_escape;
 
 namespace {
 
@@ -63,11 +67,6 @@ TEST_CASE("masker replaces a secret and its encoded forms", "[mask]") {
 }
 
 TEST_CASE("encodings follow the runner's encoders", "[mask]") {
-  CHECK(base64_encode("abc") == "YWJj");
-  CHECK(base64_encode("ab") == "YWI=");
-  CHECK(base64_encode("a") == "YQ==");
-  CHECK(uri_escape("a b/c~") == "a%20b%2Fc~");
-  CHECK(xml_escape("<a&'\">") == "&lt;a&amp;&apos;&quot;&gt;");
   CHECK(json_escape("a\"b\\c\nd\x01") == "a\\\"b\\\\c\\nd\\u0001");
   const auto forms = masked_forms("abcdef");
   // Shifted by one and two bytes, padding dropped, both alphabets.
