@@ -3,7 +3,7 @@
 #include <functional>
 
 #include "workflow/base/cancel.hpp"
-#include "workflow/base/exit_status.hpp"
+#include "workflow/base/exit_code.hpp"
 
 namespace CLI {
 class App;

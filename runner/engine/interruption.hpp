@@ -4,7 +4,7 @@
 #include <csignal>
 
 #include "workflow/base/cancel.hpp"
-#include "workflow/base/exit_status.hpp"
+#include "workflow/base/exit_code.hpp"
 
 namespace pipeline::runner::engine {
 

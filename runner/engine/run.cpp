@@ -34,7 +34,7 @@
 #include "runner/engine/run_inputs.hpp"
 #include "runner/engine/run_record.hpp"
 #include "runner/engine/scheduler.hpp"
-#include "workflow/base/exit_status.hpp"
+#include "workflow/base/exit_code.hpp"
 #include "workflow/expr/explain.hpp"
 #include "workflow/expr/template.hpp"
 #include "workflow/loader.hpp"

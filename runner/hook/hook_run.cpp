@@ -9,7 +9,7 @@
 #include "runner/hook/hook_config.hpp"
 #include "runner/hook/scratch_dir.hpp"
 #include "runner/hook/snapshot.hpp"
-#include "workflow/base/exit_status.hpp"
+#include "workflow/base/exit_code.hpp"
 #include "workflow/filters/glob.hpp"
 #include "workflow/loader.hpp"
 

@@ -3,8 +3,8 @@
 
 namespace pipeline {
 
-/// A process exit status; unscoped so that it is the `int` a command returns.
-enum ExitStatus : int {
+/// A process exit code; unscoped so that it is the `int` a command returns.
+enum ExitCode : int {
   k_exit_success = 0,
   k_exit_job_failed = 1,
   k_exit_usage = 2,
