@@ -264,3 +264,22 @@ TEST_CASE("SIGTERM stops fetching and reports the running task cancelled", "[for
   CHECK(standin.queued() == 1);  // the task queued after SIGTERM stays for another runner
   CHECK(fs::is_empty(runner.dir.path / "work"));
 }
+
+TEST_CASE("a docker:// label runs the task in a container of that image", "[forge][runner][docker]") {
+  const char* image = "pipe-test/busybox:latest";
+  if (pipeline::test::run_process({"/usr/bin/docker", "image", "inspect", image}).exit_code != 0) {
+    WARN(std::string("skipped: image ") + image + " is missing (run tests/images/build.sh) or no engine answers");
+    return;
+  }
+  ForgeStandin standin;
+  Runner runner(standin, std::string("  labels: [\"linux:docker://") + image + "\"]\n");
+  REQUIRE(runner.registered);
+  standin.enqueue(task(31, "      - run: test -f /.dockerenv && echo inside-a-container\n"));
+  const auto r = runner.once();
+  INFO(r.out + r.err);
+  REQUIRE(standin.wait_finished(31, k_limit));
+  const auto record = standin.record(31);
+  INFO(joined(record.rows));
+  CHECK(standin.result(31) == "RESULT_SUCCESS");
+  CHECK(joined(record.rows).find("inside-a-container") != std::string::npos);
+}
