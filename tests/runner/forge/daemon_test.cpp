@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+
+#include <algorithm>
 #include <sys/stat.h>
 
 #include "support/child_process.hpp"
@@ -282,4 +284,19 @@ TEST_CASE("a docker:// label runs the task in a container of that image", "[forg
   INFO(joined(record.rows));
   CHECK(standin.result(31) == "RESULT_SUCCESS");
   CHECK(joined(record.rows).find("inside-a-container") != std::string::npos);
+}
+
+TEST_CASE("100k log lines reach the server in a few hundred requests", "[forge][runner]") {
+  ForgeStandin standin;
+  Runner runner(standin);
+  REQUIRE(runner.registered);
+  standin.enqueue(task(41, "      - run: seq 1 100000\n"));
+  const auto r = runner.once();
+  REQUIRE(standin.wait_finished(41, k_limit));
+  const auto record = standin.record(41);
+  CHECK(standin.result(41) == "RESULT_SUCCESS");
+  REQUIRE(record.rows.size() >= 100000);
+  CHECK(std::find(record.rows.begin(), record.rows.end(), "100000") != record.rows.end());
+  INFO("UpdateLog calls: " << record.update_log_calls);
+  CHECK(record.update_log_calls <= 300);
 }
