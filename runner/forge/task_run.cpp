@@ -9,6 +9,7 @@
 #include "runner/backend/owned_dirs.hpp"
 #include "runner/engine/reporter.hpp"
 #include "runner/engine/run.hpp"
+#include "runner/forge/task_checkout.hpp"
 #include "runner/forge/task_reporter.hpp"
 #include "runner/forge/task_workflow.hpp"
 #include "runner/output/masker.hpp"
@@ -263,6 +264,13 @@ TaskResult run_engine(const Task& task, const TaskSettings& settings, const fs::
   }
   if (!report_load_problems(options->workflows.front(), options->directory, log, masker)) {
     return TaskResult::failure;
+  }
+  // pipe checks out the current repository by using the workspace as it is: fill it from the
+  // forge first. A job that never checks out does not pay for the clone.
+  if (workflow->yaml.find("actions/checkout") != std::string::npos) {
+    auto cloned = clone_task_repository(task.context, options->directory, context_text(task.context, "token"));
+    log.add_row(masker.mask(cloned ? "pipe: fetched " + context_text(task.context, "repository") + " at " + *cloned
+                                   : "pipe: " + cloned.error().message));
   }
   ForgeSink sink(log, reporter, masker);
   options->event_sinks = {&sink};

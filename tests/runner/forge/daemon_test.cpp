@@ -300,3 +300,38 @@ TEST_CASE("100k log lines reach the server in a few hundred requests", "[forge][
   INFO("UpdateLog calls: " << record.update_log_calls);
   CHECK(record.update_log_calls <= 300);
 }
+
+TEST_CASE("actions/checkout finds the task's repository fetched from the forge", "[forge][runner]") {
+  ForgeStandin standin;
+  Runner runner(standin);
+  REQUIRE(runner.registered);
+  // The forge's git server: a bare repository at <server_url>/team/app.git with one commit.
+  const auto server = runner.dir.path / "git";
+  const auto source = runner.dir.path / "source";
+  fs::create_directories(server / "team");
+  fs::create_directories(source);
+  pipeline::test::write_file(source / "README.md", "hello from the forge\n");
+  const std::string git = "/usr/bin/git";
+  const std::vector<std::vector<std::string>> commands = {
+      {git, "init", "-q", "--bare", (server / "team" / "app.git").string()},
+      {git, "-C", source.string(), "init", "-q"},
+      {git, "-C", source.string(), "add", "README.md"},
+      {git, "-C", source.string(), "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "one"},
+      {git, "-C", source.string(), "push", "-q", (server / "team" / "app.git").string(), "HEAD:refs/heads/main"}};
+  for (const auto& command : commands) {
+    REQUIRE(pipeline::test::run_process(command).exit_code == 0);
+  }
+  const auto sha = pipeline::test::run_process({git, "-C", source.string(), "rev-parse", "HEAD"}).out.substr(0, 40);
+  auto t = task(51, "      - uses: actions/checkout@v4\n      - run: cat README.md\n");
+  t.context["server_url"] = "file://" + server.string();
+  t.context["sha"] = sha;
+  standin.enqueue(t);
+  const auto r = runner.once();
+  INFO(r.out + r.err);
+  REQUIRE(standin.wait_finished(51, k_limit));
+  const std::string log = joined(standin.record(51).rows);
+  INFO(log);
+  CHECK(standin.result(51) == "RESULT_SUCCESS");
+  CHECK(log.find("pipe: fetched team/app at " + sha) != std::string::npos);
+  CHECK(log.find("hello from the forge") != std::string::npos);
+}
