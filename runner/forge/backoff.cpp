@@ -14,7 +14,8 @@ std::chrono::milliseconds Backoff::after_success() {
 
 std::chrono::milliseconds Backoff::after_failure() {
   ++m_failures;
-  auto wait = m_base;
+  // Never a hot loop against a failing server, even with a zero interval.
+  auto wait = std::max(m_base, std::chrono::milliseconds(100));
   for (int i = 0; i < m_failures && wait < m_max; ++i) {
     wait *= 2;
   }

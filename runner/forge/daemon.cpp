@@ -1,5 +1,6 @@
 #include "runner/forge/daemon.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "runner/backend/owned_dirs.hpp"
+#include "runner/docker/docker_backend.hpp"
 #include "runner/forge/backoff.hpp"
 #include "runner/forge/poller.hpp"
 #include "runner/forge/registration.hpp"
@@ -68,11 +70,22 @@ private:
     while (running_count() > 0 && std::chrono::steady_clock::now() < deadline &&
            !interruption.hard().wait_for(std::chrono::milliseconds(100))) {
     }
-    const bool hard = interruption.hard().cancelled();
+    cancel_running(interruption.hard().cancelled());
+    // Cancelled tasks still run their `always()` steps and cleanup; a second SIGTERM cuts those short.
+    while (running_count() > 0) {
+      if (interruption.hard().wait_for(std::chrono::milliseconds(200))) {
+        cancel_running(true);
+        break;
+      }
+    }
+  }
+
+  void cancel_running(bool hard) {
     std::lock_guard lock(m_mutex);
     for (auto& [id, task] : m_running) {
-      log_line("task " + std::to_string(id) + ": cancelled by the runner's shutdown");
-      task->interrupt(SIGTERM);
+      if (task->interrupt(SIGTERM)) {
+        log_line("task " + std::to_string(id) + ": cancelled by the runner's shutdown");
+      }
       if (hard) {
         task->hard().cancel();
       }
@@ -157,6 +170,26 @@ private:
   std::map<std::int64_t, engine::Interruption*> m_running;
 };
 
+/// Containers and networks of tasks whose daemon was killed go at the next start (those of live
+/// pipes stay); only when jobs may run in containers, so a host-only runner needs no engine.
+void remove_dead_containers(const std::vector<Label>& labels) {
+  const bool containers = std::any_of(labels.begin(), labels.end(),
+                                      [](const Label& label) { return label.schema == LabelSchema::docker; });
+  if (!containers) {
+    return;
+  }
+  auto client = docker::EngineClient::connect_from_environment();
+  if (!client) {
+    log_line("no container engine answers yet: " + client.error().message);
+    return;
+  }
+  auto cleaned = docker::cleanup_leftovers(**client, "", docker::LiveRuns::keep);
+  if (cleaned && cleaned->containers + cleaned->networks > 0) {
+    log_line("removed " + std::to_string(cleaned->containers) + " container(s) and " +
+             std::to_string(cleaned->networks) + " network(s) left by a stopped runner");
+  }
+}
+
 fs::path work_root(const DaemonConfig& config) {
   return config.workdir_parent.empty() ? fs::path(default_temp_root()) : fs::absolute(config.workdir_parent);
 }
@@ -200,6 +233,7 @@ int run_daemon(const DaemonOptions& options, engine::Interruption& interruption)
   if (const auto removed = remove_orphaned_dirs(settings.work_root, k_task_dir_prefix, LiveOwners::keep); removed > 0) {
     log_line("removed " + std::to_string(removed) + " workspace(s) left by a stopped runner");
   }
+  remove_dead_containers(*labels);
   log_line(registration->name + " (" + registration->address + ") polls with capacity " +
            std::to_string(config->capacity));
   Daemon daemon(*config, options, client, std::move(settings));

@@ -110,6 +110,34 @@ TEST_CASE("register without a token fails with a usage error", "[forge][runner]"
   CHECK_FALSE(fs::exists(dir.path / ".runner"));
 }
 
+TEST_CASE("register reads the token from --token-file", "[forge][runner]") {
+  ForgeStandin standin;
+  pipeline::test::TempDir dir("forge-tokenfile");
+  pipeline::test::write_file(dir.path / "token", ForgeStandin::registration_token() + "\n");
+  const auto r = pipeline::test::run_process({PIPE_EXE, "runner", "register", "--no-interactive", "--instance",
+                                              standin.address(), "--token-file", (dir.path / "token").string(),
+                                              "--labels", "ubuntu-latest:docker://img,linux"},
+                                             dir.path.string());
+  INFO(r.out + r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(standin.registered()["labels"] == json::array({"ubuntu-latest", "linux"}));
+  const auto saved = json::parse(pipeline::test::read_file(dir.path / ".runner"));
+  CHECK(saved["labels"] == json::array({"ubuntu-latest:docker://img", "linux:host"}));
+}
+
+TEST_CASE("a refused registration says why and writes nothing", "[forge][runner]") {
+  ForgeStandin standin;
+  pipeline::test::TempDir dir("forge-refused");
+  const auto r = pipeline::test::run_process(
+      {PIPE_EXE, "runner", "register", "--no-interactive", "--instance", standin.address(), "--token", "wrong"},
+      dir.path.string());
+  CHECK(r.exit_code == 1);
+  CHECK(r.err ==
+        "pipe runner register: runner.v1.RunnerService/Register: unauthenticated: runner registration token not "
+        "found (HTTP 401)\n");
+  CHECK_FALSE(fs::exists(dir.path / ".runner"));
+}
+
 TEST_CASE("daemon --once runs a passing task and reports rows, steps and the result", "[forge][runner]") {
   ForgeStandin standin;
   Runner runner(standin);
@@ -334,4 +362,11 @@ TEST_CASE("actions/checkout finds the task's repository fetched from the forge",
   CHECK(standin.result(51) == "RESULT_SUCCESS");
   CHECK(log.find("pipe: fetched team/app at " + sha) != std::string::npos);
   CHECK(log.find("hello from the forge") != std::string::npos);
+}
+
+TEST_CASE("the daemon without a registration says how to get one", "[forge][runner]") {
+  pipeline::test::TempDir dir("forge-unregistered");
+  const auto r = pipeline::test::run_process({PIPE_EXE, "runner", "daemon", "--once"}, dir.path.string());
+  CHECK(r.exit_code == 1);
+  CHECK(r.err == "pipe runner: .runner: not registered (run `pipe runner register`)\n");
 }

@@ -1,6 +1,7 @@
 // The runner.v1 messages in proto3 JSON, labels, durations, the daemon config and task state.
 #include <catch2/catch.hpp>
 
+#include "runner/forge/backoff.hpp"
 #include "runner/forge/daemon_config.hpp"
 #include "runner/forge/labels.hpp"
 #include "runner/forge/messages.hpp"
@@ -151,4 +152,20 @@ TEST_CASE("the task log counts rows per step and drops what the server acknowled
   CHECK_FALSE(log.acknowledge(1));  // rows the server had cannot come back
   log.finish(forge::TaskResult::success);
   CHECK(log.state().result == forge::TaskResult::success);
+}
+
+TEST_CASE("backoff doubles after failures up to its ceiling and returns to the base", "[forge]") {
+  using std::chrono::milliseconds;
+  pipeline::runner::forge::Backoff backoff(milliseconds(1000), milliseconds(5000));
+  const auto first = backoff.after_failure();
+  CHECK(first >= milliseconds(1600));
+  CHECK(first <= milliseconds(2400));
+  for (int i = 0; i < 10; ++i) {
+    CHECK(backoff.after_failure() <= milliseconds(5000));
+  }
+  CHECK(backoff.after_failure() >= milliseconds(4000));
+  const auto base = backoff.after_success();
+  CHECK(base >= milliseconds(800));
+  CHECK(base <= milliseconds(1200));
+  CHECK(backoff.failures() == 0);
 }
