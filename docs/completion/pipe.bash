@@ -2,7 +2,7 @@
 _pipe() {
   local cur=${COMP_WORDS[COMP_CWORD]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W "validate list eval run graph logs artifacts cache clean secrets config hook --help --version" -- "$cur"))
+    COMPREPLY=($(compgen -W "validate list eval run graph logs artifacts cache clean secrets config hook runner --help --version" -- "$cur"))
     return
   fi
   COMPREPLY=($(compgen -f -- "$cur"))

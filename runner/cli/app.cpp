@@ -21,6 +21,7 @@ const Subcommand k_subcommands[] = {
     {"secrets", "List the secrets a run would get and where each comes from", setup_secrets},
     {"config", "Show every setting and where it comes from", setup_config},
     {"cache", "List, remove or prune the entries actions/cache saved", setup_cache},
+    {"runner", "Run jobs of a Gitea/Forgejo Actions server as a self-hosted runner", setup_runner},
 };
 
 /// A repeatable option takes one value per use (`-P a=b wf.yml`: the file stays a positional), on

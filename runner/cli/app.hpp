@@ -53,5 +53,6 @@ std::function<int()> setup_clean(CLI::App& app);
 std::function<int()> setup_secrets(CLI::App& app);
 std::function<int()> setup_config(CLI::App& app);
 std::function<int()> setup_cache(CLI::App& app);
+std::function<int()> setup_runner(CLI::App& app);
 
 }  // namespace pipeline::runner::cli

@@ -47,6 +47,7 @@ struct Event {
   EventKind kind = EventKind::notice;
   std::string job;   // the job's display name; empty for run-wide notices
   std::string step;  // the step's display name, for step events and output
+  int step_index = -1;  // for step events of the job's own steps: its index in `steps:`; -1 otherwise
   std::string text;  // output line (no newline), group title, notice, step summary markdown
   Stream stream = Stream::out;
   NodeResult result = NodeResult::success;  // for *_finished

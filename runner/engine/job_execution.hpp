@@ -195,8 +195,8 @@ private:
                                     const std::string& action_id) const;
   [[nodiscard]] std::chrono::milliseconds step_timeout(const Step& step, expr::MapContext& ctx, double& minutes) const;
   [[nodiscard]] bool continue_on_error(const std::optional<Node>& node, expr::MapContext& ctx) const;
-  void post_step_started(const std::string& name);
-  void finish_step(const std::string& name, NodeResult result, Clock::time_point started);
+  void post_step_started(const std::string& name, int index = -1);
+  void finish_step(const std::string& name, NodeResult result, Clock::time_point started, int index = -1);
   [[nodiscard]] Result<NodeResult> finish_process(const Result<ExitStatus>& status, StepOutput& sink,
                                                   const FileCommandPaths& files, StepRecord& record,
                                                   const std::string& name, double minutes);

@@ -285,19 +285,21 @@ Result<NodeResult> JobExecution::finish_process(const Result<ExitStatus>& status
   return failed ? NodeResult::failure : NodeResult::success;
 }
 
-void JobExecution::post_step_started(const std::string& name) {
+void JobExecution::post_step_started(const std::string& name, int index) {
   Event begin;
   begin.kind = EventKind::step_started;
   begin.job = m_name;
   begin.step = name;
+  begin.step_index = index;
   m_run.reporter->post(std::move(begin));
 }
 
-void JobExecution::finish_step(const std::string& name, NodeResult result, Clock::time_point started) {
+void JobExecution::finish_step(const std::string& name, NodeResult result, Clock::time_point started, int index) {
   Event event;
   event.kind = EventKind::step_finished;
   event.job = m_name;
   event.step = name;
+  event.step_index = index;
   event.result = result;
   event.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   m_run.reporter->post(std::move(event));
@@ -344,13 +346,13 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
       }
       record.outcome = record.conclusion = "skipped";
       if (!inner) {
-        finish_step(name, NodeResult::skipped, started);
+        finish_step(name, NodeResult::skipped, started, static_cast<int>(index));
       }
       return;
     }
   }
   if (!inner) {
-    post_step_started(name);
+    post_step_started(name, static_cast<int>(index));
   }
 
   NodeResult result = NodeResult::success;
@@ -393,7 +395,7 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
     m_failed = true;
   }
   if (!inner) {
-    finish_step(name, result, started);
+    finish_step(name, result, started, static_cast<int>(index));
   }
 }
 

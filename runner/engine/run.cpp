@@ -343,6 +343,9 @@ public:
       return run_planned(m_plan.jobs.at(m_plan.job_index.at(node.id)), node);
     }
     auto outcome = instance->job->uses ? run_called(*instance, node) : run_job(m_state, *instance, node.cancel);
+    if (m_options.on_job_outputs) {
+      m_options.on_job_outputs(instance->job->id.value, outcome.outputs);
+    }
     std::lock_guard lock(m_plan.mutex);
     // Matrix jobs share one set of outputs; as on GitHub, the last one to finish wins.
     auto& outputs = m_plan.outputs[node.id.substr(0, node.id.rfind('#'))];
@@ -429,6 +432,12 @@ private:
       entry.set("outputs", string_map(m_plan.outputs[dep.id]));
       needs.set(need.job->id.value, entry);
     }
+    for (const auto& [id, given] : m_options.given_needs) {
+      expr::Value entry = expr::Value::object();
+      entry.set("result", given.result);
+      entry.set("outputs", string_map(given.outputs));
+      needs.set(id, entry);
+    }
     return needs;
   }
 
@@ -467,6 +476,9 @@ private:
     for (const auto& dep : node.dependencies) {
       any_failed = any_failed || dep.result == NodeResult::failure || dep.result == NodeResult::cancelled;
       any_skipped = any_skipped || dep.result == NodeResult::skipped;
+    }
+    for (const auto& [id, given] : m_options.given_needs) {
+      any_failed = any_failed || given.result == "failure" || given.result == "cancelled";
     }
     ctx.set_status(node.cancel.cancelled() ? expr::Status::cancelled
                    : any_failed           ? expr::Status::failure
@@ -765,6 +777,7 @@ int run(const RunOptions& given, Interruption& interruption) {
   SummaryCollector collector;
   StepRecorder recorder;
   std::vector<EventSink*> sinks{terminal.get(), &collector, &recorder};
+  sinks.insert(sinks.end(), options.event_sinks.begin(), options.event_sinks.end());
   if (logs) {
     sinks.push_back(logs.get());
   }
@@ -814,6 +827,9 @@ int run(const RunOptions& given, Interruption& interruption) {
   if (!plan.workflows.empty()) {
     const auto& first = plan.workflows.front();
     state.github = github_context(repo_info, first.event, first.payload, state.run_number_id, *first.workflow, token);
+    if (options.github_context) {
+      state.github.update(*options.github_context);
+    }
     state.inputs = first.inputs;
   }
   // plan: the workflows jobs call, followed now so a called workflow asking for more permissions

@@ -1,9 +1,13 @@
 #pragma once
 // What `pipe run` was asked to do, after the command line is parsed.
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "runner/secrets/vault.hpp"
 
@@ -36,6 +40,18 @@ struct ReportRequest {
   std::string kind;  // junit | json
   std::string file;
 };
+
+class EventSink;
+
+/// A job that ran elsewhere (a forge's other runner) as the `needs` context shows it.
+struct GivenNeed {
+  std::string result;  // success | failure | cancelled | skipped
+  std::vector<std::pair<std::string, std::string>> outputs;
+};
+
+/// Called with a job's id and outputs when it ends.
+using JobOutputsHandler =
+    std::function<void(const std::string& job, const std::vector<std::pair<std::string, std::string>>& outputs)>;
 
 /// Every setting of one `pipe run`.
 struct RunOptions {
@@ -80,6 +96,11 @@ struct RunOptions {
   std::string cache_dir;                  // --cache-dir: actions/cache entries; empty: the user's cache folder
   bool offline = false;                   // --offline: actions from the cache only
   std::vector<std::pair<std::string, std::string>> action_overrides;  // --action-override owner/repo@ref=PATH
+  // A task handed out by a forge (`pipe runner daemon`): what the server knows and pipe does not.
+  std::optional<nlohmann::json> github_context;  // merged over the github context read from the tree
+  std::map<std::string, GivenNeed> given_needs;  // needs of jobs that ran elsewhere, by job id
+  std::vector<EventSink*> event_sinks;           // more destinations of every (masked) event
+  JobOutputsHandler on_job_outputs;              // each job's outputs when it ends
 };
 
 }  // namespace pipeline::runner::engine
