@@ -1,6 +1,6 @@
 #include "runner/forge/client.hpp"
 
-#include "runner/lazy/curl.hpp"
+#include "runner/system/lazy/curl.hpp"
 
 namespace pipeline::runner::forge {
 

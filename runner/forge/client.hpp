@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/forge/messages.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::forge {
 

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "runner/backend/owned_dirs.hpp"
+#include "runner/system/owned_dirs.hpp"
 #include "runner/docker/docker_backend.hpp"
 #include "runner/forge/backoff.hpp"
 #include "runner/forge/poller.hpp"

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "runner/forge/messages.hpp"
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::forge {
 

@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::forge {
 

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::forge {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::forge {
 

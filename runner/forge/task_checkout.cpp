@@ -1,6 +1,6 @@
 #include "runner/forge/task_checkout.hpp"
 
-#include "actions/libgit.hpp"
+#include "actions/libgit/libgit.hpp"
 
 namespace pipeline::runner::forge {
 

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <thread>
 
-#include "runner/backend/owned_dirs.hpp"
+#include "runner/system/owned_dirs.hpp"
 #include "runner/engine/reporter.hpp"
 #include "runner/engine/run.hpp"
 #include "runner/forge/task_checkout.hpp"

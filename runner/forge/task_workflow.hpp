@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <string>
 
-#include "workflow/result.hpp"
+#include "workflow/base/result.hpp"
 
 namespace pipeline::runner::forge {
 
