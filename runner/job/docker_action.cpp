@@ -56,7 +56,7 @@ std::string action_image_tag(const std::string& action_dir) {
   return tag.str();
 }
 
-Result<std::string> prepare_action_image(docker::DockerBackend& docker, const actions::ResolvedAction& action,
+Result<std::string> prepare_action_image(ContainerActions& engine, const actions::ResolvedAction& action,
                                          const std::function<void(const std::string&)>& on_output) {
   std::string image = action.image;
   if (action.kind != actions::ActionKind::docker) {
@@ -66,20 +66,13 @@ Result<std::string> prepare_action_image(docker::DockerBackend& docker, const ac
       image = written.substr(9);
     } else {
       const std::string tag = action_image_tag(action.dir);
-      auto exists = docker.client().image_exists(tag);
-      if (!exists) {
-        return exists.error();
-      }
-      if (!*exists) {
-        auto built = docker.client().build_image(action.dir, written, tag, {{"pipe", "1"}}, on_output);
-        if (!built) {
-          return Error{"building " + written + " of " + action.dir + ": " + built.error().message};
-        }
+      if (auto built = engine.ensure_built_image(action.dir, written, tag, on_output); !built) {
+        return built.error();
       }
       return tag;
     }
   }
-  if (auto ready = docker.ensure_image(image, std::nullopt); !ready) {
+  if (auto ready = engine.ensure_image(image, std::nullopt); !ready) {
     return ready.error();
   }
   return image;

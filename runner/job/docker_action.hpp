@@ -9,13 +9,10 @@
 
 #include "actions/resolver.hpp"
 #include "runner/backend/backend.hpp"
+#include "runner/backend/container_actions.hpp"
 #include "runner/job/action_step.hpp"
 #include "runner/job/contexts.hpp"
 #include "workflow/result.hpp"
-
-namespace pipeline::runner::docker {
-class DockerBackend;
-}
 
 namespace pipeline::runner::engine {
 
@@ -23,7 +20,7 @@ namespace pipeline::runner::engine {
 [[nodiscard]] std::string action_image_tag(const std::string& action_dir);
 
 /// The image a Docker action runs: `docker://` images are made available, Dockerfiles built once.
-[[nodiscard]] Result<std::string> prepare_action_image(docker::DockerBackend& docker,
+[[nodiscard]] Result<std::string> prepare_action_image(ContainerActions& engine,
                                                        const actions::ResolvedAction& action,
                                                        const std::function<void(const std::string&)>& on_output);
 

@@ -275,7 +275,7 @@ Result<NodeResult> JobExecution::run_docker_stage(const ActionPtr& action, Actio
                                                   const std::string& name, StepRecord& record,
                                                   expr::MapContext& ctx, const EnvList& step_env,
                                                   const ActionInputs& inputs) {
-  docker::DockerBackend* engine = m_run.docker ? m_run.docker() : nullptr;
+  ContainerActions* engine = m_run.container_actions ? m_run.container_actions() : nullptr;
   if (!engine) {
     return Error{"Docker container actions need a container engine, and none answers"};
   }
@@ -283,7 +283,7 @@ Result<NodeResult> JobExecution::run_docker_stage(const ActionPtr& action, Actio
   if (!image) {
     return image.error();
   }
-  docker::ContainerRun run;
+  ContainerRun run;
   run.run_id = m_run.run_id;
   run.job_id = m_job.id.value;
   run.image = *image;
@@ -309,7 +309,7 @@ Result<NodeResult> JobExecution::run_docker_stage(const ActionPtr& action, Actio
   m_state_sink = &state;
   m_isolated_env = true;
   auto result = execute_step(step, name, record, ctx, env, action_id, [&](const ScriptStep& prepared, OutputSink& sink) {
-    docker::ContainerRun ready = run;
+    ContainerRun ready = run;
     ready.env = container_action_env(prepared.env);
     ready.timeout = prepared.timeout;
     ready.cancel = prepared.cancel;

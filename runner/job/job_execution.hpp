@@ -17,7 +17,6 @@
 #include "runner/job/docker_action.hpp"
 #include "runner/job/job_services.hpp"
 #include "runner/engine/platforms.hpp"
-#include "runner/docker/docker_backend.hpp"
 #include "runner/engine/script.hpp"
 #include "runner/job/step_output.hpp"
 #include "runner/output/file_commands.hpp"

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/backend/backend.hpp"
+#include "runner/backend/container_actions.hpp"
 #include "runner/job/contexts.hpp"
 #include "runner/engine/reporter.hpp"
 #include "runner/job/run_options.hpp"
@@ -18,10 +19,6 @@
 
 namespace pipeline::actions {
 class Resolver;
-}
-
-namespace pipeline::runner::docker {
-class DockerBackend;
 }
 
 namespace pipeline::runner::engine {
@@ -55,7 +52,7 @@ struct RunState {
   CancelToken* hard_cancel = nullptr;  // second Ctrl-C: even always() steps stop
   PlaceJob place;
   actions::Resolver* resolver = nullptr;  // `uses:` of every job, fetched once per run
-  std::function<docker::DockerBackend*()> docker;  // the engine for Docker actions; null when none answers
+  std::function<ContainerActions*()> container_actions;  // the engine for Docker actions; null when none answers
   std::shared_ptr<CalledWorkflows> called_workflows;  // read once per run; null: read at each use
   std::shared_ptr<JobServices> services;  // artifacts; shared with called workflows; null in a dry run
 };

@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "runner/config/config.hpp"
-#include "runner/docker/docker_backend.hpp"
 #include "runner/services/artifact_names.hpp"
 
 namespace pipeline::runner::engine {
@@ -80,17 +79,8 @@ cache::RunScope cache_scope(const std::string& repository, const std::string& wo
                          text("base_ref"), branch};
 }
 
-std::string container_gateway(docker::DockerBackend* docker) {
-  if (!docker) {
-    return {};
-  }
-  // Docker names its default network "bridge", Podman "podman".
-  for (const char* network : {"bridge", "podman"}) {
-    if (auto gateway = docker->client().network_gateway(network)) {
-      return *gateway;
-    }
-  }
-  return {};
+std::string container_gateway(ContainerActions* engine) {
+  return engine ? engine->host_gateway() : std::string();
 }
 
 }  // namespace pipeline::runner::engine

@@ -9,16 +9,13 @@
 #include <optional>
 #include <string>
 
+#include "runner/backend/container_actions.hpp"
 #include "runner/cache/cache_api.hpp"
 #include "runner/job/contexts.hpp"
 #include "runner/services/artifact_service.hpp"
 #include "runner/services/artifact_store.hpp"
 #include "runner/services/service_host.hpp"
 #include "workflow/result.hpp"
-
-namespace pipeline::runner::docker {
-class DockerBackend;
-}
 
 namespace pipeline::runner::engine {
 
@@ -66,6 +63,6 @@ private:
                                           const nlohmann::json& github, const std::string& default_branch);
 
 /// The address job containers reach this machine at: the engine's default bridge gateway; "" without an engine.
-[[nodiscard]] std::string container_gateway(docker::DockerBackend* docker);
+[[nodiscard]] std::string container_gateway(ContainerActions* engine);
 
 }  // namespace pipeline::runner::engine

@@ -182,7 +182,7 @@ public:
   }
 
   /// The container engine, for Docker actions of any job; null when none answers.
-  docker::DockerBackend* docker_for_actions() {
+  ContainerActions* docker_for_actions() {
     (void)docker_backend();
     std::lock_guard lock(m_mutex);
     return m_docker.get();
@@ -211,7 +211,8 @@ private:
                                                                                ? docker::EngineKind::podman
                                                                                : docker::EngineKind::docker);
       if (connected) {
-        m_docker = std::make_unique<docker::DockerBackend>(std::move(*connected), options);
+        m_engine_client = std::move(*connected);
+        m_docker = std::make_unique<docker::DockerBackend>(m_engine_client, options);
         // Containers and networks of runs whose pipe died (kill -9, a crash) go while the first
         // jobs start: they share nothing with this run. Containers kept by --reuse are not leftovers.
         m_cleanup = std::thread([this] { remove_leftovers(); });
@@ -223,7 +224,7 @@ private:
   }
 
   void remove_leftovers() {
-    auto cleaned = docker::cleanup_leftovers(m_docker->client(), "", docker::LiveRuns::keep);
+    auto cleaned = docker::cleanup_leftovers(*m_engine_client, "", docker::LiveRuns::keep);
     if (cleaned && cleaned->containers + cleaned->networks > 0) {
       post_notice(m_reporter, "removed " + std::to_string(cleaned->containers) + " container(s) and " +
                                   std::to_string(cleaned->networks) + " network(s) left by dead runs");
@@ -234,6 +235,7 @@ private:
   Reporter& m_reporter;
   HostBackend m_host;
   std::mutex m_mutex;
+  std::shared_ptr<docker::EngineClient> m_engine_client;
   std::unique_ptr<docker::DockerBackend> m_docker;
   std::string m_docker_error;
   EngineConnection m_engine;
@@ -847,7 +849,7 @@ int run(const RunOptions& given, Interruption& interruption) {
   // schedule: each job starts as soon as its own needs have ended.
   Placer placer(options, reporter, "", std::move(engine));
   placer.probe();
-  state.docker = [&placer] { return placer.docker_for_actions(); };
+  state.container_actions = [&placer] { return placer.docker_for_actions(); };
   state.place = [&placer](const std::vector<std::string>& labels, const std::string& image) {
     return placer.place(labels, image);
   };
