@@ -715,7 +715,7 @@ void write_reports(const RunOptions& options, const nlohmann::json& run_record, 
 
 }  // namespace
 
-int run(const RunOptions& given, Interruption& interruption) {
+int run(const RunOptions& given, Interruption& interruption, const RunBackends& backends) {
   CancelToken& cancel = interruption.cancel();
   CancelToken& hard_cancel = interruption.hard();
   const auto started = std::chrono::steady_clock::now();
@@ -848,11 +848,18 @@ int run(const RunOptions& given, Interruption& interruption) {
   }
   // schedule: each job starts as soon as its own needs have ended.
   Placer placer(options, reporter, "", std::move(engine));
-  placer.probe();
-  state.container_actions = [&placer] { return placer.docker_for_actions(); };
-  state.place = [&placer](const std::vector<std::string>& labels, const std::string& image) {
-    return placer.place(labels, image);
-  };
+  if (backends.jobs) {
+    state.container_actions = [&backends] { return backends.container_actions; };
+    state.place = [&backends](const std::vector<std::string>&, const std::string& image) -> Result<Placement> {
+      return Placement{backends.jobs, image, !image.empty()};
+    };
+  } else {
+    placer.probe();
+    state.container_actions = [&placer] { return placer.docker_for_actions(); };
+    state.place = [&placer](const std::vector<std::string>& labels, const std::string& image) {
+      return placer.place(labels, image);
+    };
+  }
   if (record) {
     state.services = std::make_shared<JobServices>(
         run_id, artifacts_dir(options.artifact_dir, dir, record->dir(), run_id),
