@@ -71,7 +71,7 @@ Result<NodeResult> JobExecution::run_action_step(const Step& step, const std::st
     a.message = warning;
     post_annotation(*m_run.reporter, m_name, name, std::move(a));
   }
-  StepRecord& record = m_scope->steps[index];
+  StepContextEntry& record = m_scope->steps[index];
   const std::string& using_ = manifest.runs.using_.value;
   if (resolved.manifest && using_ == "composite") {
     return run_composite(*action, *inputs, name, record, step_env);
@@ -141,7 +141,7 @@ Result<NodeResult> JobExecution::run_checkout(const Step& step, const std::strin
 }
 
 Result<NodeResult> JobExecution::run_composite(const ActionPtr& action, const ActionInputs& inputs,
-                                               const std::string& name, StepRecord& record,
+                                               const std::string& name, StepContextEntry& record,
                                                const EnvList& step_env) {
   if (m_scope->depth >= k_max_composite_depth) {
     return Error{"Composite action depth exceeded max depth " + std::to_string(k_max_composite_depth)};
@@ -181,7 +181,7 @@ Result<NodeResult> JobExecution::run_composite(const ActionPtr& action, const Ac
 }
 
 Result<NodeResult> JobExecution::run_node_stage(const ActionPtr& action, ActionStage stage, const Step& step,
-                                                const std::string& name, StepRecord& record,
+                                                const std::string& name, StepContextEntry& record,
                                                 expr::MapContext& ctx, EnvList step_env) {
   const std::string entry = node_entry(*action->manifest, stage);
   for (const auto& [key, value] : m_action_state[&step]) {
@@ -263,7 +263,7 @@ Result<std::string> JobExecution::pick_node(const std::string& using_, const Env
 }
 
 Result<NodeResult> JobExecution::run_stage(const ActionPtr& action, ActionStage stage, const Step& step,
-                                           const std::string& name, StepRecord& record, expr::MapContext& ctx,
+                                           const std::string& name, StepContextEntry& record, expr::MapContext& ctx,
                                            const EnvList& step_env, const ActionInputs& inputs) {
   if (is_container_action(*action)) {
     return run_docker_stage(action, stage, step, name, record, ctx, step_env, inputs);
@@ -272,7 +272,7 @@ Result<NodeResult> JobExecution::run_stage(const ActionPtr& action, ActionStage 
 }
 
 Result<NodeResult> JobExecution::run_docker_stage(const ActionPtr& action, ActionStage stage, const Step& step,
-                                                  const std::string& name, StepRecord& record,
+                                                  const std::string& name, StepContextEntry& record,
                                                   expr::MapContext& ctx, const EnvList& step_env,
                                                   const ActionInputs& inputs) {
   ContainerActions* engine = m_run.container_actions ? m_run.container_actions() : nullptr;
@@ -337,7 +337,7 @@ void JobExecution::run_stage_step(const Step& step, const ActionPtr& action, Act
     return;
   }
   post_step_started(name);
-  StepRecord record;
+  StepContextEntry record;
   auto ran = run_stage(action, stage, step, name, record, ctx, env, inputs);
   NodeResult result = ran ? *ran : NodeResult::failure;
   if (!ran) {

@@ -1,7 +1,7 @@
 // Background steps: a `run` step with `background: true` (or in a `parallel` group) starts its
 // process on a thread of its own and the job moves on; `wait`, `wait-all`, `cancel` and the end of
 // the job join it. Only the process runs on that thread: its output goes through its own
-// StepOutput (masker and reporter are shared and locked), while everything that touches the job's
+// StepReporter (masker and reporter are shared and locked), while everything that touches the job's
 // state (outputs, GITHUB_ENV, the steps context, the job's result) happens on the job's thread
 // when the step is joined.
 #include <future>
@@ -19,7 +19,7 @@ struct BackgroundStep {
   bool cancel_requested = false;
   bool joined = false;
   CancelToken cancel;
-  std::shared_ptr<StepOutput> sink;
+  std::shared_ptr<StepReporter> sink;
   FileCommandPaths files;
   double minutes = 0;
   std::future<Result<ExitStatus>> status;
@@ -72,7 +72,7 @@ bool JobExecution::start_background(const Step& step, const std::string& name, s
 }
 
 void JobExecution::launch_background(BackgroundStep& background, const StepProcess& process,
-                                     const ScriptStep& prepared, const std::shared_ptr<StepOutput>& sink,
+                                     const ScriptStep& prepared, const std::shared_ptr<StepReporter>& sink,
                                      const FileCommandPaths& files, double minutes) {
   ScriptStep script_step = prepared;
   script_step.cancel = &background.cancel;  // `cancel:` and the job's cancellation both reach it through this
@@ -95,7 +95,7 @@ void JobExecution::join_background(BackgroundStep& background) {
       background.cancel.cancel();
     }
   }
-  StepRecord& record = m_scope->steps[background.index];
+  StepContextEntry& record = m_scope->steps[background.index];
   auto ended = finish_process(background.status.get(), *background.sink, background.files, record,
                               background.name, background.minutes);
   if (!ended) {

@@ -18,7 +18,7 @@
 #include "runner/job/job_services.hpp"
 #include "runner/engine/platforms.hpp"
 #include "runner/engine/script.hpp"
-#include "runner/job/step_output.hpp"
+#include "runner/job/step_reporter.hpp"
 #include "runner/output/file_commands.hpp"
 #include "workflow/expr/hash_files.hpp"
 #include "workflow/expr/template.hpp"
@@ -41,7 +41,7 @@ struct FileCommandPaths {
 };
 
 /// What the `steps` context remembers of a step with an id.
-struct StepRecord {
+struct StepContextEntry {
   std::string id;
   EnvList outputs;
   std::string outcome;
@@ -55,7 +55,7 @@ using ActionPtr = std::shared_ptr<const actions::ResolvedAction>;
 
 /// The steps being run: the job's own, or those of a composite action with its own contexts.
 struct Scope {
-  std::vector<StepRecord> steps;
+  std::vector<StepContextEntry> steps;
   bool composite = false;
   int depth = 0;
   EnvList env;            // the composite step's env, under each of its steps
@@ -155,10 +155,10 @@ private:
   void explain_skip(const Step& step, const std::string& name, expr::MapContext& ctx);
   [[nodiscard]] Result<NodeResult> run_script_step(const Step& step, const std::string& name, std::size_t index,
                                                    expr::MapContext& ctx, EnvList& step_env);
-  [[nodiscard]] Result<NodeResult> execute_step(const Step& step, const std::string& name, StepRecord& record,
+  [[nodiscard]] Result<NodeResult> execute_step(const Step& step, const std::string& name, StepContextEntry& record,
                                                 expr::MapContext& ctx, const EnvList& step_env,
                                                 const std::string& action_id, const StepProcess& process);
-  [[nodiscard]] Result<NodeResult> execute_script(const Step& step, const std::string& name, StepRecord& record,
+  [[nodiscard]] Result<NodeResult> execute_script(const Step& step, const std::string& name, StepContextEntry& record,
                                                   expr::MapContext& ctx, const EnvList& step_env,
                                                   const ScriptStep& script, const std::string& action_id);
   // Actions (uses:).
@@ -167,19 +167,19 @@ private:
   [[nodiscard]] Result<NodeResult> run_action_step(const Step& step, const std::string& name, std::size_t index,
                                                    expr::MapContext& ctx, EnvList& step_env);
   [[nodiscard]] Result<NodeResult> run_composite(const ActionPtr& action, const ActionInputs& inputs,
-                                                 const std::string& name, StepRecord& record,
+                                                 const std::string& name, StepContextEntry& record,
                                                  const EnvList& step_env);
   [[nodiscard]] Result<NodeResult> run_node_stage(const ActionPtr& action, ActionStage stage, const Step& step,
-                                                  const std::string& name, StepRecord& record,
+                                                  const std::string& name, StepContextEntry& record,
                                                   expr::MapContext& ctx, EnvList step_env);
   [[nodiscard]] Result<NodeResult> run_docker_stage(const ActionPtr& action, ActionStage stage, const Step& step,
-                                                    const std::string& name, StepRecord& record,
+                                                    const std::string& name, StepContextEntry& record,
                                                     expr::MapContext& ctx, const EnvList& step_env,
                                                     const ActionInputs& inputs);
   [[nodiscard]] Result<std::string> pick_node(const std::string& using_, const EnvList& env, const std::string& name);
   [[nodiscard]] std::vector<NodeInstall> find_node_installs(const EnvList& env);
   [[nodiscard]] Result<NodeResult> run_stage(const ActionPtr& action, ActionStage stage, const Step& step,
-                                             const std::string& name, StepRecord& record, expr::MapContext& ctx,
+                                             const std::string& name, StepContextEntry& record, expr::MapContext& ctx,
                                              const EnvList& step_env, const ActionInputs& inputs);
   [[nodiscard]] EnvList action_env(const ActionPtr& action, const ActionInputs& inputs, EnvList step_env) const;
   [[nodiscard]] Result<NodeResult> run_checkout(const Step& step, const std::string& name, expr::MapContext& ctx);
@@ -188,7 +188,7 @@ private:
   void run_stage_step(const Step& step, const ActionPtr& action, ActionStage stage, const std::string& name,
                       const EnvList& env, const ActionInputs& inputs);
   [[nodiscard]] Result<FileCommandPaths> create_file_commands();
-  void read_file_commands(const FileCommandPaths& files, const std::string& step_name, StepRecord& record,
+  void read_file_commands(const FileCommandPaths& files, const std::string& step_name, StepContextEntry& record,
                           bool& failed);
   [[nodiscard]] EnvList process_env(const EnvList& step_env, const FileCommandPaths& files,
                                     const std::string& action_id) const;
@@ -196,14 +196,14 @@ private:
   [[nodiscard]] bool continue_on_error(const std::optional<Node>& node, expr::MapContext& ctx) const;
   void post_step_started(const std::string& name);
   void finish_step(const std::string& name, NodeResult result, Clock::time_point started);
-  [[nodiscard]] Result<NodeResult> finish_process(const Result<ExitStatus>& status, StepOutput& sink,
-                                                  const FileCommandPaths& files, StepRecord& record,
+  [[nodiscard]] Result<NodeResult> finish_process(const Result<ExitStatus>& status, StepReporter& sink,
+                                                  const FileCommandPaths& files, StepContextEntry& record,
                                                   const std::string& name, double minutes);
   // Background steps (job_background.cpp).
   [[nodiscard]] bool start_background(const Step& step, const std::string& name, std::size_t index,
                                       expr::MapContext& ctx, EnvList& step_env, Clock::time_point started);
   void launch_background(BackgroundStep& background, const StepProcess& process, const ScriptStep& prepared,
-                         const std::shared_ptr<StepOutput>& sink, const FileCommandPaths& files, double minutes);
+                         const std::shared_ptr<StepReporter>& sink, const FileCommandPaths& files, double minutes);
   [[nodiscard]] NodeResult run_control_step(const Step& step);
   void join_background(BackgroundStep& background);
   void join_all_background();

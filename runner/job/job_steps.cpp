@@ -106,7 +106,7 @@ Result<std::string> JobExecution::step_shell(const Step& step, expr::MapContext&
   return shell->value;
 }
 
-void JobExecution::read_file_commands(const FileCommandPaths& files, const std::string& name, StepRecord& record,
+void JobExecution::read_file_commands(const FileCommandPaths& files, const std::string& name, StepContextEntry& record,
                                       bool& failed) {
   auto& backend = *m_placement.backend;
   auto report = [&](const std::string& message) {
@@ -199,7 +199,7 @@ Result<NodeResult> JobExecution::run_script_step(const Step& step, const std::st
   return execute_script(step, name, m_scope->steps[index], ctx, step_env, script_step, action_id);
 }
 
-Result<NodeResult> JobExecution::execute_script(const Step& step, const std::string& name, StepRecord& record,
+Result<NodeResult> JobExecution::execute_script(const Step& step, const std::string& name, StepContextEntry& record,
                                                 expr::MapContext& ctx, const EnvList& step_env,
                                                 const ScriptStep& script, const std::string& action_id) {
   // Captured by value: a background step's process outlives this call.
@@ -215,7 +215,7 @@ Result<NodeResult> JobExecution::execute_script(const Step& step, const std::str
   });
 }
 
-Result<NodeResult> JobExecution::execute_step(const Step& step, const std::string& name, StepRecord& record,
+Result<NodeResult> JobExecution::execute_step(const Step& step, const std::string& name, StepContextEntry& record,
                                               expr::MapContext& ctx, const EnvList& step_env,
                                               const std::string& action_id, const StepProcess& process) {
   auto files = create_file_commands();
@@ -236,7 +236,7 @@ Result<NodeResult> JobExecution::execute_step(const Step& step, const std::strin
   const std::string* debug = find_env(script_step.env, "ACTIONS_STEP_DEBUG");
   const bool show_debug = m_run.options->verbose || (debug && *debug == "true");
   settings.echo = show_debug;
-  auto sink = std::make_shared<StepOutput>(*m_run.reporter, *m_run.masker, m_name, name, settings,
+  auto sink = std::make_shared<StepReporter>(*m_run.reporter, *m_run.masker, m_name, name, settings,
                                            show_debug ? DebugLines::show : DebugLines::hide);
   if (m_launching) {
     launch_background(*m_launching, process, script_step, sink, *files, minutes);
@@ -246,8 +246,8 @@ Result<NodeResult> JobExecution::execute_step(const Step& step, const std::strin
   return finish_process(status, *sink, *files, record, name, minutes);
 }
 
-Result<NodeResult> JobExecution::finish_process(const Result<ExitStatus>& status, StepOutput& sink,
-                                                const FileCommandPaths& files, StepRecord& record,
+Result<NodeResult> JobExecution::finish_process(const Result<ExitStatus>& status, StepReporter& sink,
+                                                const FileCommandPaths& files, StepContextEntry& record,
                                                 const std::string& name, double minutes) {
   sink.finish();
   if (!status) {
@@ -316,7 +316,7 @@ void JobExecution::explain_skip(const Step& step, const std::string& name, expr:
 
 void JobExecution::run_step(const Step& step, std::size_t index) {
   const auto started = Clock::now();
-  StepRecord& record = m_scope->steps[index];
+  StepContextEntry& record = m_scope->steps[index];
   record.id = step.id ? step.id->value : "";
   const bool inner = m_scope->composite;
   if (m_run.hard_cancel->cancelled()) {

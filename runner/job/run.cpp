@@ -21,7 +21,7 @@
 #include "runner/job/broken_workflows.hpp"
 #include "runner/job/call_plan.hpp"
 #include "runner/job/reusable.hpp"
-#include "runner/job/step_output.hpp"
+#include "runner/job/step_reporter.hpp"
 #include "runner/engine/ci_output.hpp"
 #include "runner/job/job_runner.hpp"
 #include "runner/job/job_services.hpp"
@@ -31,7 +31,10 @@
 #include "runner/engine/report_junit.hpp"
 #include "runner/engine/reporter.hpp"
 #include "runner/engine/resources.hpp"
+#include "runner/job/placement.hpp"
 #include "runner/job/run_inputs.hpp"
+#include "runner/job/run_report.hpp"
+#include "runner/job/run_select.hpp"
 #include "runner/engine/run_record.hpp"
 #include "runner/engine/scheduler.hpp"
 #include "workflow/expr/explain.hpp"
@@ -55,15 +58,6 @@ constexpr int k_exit_success = 0;
 constexpr int k_exit_failed = 1;
 constexpr int k_exit_usage = 2;
 
-/// A workflow the event starts, with what its jobs evaluate against.
-struct SelectedWorkflow {
-  const Workflow* workflow = nullptr;
-  std::string event;
-  nlohmann::json payload;
-  expr::Value inputs;
-  workflow::plan::JobGraph graph;
-};
-
 /// A job of the plan: which workflow it belongs to and its node's key.
 struct PlannedJob {
   const SelectedWorkflow* selected = nullptr;
@@ -85,14 +79,6 @@ void print_error(const std::string& message) {
   std::cerr << "pipe: error: " << message << '\n';
 }
 
-void post_notice(Reporter& reporter, const std::string& text, const std::string& job = {}) {
-  Event event;
-  event.kind = EventKind::notice;
-  event.job = job;
-  event.text = text;
-  reporter.post(std::move(event));
-}
-
 // The parser already records whether an expression calls success(), failure(), cancelled() or
 // always(); a text search would also match those names inside string literals.
 bool mentions_status_function(std::string_view condition) {
@@ -102,208 +88,6 @@ bool mentions_status_function(std::string_view condition) {
   }
   auto ast = expr::parse_cached(source.expression);
   return ast && ast->calls_status_function;
-}
-
-std::vector<std::string> changed_files(const std::string& dir) {
-  if (auto dirty = git::uncommitted_changes(dir); dirty && !dirty->empty()) {
-    return *dirty;
-  }
-  if (auto pushed = git::changed_files_for_push(dir); pushed) {
-    return *pushed;
-  }
-  return {};
-}
-
-using EngineConnection = std::future<Result<std::shared_ptr<docker::EngineClient>>>;
-
-/// Starts connecting to the container engine while the workflows load and the repository is
-/// read; the first job to need it waits for the answer. Nothing starts when jobs run on the host.
-EngineConnection connect_engine_early(const RunOptions& options) {
-  if (options.backend == BackendChoice::host || options.dry_run) {
-    return {};
-  }
-  const auto kind = options.backend == BackendChoice::podman ? docker::EngineKind::podman : docker::EngineKind::docker;
-  return std::async(std::launch::async, [kind] { return docker::EngineClient::connect_to(kind); });
-}
-
-/// Chooses backends for jobs: host, or containers through the engine (connected on first use).
-class Placer {
-public:
-  Placer(const RunOptions& options, Reporter& reporter, std::string run_root, EngineConnection engine)
-      : m_options(options), m_reporter(reporter), m_host(std::move(run_root)), m_engine(std::move(engine)) {}
-
-  // A job with `container:` keeps GitHub's container-job rules (its default shell is `sh`) on
-  // whichever backend runs it.
-  Result<Placement> place(const std::vector<std::string>& labels, const std::string& container_image) {
-    const bool job_container = !container_image.empty();
-    if (m_options.backend == BackendChoice::host) {
-      return Placement{&m_host, "", job_container};
-    }
-    std::string image = container_image;
-    if (image.empty()) {
-      auto mapped = map_labels(labels);
-      if (!mapped) {
-        return mapped.error();
-      }
-      if (*mapped == "host") {
-        return Placement{&m_host, "", false};
-      }
-      image = *mapped;
-    }
-    Backend* docker = docker_backend();
-    if (!docker) {
-      if (m_options.backend == BackendChoice::docker || m_options.backend == BackendChoice::podman) {
-        return Error{m_docker_error};
-      }
-      return Placement{&m_host, "", job_container};
-    }
-    return Placement{docker, image, job_container};
-  }
-
-  /// Connects now when the choice is automatic, so the fallback notice comes first.
-  void probe() {
-    if (m_options.backend == BackendChoice::automatic && !docker_backend()) {
-      // A CI job container rarely has an engine: say once that the host is the default there.
-      post_notice(m_reporter, running_in_container()
-                                  ? "pipe runs inside a container and no engine answers: --backend host"
-                                  : "no container engine answers (" + m_docker_error + "); running jobs on the host");
-    }
-  }
-
-  ~Placer() { finish(); }
-  Placer(const Placer&) = delete;
-  Placer& operator=(const Placer&) = delete;
-
-  /// Waits for the removal of dead runs' leftovers, so its notice comes before the summary.
-  void finish() {
-    if (m_cleanup.joinable()) {
-      m_cleanup.join();
-    }
-  }
-
-  /// The container engine, for Docker actions of any job; null when none answers.
-  ContainerActions* docker_for_actions() {
-    (void)docker_backend();
-    std::lock_guard lock(m_mutex);
-    return m_docker.get();
-  }
-
-private:
-  Result<std::string> map_labels(const std::vector<std::string>& labels) const {
-    auto choice = choose_platform(labels, m_options.platforms);
-    if (choice.image.empty()) {
-      return Error{no_runner_message(choice.unserved)};
-    }
-    return choice.image;
-  }
-
-  Backend* docker_backend() {
-    std::lock_guard lock(m_mutex);
-    if (!m_docker && m_docker_error.empty()) {
-      docker::DockerBackendOptions options;
-      options.pull = m_options.pull == PullChoice::always  ? docker::PullPolicy::always
-                     : m_options.pull == PullChoice::never ? docker::PullPolicy::never
-                                                           : docker::PullPolicy::missing;
-      options.engine_socket = m_options.engine_socket ? docker::EngineSocket::mount : docker::EngineSocket::hide;
-      options.on_status = [this](const std::string& message) { post_notice(m_reporter, message); };
-      auto connected = m_engine.valid() ? m_engine.get()
-                                        : docker::EngineClient::connect_to(m_options.backend == BackendChoice::podman
-                                                                               ? docker::EngineKind::podman
-                                                                               : docker::EngineKind::docker);
-      if (connected) {
-        m_engine_client = std::move(*connected);
-        m_docker = std::make_unique<docker::DockerBackend>(m_engine_client, options);
-        // Containers and networks of runs whose pipe died (kill -9, a crash) go while the first
-        // jobs start: they share nothing with this run. Containers kept by --reuse are not leftovers.
-        m_cleanup = std::thread([this] { remove_leftovers(); });
-      } else {
-        m_docker_error = connected.error().message;
-      }
-    }
-    return m_docker.get();
-  }
-
-  void remove_leftovers() {
-    auto cleaned = docker::cleanup_leftovers(*m_engine_client, "", docker::LiveRuns::keep);
-    if (cleaned && cleaned->containers + cleaned->networks > 0) {
-      post_notice(m_reporter, "removed " + std::to_string(cleaned->containers) + " container(s) and " +
-                                  std::to_string(cleaned->networks) + " network(s) left by dead runs");
-    }
-  }
-
-  const RunOptions& m_options;
-  Reporter& m_reporter;
-  HostBackend m_host;
-  std::mutex m_mutex;
-  std::shared_ptr<docker::EngineClient> m_engine_client;
-  std::unique_ptr<docker::DockerBackend> m_docker;
-  std::string m_docker_error;
-  EngineConnection m_engine;
-  std::thread m_cleanup;
-};
-
-/// Loads the workflows and keeps those the event starts; prints why the others do not run.
-Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet& set, const RunOptions& options,
-                                                       const git::RepoInfo& repo, const std::string& dir,
-                                                       Reporter& reporter) {
-  std::vector<SelectedWorkflow> out;
-  const auto changed = options.changed_files ? *options.changed_files : changed_files(dir);
-  for (const auto& wf : set.workflows) {
-    SelectedWorkflow s;
-    s.workflow = &wf;
-    s.event = !options.event.empty() ? options.event
-              : options.workflows.empty() || wf.find_trigger("push") ? std::string("push")
-                                                                     : workflow::plan::select_default_event(wf);
-    workflow::plan::Event event;
-    event.name = s.event;
-    event.ref = repo.ref;
-    if (s.event.rfind("pull_request", 0) == 0) {
-      event.base_ref = repo.default_branch;
-      event.action = "opened";
-    }
-    if (s.event == "push" || s.event.rfind("pull_request", 0) == 0) {
-      event.changed_files = changed;
-    }
-    const auto match = options.selection == WorkflowSelection::all ? workflow::plan::TriggerMatch{true, ""}
-                                                                   : workflow::plan::match_trigger(wf, event);
-    if (!match.runs) {
-      post_notice(reporter, "not running " + wf.path + ": " + match.reason);
-      continue;
-    }
-    auto inputs = collect_inputs(wf, s.event, options);
-    if (!inputs) {
-      return inputs.error();
-    }
-    s.inputs = *inputs;
-    auto payload = event_payload(options, s.event, repo, dir, s.inputs);
-    if (!payload) {
-      return payload.error();
-    }
-    s.payload = *payload;
-    auto graph = workflow::plan::JobGraph::build(wf);
-    if (!graph) {
-      return Error{wf.path + ": " + graph.error().message};
-    }
-    if (!options.jobs.empty()) {
-      std::vector<std::string> present;
-      for (const auto& id : options.jobs) {
-        if (graph->find(id)) {
-          present.push_back(id);
-        }
-      }
-      if (present.empty()) {
-        continue;
-      }
-      auto sub = graph->subgraph_for(present);
-      if (!sub) {
-        return sub.error();
-      }
-      graph = std::move(sub);
-    }
-    s.graph = std::move(*graph);
-    out.push_back(std::move(s));
-  }
-  return out;
 }
 
 /// Scheduler resources for the fixed host ports a job's services and container publish, so two
@@ -639,80 +423,6 @@ void print_plan(const Plan& plan, const std::vector<std::vector<workflow::plan::
   }
 }
 
-nlohmann::json run_json(const std::string& run_id, const RunSummary& summary, int exit_code, bool interrupted) {
-  nlohmann::json jobs = nlohmann::json::array();
-  for (const auto& job : summary.jobs) {
-    nlohmann::json annotations = nlohmann::json::array();
-    for (const auto& a : job.annotations) {
-      annotations.push_back({{"level", to_string(a.level)}, {"file", a.file}, {"line", a.line},
-                             {"title", a.title}, {"message", a.message}});
-    }
-    nlohmann::json failed = nlohmann::json::array();
-    for (const auto& step : job.failed_steps) {
-      failed.push_back({{"name", step.name}, {"result", to_string(step.result)}});
-    }
-    jobs.push_back({{"name", job.name}, {"result", to_string(job.result)}, {"duration_ms", job.duration.count()},
-                    {"failed_steps", failed}, {"annotations", annotations}});
-  }
-  const char* result = exit_code == 0 ? "success" : interrupted ? "cancelled" : "failure";
-  return {{"id", run_id}, {"result", result}, {"exit_code", exit_code},
-          {"duration_ms", summary.duration.count()}, {"jobs", jobs}};
-}
-
-/// The terminal's sink for the chosen output style.
-std::unique_ptr<EventSink> style_sink(const RunOptions& options) {
-  if (options.json) {
-    return std::make_unique<JsonLinesSink>(std::cout);
-  }
-  if (options.github_actions) {
-    return std::make_unique<GitHubActionsSink>(std::cout);
-  }
-  switch (options.output) {
-    case OutputStyle::ci: return std::make_unique<CiTerminalSink>(std::cout);
-    case OutputStyle::compact: return std::make_unique<CompactSink>(std::cout);
-    case OutputStyle::full: break;
-  }
-  return std::make_unique<TerminalSink>(std::cout, detect_color_mode(STDOUT_FILENO));
-}
-
-/// The terminal's sink; once standard output fails, nothing more is written there and the run
-/// is interrupted as by the signal the failure stands for.
-std::unique_ptr<OutputGuard> terminal_sink(const RunOptions& options, Interruption& interruption) {
-  const int signal = closed_output_signal(STDOUT_FILENO);
-  return std::make_unique<OutputGuard>(style_sink(options), std::cout, [&interruption, signal] {
-    if (interruption.interrupt(signal)) {
-      std::cerr << interruption_message(signal) << std::flush;
-    }
-  });
-}
-
-void print_summary(const RunOptions& options, const RunSummary& summary) {
-  if (options.json || options.output == OutputStyle::compact) {
-    return;
-  }
-  const bool plain = options.output == OutputStyle::ci || options.github_actions;
-  std::cout << render_summary(summary, plain ? ColorMode::plain : detect_color_mode(STDOUT_FILENO)) << std::flush;
-  if (const char* file = std::getenv("GITHUB_STEP_SUMMARY"); options.github_actions && file && *file) {
-    std::ofstream(file, std::ios::app) << render_markdown_summary(summary);
-  }
-}
-
-/// Writes each `--report`; a report that cannot be written is an error message, not a failed run.
-void write_reports(const RunOptions& options, const nlohmann::json& run_record, const StepRecorder& recorder,
-                   std::chrono::milliseconds duration) {
-  for (const auto& report : options.reports) {
-    std::ofstream out(report.file, std::ios::binary | std::ios::trunc);
-    if (report.kind == "junit") {
-      out << render_junit(recorder.jobs(), duration);
-    } else {
-      out << run_record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    }
-    if (!out.flush()) {
-      print_error("cannot write the " + report.kind + " report to '" + report.file + "'");
-    }
-  }
-}
-
 }  // namespace
 
 int run(const RunOptions& given, Interruption& interruption, const RunBackends& backends) {
@@ -768,8 +478,7 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
   auto terminal = terminal_sink(options, interruption);
   std::unique_ptr<JobLogSink> logs = record ? std::make_unique<JobLogSink>(record->dir()) : nullptr;
   SummaryCollector collector;
-  StepRecorder recorder;
-  std::vector<EventSink*> sinks{terminal.get(), &collector, &recorder};
+  std::vector<EventSink*> sinks{terminal.get(), &collector};
   if (logs) {
     sinks.push_back(logs.get());
   }
@@ -847,19 +556,12 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
     post_notice(reporter, "nothing to run");
   }
   // schedule: each job starts as soon as its own needs have ended.
-  Placer placer(options, reporter, "", std::move(engine));
-  if (backends.jobs) {
-    state.container_actions = [&backends] { return backends.container_actions; };
-    state.place = [&backends](const std::vector<std::string>&, const std::string& image) -> Result<Placement> {
-      return Placement{backends.jobs, image, !image.empty()};
-    };
-  } else {
-    placer.probe();
-    state.container_actions = [&placer] { return placer.docker_for_actions(); };
-    state.place = [&placer](const std::vector<std::string>& labels, const std::string& image) {
-      return placer.place(labels, image);
-    };
-  }
+  Placer placer(options, reporter, "", std::move(engine), backends);
+  placer.probe();
+  state.container_actions = [&placer] { return placer.docker_for_actions(); };
+  state.place = [&placer](const std::vector<std::string>& labels, const std::string& image) {
+    return placer.place(labels, image);
+  };
   if (record) {
     state.services = std::make_shared<JobServices>(
         run_id, artifacts_dir(options.artifact_dir, dir, record->dir(), run_id),
@@ -908,7 +610,9 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
     (void)record->mark_latest();
     prune_runs(fs::path(record->dir()).parent_path().string());
   }
-  write_reports(options, record_json, recorder, duration);
+  for (const auto& problem : write_reports(options, record_json, collector, duration)) {
+    print_error(problem);
+  }
   return exit_code;
 }
 

@@ -1,4 +1,4 @@
-#include "runner/job/step_output.hpp"
+#include "runner/job/step_reporter.hpp"
 
 #include <type_traits>
 
@@ -45,7 +45,7 @@ void post_annotation(Reporter& reporter, const std::string& job, const std::stri
   reporter.post(std::move(event));
 }
 
-StepOutput::StepOutput(Reporter& reporter, output::Masker& masker, std::string job, std::string step,
+StepReporter::StepReporter(Reporter& reporter, output::Masker& masker, std::string job, std::string step,
                        output::CommandSettings settings, DebugLines debug)
     : m_reporter(reporter),
       m_job(std::move(job)),
@@ -55,12 +55,12 @@ StepOutput::StepOutput(Reporter& reporter, output::Masker& masker, std::string j
           masker, settings, [this](Stream stream, output::CommandEvent event) { handle(stream, event); },
           [this] { return m_reporter.spare_text(); }) {}
 
-void StepOutput::write(Stream stream, std::string_view bytes) {
+void StepReporter::write(Stream stream, std::string_view bytes) {
   m_chain.write(stream, bytes);
   flush_lines();
 }
 
-void StepOutput::finish() {
+void StepReporter::finish() {
   m_chain.finish();
   flush_lines();
 }
@@ -68,7 +68,7 @@ void StepOutput::finish() {
 // Lines of one chunk travel as one event: per-event costs (queue, timestamps, prefixes) are
 // paid per read, not per line. Any other event flushes first, so order is kept. `lines` is one
 // line without its end or, from the fast path, whole lines each ending in '\n'.
-void StepOutput::add_lines(Stream stream, std::string lines) {
+void StepReporter::add_lines(Stream stream, std::string lines) {
   if (!m_lines.empty() && (stream != m_lines_stream || m_lines.size() > k_max_batch)) {
     flush_lines();
   }
@@ -85,7 +85,7 @@ void StepOutput::add_lines(Stream stream, std::string lines) {
 }
 
 // Every line keeps its '\n', so trailing empty lines survive (renderers drop only the last).
-void StepOutput::flush_lines() {
+void StepReporter::flush_lines() {
   if (m_lines.empty()) {
     return;
   }
@@ -93,7 +93,7 @@ void StepOutput::flush_lines() {
   m_lines.clear();
 }
 
-void StepOutput::post(EventKind kind, std::string text, Stream stream) {
+void StepReporter::post(EventKind kind, std::string text, Stream stream) {
   Event event;
   event.kind = kind;
   event.job = m_job;
@@ -103,7 +103,7 @@ void StepOutput::post(EventKind kind, std::string text, Stream stream) {
   m_reporter.post(std::move(event));
 }
 
-void StepOutput::handle(Stream stream, output::CommandEvent& command) {
+void StepReporter::handle(Stream stream, output::CommandEvent& command) {
   namespace ev = output::event;
   // Display texts arrive masked; values meant as data (outputs, env) arrive as written.
   std::visit(

@@ -26,9 +26,9 @@ enum class DebugLines { hide, show };
 
 /// Receives a step's raw output through output::StepOutput (lines, commands, masking) and turns
 /// its events into reporter events and the step's command results.
-class StepOutput final : public OutputSink {
+class StepReporter final : public OutputSink {
 public:
-  StepOutput(Reporter& reporter, output::Masker& masker, std::string job, std::string step,
+  StepReporter(Reporter& reporter, output::Masker& masker, std::string job, std::string step,
              output::CommandSettings settings, DebugLines debug);
 
   void write(Stream stream, std::string_view bytes) override;
