@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "runner/cli/app.hpp"
-#include "runner/engine/call_plan.hpp"
+#include "runner/job/call_plan.hpp"
 #include "workflow/loader.hpp"
 #include "workflow/plan/call_tree.hpp"
 #include "workflow/plan/job_graph.hpp"

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "runner/cli/app.hpp"
-#include "runner/engine/run.hpp"
+#include "runner/job/run.hpp"
 #include "runner/hook/hook_config.hpp"
 #include "runner/hook/hook_run.hpp"
 #include "runner/hook/install.hpp"

@@ -5,7 +5,7 @@
 
 #include "runner/cli/app.hpp"
 #include "runner/engine/ci_output.hpp"
-#include "runner/engine/run.hpp"
+#include "runner/job/run.hpp"
 
 namespace pipeline::runner::cli {
 

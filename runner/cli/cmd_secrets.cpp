@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "runner/cli/app.hpp"
-#include "runner/engine/run_inputs.hpp"
+#include "runner/job/run_inputs.hpp"
 
 namespace pipeline::runner::cli {
 

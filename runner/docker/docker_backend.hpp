@@ -15,6 +15,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "runner/backend/backend.hpp"
+#include "runner/backend/container_actions.hpp"
 #include "runner/system/file_lock.hpp"
 #include "runner/docker/engine_client.hpp"
 #include "workflow/base/result.hpp"
@@ -40,23 +41,9 @@ struct DockerBackendOptions {
   std::function<void(const std::string&)> on_status;  // pull progress and waits, for the log
 };
 
-/// A one-off container run to completion: a Docker container action's step.
-struct ContainerRun {
-  std::string run_id;  // labels, like the job's
-  std::string job_id;
-  std::string image;
-  std::optional<std::vector<std::string>> entrypoint;  // unset: the image's
-  std::vector<std::string> args;                       // empty: the image's CMD
-  std::vector<std::pair<std::string, std::string>> env;
-  std::vector<Mount> mounts;
-  std::string workdir;  // empty: the image's
-  std::chrono::milliseconds timeout{0};
-  CancelToken* cancel = nullptr;
-};
-
 /// Runs jobs in containers of one Docker-compatible engine. Each step's environment also carries
 /// PIPE_EXEC_ID, which is how a timeout or cancel finds and kills the step's process tree.
-class DockerBackend final : public Backend {
+class DockerBackend final : public Backend, public ContainerActions {
 public:
   DockerBackend(std::shared_ptr<EngineClient> client, DockerBackendOptions options);
   /// Connects to the engine DOCKER_HOST names (or finds `kind`'s socket); fails quickly naming the socket when none answers.
@@ -70,14 +57,12 @@ public:
   [[nodiscard]] Result<void> write_file(const JobEnv& env, const std::string& path, std::string_view content, int mode = 0644) override;
   void teardown(const JobEnv& env) override;
 
-  /// Makes `image` available locally according to the pull policy.
-  [[nodiscard]] Result<void> ensure_image(const std::string& image, const std::optional<std::pair<std::string, std::string>>& credentials);
-  /// Runs a container to completion on the job's network (the host's when the job has none),
-  /// streaming its output; the container is removed afterwards.
-  [[nodiscard]] Result<ExitStatus> run_container(const JobEnv& env, const ContainerRun& run, OutputSink& sink);
-
-  /// The engine client, for callers that need more than the Backend seam.
-  [[nodiscard]] EngineClient& client() { return *m_client; }
+  [[nodiscard]] Result<void> ensure_image(const std::string& image,
+                                          const std::optional<std::pair<std::string, std::string>>& credentials) override;
+  [[nodiscard]] Result<void> ensure_built_image(const std::string& context_dir, const std::string& dockerfile,
+                                                const std::string& tag, const BuildOutput& on_output) override;
+  [[nodiscard]] Result<ExitStatus> run_container(const JobEnv& env, const ContainerRun& run, OutputSink& sink) override;
+  [[nodiscard]] std::string host_gateway() override;
 
 private:
   [[nodiscard]] Result<JobEnv> prepare(const JobSpec& spec, FileLock reuse_lock);

@@ -9,15 +9,6 @@
 
 namespace pipeline::runner::engine {
 
-/// The JUnit report's collector: a SummaryCollector that keeps more of each failed step.
-class StepRecorder final : public SummaryCollector {
-public:
-  /// How many output lines a failed step keeps.
-  static constexpr std::size_t k_tail_lines = 50;
-
-  StepRecorder() : SummaryCollector(k_tail_lines) {}
-};
-
 /// Text made safe for XML content and attributes: markup escaped, characters XML 1.0 forbids
 /// and ANSI escapes dropped, invalid UTF-8 replaced with U+FFFD.
 [[nodiscard]] std::string xml_text(std::string_view text);

@@ -83,7 +83,8 @@ std::size_t SummaryCollector::job(const std::string& name) {
 void SummaryCollector::step_finished(const Event& event, const std::deque<std::string>& tail) {
   const std::size_t i = job(event.job);
   if (event.result == NodeResult::failure) {
-    m_jobs[i].failed_steps.push_back(FailedStep{event.step, event.result, {tail.begin(), tail.end()}});
+    const auto skipped = static_cast<std::ptrdiff_t>(tail.size() - std::min(tail.size(), m_tail_lines));
+    m_jobs[i].failed_steps.push_back(FailedStep{event.step, event.result, {tail.begin() + skipped, tail.end()}});
   }
   const bool failed = event.result == NodeResult::failure || event.result == NodeResult::cancelled;
   m_records[i].steps.push_back(StepRecord{event.step, event.result, event.duration,
@@ -106,11 +107,11 @@ void SummaryCollector::handle(const Event& event) {
     }
     case EventKind::step_started: tail.clear(); break;
     case EventKind::output:
-      // One event may carry thousands of lines: only the last m_tail_lines can stay.
+      // One event may carry thousands of lines: only the last m_kept_lines can stay.
       for_each_last_line(
-          event.text, m_tail_lines,
+          event.text, m_kept_lines,
           [&](std::string_view line) {
-            if (tail.size() < m_tail_lines) {
+            if (tail.size() < m_kept_lines) {
               tail.emplace_back(line);
               return;
             }
@@ -159,6 +160,14 @@ void Reporter::post(Event event) {
     m_queue.push_back(std::move(event));
   }
   m_changed.notify_one();
+}
+
+void post_notice(Reporter& reporter, const std::string& text, const std::string& job) {
+  Event event;
+  event.kind = EventKind::notice;
+  event.job = job;
+  event.text = text;
+  reporter.post(std::move(event));
 }
 
 void Reporter::stop() {

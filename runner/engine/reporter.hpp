@@ -1,5 +1,6 @@
 #pragma once
 // The reporter: one thread owns the terminal and every other event destination.
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -83,14 +84,19 @@ struct JobRecord {
   std::vector<StepRecord> steps;
 };
 
-/// Builds the final summary, and a record of every job's steps, from the events it sees.
-class SummaryCollector : public EventSink {
+/// Builds the final summary, and a record of every job's steps (for reports), from the events
+/// it sees: the one collector of a run.
+class SummaryCollector final : public EventSink {
 public:
   /// How many lines of a failed step's output the summary keeps by default.
   static constexpr std::size_t k_tail_lines = 20;
+  /// How many lines of a failed step's output the step records keep by default (JUnit shows more).
+  static constexpr std::size_t k_record_tail_lines = 50;
 
-  /// Keeps the last `tail_lines` output lines of each failed step.
-  explicit SummaryCollector(std::size_t tail_lines = k_tail_lines) : m_tail_lines(tail_lines) {}
+  /// Keeps the last `tail_lines` output lines of each failed step for the summary and the last
+  /// `record_tail_lines` (at least as many) for the step records.
+  explicit SummaryCollector(std::size_t tail_lines = k_tail_lines, std::size_t record_tail_lines = k_record_tail_lines)
+      : m_tail_lines(tail_lines), m_kept_lines(std::max(tail_lines, record_tail_lines)) {}
 
   void handle(const Event& event) override;
   /// The summary so far (call after Reporter::stop for the final one).
@@ -103,6 +109,7 @@ private:
   void step_finished(const Event& event, const std::deque<std::string>& tail);
 
   std::size_t m_tail_lines;
+  std::size_t m_kept_lines;  // per step while it runs: the longer of the two tails
   std::vector<JobSummary> m_jobs;
   std::vector<JobRecord> m_records;                        // parallel to m_jobs
   std::map<std::string, std::deque<std::string>> m_tails;  // job -> the current step's last lines
@@ -149,5 +156,8 @@ private:
   bool m_stopping = false;
   std::thread m_thread;
 };
+
+/// Posts pipe's own message about a job (or about the run when `job` is empty).
+void post_notice(Reporter& reporter, const std::string& text, const std::string& job = {});
 
 }  // namespace pipeline::runner::engine

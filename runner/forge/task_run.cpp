@@ -8,7 +8,7 @@
 
 #include "runner/system/owned_dirs.hpp"
 #include "runner/engine/reporter.hpp"
-#include "runner/engine/run.hpp"
+#include "runner/job/run.hpp"
 #include "runner/forge/task_checkout.hpp"
 #include "runner/forge/task_reporter.hpp"
 #include "runner/forge/task_workflow.hpp"

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "runner/engine/run_options.hpp"
+#include "runner/job/run_options.hpp"
 #include "runner/hook/install.hpp"
 #include "workflow/model.hpp"
 

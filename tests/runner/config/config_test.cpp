@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "runner/config/config.hpp"
-#include "runner/engine/run_inputs.hpp"
+#include "runner/job/run_inputs.hpp"
 #include "support/temp_dir.hpp"
 #include "support/vault_stub.hpp"
 

@@ -295,3 +295,29 @@ TEST_CASE("a reporter with a masker masks every text of every event before any s
   CHECK(json.str().find("hunter2") == std::string::npos);
   CHECK_THAT(terminal.str(), Catch::Contains("[job ***]") && Catch::Contains("x == '***'"));
 }
+
+TEST_CASE("one collector keeps the summary's short tail and the step records' long one", "[reporter]") {
+  SummaryCollector collector;
+  {
+    Reporter reporter({&collector});
+    reporter.post(step(EventKind::step_started, "j", "s"));
+    std::string batch;
+    for (int i = 0; i < 60; ++i) {
+      batch += "out " + std::to_string(i) + "\n";
+    }
+    reporter.post(line("j", batch));
+    reporter.post(step(EventKind::step_finished, "j", "s", NodeResult::failure));
+  }
+  const auto summary = collector.summary(1s);
+  REQUIRE(summary.jobs.size() == 1);
+  REQUIRE(summary.jobs[0].failed_steps.size() == 1);
+  const auto& short_tail = summary.jobs[0].failed_steps[0].tail;
+  REQUIRE(short_tail.size() == SummaryCollector::k_tail_lines);
+  CHECK(short_tail.front() == "out 40");
+  CHECK(short_tail.back() == "out 59");
+  REQUIRE(collector.jobs().size() == 1);
+  const auto& long_tail = collector.jobs()[0].steps.at(0).tail;
+  REQUIRE(long_tail.size() == SummaryCollector::k_record_tail_lines);
+  CHECK(long_tail.front() == "out 10");
+  CHECK(long_tail.back() == "out 59");
+}

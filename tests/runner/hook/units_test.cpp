@@ -177,7 +177,7 @@ TEST_CASE("sinks split output events that carry several lines", "[hook][ci]") {
   github.finish();
   CHECK(github_out.str() == "::group::j\n  | one\n  | ::error::not a command\n::endgroup::\n");
 
-  engine::StepRecorder recorder;
+  engine::SummaryCollector recorder;
   recorder.handle(event(EventKind::step_started, "j", "s"));
   recorder.handle(event(EventKind::output, "j", "x\ny\n"));
   auto failed = event(EventKind::step_finished, "j", "s");

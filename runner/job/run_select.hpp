@@ -1,0 +1,34 @@
+#pragma once
+// The select pass of `pipe run`: the loaded workflows the event starts, each with its event
+// payload, inputs and job graph; a notice says why each other one does not run.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "runner/engine/reporter.hpp"
+#include "runner/git/git_context.hpp"
+#include "runner/job/run_options.hpp"
+#include "workflow/expr/value.hpp"
+#include "workflow/loader.hpp"
+#include "workflow/plan/job_graph.hpp"
+
+namespace pipeline::runner::engine {
+
+/// A workflow the event starts, with what its jobs evaluate against.
+struct SelectedWorkflow {
+  const workflow::Workflow* workflow = nullptr;
+  std::string event;
+  nlohmann::json payload;
+  workflow::expr::Value inputs;
+  workflow::plan::JobGraph graph;
+};
+
+/// Keeps the workflows of `set` the event starts (all of them under WorkflowSelection::all),
+/// narrowed to `options.jobs` and what they need; posts why the others do not run.
+[[nodiscard]] Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet& set,
+                                                                     const RunOptions& options,
+                                                                     const git::RepoInfo& repo, const std::string& dir,
+                                                                     Reporter& reporter);
+
+}  // namespace pipeline::runner::engine
