@@ -11,6 +11,7 @@
 
 #include "runner/docker/frame_decoder.hpp"
 #include "runner/docker/tar_stream.hpp"
+#include "workflow/json_text.hpp"
 
 namespace pipeline::runner::docker {
 namespace {
@@ -67,7 +68,7 @@ std::pair<std::string, std::string> split_reference(const std::string& image) {
 
 
 std::string label_filter(const std::string& label) {
-  return url_encode(json{{"label", json::array({label})}}.dump());
+  return url_encode(json_text(json{{"label", json::array({label})}}));
 }
 
 Labels labels_of(const json& value) {
@@ -209,7 +210,7 @@ Result<HttpResponse> EngineClient::call(const std::string& method, const std::st
 
 Result<HttpResponse> EngineClient::call_json(const std::string& method, const std::string& rest, const json& body,
                                              Wait wait) {
-  return call(method, rest, body.dump(), "application/json", wait);
+  return call(method, rest, json_text(body), "application/json", wait);
 }
 
 Error EngineClient::api_error(const std::string& what, const HttpResponse& response) const {
@@ -306,7 +307,7 @@ Result<void> EngineClient::pull_image(const std::string& image, const std::optio
   request.timeout = std::chrono::milliseconds(0);
   if (auth) {
     const json credentials{{"username", auth->username}, {"password", auth->password}, {"serveraddress", registry_of(image)}};
-    request.headers.push_back("X-Registry-Auth: " + base64url(credentials.dump()));
+    request.headers.push_back("X-Registry-Auth: " + base64url(json_text(credentials)));
   }
   std::string pending;
   std::string failure;
@@ -316,7 +317,7 @@ Result<void> EngineClient::pull_image(const std::string& image, const std::optio
       const json line = json::parse(pending.substr(0, end), nullptr, false);
       pending.erase(0, end + 1);
       if (line.is_object() && line.contains("error")) {
-        failure = line["error"].is_string() ? line["error"].get<std::string>() : line["error"].dump();
+        failure = line["error"].is_string() ? line["error"].get<std::string>() : json_text(line["error"]);
       } else if (line.is_object() && on_progress && !line.contains("progress")) {
         // Byte counts come many times a second per layer; the layer's steps are progress enough.
         on_progress(line.value("status", "") + (line.contains("id") ? " " + line.value("id", "") : ""));
@@ -528,7 +529,7 @@ Result<void> EngineClient::build_image(const std::string& context_dir, const std
   HttpRequest request;
   request.method = "POST";
   request.path = path("/build?rm=1&forcerm=1&t=" + url_encode(tag) + "&dockerfile=" + url_encode(dockerfile) +
-                      "&labels=" + url_encode(json(labels).dump()));
+                      "&labels=" + url_encode(json_text(json(labels))));
   request.body = std::move(*context);
   request.content_type = "application/x-tar";
   request.timeout = std::chrono::milliseconds(0);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/lazy/curl.hpp"
+#include "workflow/json_text.hpp"
 
 namespace pipeline::runner::secrets {
 
@@ -71,7 +72,7 @@ std::string vault_errors(const std::string& body) {
     if (parsed.contains("errors") && parsed["errors"].is_array()) {
       std::string out;
       for (const auto& e : parsed["errors"]) {
-        out += (out.empty() ? "" : "; ") + (e.is_string() ? e.get<std::string>() : e.dump());
+        out += (out.empty() ? "" : "; ") + (e.is_string() ? e.get<std::string>() : json_text(e));
       }
       return out.empty() ? "no error message" : out;
     }
@@ -108,7 +109,7 @@ std::string strip_slashes(std::string_view text) {
 }
 
 std::string value_text(const json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return value.is_string() ? value.get<std::string>() : json_text(value);
 }
 
 Result<void> approle_credentials(const VaultSources& sources, const Lookup& env, VaultSettings& s) {
@@ -289,7 +290,7 @@ Result<void> VaultClient::login() {
   const std::string mount = strip_slashes(m_settings.mount.empty() ? (approle ? "approle" : "jwt") : m_settings.mount);
   const json body = approle ? json{{"role_id", m_settings.role_id}, {"secret_id", m_settings.secret_id}}
                             : json{{"role", m_settings.role}, {"jwt", m_settings.jwt}};
-  auto response = send("POST", "auth/" + mount + "/login", body.dump());
+  auto response = send("POST", "auth/" + mount + "/login", json_text(body));
   if (!response) {
     return response.error();
   }
