@@ -99,9 +99,10 @@ TEST_CASE("a bad --log-level or an unwritable --log-file is a usage error", "[ru
   const auto bad = run_process({PIPE_EXE, "run", "-n", "workflow.yml", "--log-level", "loud"}, repo.dir.path.string());
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::Contains("unknown log level 'loud' (expected off, error, warn, info, debug or trace)"));
+  // Under a regular file, so no directory can be made for it.
+  const std::string under_file = (repo.dir.path / "workflow.yml" / "trace.log").string();
   const auto unwritable = run_process(
-      {PIPE_EXE, "run", "-n", "workflow.yml", "--log-level", "debug", "--log-file", "/nonexistent/dir/trace.log"},
-      repo.dir.path.string());
+      {PIPE_EXE, "run", "-n", "workflow.yml", "--log-level", "debug", "--log-file", under_file}, repo.dir.path.string());
   CHECK(unwritable.exit_code == 2);
-  CHECK_THAT(unwritable.err, Catch::Contains("pipe: error: cannot open the log file /nonexistent/dir/trace.log"));
+  CHECK_THAT(unwritable.err, Catch::Contains("pipe: error: cannot open the log file " + under_file));
 }
