@@ -11,7 +11,7 @@ const std::string k_repo = std::string(PIPE_FIXTURES_DIR) + "/workflows/matrix";
 
 }  // namespace
 
-TEST_CASE("--matrix without = or : is a usage error", "[cli]") {
+TEST_CASE("pipe run --matrix without = or : is a usage error", "[cli]") {
   const auto result = run_process({PIPE_EXE, "run", "-n", "--backend", "host", "workflow.yml", "--matrix", "foo"}, k_repo);
   INFO(result.out + result.err);
   CHECK(result.exit_code == 2);
@@ -19,7 +19,7 @@ TEST_CASE("--matrix without = or : is a usage error", "[cli]") {
   CHECK(result.out.empty());
 }
 
-TEST_CASE("--matrix KEY=VALUE and KEY:VALUE are accepted", "[cli]") {
+TEST_CASE("pipe run --matrix takes KEY=VALUE and KEY:VALUE", "[cli]") {
   for (const char* filter : {"os=linux", "os:linux"}) {
     const auto result = run_process({PIPE_EXE, "run", "-n", "--backend", "host", "workflow.yml", "--matrix", filter}, k_repo);
     INFO(filter << ": " << result.out + result.err);
@@ -27,7 +27,7 @@ TEST_CASE("--matrix KEY=VALUE and KEY:VALUE are accepted", "[cli]") {
   }
 }
 
-TEST_CASE("--pull takes missing, always or never, parsed by the backend's own parser", "[cli]") {
+TEST_CASE("pipe run --pull takes missing or always or never through the backend's own parser", "[cli]") {
   const auto bad = run_process({PIPE_EXE, "run", "-n", "--backend", "host", "workflow.yml", "--pull", "sometimes"}, k_repo);
   INFO(bad.out + bad.err);
   CHECK(bad.exit_code == 2);

@@ -57,7 +57,7 @@ TEST_CASE("a Latin-1 commit message and .env value on the host: event.json is wr
   CHECK_THAT(result.out, Catch::Contains("value: 63 61 66 e9"));  // the host passes the bytes as they are
 }
 
-TEST_CASE("a Latin-1 .env value in a container job: the engine gets U+FFFD, the job runs", "[run][docker][utf8]") {
+TEST_CASE("a Latin-1 .env value in a container job: the engine gets U+FFFD and the job runs", "[run][docker][utf8]") {
   auto client = EngineClient::connect_from_environment();
   const auto busybox = client ? (*client)->image_exists(k_busybox) : pipeline::Result<bool>(false);
   if (!busybox || !*busybox) {

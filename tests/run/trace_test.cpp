@@ -52,7 +52,7 @@ std::vector<std::string> docker_run(const std::vector<std::string>& extra) {
 
 }  // namespace
 
-TEST_CASE("--log-level debug --log-file traces each Engine API call and no secret", "[run][docker][trace]") {
+TEST_CASE("pipe run --log-level debug --log-file traces each Engine API call and no secret", "[run][docker][trace]") {
   if (!docker_ready()) {
     WARN("skipped: no Docker engine with " << k_busybox << " (tests/images/build.sh builds it)");
     return;
@@ -74,7 +74,7 @@ TEST_CASE("--log-level debug --log-file traces each Engine API call and no secre
   CHECK(result.err.find("engine ") == std::string::npos);  // the file, not stderr
 }
 
-TEST_CASE("the trace is off by default; PIPE_LOG turns it on, to stderr", "[run][trace]") {
+TEST_CASE("the trace is off by default and PIPE_LOG turns it on to stderr", "[run][trace]") {
   TraceRepo repo;
   const std::vector<std::string> host{PIPE_EXE, "run", "workflow.yml", "--backend", "host",
                                       "-s", std::string("TOKEN=") + k_secret};

@@ -75,7 +75,7 @@ TEST_CASE("config: unknown keys and wrong shapes are diagnostics with file:line:
   CHECK(broken.diagnostics[0].where.line >= 1);
 }
 
-TEST_CASE("config: the workflow loader's checks apply (duplicate keys, depth, size, UTF-8)", "[config]") {
+TEST_CASE("config: the workflow loader's checks apply (duplicate keys and depth and size and UTF-8)", "[config]") {
   config::LoadedConfig duplicate;
   config::parse_config_text("backend: host\nparallel: 2\nbackend: docker\n", "/r/.pipe.yml", duplicate);
   REQUIRE(duplicate.diagnostics.size() == 1);

@@ -72,7 +72,7 @@ TEST_CASE("pipe run takes a Vault secret from the config and never writes it", "
   CHECK(listed_ok.out.find("extra-value") == std::string::npos);
 }
 
-TEST_CASE("the --log-level debug trace names Vault requests, never the token or the values", "[vault][e2e][trace]") {
+TEST_CASE("the --log-level debug trace names Vault requests but never the token or the values", "[vault][e2e][trace]") {
   const std::string secret = "vault-trace-s3cr3t-value";
   const std::string token = "trace-token-2222";
   pipeline::test::VaultStub stub;

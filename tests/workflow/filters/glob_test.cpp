@@ -143,7 +143,7 @@ TEST_CASE("glob: pathological patterns stay fast", "[glob]") {
   CHECK(match_glob("**a**a**a**a**a**a**", value));
 }
 
-TEST_CASE("glob: many **/ and *a on a deep path finish", "[glob]") {
+TEST_CASE("glob: many globstars and stars on a deep path finish", "[glob]") {
   // Without the memo each `**/` and each `*` tries every split of the path.
   std::string pattern;
   for (int i = 0; i < 16; ++i) {
