@@ -227,6 +227,9 @@ Result<Resolver::Checkout> Resolver::checkout(const ActionRef& ref) {
     if (!offline && sha != ref.ref) {
       write_atomically(ref_file, sha);
     }
+    if (m_options.trace) {
+      m_options.trace("action " + action_text(ref) + ": cache hit " + sha + " in " + repo_dir.string());
+    }
     return Checkout{(repo_dir / sha).string(), sha};
   }
   if (offline) {
@@ -234,6 +237,10 @@ Result<Resolver::Checkout> Resolver::checkout(const ActionRef& ref) {
   }
 
   std::lock_guard repo_lock(repo_mutex(ref.owner + "/" + ref.repo));
+  if (m_options.trace) {
+    m_options.trace("action " + action_text(ref) + ": not cached (" + (sha.empty() ? "ref unknown" : sha) +
+                    "), fetching " + url);
+  }
   if (auto fetched = fetch_mirror(mirror, url); !fetched) {
     return Error{"Unable to resolve action `" + action_text(ref) + "`: " + fetched.error().message};
   }
@@ -294,6 +301,9 @@ Result<ResolvedAction> Resolver::fetch(const ActionRef& ref) {
   for (const auto& [name, path] : m_options.overrides) {
     if (name == action.repository + "@" + ref.ref) {
       action.dir = (fs::absolute(path) / ref.sub_path).lexically_normal().string();
+      if (m_options.trace) {
+        m_options.trace("action " + name + ": overridden by " + action.dir);
+      }
       return action;
     }
   }
@@ -304,6 +314,10 @@ Result<ResolvedAction> Resolver::fetch(const ActionRef& ref) {
   }
   action.sha = checkout->sha;
   action.downloaded = first && checkout->downloaded;
+  if (m_options.trace) {
+    m_options.trace("action " + action_text(ref) + ": resolved to " + checkout->sha +
+                    (first ? (checkout->downloaded ? " (downloaded)" : " (from the cache)") : " (already resolved in this run)"));
+  }
   action.dir = ref.sub_path.empty() ? checkout->root : (fs::path(checkout->root) / ref.sub_path).string();
   return action;
 }

@@ -2,6 +2,7 @@
 // Turns the text of a `uses:` into an action directory and its manifest: a path in the
 // workspace, a commit of a git repository fetched into the cache, or a container image.
 #include <cstddef>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -65,6 +66,8 @@ struct ResolverOptions {
   std::string cache_dir;                          // empty: $XDG_CACHE_HOME or ~/.cache, + /pipe/actions
   Network network = Network::online;
   std::vector<std::pair<std::string, std::string>> overrides;  // owner/repo@ref -> local directory
+  /// Takes one line per resolution step (override, cache hit, fetch) when set; unset, nothing is built.
+  std::function<void(const std::string&)> trace;
 };
 
 /// The default cache directory: `$XDG_CACHE_HOME/pipe/actions` or `~/.cache/pipe/actions`.

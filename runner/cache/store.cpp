@@ -1,4 +1,5 @@
 #include "runner/cache/store.hpp"
+#include "workflow/base/json_text.hpp"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -108,7 +109,7 @@ Result<void> write_meta(const fs::path& dir, const CacheEntry& entry) {
                                {"size", entry.size},
                                {"created_ns", entry.created_ns}};
   std::ofstream out(dir / k_meta, std::ios::trunc);
-  out << meta.dump(2) << '\n';
+  out << json_text(meta, 2) << '\n';
   out.close();
   if (!out) {
     return Error{"cannot write " + (dir / k_meta).string()};

@@ -4,6 +4,9 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <string>
+
+#include "runner/trace/trace.hpp"
 
 namespace pipeline::runner::cli {
 namespace {
@@ -37,12 +40,33 @@ void one_value_per_use(CLI::App& app) {
   }
 }
 
+/// The diagnostic trace's settings, on the top level so they work before or after the subcommand.
+struct TraceOptions {
+  std::string level = "off";
+  std::string file;
+};
+
+void add_trace_options(CLI::App& app, TraceOptions& options) {
+  app.add_option("--log-level", options.level, "pipe's own diagnostic trace: off, error, warn, info, debug or trace")
+      ->envname("PIPE_LOG")
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            auto level = trace::parse_level(text);
+            return level ? std::string() : level.error().message;
+          },
+          "LEVEL", "log level"));
+  app.add_option("--log-file", options.file, "Write the trace to FILE (default: stderr)");
+  app.fallthrough();  // subcommands hand these up, so `pipe run --log-level debug` works too
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"pipe — run GitHub Actions workflows on your own machine", "pipe"};
   app.set_version_flag("--version", "pipe 0.1.0");
   app.require_subcommand(1);
+  TraceOptions trace_options;
+  add_trace_options(app, trace_options);
   std::function<int()> action;
   for (const auto& sub : k_subcommands) {
     CLI::App* cmd = app.add_subcommand(sub.name, sub.summary);
@@ -55,6 +79,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? k_exit_success : k_exit_usage;
+  }
+  if (auto started = trace::start(*trace::parse_level(trace_options.level), trace_options.file); !started) {
+    std::fprintf(stderr, "pipe: error: %s\n", started.error().message.c_str());
+    return k_exit_usage;
   }
   try {
     return action ? action() : k_exit_usage;

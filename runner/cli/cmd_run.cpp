@@ -4,8 +4,10 @@
 #include <memory>
 
 #include "runner/cli/app.hpp"
+#include "runner/docker/pull_policy.hpp"
 #include "runner/engine/ci_output.hpp"
 #include "runner/job/run.hpp"
+#include "workflow/plan/matrix.hpp"
 
 namespace pipeline::runner::cli {
 
@@ -27,6 +29,25 @@ engine::ReportRequest parse_report(const std::string& text) {
   return {kind, file};
 }
 
+// A Result-returning parser as a CLI11 check: its error text becomes the usage error.
+template <typename Parse>
+CLI::Validator result_check(const char* name, Parse parse) {
+  return CLI::Validator(
+      [parse](std::string& text) {
+        auto parsed = parse(text);
+        return parsed ? std::string() : parsed.error().message;
+      },
+      "", name);
+}
+
+CLI::Validator pull_policy_check() {
+  return result_check("PULL", docker::parse_pull_policy);
+}
+
+CLI::Validator matrix_filter_check() {
+  return result_check("MATRIX", workflow::plan::parse_matrix_filter);
+}
+
 }  // namespace
 
 void apply_ci_mode(engine::RunOptions& options, CiMode mode) {
@@ -42,7 +63,6 @@ std::function<int()> setup_run(CLI::App& app) {
   auto inputs = std::make_shared<std::vector<std::string>>();
   auto platforms = std::make_shared<std::vector<std::string>>();
   auto backend = std::make_shared<std::string>("auto");
-  auto pull = std::make_shared<std::string>("missing");
   auto copy = std::make_shared<bool>(false);
   auto no_socket = std::make_shared<bool>(false);
   auto overrides = std::make_shared<std::vector<std::string>>();
@@ -55,7 +75,8 @@ std::function<int()> setup_run(CLI::App& app) {
   app.add_option("--event-path", options->event_path, "Event payload JSON file");
   app.add_option("--input", *inputs, "Workflow input KEY=VALUE");
   app.add_option("-j,--job", options->jobs, "Run this job and the jobs it needs");
-  app.add_option("--matrix", options->matrix_filters, "Keep only matrix combinations with KEY=VALUE");
+  app.add_option("--matrix", options->matrix_filters, "Keep only matrix combinations with KEY=VALUE")
+      ->check(matrix_filter_check());
   app.add_option("-p,--parallel", options->parallel, "Jobs at once (default: number of cores)");
   app.add_option("--backend", *backend, "auto, host, docker or podman")
       ->check(CLI::IsMember({"auto", "host", "docker", "podman"}));
@@ -63,8 +84,9 @@ std::function<int()> setup_run(CLI::App& app) {
   app.add_flag("--strict", options->strict, "Fail a job whose runs-on no runner here serves (default: skip it)");
   app.add_flag("--copy", *copy, "Run in a copy of the workspace (the tree is never written)");
   app.add_flag("--reuse", options->reuse, "Keep job containers between runs and reuse them (pipe clean removes them)");
-  app.add_option("--pull", *pull, "Image pulls: missing, always or never")
-      ->check(CLI::IsMember({"missing", "always", "never"}));
+  app.add_option_function<std::string>("--pull", [options](const std::string& text) { options->pull = *docker::parse_pull_policy(text); },
+                                       "Image pulls: missing, always or never")
+      ->check(pull_policy_check());
   app.add_flag("--no-engine-socket", *no_socket, "Do not mount the engine socket into job containers and Docker actions");
   app.add_flag("--privileged", options->privileged, "Run every job container privileged");
   app.add_option("--container-cap-add", options->cap_add, "Add a capability to every job container");
@@ -105,9 +127,6 @@ std::function<int()> setup_run(CLI::App& app) {
                        : *backend == "docker" ? engine::BackendChoice::docker
                        : *backend == "podman" ? engine::BackendChoice::podman
                                               : engine::BackendChoice::automatic;
-    options->pull = *pull == "always"  ? engine::PullChoice::always
-                    : *pull == "never" ? engine::PullChoice::never
-                                       : engine::PullChoice::missing;
     options->workspace = *copy ? engine::WorkspaceMode::copy : engine::WorkspaceMode::bind;
     options->engine_socket = !*no_socket;
     for (const auto& text : *reports) {

@@ -1,11 +1,11 @@
 #include "runner/config/config.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "workflow/yaml_node.hpp"
 
 namespace pipeline::runner::config {
 
@@ -83,88 +83,86 @@ public:
   FileParser(const std::string& file, LoadedConfig& into)
       : m_file(file), m_base(fs::path(file).parent_path().string()), m_into(into) {}
 
-  void section(const YAML::Node& node, const std::string& prefix) {
-    if (!node.IsMap()) {
-      if (!node.IsNull()) {
-        report(node.Mark(), (prefix.empty() ? std::string("the file") : "'" + prefix + "'") + " must be a mapping");
+  void section(const workflow::Node& node, const std::string& prefix) {
+    if (!node.is_mapping()) {
+      if (!node.is_null()) {
+        report(node.where, (prefix.empty() ? std::string("the file") : "'" + prefix + "'") + " must be a mapping");
       }
       return;
     }
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string name = it->first.Scalar();
-      const std::string key = prefix.empty() ? name : prefix + "." + name;
+    for (const auto& entry : node.entries) {
+      const std::string key = prefix.empty() ? entry.key : prefix + "." + entry.key;
       const KeyInfo* info = key_info(key);
       if (!info) {
-        const std::string near = workflow::closest_match(name, children(prefix));
-        report(it->first.Mark(), "unknown setting '" + key + "'", near.empty() ? "" : "did you mean '" + near + "'?");
+        const std::string near = workflow::closest_match(entry.key, children(prefix));
+        report(entry.key_where, "unknown setting '" + key + "'", near.empty() ? "" : "did you mean '" + near + "'?");
         continue;
       }
-      value(*info, it->first.Mark(), it->second);
+      value(*info, entry.key_where, entry.value);
     }
   }
 
-  void report(const YAML::Mark& mark, std::string message, std::string hint = "") {
-    m_into.diagnostics.push_back(
-        {Severity::error, {m_file, mark.line + 1, mark.column + 1}, std::move(message), std::move(hint)});
+  void report(const workflow::SourceLocation& where, std::string message, std::string hint = "") {
+    m_into.diagnostics.push_back({Severity::error, {m_file, where.line, where.column}, std::move(message), std::move(hint)});
   }
 
 private:
-  void value(const KeyInfo& info, const YAML::Mark& mark, const YAML::Node& node) {
+  void value(const KeyInfo& info, const workflow::SourceLocation& where, const workflow::Node& node) {
     switch (info.kind) {
       case Kind::section:
         section(node, info.key);
         return;
       case Kind::scalar:
-        if (!node.IsScalar()) {
-          report(mark, std::string("'") + info.key + "' must be a single value");
+        if (!node.is_scalar()) {
+          report(where, std::string("'") + info.key + "' must be a single value");
           return;
         }
-        store(info.key, {node.Scalar()}, mark);
+        store(info.key, {node.scalar}, where);
         return;
       case Kind::list:
-        list(info, mark, node);
+        list(info, where, node);
         return;
       case Kind::table:
-        table(info, mark, node);
+        table(info, where, node);
         return;
     }
   }
 
-  void list(const KeyInfo& info, const YAML::Mark& mark, const YAML::Node& node) {
+  void list(const KeyInfo& info, const workflow::SourceLocation& where, const workflow::Node& node) {
     std::vector<std::string> values;
-    if (node.IsScalar()) {
-      values.push_back(node.Scalar());
-    } else if (node.IsSequence()) {
-      for (const auto& item : node) {
-        if (!item.IsScalar()) {
-          report(item.Mark(), std::string("'") + info.key + "' must be a list of values");
+    if (node.is_scalar()) {
+      values.push_back(node.scalar);
+    } else if (node.is_sequence()) {
+      for (const auto& item : node.items) {
+        if (!item.is_scalar()) {
+          report(item.where, std::string("'") + info.key + "' must be a list of values");
           return;
         }
-        values.push_back(item.Scalar());
+        values.push_back(item.scalar);
       }
-    } else if (!node.IsNull()) {
-      report(mark, std::string("'") + info.key + "' must be a list of values");
+    } else if (!node.is_null()) {
+      report(where, std::string("'") + info.key + "' must be a list of values");
       return;
     }
-    store(info.key, std::move(values), mark);
+    store(info.key, std::move(values), where);
   }
 
-  void table(const KeyInfo& info, const YAML::Mark& mark, const YAML::Node& node) {
-    if (!node.IsMap()) {
-      report(mark, std::string("'") + info.key + "' must be a mapping of names to values");
+  void table(const KeyInfo& info, const workflow::SourceLocation& where, const workflow::Node& node) {
+    if (!node.is_mapping()) {
+      report(where, std::string("'") + info.key + "' must be a mapping of names to values");
       return;
     }
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      if (!it->second.IsScalar()) {
-        report(it->second.Mark(), std::string("'") + info.key + "." + it->first.Scalar() + "' must be a single value");
+    for (const auto& entry : node.entries) {
+      if (!entry.value.is_scalar()) {
+        report(entry.value.where, std::string("'") + info.key + "." + entry.key + "' must be a single value");
         continue;
       }
-      store(std::string(info.key) + "." + it->first.Scalar(), {it->second.Scalar()}, it->first.Mark());
+      store(std::string(info.key) + "." + entry.key, {entry.value.scalar}, entry.key_where);
     }
   }
 
-  void store(const std::string& key, std::vector<std::string> values, const YAML::Mark& mark) {
-    m_into.config.set({key, std::move(values), m_file + ":" + std::to_string(mark.line + 1), m_base});
+  void store(const std::string& key, std::vector<std::string> values, const workflow::SourceLocation& where) {
+    m_into.config.set({key, std::move(values), m_file + ":" + std::to_string(where.line), m_base});
   }
 
   std::string m_file;
@@ -252,11 +250,13 @@ std::string user_config_path(const EnvLookup& env) {
 
 void parse_config_text(std::string_view text, const std::string& file, LoadedConfig& into) {
   into.texts.emplace_back(file, std::string(text));
-  FileParser parser(file, into);
-  try {
-    parser.section(YAML::Load(std::string(text)), "");
-  } catch (const YAML::Exception& e) {
-    parser.report(e.mark, e.msg);
+  // The workflow loader's parser: the same size, depth, duplicate-key and UTF-8 checks.
+  auto parsed = workflow::parse_yaml(text, file);
+  for (auto& diagnostic : parsed.diagnostics) {
+    into.diagnostics.push_back(std::move(diagnostic));
+  }
+  if (parsed.root) {
+    FileParser(file, into).section(*parsed.root, "");
   }
 }
 

@@ -386,19 +386,6 @@ void apply_container_options(const ContainerOptions& o, json& body) {
   apply_host_config(o, body["HostConfig"]);
 }
 
-Result<PullPolicy> parse_pull_policy(std::string_view text) {
-  if (text == "missing") {
-    return PullPolicy::missing;
-  }
-  if (text == "always") {
-    return PullPolicy::always;
-  }
-  if (text == "never") {
-    return PullPolicy::never;
-  }
-  return Error{"unknown pull policy '" + std::string(text) + "' (expected missing, always or never)"};
-}
-
 Result<PortMapping> parse_port_mapping(const std::string& text) {
   std::vector<std::string> parts;
   std::size_t start = 0;

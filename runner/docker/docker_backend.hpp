@@ -18,16 +18,10 @@
 #include "runner/backend/container_actions.hpp"
 #include "runner/system/file_lock.hpp"
 #include "runner/docker/engine_client.hpp"
+#include "runner/docker/pull_policy.hpp"
 #include "workflow/base/result.hpp"
 
 namespace pipeline::runner::docker {
-
-
-/// When images are pulled from a registry.
-enum class PullPolicy { missing, always, never };
-
-/// "missing" | "always" | "never" (as `--pull` takes it).
-[[nodiscard]] Result<PullPolicy> parse_pull_policy(std::string_view text);
 
 /// Whether the job container sees the engine's socket (and DOCKER_HOST) so steps can run docker.
 enum class EngineSocket { mount, hide };

@@ -4,7 +4,8 @@
 
 #include <cstdlib>
 
-#include "runner/system/lazy/curl.hpp"
+#include "runner/system/lazy/curl_request.hpp"
+#include "runner/trace/trace.hpp"
 
 namespace pipeline::runner::docker {
 namespace {
@@ -21,43 +22,6 @@ bool is_connect_failure(CURLcode code) {
   return code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
          code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_SSL_CONNECT_ERROR ||
          code == CURLE_SSL_CERTPROBLEM || code == CURLE_PEER_FAILED_VERIFICATION;
-}
-
-// Owns the header list of one request for the duration of curl_easy_perform.
-struct HeaderList {
-  const lazy::CurlApi& curl;
-  curl_slist* list = nullptr;
-  ~HeaderList() { curl.slist_free_all(list); }
-  void add(const std::string& line) { list = curl.slist_append(list, line.c_str()); }
-};
-
-size_t append_body(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
-
-struct StreamState {
-  const lazy::CurlApi* curl;
-  CURL* handle;
-  const ChunkHandler* on_chunk;
-  HttpResponse* response;
-  bool stopped = false;
-};
-
-size_t stream_body(char* data, size_t size, size_t count, void* user) {
-  auto* state = static_cast<StreamState*>(user);
-  const std::string_view bytes(data, size * count);
-  long status = 0;
-  state->curl->easy_getinfo(state->handle, CURLINFO_RESPONSE_CODE, &status);
-  if (status >= 300) {  // an error answer is buffered for the message, not streamed
-    state->response->body.append(bytes);
-    return bytes.size();
-  }
-  if (!(*state->on_chunk)(bytes)) {
-    state->stopped = true;
-    return 0;
-  }
-  return bytes.size();
 }
 
 // The raw connection left after `101 UPGRADED`, read through curl so TLS keeps working.
@@ -158,6 +122,27 @@ long parse_status(const std::string& head) {
   return space == std::string::npos ? 0 : std::strtol(head.c_str() + space + 1, nullptr, 10);
 }
 
+// The start of an Engine API call, for its trace line; read only when the trace is on.
+using Clock = std::chrono::steady_clock;
+
+Clock::time_point trace_start() {
+  return trace::enabled(trace::Level::debug) ? Clock::now() : Clock::time_point{};
+}
+
+// One trace line per Engine API call: method, path (with its query), status and duration.
+// Bodies and headers (registry credentials, environment values) are never written.
+template <typename Outcome>
+void trace_call(const HttpRequest& request, Clock::time_point started, Outcome&& outcome) {
+  trace::debug([&] {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
+    return "engine " + request.method + " " + request.path + " -> " + outcome() + " (" + std::to_string(ms) + " ms)";
+  });
+}
+
+std::string outcome_text(const lazy::CurlOutcome& done) {
+  return done.code == CURLE_OK || done.stopped ? std::to_string(done.status) : "failed: " + done.error;
+}
+
 }  // namespace
 
 Result<EngineEndpoint> endpoint_from_host(const std::string& host, bool tls, const std::string& cert_path) {
@@ -236,34 +221,31 @@ void HttpTransport::checkin(void* handle) {
   m_idle.push_back(handle);
 }
 
-void HttpTransport::configure(const lazy::CurlApi& curl, void* raw, const HttpRequest& request) const {
-  CURL* handle = static_cast<CURL*>(raw);
-  curl.easy_reset(handle);  // keeps the connection cache, drops the previous request's options
-  const std::string url = m_endpoint.base_url + request.path;
-  curl.easy_setopt(handle, CURLOPT_URL, url.c_str());
-  if (!m_endpoint.unix_path.empty()) {
-    curl.easy_setopt(handle, CURLOPT_UNIX_SOCKET_PATH, m_endpoint.unix_path.c_str());
+lazy::CurlRequest HttpTransport::curl_request(const HttpRequest& request) const {
+  lazy::CurlRequest out;
+  out.method = request.method;
+  out.url = m_endpoint.base_url + request.path;
+  if (!request.content_type.empty()) {
+    out.headers.push_back("Content-Type: " + request.content_type);
   }
-  if (m_endpoint.tls) {
-    const std::string ca = m_endpoint.cert_path + "/ca.pem";
-    const std::string cert = m_endpoint.cert_path + "/cert.pem";
-    const std::string key = m_endpoint.cert_path + "/key.pem";
-    curl.easy_setopt(handle, CURLOPT_CAINFO, ca.c_str());
-    curl.easy_setopt(handle, CURLOPT_SSLCERT, cert.c_str());
-    curl.easy_setopt(handle, CURLOPT_SSLKEY, key.c_str());
-  }
-  curl.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-  curl.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, k_connect_timeout_ms);
-  curl.easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  if (request.method == "GET") {
-    curl.easy_setopt(handle, CURLOPT_HTTPGET, 1L);
-  } else if (request.method == "HEAD") {
-    curl.easy_setopt(handle, CURLOPT_NOBODY, 1L);
-  } else {
-    curl.easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    curl.easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl.easy_setopt(handle, CURLOPT_POSTFIELDS, request.body.data());
-  }
+  out.headers.insert(out.headers.end(), request.headers.begin(), request.headers.end());
+  out.body = request.body;
+  out.connect_timeout = std::chrono::milliseconds(k_connect_timeout_ms);
+  out.timeout = request.timeout;
+  out.transport = [this](const lazy::CurlApi& curl, CURL* handle) {
+    if (!m_endpoint.unix_path.empty()) {
+      curl.easy_setopt(handle, CURLOPT_UNIX_SOCKET_PATH, m_endpoint.unix_path.c_str());
+    }
+    if (m_endpoint.tls) {
+      const std::string ca = m_endpoint.cert_path + "/ca.pem";
+      const std::string cert = m_endpoint.cert_path + "/cert.pem";
+      const std::string key = m_endpoint.cert_path + "/key.pem";
+      curl.easy_setopt(handle, CURLOPT_CAINFO, ca.c_str());
+      curl.easy_setopt(handle, CURLOPT_SSLCERT, cert.c_str());
+      curl.easy_setopt(handle, CURLOPT_SSLKEY, key.c_str());
+    }
+  };
+  return out;
 }
 
 Error HttpTransport::connect_error(const std::string& detail) const {
@@ -271,60 +253,28 @@ Error HttpTransport::connect_error(const std::string& detail) const {
                " (is dockerd running? DOCKER_HOST selects another engine)"};
 }
 
-namespace {
+struct HttpTransport::Performed : lazy::CurlOutcome {};
 
-void add_headers(HeaderList& headers, const HttpRequest& request) {
-  headers.add("Expect:");
-  if (!request.content_type.empty()) {
-    headers.add("Content-Type: " + request.content_type);
-  }
-  for (const auto& line : request.headers) {
-    headers.add(line);
-  }
-}
-
-}  // namespace
-
-struct HttpTransport::Performed {
-  CURLcode code = CURLE_OK;
-  long status = 0;
-  std::string error;  // libcurl's words when code is not CURLE_OK
-};
-
-Result<HttpTransport::Performed> HttpTransport::perform(const HttpRequest& request, const BodyBinder& bind_body) {
+Result<HttpTransport::Performed> HttpTransport::perform(const HttpRequest& request, const BodySink& sink) {
   auto loaded = load_curl();
   if (!loaded) {
     return loaded.error();
   }
   const lazy::CurlApi& curl = **loaded;
   CURL* handle = static_cast<CURL*>(checkout(curl));
-  configure(curl, handle, request);
-  HeaderList headers{curl};
-  add_headers(headers, request);
-  curl.easy_setopt(handle, CURLOPT_HTTPHEADER, headers.list);
-  bind_body(curl, handle);
-  char detail[CURL_ERROR_SIZE] = "";
-  curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, detail);
-  Performed done;
-  done.code = curl.easy_perform(handle);
-  curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &done.status);
-  curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, nullptr);
+  Performed done{lazy::perform_request(curl, handle, curl_request(request), sink)};
   checkin(handle);
-  if (done.code != CURLE_OK) {
-    done.error = *detail != '\0' ? detail : curl.easy_strerror(done.code);
-  }
   return done;
 }
 
 Result<HttpResponse> HttpTransport::send(const HttpRequest& request) {
   HttpResponse response;
-  auto done = perform(request, [&response](const lazy::CurlApi& curl, void* handle) {
-    curl.easy_setopt(static_cast<CURL*>(handle), CURLOPT_WRITEFUNCTION, append_body);
-    curl.easy_setopt(static_cast<CURL*>(handle), CURLOPT_WRITEDATA, &response.body);
-  });
+  const auto started = trace_start();
+  auto done = perform(request, lazy::append_to(response.body));
   if (!done) {
     return done.error();
   }
+  trace_call(request, started, [&] { return outcome_text(*done); });
   if (done->code != CURLE_OK) {
     if (is_connect_failure(done->code)) {
       return connect_error(done->error);
@@ -337,23 +287,25 @@ Result<HttpResponse> HttpTransport::send(const HttpRequest& request) {
 }
 
 Result<long> HttpTransport::stream(const HttpRequest& request, const ChunkHandler& on_chunk) {
-  HttpResponse error_body;
-  StreamState state{nullptr, nullptr, &on_chunk, &error_body};
-  auto done = perform(request, [&state](const lazy::CurlApi& curl, void* handle) {
-    state.curl = &curl;
-    state.handle = static_cast<CURL*>(handle);
-    curl.easy_setopt(state.handle, CURLOPT_WRITEFUNCTION, stream_body);
-    curl.easy_setopt(state.handle, CURLOPT_WRITEDATA, &state);
+  std::string error_body;
+  const auto started = trace_start();
+  auto done = perform(request, [&](long status, std::string_view bytes) {
+    if (status >= 300) {  // an error answer is buffered for the message, not streamed
+      error_body.append(bytes);
+      return true;
+    }
+    return on_chunk(bytes);
   });
   if (!done) {
     return done.error();
   }
-  if (done->code != CURLE_OK && !(done->code == CURLE_WRITE_ERROR && state.stopped)) {
+  trace_call(request, started, [&] { return outcome_text(*done); });
+  if (done->code != CURLE_OK && !done->stopped) {
     return is_connect_failure(done->code) ? connect_error(done->error)
                                           : Error{"Docker engine at " + m_endpoint.display + ": " + done->error};
   }
   if (done->status >= 300) {
-    on_chunk(error_body.body);  // the caller sees the error text once, as one piece
+    on_chunk(error_body);  // the caller sees the error text once, as one piece
   }
   return done->status;
 }
@@ -364,16 +316,20 @@ Result<std::unique_ptr<RawStream>> HttpTransport::upgrade(const HttpRequest& req
     return loaded.error();
   }
   const lazy::CurlApi& curl = **loaded;
+  const auto started = trace_start();
   CURL* handle = curl.easy_init();
-  HttpRequest connect_only = request;
-  connect_only.method = "GET";
+  HttpRequest connect_only;
+  connect_only.path = request.path;
   connect_only.timeout = std::chrono::milliseconds(0);
-  configure(curl, handle, connect_only);
-  curl.easy_setopt(handle, CURLOPT_CONNECT_ONLY, 1L);
-  const CURLcode code = curl.easy_perform(handle);
-  if (code != CURLE_OK) {
+  lazy::CurlRequest connect = curl_request(connect_only);
+  connect.transport = [transport = connect.transport](const lazy::CurlApi& api, CURL* raw) {
+    transport(api, raw);
+    api.easy_setopt(raw, CURLOPT_CONNECT_ONLY, 1L);  // the request itself is written by hand below
+  };
+  const auto connected = lazy::perform_request(curl, handle, connect, [](long, std::string_view) { return true; });
+  if (connected.code != CURLE_OK) {
     curl.easy_cleanup(handle);
-    return connect_error(curl.easy_strerror(code));
+    return connect_error(connected.error);
   }
   std::string head = request.method + " " + request.path + " HTTP/1.1\r\nHost: docker\r\n" +
                      "Connection: Upgrade\r\nUpgrade: tcp\r\n";
@@ -392,6 +348,7 @@ Result<std::unique_ptr<RawStream>> HttpTransport::upgrade(const HttpRequest& req
     return response_head.error();
   }
   const long status = parse_status(*response_head);
+  trace_call(request, started, [&] { return std::to_string(status) + " (upgraded stream)"; });
   if (status != 101 && status != 200) {
     std::string body = extra;
     [[maybe_unused]] auto more = stream->read(body, std::chrono::milliseconds(200));  // best effort: the message

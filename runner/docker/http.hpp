@@ -13,6 +13,7 @@
 
 namespace pipeline::runner::lazy {
 struct CurlApi;
+struct CurlRequest;
 }
 
 namespace pipeline::runner::docker {
@@ -85,16 +86,17 @@ private:
   [[nodiscard]] Result<const lazy::CurlApi*> load_curl() const;
   void* checkout(const lazy::CurlApi& curl);
   void checkin(void* handle);
-  void configure(const lazy::CurlApi& curl, void* handle, const HttpRequest& request) const;
+  /// The libcurl request for `request` on this endpoint (its socket or TLS files).
+  [[nodiscard]] lazy::CurlRequest curl_request(const HttpRequest& request) const;
   [[nodiscard]] Error connect_error(const std::string& detail) const;
 
   /// What a request on a pooled handle ended with (defined in http.cpp: it holds libcurl types).
   struct Performed;
-  /// Tells a handle where the answer's body goes.
-  using BodyBinder = std::function<void(const lazy::CurlApi& curl, void* handle)>;
-  /// Sends `request` on a pooled handle whose body `bind_body` directs; the handle goes back to
-  /// the pool after.
-  [[nodiscard]] Result<Performed> perform(const HttpRequest& request, const BodyBinder& bind_body);
+  /// Takes each piece of the answer's body with its status; false stops the transfer.
+  using BodySink = std::function<bool(long status, std::string_view bytes)>;
+  /// Sends `request` on a pooled handle, the body going to `sink`; the handle goes back to the
+  /// pool after.
+  [[nodiscard]] Result<Performed> perform(const HttpRequest& request, const BodySink& sink);
 
   EngineEndpoint m_endpoint;
   std::mutex m_mutex;

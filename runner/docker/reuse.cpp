@@ -8,6 +8,7 @@
 
 #include "runner/docker/container_options.hpp"
 #include "runner/docker/docker_backend.hpp"
+#include "workflow/base/json_text.hpp"
 
 namespace pipeline::runner::docker {
 namespace {
@@ -54,7 +55,7 @@ std::string reuse_key_hash(const ReuseKey& key) {
 std::string reuse_config_hash(const json& create_body, const std::string& image_id) {
   json body = create_body;
   body.erase("Labels");  // pipe.run and pipe.pid change every run; they do not change the container
-  return fnv1a_hex(body.dump() + "\n" + image_id);
+  return fnv1a_hex(json_text(body) + "\n" + image_id);
 }
 
 std::string kept_host_dir(const std::string& temp_root, const std::string& key_hash) {

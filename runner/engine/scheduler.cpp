@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "runner/trace/trace.hpp"
+
 namespace pipeline::runner::engine {
 namespace {
 
@@ -10,6 +12,16 @@ using Clock = std::chrono::steady_clock;
 
 // The outside cancel token has no way to wake us; idle workers look at it this often.
 constexpr std::chrono::milliseconds k_cancel_tick{10};
+
+// "scheduler: build ready and started (needs lint=success)"; a run being cancelled says so.
+std::string start_line(const std::string& id, const std::vector<DependencyResult>& needs, bool cancelled) {
+  std::string line = "scheduler: " + id + " ready and started";
+  for (std::size_t i = 0; i < needs.size(); ++i) {
+    line += (i == 0 ? " (needs " : ", ") + needs[i].id + "=" + std::string(to_string(needs[i].result));
+  }
+  line += needs.empty() ? "" : ")";
+  return cancelled ? line + ", cancelled before it began" : line;
+}
 
 }  // namespace
 
@@ -167,6 +179,7 @@ NodeContext Scheduler::start(std::size_t index) {
   for (std::size_t need : node.spec.needs) {
     dependencies.push_back(DependencyResult{need, m_nodes[need].spec.id, m_nodes[need].report.result});
   }
+  trace::debug([&] { return start_line(node.spec.id, dependencies, should_start_cancelled(node)); });
   return NodeContext{index, node.spec.id, std::move(dependencies), *node.token};
 }
 
@@ -183,6 +196,9 @@ void Scheduler::finish(std::size_t index, NodeOutcome outcome) {
 }
 
 void Scheduler::add_children(std::size_t parent, std::vector<NodeSpec> children) {
+  trace::debug([&] {
+    return "scheduler: " + m_nodes[parent].spec.id + " expands into " + std::to_string(children.size()) + " nodes";
+  });
   m_nodes[parent].state = State::waiting_children;
   m_nodes[parent].unfinished_children = children.size();
   auto inherited = m_nodes[parent].spec.needs;
@@ -206,6 +222,7 @@ void Scheduler::mark_done(std::size_t index, NodeResult result) {
   node.report.result = result;
   node.report.finished = Clock::now();
   ++m_done;
+  trace::debug([&] { return "scheduler: " + node.spec.id + " finished: " + std::string(to_string(result)); });
   if (result == NodeResult::failure && !node.spec.group.empty()) {
     auto policy = m_groups.find(node.spec.group);
     if (policy != m_groups.end() && policy->second.fail_fast == FailFast::on) {

@@ -1,4 +1,5 @@
 #include "runner/job/action_step.hpp"
+#include "runner/trace/trace.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -220,6 +221,9 @@ actions::ResolverOptions resolver_options(const RunOptions& options) {
   }
   resolver.network = options.offline ? actions::Network::offline : actions::Network::online;
   resolver.overrides = options.action_overrides;
+  if (trace::enabled(trace::Level::debug)) {
+    resolver.trace = [](const std::string& line) { trace::write(trace::Level::debug, line); };
+  }
   return resolver;
 }
 

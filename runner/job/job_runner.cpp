@@ -1,5 +1,6 @@
 #include "runner/job/job_execution.hpp"
 #include "runner/job/job_containers.hpp"
+#include "workflow/base/json_text.hpp"
 
 extern char** environ;
 
@@ -220,7 +221,7 @@ Result<JobSpec> JobExecution::job_spec() {
     add_action_mounts(spec);
     if (m_run.options->reuse) {
       const auto workflow = std::filesystem::absolute(m_instance.workflow->path).lexically_normal();
-      spec.reuse = ReuseKey{workflow.string(), m_job.id.value, m_instance.matrix.dump()};
+      spec.reuse = ReuseKey{workflow.string(), m_job.id.value, json_text(m_instance.matrix)};
     }
     // Power-user flags reach every job container, after the workflow's own options.
     const RunOptions& options = *m_run.options;
@@ -239,7 +240,7 @@ Result<JobSpec> JobExecution::job_spec() {
 
 void JobExecution::write_event_file() {
   const std::string path = m_env->temp_dir + "/_github_workflow/event.json";
-  auto written = m_placement.backend->write_file(*m_env, path, m_github["event"].dump(2));
+  auto written = m_placement.backend->write_file(*m_env, path, json_text(m_github["event"], 2));
   if (written) {
     m_github["event_path"] = path;
     m_github_value = expr::Value::from_json(m_github);

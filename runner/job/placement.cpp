@@ -87,9 +87,7 @@ Backend* Placer::docker_backend() {
   std::lock_guard lock(m_mutex);
   if (!m_docker && m_docker_error.empty()) {
     docker::DockerBackendOptions options;
-    options.pull = m_options.pull == PullChoice::always  ? docker::PullPolicy::always
-                   : m_options.pull == PullChoice::never ? docker::PullPolicy::never
-                                                         : docker::PullPolicy::missing;
+    options.pull = m_options.pull;
     options.engine_socket = m_options.engine_socket ? docker::EngineSocket::mount : docker::EngineSocket::hide;
     options.on_status = [this](const std::string& message) { post_notice(m_reporter, message); };
     auto connected = m_engine.valid() ? m_engine.get()

@@ -13,6 +13,7 @@
 #include "runner/secrets/prompt.hpp"
 #include "runner/secrets/vault_action.hpp"
 #include "workflow/expr/value.hpp"
+#include "workflow/base/json_text.hpp"
 
 namespace pipeline::runner::engine {
 
@@ -164,7 +165,7 @@ std::vector<std::pair<std::string, std::string>> payload_inputs(const nlohmann::
     return out;
   }
   for (const auto& [name, value] : payload["inputs"].items()) {
-    out.emplace_back(name, value.is_string() ? value.get<std::string>() : value.is_null() ? "" : value.dump());
+    out.emplace_back(name, value.is_string() ? value.get<std::string>() : value.is_null() ? "" : json_text(value));
   }
   return out;
 }

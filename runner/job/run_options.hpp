@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runner/docker/pull_policy.hpp"
 #include "runner/secrets/vault.hpp"
 
 namespace pipeline::runner::engine {
@@ -18,9 +19,6 @@ enum class BackendChoice { automatic, host, docker, podman };
 
 /// Whether the workspace is shared with the user's tree or copied.
 enum class WorkspaceMode { bind, copy };
-
-/// Whether images are pulled.
-enum class PullChoice { missing, always, never };
 
 /// How the terminal shows a run.
 enum class OutputStyle {
@@ -68,7 +66,7 @@ struct RunOptions {
   bool strict = false;                    // --strict: a job whose runs-on no runner serves fails
   WorkspaceMode workspace = WorkspaceMode::bind;
   bool reuse = false;                     // --reuse: keep job containers between runs
-  PullChoice pull = PullChoice::missing;
+  docker::PullPolicy pull = docker::PullPolicy::missing;
   bool dry_run = false;
   bool json = false;
   bool explain = false;

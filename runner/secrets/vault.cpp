@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runner/system/lazy/curl.hpp"
+#include "runner/system/lazy/curl_request.hpp"
+#include "runner/trace/trace.hpp"
+#include "workflow/base/json_text.hpp"
 
 namespace pipeline::runner::secrets {
 
@@ -59,11 +61,6 @@ bool truthy(const std::string& text) {
   return text == "1" || text == "true" || text == "yes" || text == "TRUE" || text == "True";
 }
 
-std::size_t append_body(char* data, std::size_t size, std::size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
-
 /// The `errors` array of a Vault error response, joined; the raw body when it has none.
 std::string vault_errors(const std::string& body) {
   try {
@@ -71,7 +68,7 @@ std::string vault_errors(const std::string& body) {
     if (parsed.contains("errors") && parsed["errors"].is_array()) {
       std::string out;
       for (const auto& e : parsed["errors"]) {
-        out += (out.empty() ? "" : "; ") + (e.is_string() ? e.get<std::string>() : e.dump());
+        out += (out.empty() ? "" : "; ") + (e.is_string() ? e.get<std::string>() : json_text(e));
       }
       return out.empty() ? "no error message" : out;
     }
@@ -108,7 +105,7 @@ std::string strip_slashes(std::string_view text) {
 }
 
 std::string value_text(const json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return value.is_string() ? value.get<std::string>() : json_text(value);
 }
 
 Result<void> approle_credentials(const VaultSources& sources, const Lookup& env, VaultSettings& s) {
@@ -212,41 +209,39 @@ Result<VaultClient::Response> VaultClient::send_once(const std::string& method, 
   if (!handle) {
     return Error{"vault: cannot create an HTTP handle"};
   }
-  const std::string url = m_settings.address + "/v1/" + api_path;
-  curl_slist* headers = nullptr;
+  lazy::CurlRequest request;
+  request.method = method;
+  request.url = m_settings.address + "/v1/" + api_path;
   // The token travels only in this header; it is never part of a message.
-  const std::string token_header = "X-Vault-Token: " + m_settings.token;
   if (!m_settings.token.empty()) {
-    headers = curl.slist_append(headers, token_header.c_str());
+    request.headers.push_back("X-Vault-Token: " + m_settings.token);
   }
   if (!m_settings.vault_namespace.empty()) {
-    headers = curl.slist_append(headers, ("X-Vault-Namespace: " + m_settings.vault_namespace).c_str());
+    request.headers.push_back("X-Vault-Namespace: " + m_settings.vault_namespace);
   }
-  headers = curl.slist_append(headers, "Content-Type: application/json");
+  request.headers.emplace_back("Content-Type: application/json");
+  request.body = body;
+  request.timeout = std::max(std::chrono::milliseconds(1), timeout);
+  request.connect_timeout = std::min(request.timeout, std::chrono::milliseconds(5000));
+  request.transport = [this](const lazy::CurlApi& api, CURL* raw) { set_tls_options(api, raw, m_settings); };
   Response response;
-  char error_buffer[CURL_ERROR_SIZE] = {};
-  curl.easy_setopt(handle, CURLOPT_URL, url.c_str());
-  curl.easy_setopt(handle, CURLOPT_HTTPHEADER, headers);
-  curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, append_body);
-  curl.easy_setopt(handle, CURLOPT_WRITEDATA, &response.body);
-  curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
-  curl.easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-  const long timeout_ms = std::max<long>(1, static_cast<long>(timeout.count()));
-  curl.easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 5000L));
-  curl.easy_setopt(handle, CURLOPT_TIMEOUT_MS, timeout_ms);
-  if (method == "POST") {
-    curl.easy_setopt(handle, CURLOPT_POSTFIELDS, body.c_str());
-    curl.easy_setopt(handle, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  }
-  set_tls_options(curl, handle, m_settings);
   ++m_requests;
-  const CURLcode code = curl.easy_perform(handle);
-  curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &response.status);
-  curl.slist_free_all(headers);
+  const auto started = trace::enabled(trace::Level::debug) ? std::chrono::steady_clock::now()
+                                                            : std::chrono::steady_clock::time_point{};
+  const lazy::CurlOutcome outcome = lazy::perform_request(curl, handle, request, lazy::append_to(response.body));
   curl.easy_cleanup(handle);
+  // The API path and the status only: the token, the login body and the answer hold secrets.
+  trace::debug([&] {
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    return "vault " + method + " /v1/" + api_path + " -> " +
+           (outcome.code == CURLE_OK ? std::to_string(outcome.status) : std::string("failed")) + " (" +
+           std::to_string(ms) + " ms)";
+  });
+  response.status = outcome.status;
+  const CURLcode code = outcome.code;
   if (code != CURLE_OK) {
-    const std::string detail = redact("vault: " + m_settings.address + ": " +
-                                      (error_buffer[0] ? error_buffer : curl.easy_strerror(code)));
+    const std::string detail = redact("vault: " + m_settings.address + ": " + outcome.error);
     // A dropped connection or a timeout may pass; a refused connection or a bad certificate will not.
     const bool transient = code == CURLE_OPERATION_TIMEDOUT || code == CURLE_GOT_NOTHING ||
                            code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR;
@@ -289,7 +284,7 @@ Result<void> VaultClient::login() {
   const std::string mount = strip_slashes(m_settings.mount.empty() ? (approle ? "approle" : "jwt") : m_settings.mount);
   const json body = approle ? json{{"role_id", m_settings.role_id}, {"secret_id", m_settings.secret_id}}
                             : json{{"role", m_settings.role}, {"jwt", m_settings.jwt}};
-  auto response = send("POST", "auth/" + mount + "/login", body.dump());
+  auto response = send("POST", "auth/" + mount + "/login", json_text(body));
   if (!response) {
     return response.error();
   }

@@ -14,6 +14,7 @@
 
 #include "runner/services/artifact_names.hpp"
 #include "runner/services/token.hpp"
+#include "workflow/base/json_text.hpp"
 
 namespace pipeline::runner::services {
 
@@ -235,7 +236,7 @@ std::optional<ArtifactInfo> ArtifactStore::read(const std::string& name) const {
   return read_meta(dir_of(name));
 }
 
-bool ArtifactStore::write(const ArtifactInfo& info) const { return write_atomic(dir_of(info.name) + "/" + k_meta, to_json(info).dump(2)); }
+bool ArtifactStore::write(const ArtifactInfo& info) const { return write_atomic(dir_of(info.name) + "/" + k_meta, json_text(to_json(info), 2)); }
 
 std::optional<ArtifactInfo> ArtifactStore::unfinalized(std::int64_t id) const {
   for (auto& info : read_all()) {

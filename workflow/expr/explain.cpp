@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "workflow/expr/template.hpp"
+#include "workflow/base/json_text.hpp"
 
 namespace pipeline::workflow::expr {
 namespace {
@@ -67,7 +68,7 @@ std::string display(const Value& value) {
   std::string text = value.is_null()      ? std::string("null")
                      : value.is_string()  ? quoted(value.as_string())
                      : value.is_primitive() ? value.to_display_string()
-                                            : value.to_json().dump();
+                                            : json_text(value.to_json());
   if (text.size() > k_max_value_chars) {
     text = text.substr(0, k_max_value_chars) + "…";
   }

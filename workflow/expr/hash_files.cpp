@@ -11,6 +11,8 @@
 #include <optional>
 #include <system_error>
 
+#include "workflow/base/match_memo.hpp"
+
 namespace pipeline::workflow::expr {
 namespace {
 
@@ -152,20 +154,35 @@ bool segment_matches(const Segment& s, std::string_view name) {
   return s.literal ? s.text == name : glob_segment_match(s.text, name);
 }
 
-// `**` spans zero or more names; the other segments match one name each.
-bool matches(const std::vector<Segment>& pattern, std::size_t i, const Segments& path, std::size_t j) {
-  if (i == pattern.size()) {
-    return j == path.size();
-  }
-  if (pattern[i].globstar()) {
-    for (std::size_t k = j; k <= path.size(); ++k) {
-      if (matches(pattern, i + 1, path, k)) {
-        return true;
-      }
+// `**` spans zero or more names; the other segments match one name each. Memoized per
+// (segment, name) pair: a pattern of many `**` stays polynomial on a deep path.
+class SegmentsMatcher {
+public:
+  SegmentsMatcher(const std::vector<Segment>& pattern, const Segments& path)
+      : m_pattern(pattern), m_path(path), m_memo(pattern.size(), path.size()) {}
+
+  bool run(std::size_t i, std::size_t j) {
+    if (i == m_pattern.size()) {
+      return j == m_path.size();
     }
-    return false;
+    return m_memo.at(i, j, [&] { return step(i, j); });
   }
-  return j < path.size() && segment_matches(pattern[i], path[j]) && matches(pattern, i + 1, path, j + 1);
+
+private:
+  bool step(std::size_t i, std::size_t j) {
+    if (m_pattern[i].globstar()) {
+      return run(i + 1, j) || (j < m_path.size() && run(i, j + 1));
+    }
+    return j < m_path.size() && segment_matches(m_pattern[i], m_path[j]) && run(i + 1, j + 1);
+  }
+
+  const std::vector<Segment>& m_pattern;
+  const Segments& m_path;
+  MatchMemo m_memo;
+};
+
+bool matches(const std::vector<Segment>& pattern, const Segments& path) {
+  return SegmentsMatcher(pattern, path).run(0, 0);
 }
 
 // Whether something below `path` could match: the pattern's leading names agree with it.
@@ -188,7 +205,7 @@ bool may_match_below(const std::vector<Segment>& pattern, const Segments& path) 
 unsigned match_kind(const std::vector<Pattern>& patterns, const Segments& path) {
   unsigned result = k_none;
   for (const auto& p : patterns) {
-    const unsigned kind = matches(p.segments, 0, path, 0) ? (p.directories_only ? k_directory : k_all) : k_none;
+    const unsigned kind = matches(p.segments, path) ? (p.directories_only ? k_directory : k_all) : k_none;
     result = p.negate ? (result & ~kind) : (result | kind);
   }
   return result;
@@ -400,66 +417,85 @@ Result<bool> is_hashable(const fs::path& file) {
   return fs::is_regular_file(st);
 }
 
-}  // namespace
+// One glob segment against one name, memoized per (glob offset, name offset): `*a*a*a…` stays
+// O(glob × name) instead of exponential.
+class NameMatcher {
+public:
+  NameMatcher(std::string_view glob, std::string_view name)
+      : m_glob(glob), m_name(name), m_memo(glob.size(), name.size()) {}
 
-bool glob_segment_match(std::string_view glob, std::string_view name) {
-  if (glob.empty()) {
-    return name.empty();
+  bool run(std::size_t g, std::size_t n) {
+    if (g == m_glob.size()) {
+      return n == m_name.size();
+    }
+    return m_memo.at(g, n, [&] { return step(g, n); });
   }
-  const char c = glob[0];
-  if (c == '*') {
-    for (std::size_t i = 0; i <= name.size(); ++i) {
-      if (glob_segment_match(glob.substr(1), name.substr(i))) {
-        return true;
+
+private:
+  bool step(std::size_t g, std::size_t n) {
+    const char c = m_glob[g];
+    if (c == '*') {
+      return run(g + 1, n) || (n < m_name.size() && run(g, n + 1));
+    }
+    if (n == m_name.size()) {
+      return false;
+    }
+    if (c == '?') {
+      std::size_t width = 1;  // one character, not one byte, of UTF-8
+      while (n + width < m_name.size() && (static_cast<unsigned char>(m_name[n + width]) & 0xC0) == 0x80) {
+        ++width;
       }
+      return run(g + 1, n + width);
     }
-    return false;
-  }
-  if (name.empty()) {
-    return false;
-  }
-  if (c == '?') {
-    std::size_t width = 1;  // one character, not one byte, of UTF-8
-    while (width < name.size() && (static_cast<unsigned char>(name[width]) & 0xC0) == 0x80) {
-      ++width;
+    if (c == '[') {
+      if (auto after = character_class(g, static_cast<unsigned char>(m_name[n]))) {
+        return *after != 0 && run(*after, n + 1);
+      }
+      // No closing ']': the '[' is an ordinary character.
     }
-    return glob_segment_match(glob.substr(1), name.substr(width));
+    std::size_t width = 1;
+    char expected = c;
+    if (c == '\\' && g + 1 < m_glob.size()) {
+      expected = m_glob[g + 1];
+      width = 2;
+    }
+    return m_name[n] == expected && run(g + width, n + 1);
   }
-  if (c == '[') {
-    const bool negated = glob.size() > 1 && (glob[1] == '!' || glob[1] == '^');
-    std::size_t i = negated ? 2 : 1;
+
+  // For a closed `[...]` at `g`: the glob offset after it when `ch` is in the class, 0 when it
+  // is not; nullopt when the class never closes.
+  std::optional<std::size_t> character_class(std::size_t g, unsigned char ch) const {
+    const bool negated = g + 1 < m_glob.size() && (m_glob[g + 1] == '!' || m_glob[g + 1] == '^');
+    std::size_t i = g + (negated ? 2 : 1);
     bool hit = false;
-    bool closed = false;
-    const auto ch = static_cast<unsigned char>(name[0]);
-    for (bool first = true; i < glob.size(); first = false) {
-      if (glob[i] == ']' && !first) {
-        closed = true;
-        break;
+    for (bool first = true; i < m_glob.size(); first = false) {
+      if (m_glob[i] == ']' && !first) {
+        return hit != negated ? i + 1 : 0;
       }
-      unsigned char lo = static_cast<unsigned char>(glob[i]);
-      if (lo == '\\' && i + 1 < glob.size()) {
-        lo = static_cast<unsigned char>(glob[++i]);
+      unsigned char lo = static_cast<unsigned char>(m_glob[i]);
+      if (lo == '\\' && i + 1 < m_glob.size()) {
+        lo = static_cast<unsigned char>(m_glob[++i]);
       }
       ++i;
       unsigned char hi = lo;
-      if (i + 1 < glob.size() && glob[i] == '-' && glob[i + 1] != ']') {
-        hi = static_cast<unsigned char>(glob[i + 1]);
+      if (i + 1 < m_glob.size() && m_glob[i] == '-' && m_glob[i + 1] != ']') {
+        hi = static_cast<unsigned char>(m_glob[i + 1]);
         i += 2;
       }
       hit = hit || (lo <= ch && ch <= hi);
     }
-    if (closed) {
-      return hit != negated && glob_segment_match(glob.substr(i + 1), name.substr(1));
-    }
-    // No closing ']': the '[' is an ordinary character.
+    return std::nullopt;
   }
-  std::size_t width = 1;
-  char expected = c;
-  if (c == '\\' && glob.size() > 1) {
-    expected = glob[1];
-    width = 2;
-  }
-  return name[0] == expected && glob_segment_match(glob.substr(width), name.substr(1));
+
+  std::string_view m_glob;
+  std::string_view m_name;
+  MatchMemo m_memo;
+};
+
+}  // namespace
+
+bool glob_segment_match(std::string_view glob, std::string_view name) {
+  return NameMatcher(glob, name).run(0, 0);
 }
 
 bool glob_match(std::string_view pattern, std::string_view path) {
@@ -467,7 +503,7 @@ bool glob_match(std::string_view pattern, std::string_view path) {
   for (auto& name : split_path(pattern)) {
     segments.push_back({std::move(name), false});
   }
-  return matches(segments, 0, split_path(path), 0);
+  return matches(segments, split_path(path));
 }
 
 Result<std::string> hash_files(const fs::path& root, const std::vector<std::string>& args,

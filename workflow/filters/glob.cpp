@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "workflow/base/match_memo.hpp"
+
 namespace pipeline::workflow::filters {
 namespace {
 
@@ -124,22 +126,18 @@ Result<std::vector<Atom>> parse_atoms(std::string_view body, std::size_t offset)
   return atoms;
 }
 
-// Memoized matcher: one cell per (atom, position) pair keeps the work at O(atoms × length)
-// for patterns with several `*`/`**`, where plain backtracking would be exponential.
+// Backtracking over the atoms, memoized per (atom, position) pair: several `*`/`**` stay
+// O(atoms × length) instead of exponential.
 class Matcher {
 public:
   Matcher(const std::vector<Atom>& atoms, std::string_view value)
-      : m_atoms(atoms), m_value(value), m_memo((atoms.size() + 1) * (value.size() + 1), -1) {}
+      : m_atoms(atoms), m_value(value), m_memo(atoms.size(), value.size()) {}
 
   bool run(std::size_t atom, std::size_t pos) {
     if (atom == m_atoms.size()) {
       return pos == m_value.size();
     }
-    std::int8_t& cell = m_memo[atom * (m_value.size() + 1) + pos];
-    if (cell < 0) {
-      cell = step(atom, pos) ? 1 : 0;
-    }
-    return cell == 1;
+    return m_memo.at(atom, pos, [&] { return step(atom, pos); });
   }
 
 private:
@@ -194,7 +192,7 @@ private:
 
   const std::vector<Atom>& m_atoms;
   std::string_view m_value;
-  std::vector<std::int8_t> m_memo;
+  MatchMemo m_memo;
 };
 
 }  // namespace

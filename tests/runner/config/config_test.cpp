@@ -75,6 +75,31 @@ TEST_CASE("config: unknown keys and wrong shapes are diagnostics with file:line:
   CHECK(broken.diagnostics[0].where.line >= 1);
 }
 
+TEST_CASE("config: the workflow loader's checks apply (duplicate keys and depth and size and UTF-8)", "[config]") {
+  config::LoadedConfig duplicate;
+  config::parse_config_text("backend: host\nparallel: 2\nbackend: docker\n", "/r/.pipe.yml", duplicate);
+  REQUIRE(duplicate.diagnostics.size() == 1);
+  CHECK_THAT(duplicate.format(), Catch::StartsWith("/r/.pipe.yml:3:1: error: key 'backend' is already defined"));
+
+  config::LoadedConfig deep;
+  config::parse_config_text("platforms: " + std::string(200, '[') + std::string(200, ']') + "\n", "/r/.pipe.yml", deep);
+  REQUIRE_FALSE(deep.diagnostics.empty());
+  CHECK_THAT(deep.format(), Catch::Contains("/r/.pipe.yml:1:"));
+  CHECK_THAT(deep.format(), Catch::Contains("nest"));
+
+  config::LoadedConfig big;
+  config::parse_config_text("backend: host\n#" + std::string(6 * 1024 * 1024, 'x') + "\n", "/r/.pipe.yml", big);
+  REQUIRE(big.diagnostics.size() == 1);
+  CHECK_THAT(big.diagnostics[0].message, Catch::Contains("5 MiB"));
+  CHECK(big.config.find("backend") == nullptr);
+
+  config::LoadedConfig latin1;
+  config::parse_config_text("backend: host\nhook:\n  workflow: caf\xe9.yml\n", "/r/.pipe.yml", latin1);
+  REQUIRE(latin1.diagnostics.size() == 1);
+  CHECK_THAT(latin1.format(), Catch::StartsWith("/r/.pipe.yml:3:"));
+  CHECK_THAT(latin1.format(), Catch::Contains("not valid UTF-8"));
+}
+
 TEST_CASE("config: the repository overrides the user, the environment overrides both", "[config]") {
   const std::string root = pipeline::test::make_temp_dir("config");
   write(fs::path(root) / "xdg/pipe/config.yml",

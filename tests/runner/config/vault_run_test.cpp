@@ -72,6 +72,37 @@ TEST_CASE("pipe run takes a Vault secret from the config and never writes it", "
   CHECK(listed_ok.out.find("extra-value") == std::string::npos);
 }
 
+TEST_CASE("the --log-level debug trace names Vault requests but never the token or the values", "[vault][e2e][trace]") {
+  const std::string secret = "vault-trace-s3cr3t-value";
+  const std::string token = "trace-token-2222";
+  pipeline::test::VaultStub stub;
+  stub.add_token(token);
+  stub.add_mount("secret", 2);
+  stub.put("secret", "ci/app", {{"token", secret}});
+  const fs::path root = pipeline::test::make_temp_dir("vault-trace");
+  const fs::path repo = root / "repo";
+  write_file(repo / ".pipe.yml", "platforms:\n  ubuntu-latest: host\nvault:\n  address: " + stub.address() +
+                                "\n  secrets: secret/data/ci/app token | APP_TOKEN\n");
+  write_file(repo / ".github/workflows/ci.yml",
+             "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+             "      - run: echo \"token is $APP_TOKEN\"\n        env:\n          APP_TOKEN: ${{ secrets.APP_TOKEN }}\n");
+  const fs::path log = root / "trace.log";
+  ::setenv("XDG_CONFIG_HOME", (root / "xdg").c_str(), 1);
+  ::setenv("VAULT_TOKEN", token.c_str(), 1);
+  const auto result = pipeline::test::run_process(
+      {PIPE_EXE, "run", "--backend", "host", "-C", repo.string(), "--log-level", "debug", "--log-file", log.string()});
+  ::unsetenv("VAULT_TOKEN");
+  INFO(result.out << result.err);
+  REQUIRE(result.exit_code == 0);
+  const std::string trace = read_file(log);
+  INFO(trace);
+  CHECK_THAT(trace, Catch::Contains("vault GET /v1/secret/data/ci/app -> 200"));
+  CHECK_THAT(trace, Catch::Contains("scheduler: build ready and started"));
+  CHECK_THAT(trace, Catch::Contains("scheduler: build finished: success"));
+  CHECK(trace.find(secret) == std::string::npos);
+  CHECK(trace.find(token) == std::string::npos);
+}
+
 TEST_CASE("pipe run: a refused Vault read stops the run and names the path", "[vault][e2e]") {
   pipeline::test::VaultStub stub;
   stub.add_token("e2e-token-1111");

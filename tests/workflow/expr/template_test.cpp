@@ -223,6 +223,31 @@ std::string digest(const fs::path& root, const std::vector<std::string>& args, c
 
 }  // namespace
 
+TEST_CASE("hashFiles: pathological patterns on a deep tree finish", "[expr]") {
+  // Without a memo each `**` and each `*` tries every split: billions of steps here.
+  pipeline::test::TempDir tmp("hash-patho");
+  const fs::path ws = tmp.path / "ws";
+  const std::string name(40, 'a');
+  fs::path deep = ws;
+  for (int level = 0; level < 24; ++level) {
+    deep /= name;
+  }
+  write_file(deep / (name + "b"), "leaf");
+  std::string globstars;
+  for (int i = 0; i < 16; ++i) {
+    globstars += "**/";
+  }
+  std::string stars;
+  for (int i = 0; i < 16; ++i) {
+    stars += "*a";
+  }
+  CHECK(digest(ws, {globstars + stars + "*c"}).empty());
+  CHECK(digest(ws, {globstars + stars + "*b"}).size() == 64);
+  CHECK_FALSE(glob_segment_match(stars + "*c", std::string(200, 'a')));
+  CHECK_FALSE(glob_match(globstars + stars + "*c", (fs::path(name) / name / name / name / name / name / name / name).string() +
+                                                     "/" + std::string(100, 'a')));
+}
+
 TEST_CASE("hashFiles: directories, trailing slashes, classes and exclusions", "[expr]") {
   pipeline::test::TempDir tmp("hash-rules");
   const fs::path ws = tmp.path / "ws";

@@ -143,6 +143,23 @@ TEST_CASE("glob: pathological patterns stay fast", "[glob]") {
   CHECK(match_glob("**a**a**a**a**a**a**", value));
 }
 
+TEST_CASE("glob: many globstars and stars on a deep path finish", "[glob]") {
+  // Without the memo each `**/` and each `*` tries every split of the path.
+  std::string pattern;
+  for (int i = 0; i < 16; ++i) {
+    pattern += "**/";
+  }
+  for (int i = 0; i < 16; ++i) {
+    pattern += "*a";
+  }
+  std::string path;
+  for (int level = 0; level < 24; ++level) {
+    path += std::string(40, 'a') + "/";
+  }
+  CHECK_FALSE(match_glob(pattern + "*c", path + std::string(40, 'a')));
+  CHECK(match_glob(pattern + "*b", path + std::string(40, 'a') + "b"));
+}
+
 TEST_CASE("glob: ordered include and negate lists", "[glob]") {
   struct ListCase {
     std::vector<std::string> patterns;
