@@ -92,7 +92,7 @@ Result<void> EngineClient::pull_image(const std::string& image, const std::optio
   request.timeout = std::chrono::milliseconds(0);
   if (auth) {
     const json credentials{{"username", auth->username}, {"password", auth->password}, {"serveraddress", registry_of(image)}};
-    request.headers.push_back("X-Registry-Auth: " + base64uri_escape(json_text(credentials), Base64Padding::with));
+    request.headers.push_back("X-Registry-Auth: " + base64url_encode(json_text(credentials), Base64Padding::with));
   }
   std::string pending;
   std::string failure;
