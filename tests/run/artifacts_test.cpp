@@ -248,3 +248,26 @@ jobs:
   const auto run = nlohmann::json::parse(read_text(repo.path / ".pipe" / "runs" / "latest" / "run.json"));
   CHECK(run["artifacts"].size() == 4);
 }
+
+TEST_CASE("pipe artifacts prune removes the artifacts of recorded runs whose retention ended", "[run][artifacts]") {
+  ArtifactRepo repo("prune", "on: push\njobs: {}\n");
+  const fs::path artifacts = repo.path / ".pipe" / "runs" / "20260101-000000-abcd" / "artifacts";
+  const auto write = [&](const std::string& name, std::int64_t expires_at) {
+    fs::create_directories(artifacts / name);
+    std::ofstream(artifacts / name / "content") << "x";
+    std::ofstream(artifacts / name / "artifact.json")
+        << nlohmann::json{{"id", 1},         {"name", name},  {"job", "j"},       {"mime_type", "application/zip"},
+                          {"size", 1},       {"digest", ""},  {"created_at", 1}, {"expires_at", expires_at},
+                          {"finalized", true}}
+               .dump();
+  };
+  write("ended", 1);
+  write("kept", 0);
+  std::ofstream(artifacts.parent_path() / "run.json") << "{}";
+  const auto pruned = run_process({PIPE_EXE, "artifacts", "prune"}, repo.path.string());
+  INFO(pruned.out + pruned.err);
+  CHECK(pruned.exit_code == 0);
+  CHECK(pruned.out == "removed 1 expired artifact(s)\n");
+  CHECK_FALSE(fs::exists(artifacts / "ended"));
+  CHECK(fs::exists(artifacts / "kept" / "content"));
+}
