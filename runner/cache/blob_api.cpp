@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <memory>
 #include <vector>
 
@@ -21,6 +22,8 @@ using services::Method;
 
 constexpr const char* k_azure_version = "2024-11-04";
 constexpr std::size_t k_read_size = 4 << 20;  // per read of a download: few system calls, little memory
+// Azure's limit is 50,000 ids of up to 64 characters, each in a <Latest> element.
+constexpr std::size_t k_max_block_list = 50000U * 100U;
 
 // Azure answers errors with an XML body and the code in a header; the SDK reads either.
 void azure_error(httplib::Response& res, int status, const std::string& code, const std::string& message) {
@@ -38,7 +41,17 @@ void azure_created(httplib::Response& res) {
   res.set_header("ETag", "\"0x1\"");
 }
 
-void put_upload(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache) {
+// -1 when the body's length is not declared (chunked) or not a number.
+std::int64_t content_length(const httplib::Request& req) {
+  const std::string text = req.get_header_value("Content-Length");
+  std::int64_t length = -1;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), length);
+  return error == std::errc() && end == text.data() + text.size() && length >= 0 ? length : -1;
+}
+
+// Bodies go straight to the staging files as they arrive: a block is never held in memory whole.
+void put_upload(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache,
+                const BodySource& body) {
   auto upload = cache.uploads().get(std::stoll(req.matches[1].str()));
   if (!upload) {
     azure_error(res, 404, "BlobNotFound", "The specified blob does not exist.");
@@ -47,11 +60,17 @@ void put_upload(const httplib::Request& req, httplib::Response& res, const Calle
   const std::string comp = req.get_param_value("comp");
   Result<void> done;
   if (comp == "block") {
-    done = put_block(*upload, req.get_param_value("blockid"), req.body);
+    done = upload->blocks.put_block(upload->reservation, req.get_param_value("blockid"), content_length(req), body);
   } else if (comp == "blocklist") {
-    done = put_block_list(*upload, parse_block_list(req.body));
+    std::string xml;
+    const bool whole = body([&xml](std::string_view piece) {
+      xml.append(piece);
+      return xml.size() <= k_max_block_list;
+    });
+    done = whole ? upload->blocks.commit(upload->reservation, parse_block_list(xml))
+                 : Result<void>(Error{"The block list is too long."});
   } else if (comp.empty() && req.get_header_value("x-ms-blob-type") == "BlockBlob") {
-    done = put_blob(*upload, req.body);
+    done = put_blob(upload->reservation, body);
   } else {
     azure_error(res, 400, "UnsupportedQueryParameter", "pipe's cache takes block blobs only.");
     return;
@@ -98,7 +117,7 @@ void get_entry(const httplib::Request& req, httplib::Response& res, const Caller
 }  // namespace
 
 void mount_blob_api(services::Router& router, CacheRoutes& cache) {
-  add_cache_route(router, Method::put, R"(/_cache/uploads/(\d+))", Access::signed_write, cache, put_upload);
+  add_cache_streaming_route(router, Method::put, R"(/_cache/uploads/(\d+))", Access::signed_write, cache, put_upload);
   add_cache_route(router, Method::get, R"(/_cache/entries/([0-9a-f]+))", Access::signed_read, cache, get_entry);
 }
 

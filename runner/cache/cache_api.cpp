@@ -1,15 +1,17 @@
 #include "runner/cache/cache_api.hpp"
 
+#include <httplib.h>
+
 namespace pipeline::runner::cache {
 
-std::int64_t PendingUploads::add(std::shared_ptr<Reservation> upload) {
+std::int64_t PendingUploads::add(std::shared_ptr<PendingUpload> upload) {
   std::lock_guard lock(m_mutex);
   const std::int64_t id = m_next++;
   m_uploads.emplace(id, std::move(upload));
   return id;
 }
 
-std::shared_ptr<Reservation> PendingUploads::get(std::int64_t id) const {
+std::shared_ptr<PendingUpload> PendingUploads::get(std::int64_t id) const {
   std::lock_guard lock(m_mutex);
   auto it = m_uploads.find(id);
   return it == m_uploads.end() ? nullptr : it->second;
@@ -18,14 +20,14 @@ std::shared_ptr<Reservation> PendingUploads::get(std::int64_t id) const {
 std::optional<std::int64_t> PendingUploads::find(const std::string& key, const std::string& version) const {
   std::lock_guard lock(m_mutex);
   for (const auto& [id, upload] : m_uploads) {
-    if (upload->entry().key == key && upload->entry().version == version) {
+    if (upload->reservation.entry().key == key && upload->reservation.entry().version == version) {
       return id;
     }
   }
   return std::nullopt;
 }
 
-std::shared_ptr<Reservation> PendingUploads::take(std::int64_t id) {
+std::shared_ptr<PendingUpload> PendingUploads::take(std::int64_t id) {
   std::lock_guard lock(m_mutex);
   auto it = m_uploads.find(id);
   if (it == m_uploads.end()) {
@@ -45,6 +47,29 @@ void add_cache_route(services::Router& router, services::Method method, std::str
              [&cache, handler](const httplib::Request& req, httplib::Response& res, const services::Caller& caller) {
                handler(req, res, caller, cache);
              });
+}
+
+void add_cache_streaming_route(services::Router& router, services::Method method, std::string pattern,
+                               services::Access access, CacheRoutes& cache, CacheStreamingHandler handler) {
+  router.add_streaming(method, std::move(pattern), access,
+                       [&cache, handler](const httplib::Request& req, httplib::Response& res,
+                                         const services::Caller& caller, const httplib::ContentReader& reader) {
+                         bool read = false;
+                         const BodySource body = [&](const BodySink& sink) {
+                           read = true;
+                           bool accepted = true;
+                           // Reads on after a refusal: unread bytes would be parsed as the next request.
+                           const bool whole = reader([&](const char* data, std::size_t size) {
+                             accepted = accepted && sink(std::string_view(data, size));
+                             return true;
+                           });
+                           return whole && accepted;
+                         };
+                         handler(req, res, caller, cache, body);
+                         if (!read) {
+                           (void)body([](std::string_view) { return true; });
+                         }
+                       });
 }
 
 void CacheRoutes::mount(services::Router& router) {
@@ -69,7 +94,9 @@ Result<std::int64_t> CacheRoutes::reserve(const std::string& key, const std::str
   if (!upload) {
     return upload.error();
   }
-  return m_uploads.add(std::make_shared<Reservation>(std::move(*upload)));
+  auto pending = std::make_shared<PendingUpload>();
+  pending->reservation = std::move(*upload);
+  return m_uploads.add(std::move(pending));
 }
 
 Result<CacheEntry> CacheRoutes::commit(std::int64_t id, std::optional<std::uint64_t> size) {
@@ -78,7 +105,7 @@ Result<CacheEntry> CacheRoutes::commit(std::int64_t id, std::optional<std::uint6
     return Error{"no upload in progress with this id"};
   }
   std::lock_guard lock(m_store_mutex);
-  return m_store.commit(m_scope.repository, std::move(*upload), size);
+  return m_store.commit(m_scope.repository, std::move(upload->reservation), size);
 }
 
 std::string upload_path(std::int64_t id) { return "/_cache/uploads/" + std::to_string(id); }

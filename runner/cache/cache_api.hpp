@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runner/cache/store.hpp"
+#include "runner/cache/upload.hpp"
 #include "runner/services/service_host.hpp"
 
 namespace pipeline::runner::cache {
@@ -28,18 +29,18 @@ struct RunScope {
 class PendingUploads {
 public:
   /// Keeps `upload` and returns its id.
-  [[nodiscard]] std::int64_t add(std::shared_ptr<Reservation> upload);
+  [[nodiscard]] std::int64_t add(std::shared_ptr<PendingUpload> upload);
   /// The upload with this id, or nullptr.
-  [[nodiscard]] std::shared_ptr<Reservation> get(std::int64_t id) const;
+  [[nodiscard]] std::shared_ptr<PendingUpload> get(std::int64_t id) const;
   /// The id of the upload of `key` and `version`, if one is in progress.
   [[nodiscard]] std::optional<std::int64_t> find(const std::string& key, const std::string& version) const;
   /// Removes and returns the upload with this id, or nullptr.
-  [[nodiscard]] std::shared_ptr<Reservation> take(std::int64_t id);
+  [[nodiscard]] std::shared_ptr<PendingUpload> take(std::int64_t id);
 
 private:
   mutable std::mutex m_mutex;
   std::int64_t m_next = 1;
-  std::map<std::int64_t, std::shared_ptr<Reservation>> m_uploads;
+  std::map<std::int64_t, std::shared_ptr<PendingUpload>> m_uploads;
 };
 
 /// The cache service of one run, mounted on the run's service host.
@@ -91,6 +92,15 @@ using CacheHandler = void (*)(const httplib::Request&, httplib::Response&, const
 /// Adds an endpoint whose handler is given `cache` along with the request.
 void add_cache_route(services::Router& router, services::Method method, std::string pattern,
                      services::Access access, CacheRoutes& cache, CacheHandler handler);
+
+/// Answers one request to the cache service of a run, reading its body from `body` as it arrives.
+using CacheStreamingHandler = void (*)(const httplib::Request&, httplib::Response&, const services::Caller&,
+                                       CacheRoutes&, const BodySource& body);
+
+/// Adds a put, post or patch endpoint whose handler streams the request body; what it leaves
+/// unread is drained after it.
+void add_cache_streaming_route(services::Router& router, services::Method method, std::string pattern,
+                               services::Access access, CacheRoutes& cache, CacheStreamingHandler handler);
 
 /// Adds the Azure Blob endpoints (Put Blob, Put Block, Put Block List, GET with ranges).
 void mount_blob_api(services::Router& router, CacheRoutes& cache);

@@ -104,7 +104,8 @@ void reserve(const httplib::Request& req, httplib::Response& res, const Caller&,
   reply(res, 201, {{"cacheId", *id}});
 }
 
-void upload_chunk(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache) {
+void upload_chunk(const httplib::Request& req, httplib::Response& res, const Caller&, CacheRoutes& cache,
+                  const BodySource& body) {
   auto upload = cache.uploads().get(std::stoll(req.matches[1].str()));
   if (!upload) {
     fail(res, 404, "ArtifactCacheNotFoundException", "no upload in progress with this id");
@@ -115,7 +116,7 @@ void upload_chunk(const httplib::Request& req, httplib::Response& res, const Cal
     fail(res, 400, "ArgumentException", "Content-Range must read `bytes START-END/*`");
     return;
   }
-  if (auto written = write_range(*upload, *start, req.body); !written) {
+  if (auto written = write_range(upload->reservation, *start, body); !written) {
     fail(res, 500, "IOException", written.error().message);
     return;
   }
@@ -143,7 +144,7 @@ void mount_rest_api(services::Router& router, CacheRoutes& cache) {
   add_cache_route(router, Method::get, base + "cache", Access::bearer, cache, get_cache);
   add_cache_route(router, Method::get, base + "caches", Access::bearer, cache, list_caches);
   add_cache_route(router, Method::post, base + "caches", Access::bearer, cache, reserve);
-  add_cache_route(router, Method::patch, base + R"(caches/(\d+))", Access::bearer, cache, upload_chunk);
+  add_cache_streaming_route(router, Method::patch, base + R"(caches/(\d+))", Access::bearer, cache, upload_chunk);
   add_cache_route(router, Method::post, base + R"(caches/(\d+))", Access::bearer, cache, commit);
 }
 

@@ -12,103 +12,201 @@ namespace pipeline::runner::cache {
 namespace fs = std::filesystem;
 namespace {
 
-Result<void> write_at(const fs::path& path, std::uint64_t offset, std::string_view data, int flags) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
-  if (fd < 0) {
-    return Error{"cannot open " + path.string() + ": " + std::strerror(errno)};
+// The server hands a body over a few kilobytes at a time: one write per piece costs more than
+// gathering them into large writes.
+constexpr std::size_t k_write_buffer = 4U << 20U;
+
+/// Closes a descriptor when it goes out of scope.
+class Descriptor {
+public:
+  explicit Descriptor(int fd) : m_fd(fd) {}
+  ~Descriptor() {
+    if (m_fd >= 0) {
+      ::close(m_fd);
+    }
   }
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t written = ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+  Descriptor(const Descriptor&) = delete;
+  Descriptor& operator=(const Descriptor&) = delete;
+  [[nodiscard]] int get() const { return m_fd; }
+
+private:
+  int m_fd;
+};
+
+bool pwrite_all(int fd, std::string_view bytes, std::int64_t offset) {
+  while (!bytes.empty()) {
+    const ssize_t written = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
     if (written < 0 && errno == EINTR) {
       continue;
     }
     if (written <= 0) {
-      const std::string reason = std::strerror(errno);
-      ::close(fd);
-      return Error{"cannot write " + path.string() + ": " + reason};
+      return false;
     }
-    done += static_cast<std::size_t>(written);
+    bytes.remove_prefix(static_cast<std::size_t>(written));
+    offset += written;
   }
-  if (::close(fd) != 0) {
+  return true;
+}
+
+// Streams `body` into `path` from `offset`; at most `limit` bytes (-1: any number). The bytes written.
+Result<std::int64_t> write_body(const fs::path& path, int flags, std::int64_t offset, std::int64_t limit,
+                                const BodySource& body) {
+  const Descriptor fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644));
+  if (fd.get() < 0) {
+    return Error{"cannot open " + path.string() + ": " + std::strerror(errno)};
+  }
+  thread_local std::string pending;
+  pending.clear();
+  pending.reserve(k_write_buffer);
+  std::int64_t written = 0;
+  bool too_long = false;
+  bool failed = false;
+  const auto flush = [&] {
+    failed = !pwrite_all(fd.get(), pending, offset + written);
+    written += static_cast<std::int64_t>(pending.size());
+    pending.clear();
+    return !failed;
+  };
+  const bool whole = body([&](std::string_view piece) {
+    if (limit >= 0 && written + static_cast<std::int64_t>(pending.size() + piece.size()) > limit) {
+      too_long = true;
+      return false;
+    }
+    pending.append(piece);
+    return pending.size() < k_write_buffer || flush();
+  });
+  if (too_long) {
+    return Error{"the body is longer than the " + std::to_string(limit) + " bytes declared"};
+  }
+  if (failed || (whole && !flush())) {
     return Error{"cannot write " + path.string() + ": " + std::strerror(errno)};
   }
-  return {};
+  if (!whole) {
+    return Error{"the body ended before it was received whole"};
+  }
+  return written;
 }
 
-// Block ids are base64 and may hold `/` or `+`: hex keeps them a plain file name.
-fs::path block_file(const Reservation& upload, std::string_view block_id) {
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string name;
-  for (const char c : block_id) {
-    name += k_hex[static_cast<unsigned char>(c) >> 4];
-    name += k_hex[static_cast<unsigned char>(c) & 15];
-  }
-  return upload.blocks() / name;
-}
-
-// Appends `from` to the open `to`, in the kernel where it can (copy_file_range).
-Result<void> append_file(int to, const fs::path& from) {
-  const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
-  if (in < 0) {
-    return Error{"cannot open " + from.string() + ": " + std::strerror(errno)};
-  }
-  struct stat info {};
-  ::fstat(in, &info);
-  auto left = static_cast<std::size_t>(info.st_size);
-  while (left > 0) {
-    const ssize_t copied = ::copy_file_range(in, nullptr, to, nullptr, left, 0);
+// Copies `length` bytes at `offset` of `in` to the end of `out`, in the kernel (copy_file_range).
+bool copy_extent(int in, std::int64_t offset, std::int64_t length, int out) {
+  auto from = static_cast<off_t>(offset);
+  while (length > 0) {
+    const ssize_t copied = ::copy_file_range(in, &from, out, nullptr, static_cast<std::size_t>(length), 0);
     if (copied < 0 && errno == EINTR) {
       continue;
     }
     if (copied <= 0) {
-      const std::string reason = std::strerror(errno);
-      ::close(in);
-      return Error{"cannot copy " + from.string() + ": " + reason};
+      return false;
     }
-    left -= static_cast<std::size_t>(copied);
+    length -= copied;
   }
-  ::close(in);
-  return {};
+  return true;
 }
+
+fs::path data_file(const Reservation& upload) { return upload.blocks() / "data"; }
 
 }  // namespace
 
+BodySource body_of(std::string_view bytes) {
+  return [bytes](const BodySink& sink) { return bytes.empty() || sink(bytes); };
+}
+
+Result<void> write_range(const Reservation& upload, std::uint64_t offset, const BodySource& body) {
+  auto written = write_body(upload.archive(), 0, static_cast<std::int64_t>(offset), -1, body);
+  if (!written) {
+    return written.error();
+  }
+  return {};
+}
+
 Result<void> write_range(const Reservation& upload, std::uint64_t offset, std::string_view data) {
-  return write_at(upload.archive(), offset, data, 0);
+  return write_range(upload, offset, body_of(data));
 }
 
-Result<void> put_blob(const Reservation& upload, std::string_view data) {
-  return write_at(upload.archive(), 0, data, O_TRUNC);
+Result<void> put_blob(const Reservation& upload, const BodySource& body) {
+  auto written = write_body(upload.archive(), O_TRUNC, 0, -1, body);
+  if (!written) {
+    return written.error();
+  }
+  return {};
 }
 
-Result<void> put_block(const Reservation& upload, std::string_view block_id, std::string_view data) {
+Result<void> put_blob(const Reservation& upload, std::string_view data) { return put_blob(upload, body_of(data)); }
+
+Result<void> BlockLayout::put_block(const Reservation& upload, std::string_view block_id, std::int64_t length,
+                                    const BodySource& body) {
   if (block_id.empty() || block_id.size() > 64) {
     return Error{"The specified block ID is invalid."};
   }
-  return write_at(block_file(upload, block_id), 0, data, O_TRUNC);
+  if (length < 0) {
+    // A body of unknown length (chunked) needs its size before it gets a place in the data file.
+    std::string bytes;
+    if (!body([&bytes](std::string_view piece) {
+          bytes.append(piece);
+          return true;
+        })) {
+      return Error{"the body ended before it was received whole"};
+    }
+    return put_block(upload, block_id, bytes);
+  }
+  Extent extent;
+  {
+    std::lock_guard lock(m_mutex);
+    extent = Extent{m_reserved, length};
+    m_reserved += length;
+  }
+  auto written = write_body(data_file(upload), 0, extent.offset, length, body);
+  if (!written) {
+    return written.error();
+  }
+  if (*written != length) {
+    return Error{"the block's body ended after " + std::to_string(*written) + " of the " + std::to_string(length) +
+                 " bytes declared"};
+  }
+  std::lock_guard lock(m_mutex);
+  m_blocks.insert_or_assign(std::string(block_id), extent);
+  return {};
 }
 
-Result<void> put_block_list(const Reservation& upload, const std::vector<std::string>& block_ids) {
+Result<void> BlockLayout::put_block(const Reservation& upload, std::string_view block_id, std::string_view data) {
+  return put_block(upload, block_id, static_cast<std::int64_t>(data.size()), body_of(data));
+}
+
+Result<void> BlockLayout::commit(const Reservation& upload, const std::vector<std::string>& block_ids) {
+  std::lock_guard lock(m_mutex);
+  std::vector<Extent> extents;
+  std::int64_t end = 0;
+  bool in_place = !block_ids.empty();
   for (const std::string& id : block_ids) {
-    if (!fs::exists(block_file(upload, id))) {
+    const auto it = m_blocks.find(id);
+    if (it == m_blocks.end()) {
       return Error{"The specified block list is invalid."};
     }
+    in_place = in_place && it->second.offset == end;
+    end += it->second.length;
+    extents.push_back(it->second);
   }
-  const int fd = ::open(upload.archive().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return Error{"cannot open " + upload.archive().string() + ": " + std::strerror(errno)};
-  }
-  for (const std::string& id : block_ids) {
-    if (auto appended = append_file(fd, block_file(upload, id)); !appended) {
-      ::close(fd);
-      return appended;
+  in_place = in_place && end == m_reserved;
+  std::error_code ec;
+  if (in_place) {
+    fs::rename(data_file(upload), upload.archive(), ec);
+    if (ec) {
+      return Error{"cannot write " + upload.archive().string() + ": " + ec.message()};
     }
+  } else {
+    const Descriptor out(::open(upload.archive().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    const Descriptor in(::open(data_file(upload).c_str(), O_RDONLY | O_CLOEXEC));
+    bool copied = out.get() >= 0 && (extents.empty() || in.get() >= 0);
+    for (const Extent& extent : extents) {
+      copied = copied && copy_extent(in.get(), extent.offset, extent.length, out.get());
+    }
+    if (!copied) {
+      return Error{"cannot write " + upload.archive().string() + ": " + std::strerror(errno)};
+    }
+    fs::remove(data_file(upload), ec);
   }
-  ::close(fd);
-  std::error_code ignored;
-  fs::remove_all(upload.blocks(), ignored);
-  fs::create_directories(upload.blocks(), ignored);
+  m_blocks.clear();
+  m_reserved = 0;
   return {};
 }
 

@@ -50,6 +50,8 @@ std::function<int()> setup_graph(CLI::App& app);
 std::function<int()> setup_logs(CLI::App& app);
 std::function<int()> setup_artifacts(CLI::App& app);
 std::function<int()> setup_clean(CLI::App& app);
+/// Removes the artifacts whose retention ended from every run recorded in `repo_dir`; how many went.
+std::size_t prune_expired_artifacts(const std::string& repo_dir);
 std::function<int()> setup_secrets(CLI::App& app);
 std::function<int()> setup_config(CLI::App& app);
 std::function<int()> setup_cache(CLI::App& app);

@@ -13,6 +13,7 @@
 #include "runner/services/artifact_extract.hpp"
 #include "runner/services/artifact_names.hpp"
 #include "runner/services/artifact_store.hpp"
+#include "runner/services/token.hpp"
 
 namespace pipeline::runner::cli {
 
@@ -114,6 +115,15 @@ int get_artifact(const ArtifactsOptions& options) {
 
 }  // namespace
 
+std::size_t prune_expired_artifacts(const std::string& repo_dir) {
+  auto runs = engine::list_runs((fs::path(repo_dir) / ".pipe" / "runs").string());
+  std::size_t removed = 0;
+  for (const auto& run : runs ? *runs : std::vector<engine::RunInfo>{}) {
+    removed += services::remove_expired(artifacts_dir_of(run), services::unix_now()).size();
+  }
+  return removed;
+}
+
 std::function<int()> setup_artifacts(CLI::App& app) {
   auto options = std::make_shared<ArtifactsOptions>();
   auto action = std::make_shared<std::function<int()>>([options] { return list_artifacts(*options); });
@@ -125,6 +135,14 @@ std::function<int()> setup_artifacts(CLI::App& app) {
   get->add_option("--run", options->run, "Run id, unique prefix, or 'latest' (default)");
   get->add_option("-C,--directory", options->directory, "The repository");
   get->callback([options, action] { *action = [options] { return get_artifact(*options); }; });
+  CLI::App* prune = app.add_subcommand("prune", "Remove the artifacts whose retention-days ended (pipe clean does too)");
+  prune->add_option("-C,--directory", options->directory, "The repository");
+  prune->callback([options, action] {
+    *action = [options] {
+      std::cout << "removed " << prune_expired_artifacts(options->directory) << " expired artifact(s)\n";
+      return static_cast<int>(k_exit_success);
+    };
+  });
   return [action] { return (*action)(); };
 }
 

@@ -1,5 +1,6 @@
 // `pipe clean` — removes what runs that are no longer alive left behind (containers, networks,
-// the host directories of killed runs and hooks) and the job containers `--reuse` kept.
+// the host directories of killed runs and hooks), the job containers `--reuse` kept, and the
+// current repository's artifacts whose retention ended.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
@@ -38,6 +39,8 @@ std::function<int()> setup_clean(CLI::App& app) {
     if (run->empty()) {
       const std::size_t dirs = clean_directories(*all ? LiveOwners::remove : LiveOwners::keep);
       std::cout << "removed " << dirs << " directory(ies) of dead runs and hooks\n";
+      // retention-days: GitHub deletes an artifact when it ends; pipe does here, for this repository's runs.
+      std::cout << "removed " << prune_expired_artifacts(".") << " expired artifact(s)\n";
     }
     auto client = docker::EngineClient::connect_from_environment();
     if (!client) {

@@ -217,6 +217,17 @@ std::vector<ArtifactInfo> read_artifacts(const std::string& root) {
   return found;
 }
 
+std::vector<ArtifactInfo> remove_expired(const std::string& root, std::int64_t now) {
+  std::vector<ArtifactInfo> removed;
+  for (auto& info : read_artifacts(root)) {
+    std::error_code ec;
+    if (expired(info, now) && !artifact_name_problem(info.name) && fs::remove_all(fs::path(root) / info.name, ec) > 0) {
+      removed.push_back(std::move(info));
+    }
+  }
+  return removed;
+}
+
 ArtifactStore::ArtifactStore(std::string root) : m_root(std::move(root)) {
   for (const auto& info : read_artifacts(m_root)) {
     m_next_id = std::max(m_next_id, info.id + 1);

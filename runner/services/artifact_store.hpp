@@ -111,4 +111,7 @@ private:
 /// The artifacts recorded in `root` (finalized ones, expired or not), for `pipe artifacts`.
 [[nodiscard]] std::vector<ArtifactInfo> read_artifacts(const std::string& root);
 
+/// Removes the artifacts in `root` whose retention ended before `now` (Unix seconds); those removed.
+[[nodiscard]] std::vector<ArtifactInfo> remove_expired(const std::string& root, std::int64_t now);
+
 }  // namespace pipeline::runner::services

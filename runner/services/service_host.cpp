@@ -116,6 +116,9 @@ void ServiceHost::serve_streaming(httplib::Server& server, const Route& route) c
   if (route.method == Method::post) {
     server.Post(route.pattern, streamed);
     server.Post(route.pattern, empty);
+  } else if (route.method == Method::patch) {
+    server.Patch(route.pattern, streamed);
+    server.Patch(route.pattern, empty);
   } else {
     server.Put(route.pattern, streamed);
     server.Put(route.pattern, empty);

@@ -62,7 +62,7 @@ class Router {
 public:
   /// Adds an endpoint; patterns are matched in the order added.
   void add(Method method, std::string pattern, Access access, Handler handler);
-  /// Adds a put or post endpoint that streams its request body instead of receiving it whole.
+  /// Adds a put, post or patch endpoint that streams its request body instead of receiving it whole.
   void add_streaming(Method method, std::string pattern, Access access, StreamingHandler handler);
   /// The routes added so far.
   [[nodiscard]] const std::vector<Route>& routes() const { return m_routes; }

@@ -175,3 +175,99 @@ TEST_CASE("a container job downloads what a host job uploaded", "[run][artifacts
                                "--container-options", "-v " + npm + ":/__npm:ro", "workflow.yml"},
                               repo.path.string()));
 }
+
+TEST_CASE("pattern and merge-multiple gather several artifacts; a called workflow shares the caller's artifacts",
+          "[run][artifacts]") {
+  std::string why;
+  const std::string npm = npm_dir(why);
+  if (npm.empty()) {
+    WARN(why);
+    return;
+  }
+  ::setenv("PIPE_TEST_NPM", npm.c_str(), 1);
+  ArtifactRepo repo("many", R"YML(name: many
+on: push
+jobs:
+  produce:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          mkdir -p a b
+          printf 'from a\n' > a/a.txt
+          printf 'from b\n' > b/b.txt
+          printf 'other\n' > other.txt
+      - uses: ./client
+        with: {mode: upload, name: part-a, root: a, files: a/a.txt}
+      - uses: ./client
+        with: {mode: upload, name: part-b, root: b, files: b/b.txt}
+      - uses: ./client
+        with: {mode: upload, name: other, files: other.txt}
+  gather:
+    needs: produce
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ./client
+        with: {mode: download-all, pattern: 'part-*', merge-multiple: 'true', path: merged}
+      - uses: ./client
+        with: {mode: download-all, pattern: 'part-*', path: apart}
+      - run: |
+          echo "merged: $(cat merged/a.txt merged/b.txt | tr '\n' ' ')"
+          echo "apart: $(cat apart/part-a/a.txt apart/part-b/b.txt | tr '\n' ' ')"
+          test ! -e merged/other.txt && echo "other left out"
+  called:
+    needs: produce
+    uses: ./.github/workflows/called.yml
+  after:
+    needs: called
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ./client
+        with: {mode: list}
+)YML");
+  fs::create_directories(repo.path / ".github" / "workflows");
+  std::ofstream(repo.path / ".github" / "workflows" / "called.yml") << R"YML(on: workflow_call
+jobs:
+  inner:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ./client
+        with: {mode: download, name: other, path: from-caller}
+      - run: echo "called read $(cat from-caller/other.txt)"
+      - uses: ./client
+        with: {mode: upload, name: from-called, files: other.txt}
+)YML";
+  const auto result = run_process({PIPE_EXE, "run", "--backend", "host", "workflow.yml"}, repo.path.string());
+  const std::string output = result.out + result.err;
+  INFO(output);
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(output, Catch::Contains("merged: from a from b "));
+  CHECK_THAT(output, Catch::Contains("apart: from a from b "));
+  CHECK_THAT(output, Catch::Contains("other left out"));
+  CHECK_THAT(output, Catch::Contains("called read other"));
+  CHECK_THAT(output, Catch::Contains("artifact from-called size="));
+  const auto run = nlohmann::json::parse(read_text(repo.path / ".pipe" / "runs" / "latest" / "run.json"));
+  CHECK(run["artifacts"].size() == 4);
+}
+
+TEST_CASE("pipe artifacts prune removes the artifacts of recorded runs whose retention ended", "[run][artifacts]") {
+  ArtifactRepo repo("prune", "on: push\njobs: {}\n");
+  const fs::path artifacts = repo.path / ".pipe" / "runs" / "20260101-000000-abcd" / "artifacts";
+  const auto write = [&](const std::string& name, std::int64_t expires_at) {
+    fs::create_directories(artifacts / name);
+    std::ofstream(artifacts / name / "content") << "x";
+    std::ofstream(artifacts / name / "artifact.json")
+        << nlohmann::json{{"id", 1},         {"name", name},  {"job", "j"},       {"mime_type", "application/zip"},
+                          {"size", 1},       {"digest", ""},  {"created_at", 1}, {"expires_at", expires_at},
+                          {"finalized", true}}
+               .dump();
+  };
+  write("ended", 1);
+  write("kept", 0);
+  std::ofstream(artifacts.parent_path() / "run.json") << "{}";
+  const auto pruned = run_process({PIPE_EXE, "artifacts", "prune"}, repo.path.string());
+  INFO(pruned.out + pruned.err);
+  CHECK(pruned.exit_code == 0);
+  CHECK(pruned.out == "removed 1 expired artifact(s)\n");
+  CHECK_FALSE(fs::exists(artifacts / "ended"));
+  CHECK(fs::exists(artifacts / "kept" / "content"));
+}

@@ -203,3 +203,38 @@ TEST_CASE("the cache API wants the runtime token, the blobs a valid signature", 
   REQUIRE(v1);
   CHECK(v1->status == 401);
 }
+
+TEST_CASE("refused cache uploads are read to their end, so the connection serves the next request", "[cache]") {
+  Service s;
+  auto client = s.client();
+  // The same keep-alive connection: a body left unread would be taken for the next request.
+  client.set_keep_alive(true);
+  const nlohmann::json create{{"key", "streamed"}, {"version", "v"}};
+  auto created = client.Post((k_twirp + "CreateCacheEntry").c_str(), create.dump(), "application/json");
+  REQUIRE(created);
+  const std::string url = nlohmann::json::parse(created->body)["signed_upload_url"];
+  const std::string path = url.substr(url.find('/', std::string("http://").size()));
+  const std::string body(1'000'000, 'x');
+
+  auto unknown_comp = client.Put((path + "&comp=nonsense").c_str(), body, "application/octet-stream");
+  REQUIRE(unknown_comp);
+  CHECK(unknown_comp->status == 400);
+  httplib::Headers range{{"Content-Range", "bytes 0-999999/*"}};
+  auto unknown_id = client.Patch("/_apis/artifactcache/caches/999", range, body, "application/octet-stream");
+  REQUIRE(unknown_id);
+  CHECK(unknown_id->status == 404);
+  auto block = client.Put((path + "&comp=block&blockid=AAAA").c_str(), body, "application/octet-stream");
+  REQUIRE(block);
+  CHECK(block->status == 201);
+  auto listed = client.Put((path + "&comp=blocklist").c_str(), "<BlockList><Latest>AAAA</Latest></BlockList>",
+                           "application/xml");
+  REQUIRE(listed);
+  CHECK(listed->status == 201);
+  const nlohmann::json finalize{{"key", "streamed"}, {"version", "v"}, {"size_bytes", "1000000"}};
+  auto finalized = client.Post((k_twirp + "FinalizeCacheEntryUpload").c_str(), finalize.dump(), "application/json");
+  REQUIRE(finalized);
+  CHECK(nlohmann::json::parse(finalized->body)["ok"] == true);
+  const auto entries = s.store.entries("octo/hello");
+  REQUIRE(entries.size() == 1);
+  CHECK(read_all(s.store.archive("octo/hello", entries[0].id)) == body);
+}

@@ -110,10 +110,11 @@ TEST_CASE("Store: blocks assemble in the listed order", "[cache]") {
   Store store(dir.path);
   auto upload = store.reserve(k_repo, k_main, "k", "v1");
   REQUIRE(upload.ok());
-  REQUIRE(put_block(*upload, "QUFB", "second ").ok());
-  REQUIRE(put_block(*upload, "QkJC/+==", "first ").ok());
-  CHECK_FALSE(put_block_list(*upload, {"QkJC/+==", "nope"}).ok());
-  REQUIRE(put_block_list(*upload, {"QkJC/+==", "QUFB"}).ok());
+  BlockLayout blocks;
+  REQUIRE(blocks.put_block(*upload, "QUFB", "second ").ok());
+  REQUIRE(blocks.put_block(*upload, "QkJC/+==", "first ").ok());
+  CHECK_FALSE(blocks.commit(*upload, {"QkJC/+==", "nope"}).ok());
+  REQUIRE(blocks.commit(*upload, {"QkJC/+==", "QUFB"}).ok());
   auto entry = store.commit(k_repo, std::move(*upload), std::nullopt);
   REQUIRE(entry.ok());
   CHECK(read_all(store.archive(k_repo, entry->id)) == "first second ");

@@ -180,3 +180,20 @@ TEST_CASE("streamed blocks in list order, out of order, retried or cut short giv
   CHECK(files_under(dir.path) == std::vector<std::string>{"in-order", "in-order/artifact.json", "in-order/content",
                                                           "retried", "retried/artifact.json", "retried/content"});
 }
+
+TEST_CASE("remove_expired takes only artifacts whose retention ended, without a running service", "[services]") {
+  TempDir dir;
+  ArtifactStore store(dir.path.string());
+  for (const auto& [name, expiry] : {std::pair<std::string, std::int64_t>{"ended", 100}, {"later", 300}, {"kept", 0}}) {
+    const auto id = std::get<ArtifactInfo>(store.create(name, "job", "", expiry)).id;
+    REQUIRE_FALSE(refusal(store.put_content(id, "x")));
+    REQUIRE_FALSE(refusal(store.finalize(name, 1, "")));
+  }
+  const auto removed = remove_expired(dir.path.string(), 200);
+  REQUIRE(removed.size() == 1);
+  CHECK(removed[0].name == "ended");
+  CHECK_FALSE(fs::exists(dir.path / "ended"));
+  CHECK(fs::exists(dir.path / "kept" / "content"));
+  CHECK(fs::exists(dir.path / "later" / "content"));
+  CHECK(remove_expired(dir.path.string(), 200).empty());
+}
