@@ -60,6 +60,8 @@ size_t stream_body(char* data, size_t size, size_t count, void* user) {
   return bytes.size();
 }
 
+Result<void> send_all(const lazy::CurlApi& curl, CURL* handle, std::string_view bytes);
+
 // The raw connection left after `101 UPGRADED`, read through curl so TLS keeps working.
 class CurlRawStream final : public RawStream {
 public:
@@ -97,6 +99,8 @@ public:
     out.append(buffer, n);
     return ReadStatus::data;
   }
+
+  Result<void> write(std::string_view bytes) override { return send_all(m_curl, m_handle, bytes); }
 
 private:
   bool wait_readable(std::chrono::milliseconds wait) {
