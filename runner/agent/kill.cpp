@@ -57,6 +57,9 @@ std::vector<int> marked_processes(std::string_view line) {
 // All are found, stopped, then killed, a few rounds: killing one at a time let a shell whose
 // child died first go on (and start more) before its own turn came.
 void kill_marked(const std::string& marker_line) {
+  if (marker_line.empty()) {
+    return;
+  }
   for (int round = 0; round < 3; ++round) {
     const std::vector<int> pids = marked_processes(marker_line);
     if (pids.empty()) {
