@@ -55,13 +55,23 @@ struct Workspace {
   fs::path path;
 };
 
-JobSpec job(const std::string& image, const Workspace& workspace, const std::string& options = "") {
+// A directory for the backend's host dirs outside /tmp (where tests mount over the container's /tmp).
+struct HostRoot {
+  HostRoot() : path(fs::path("/var/tmp") / ("pipe-agent-root-" + unique_run())) { fs::create_directories(path); }
+  ~HostRoot() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  fs::path path;
+};
+
+JobSpec job(const std::string& image, const fs::path& workspace, const std::string& options = "") {
   JobSpec spec;
   spec.run_id = unique_run();
   spec.job_id = "job";
   spec.display_name = "job";
   spec.image = image;
-  spec.workspace = workspace.path.string();
+  spec.workspace = workspace.string();
   spec.use_host_network = false;
   spec.options = options;
   return spec;
@@ -91,7 +101,7 @@ struct Job {
     }
   }
   DockerBackend& backend;
-  Result<JobEnv> env;
+  pipeline::Result<JobEnv> env;
 };
 
 }  // namespace
@@ -101,8 +111,9 @@ TEST_CASE("container steps run as children of pipe-agent, or of the engine with 
   Workspace workspace;
   SECTION("agent on: copied into /tmp and started once") {
     DockerBackend backend(client, {});
-    Job job1(backend, job(k_busybox, workspace));
-    REQUIRE(job1.env.ok());
+    Job job1(backend, job(k_busybox, workspace.path));
+    INFO((job1.env.ok() ? std::string() : job1.env.error().message));
+  REQUIRE(job1.env.ok());
     CHECK(step_parent(backend, *job1.env) == "/tmp/pipe-agent ");
     SplitSink sink;
     REQUIRE(backend.exec(*job1.env, shell("echo $PPID"), sink).ok());
@@ -114,8 +125,9 @@ TEST_CASE("container steps run as children of pipe-agent, or of the engine with 
     DockerBackendOptions options;
     options.agent = StepAgentMode::off;
     DockerBackend backend(client, options);
-    Job job1(backend, job(k_busybox, workspace));
-    REQUIRE(job1.env.ok());
+    Job job1(backend, job(k_busybox, workspace.path));
+    INFO((job1.env.ok() ? std::string() : job1.env.error().message));
+  REQUIRE(job1.env.ok());
     CHECK(step_parent(backend, *job1.env).find("pipe-agent") == std::string::npos);
   }
 }
@@ -124,7 +136,8 @@ TEST_CASE("a step that kills the agent fails clearly, and the next step starts a
   REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
   Workspace workspace;
   DockerBackend backend(client, {});
-  Job job1(backend, job(k_busybox, workspace));
+  Job job1(backend, job(k_busybox, workspace.path));
+  INFO((job1.env.ok() ? std::string() : job1.env.error().message));
   REQUIRE(job1.env.ok());
   SplitSink killer;
   auto killed = backend.exec(*job1.env, shell("echo before; kill -9 $PPID; sleep 5"), killer);
@@ -139,15 +152,31 @@ TEST_CASE("a step that kills the agent fails clearly, and the next step starts a
   CHECK(step_parent(backend, *job1.env) == "/tmp/pipe-agent ");
 }
 
+// Runs a command as root straight through the engine, around the backend (and its agent).
+void raw_root_exec(EngineClient& client, const JobEnv& env, const std::string& script) {
+  SplitSink sink;
+  auto id = client.create_exec(env.id, ExecConfig{{"sh", "-c", script}, {}, "", "0"});
+  REQUIRE(id.ok());
+  REQUIRE(client.start_exec(*id, sink, {}).ok());
+  auto info = client.inspect_exec(*id);
+  REQUIRE(info.ok());
+  INFO(sink.out + sink.err);
+  REQUIRE(info->exit_code == 0);
+}
+
 TEST_CASE("with a noexec /tmp the agent runs from the job's mounted host directory", "[docker][agent]") {
   REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
-  Workspace workspace;
   std::vector<std::string> notices;
   DockerBackendOptions options;
   options.on_status = [&](const std::string& message) { notices.push_back(message); };
+  // The job's host directory lies outside /tmp, so the noexec tmpfs mounted on /tmp cannot hide it.
+  const HostRoot root;
+  options.temp_root = root.path.string();
   DockerBackend backend(client, options);
-  Job job1(backend, job(k_busybox, workspace, "--tmpfs /tmp:noexec --read-only"));
+  Job job1(backend, job(k_busybox, root.path, "--cap-add SYS_ADMIN"));  // the test mounts
+  INFO((job1.env.ok() ? std::string() : job1.env.error().message));
   REQUIRE(job1.env.ok());
+  raw_root_exec(*client, *job1.env, "mount -t tmpfs -o noexec tmpfs /tmp");
   const std::string agent = fs::path(job1.env->host_temp_dir).parent_path().string() + "/pipe-agent ";
   CHECK(step_parent(backend, *job1.env) == agent);
   SplitSink sink;
@@ -155,14 +184,41 @@ TEST_CASE("with a noexec /tmp the agent runs from the job's mounted host directo
   REQUIRE(status.ok());
   CHECK(status->code == 2);
   CHECK(sink.out == "works\n");
+  INFO((notices.empty() ? std::string() : notices[0]));
   CHECK(notices.empty());  // a second place worked: nothing to tell
+}
+
+TEST_CASE("where no agent can run, steps run as one exec each after one notice", "[docker][agent]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  std::vector<std::string> notices;
+  DockerBackendOptions options;
+  options.on_status = [&](const std::string& message) { notices.push_back(message); };
+  // The job's host directory lies outside /tmp, so the noexec tmpfs mounted on /tmp cannot hide it.
+  const HostRoot root;
+  options.temp_root = root.path.string();
+  DockerBackend backend(client, options);
+  Job job1(backend, job(k_busybox, root.path, "--cap-add SYS_ADMIN"));
+  INFO((job1.env.ok() ? std::string() : job1.env.error().message));
+  REQUIRE(job1.env.ok());
+  const std::string host_dir = fs::path(job1.env->host_temp_dir).parent_path().string();
+  raw_root_exec(*client, *job1.env, "mount -t tmpfs -o noexec tmpfs /tmp && mount -o remount,bind,noexec " + host_dir);
+  CHECK(step_parent(backend, *job1.env).find("pipe-agent") == std::string::npos);
+  SplitSink sink;
+  auto status = backend.exec(*job1.env, shell("echo works; exit 2"), sink);
+  REQUIRE(status.ok());
+  CHECK(status->code == 2);
+  CHECK(sink.out == "works\n");
+  REQUIRE(notices.size() == 1);
+  CHECK_THAT(notices[0], Catch::StartsWith("the step agent cannot run in container " + job1.env->id.substr(0, 12)) &&
+                             Catch::EndsWith("; its steps run as one exec each"));
 }
 
 TEST_CASE("the agent passes every byte of both streams through unchanged", "[docker][agent]") {
   REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
   Workspace workspace;
   DockerBackend backend(client, {});
-  Job job1(backend, job(k_busybox, workspace));
+  Job job1(backend, job(k_busybox, workspace.path));
+  INFO((job1.env.ok() ? std::string() : job1.env.error().message));
   REQUIRE(job1.env.ok());
   // Every byte value, then 4 MiB with no line ends, on stdout; a NUL-laden mix on stderr.
   SplitSink sink;
@@ -187,7 +243,8 @@ TEST_CASE("through the agent a timeout and a cancel end the step's tree, and the
   REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
   Workspace workspace;
   DockerBackend backend(client, {});
-  Job job1(backend, job(k_busybox, workspace));
+  Job job1(backend, job(k_busybox, workspace.path));
+  INFO((job1.env.ok() ? std::string() : job1.env.error().message));
   REQUIRE(job1.env.ok());
   auto sleepers = [&] {
     SplitSink ps;
@@ -235,7 +292,8 @@ TEST_CASE("with options --user the agent and its steps run as that user", "[dock
   REQUIRE_ENGINE_AND_IMAGE(client, k_runner);
   Workspace workspace;
   DockerBackend backend(client, {});
-  Job job1(backend, job(k_runner, workspace, "--user 1001:1001"));
+  Job job1(backend, job(k_runner, workspace.path, "--user 1001:1001"));
+  INFO((job1.env.ok() ? std::string() : job1.env.error().message));
   REQUIRE(job1.env.ok());
   SplitSink sink;
   auto status = backend.exec(*job1.env, shell("id -u; id -g; stat -c %u /proc/$PPID"), sink);
