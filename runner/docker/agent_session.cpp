@@ -10,6 +10,11 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds k_step_poll{20};
 // An agent that says nothing this long after its exec started is not going to.
 constexpr std::chrono::seconds k_hello_wait{15};
+// How long a stopped step's exit may take to arrive (the agent kills after 500 ms): past it the
+// engine or the agent is stuck, and the step ends as an exec's would, killed, without its agent.
+constexpr std::chrono::seconds k_stop_wait{15};
+// The exit code of a step pipe gave up waiting for, as the engine reports a SIGKILLed exec.
+constexpr int k_killed_code = 137;
 
 std::string trimmed(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
@@ -105,6 +110,7 @@ Result<ExitStatus> AgentSession::run(const ExecSpec& spec, const std::string& ma
   ExitStatus result;
   const auto deadline = Clock::now() + spec.timeout;
   bool stop_sent = false;
+  auto stop_deadline = Clock::time_point::max();
   while (true) {
     while (auto frame = m_demux.frames.next()) {
       if (frame->type == FrameType::out || frame->type == FrameType::err) {
@@ -128,10 +134,16 @@ Result<ExitStatus> AgentSession::run(const ExecSpec& spec, const std::string& ma
       result.timed_out = !result.cancelled && spec.timeout.count() > 0 && Clock::now() >= deadline;
       if (result.cancelled || result.timed_out) {
         stop_sent = true;
+        stop_deadline = Clock::now() + k_stop_wait;
         if (auto sent = m_stream->write(agent::encode_frame(FrameType::cancel, "")); !sent) {
           return Error{"the step agent stopped while running the step: " + sent.error().message};
         }
       }
+    }
+    if (Clock::now() >= stop_deadline) {
+      m_broken = true;
+      result.code = k_killed_code;
+      return result;
     }
     auto more = read_some(k_step_poll);
     if (!more || !*more) {

@@ -23,6 +23,8 @@ public:
   /// Runs one step. An error means the agent is gone (the step killed it, or it crashed):
   /// the session must not be used again.
   [[nodiscard]] Result<ExitStatus> run(const ExecSpec& spec, const std::string& marker_line, OutputSink& sink);
+  /// True when a stopped step's exit never came: the session must not run another step.
+  [[nodiscard]] bool broken() const { return m_broken; }
 
 private:
   explicit AgentSession(std::unique_ptr<RawStream> stream) : m_stream(std::move(stream)) {}
@@ -41,6 +43,7 @@ private:
   std::unique_ptr<RawStream> m_stream;
   FrameDecoder m_decoder;
   Demux m_demux;
+  bool m_broken = false;
 };
 
 }  // namespace pipeline::runner::docker

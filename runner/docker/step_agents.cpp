@@ -131,7 +131,7 @@ std::optional<Result<ExitStatus>> StepAgents::run(const JobEnv& env, const ExecS
     return std::nullopt;
   }
   auto ran = session->run(spec, marker_line, sink);
-  if (ran) {
+  if (ran && !session->broken()) {
     std::lock_guard guard(container->mutex);
     container->idle.push_back(std::move(session));
   }
