@@ -243,7 +243,7 @@ TEST_CASE("a step's timeout kills its whole process group and what left it", "[a
   CHECK_FALSE(process_alive(marker));
 }
 
-TEST_CASE("a cancel frame stops the running step; the agent takes the next one", "[agent]") {
+TEST_CASE("a cancel frame stops the running step and the agent takes the next one", "[agent]") {
   HostAgent agent;
   REQUIRE(agent.next());
   agent.send(FrameType::request, encode_request(shell("trap 'echo got TERM; exit 143' TERM; echo started; while :; do sleep 1; done")));
