@@ -65,6 +65,7 @@ std::function<int()> setup_run(CLI::App& app) {
   auto backend = std::make_shared<std::string>("auto");
   auto copy = std::make_shared<bool>(false);
   auto no_socket = std::make_shared<bool>(false);
+  auto no_agent = std::make_shared<bool>(false);
   auto overrides = std::make_shared<std::vector<std::string>>();
   auto ci = std::make_shared<bool>(false);
   auto no_ci = std::make_shared<bool>(false);
@@ -88,6 +89,7 @@ std::function<int()> setup_run(CLI::App& app) {
                                        "Image pulls: missing, always or never")
       ->check(pull_policy_check());
   app.add_flag("--no-engine-socket", *no_socket, "Do not mount the engine socket into job containers and Docker actions");
+  app.add_flag("--no-agent", *no_agent, "Run each container step as its own engine exec, without pipe-agent");
   app.add_flag("--privileged", options->privileged, "Run every job container privileged");
   app.add_option("--container-cap-add", options->cap_add, "Add a capability to every job container");
   app.add_option("--container-options", options->container_options,
@@ -129,6 +131,7 @@ std::function<int()> setup_run(CLI::App& app) {
                                               : engine::BackendChoice::automatic;
     options->workspace = *copy ? engine::WorkspaceMode::copy : engine::WorkspaceMode::bind;
     options->engine_socket = !*no_socket;
+    options->agent = !*no_agent;
     for (const auto& text : *reports) {
       options->reports.push_back(parse_report(text));
     }

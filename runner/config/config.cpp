@@ -18,6 +18,7 @@ const std::vector<KeyInfo>& known_keys() {
       {"platforms", Kind::table, "", "runs-on label → image, or `host`; -P flags come first"},
       {"backend", Kind::scalar, "auto", "auto, host, docker or podman"},
       {"parallel", Kind::scalar, "0", "jobs at once; 0: number of cores"},
+      {"agent", Kind::scalar, "true", "false: container steps run as one engine exec each instead of through pipe-agent"},
       {"strict", Kind::scalar, "false", "true: a job whose runs-on no runner serves fails instead of being skipped"},
       {"secret-files", Kind::list, ".secrets", "secrets files (dotenv)"},
       {"env-files", Kind::list, ".env", "variables for every job's env (dotenv)"},

@@ -123,7 +123,11 @@ Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const st
 }  // namespace
 
 DockerBackend::DockerBackend(std::shared_ptr<EngineClient> client, DockerBackendOptions options)
-    : m_client(std::move(client)), m_options(std::move(options)) {}
+    : m_client(std::move(client)), m_options(std::move(options)) {
+  if (m_options.agent == StepAgentMode::on) {
+    m_agents = std::make_unique<StepAgents>(*m_client, [this](const std::string& notice) { status(notice); });
+  }
+}
 
 Result<std::unique_ptr<DockerBackend>> DockerBackend::connect(DockerBackendOptions options, EngineKind kind) {
   auto client = EngineClient::connect_to(kind);
@@ -292,6 +296,11 @@ Result<ExitStatus> DockerBackend::exec(const JobEnv& env, const ExecSpec& spec, 
     return Error{env.id.empty() ? "exec: the job has no container (prepare_job failed?)" : "exec: empty command"};
   }
   const std::string marker = random_hex(16);
+  if (m_agents) {
+    if (auto ran = m_agents->run(env, spec, std::string(k_marker_name) + "=" + marker, sink)) {
+      return *ran;
+    }
+  }
   ExecConfig config;
   config.cmd = spec.argv;
   config.env = env_lines(spec.env);
@@ -440,6 +449,9 @@ void DockerBackend::stop_leftover_processes(const JobEnv& env) {
 }
 
 void DockerBackend::teardown(const JobEnv& env) {
+  if (m_agents && !env.id.empty()) {
+    m_agents->forget(env.id);
+  }
   std::vector<std::string> containers;
   if (!env.id.empty() && env.kept) {
     stop_leftover_processes(env);

@@ -1,6 +1,7 @@
 #pragma once
 // The container backend: one long-lived job container per job (kept alive by `tail -f /dev/null`),
-// one exec per step, services on a per-job network — the way GitHub runs `container:` jobs.
+// its steps run by pipe-agent inside it (one exec per step when no agent can run), services on a
+// per-job network — the way GitHub runs `container:` jobs.
 #include <chrono>
 #include <functional>
 #include <map>
@@ -19,6 +20,7 @@
 #include "runner/system/file_lock.hpp"
 #include "runner/docker/engine_client.hpp"
 #include "runner/docker/pull_policy.hpp"
+#include "runner/docker/step_agents.hpp"
 #include "workflow/base/result.hpp"
 
 namespace pipeline::runner::docker {
@@ -33,6 +35,7 @@ struct DockerBackendOptions {
   std::string temp_root = "/tmp";  // host temp dirs: <temp_root>/pipe-run-<pid>-<run>/<job>/
   std::chrono::seconds service_health_timeout{300};
   std::function<void(const std::string&)> on_status;  // pull progress and waits, for the log
+  StepAgentMode agent = StepAgentMode::on;  // off: one exec per step
 };
 
 /// Runs jobs in containers of one Docker-compatible engine. Each step's environment also carries
@@ -74,6 +77,7 @@ private:
   DockerBackendOptions m_options;
   std::mutex m_reuse_mutex;
   std::map<std::string, FileLock> m_reuse_locks;  // by the job's host temp dir: held from prepare to teardown
+  std::unique_ptr<StepAgents> m_agents;  // null with StepAgentMode::off
 };
 
 /// What cleanup_leftovers removed.

@@ -130,6 +130,10 @@ public:
   /// Starts an exec attached, decoding stdout/stderr into `sink` until it ends or `keep_going` says stop.
   [[nodiscard]] Result<StreamEnd> start_exec(const std::string& exec_id, OutputSink& sink, const KeepGoing& keep_going);
   [[nodiscard]] Result<ExecInfo> inspect_exec(const std::string& exec_id);
+  /// Creates an exec with stdin attached too (the step agent's); defined in agent_engine.cpp.
+  [[nodiscard]] Result<std::string> create_stdin_exec(const std::string& container, const ExecConfig& config);
+  /// Starts an exec and hands over its connection: stdin to write, multiplexed output to read.
+  [[nodiscard]] Result<std::unique_ptr<RawStream>> open_exec(const std::string& exec_id);
   /// Attaches to a container's stdout/stderr before it starts, so no output is lost.
   [[nodiscard]] Result<std::unique_ptr<RawStream>> attach_container(const std::string& id);
   /// Decodes an attached stream into `sink` until it ends or `keep_going` says stop.

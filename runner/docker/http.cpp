@@ -24,6 +24,8 @@ bool is_connect_failure(CURLcode code) {
          code == CURLE_SSL_CERTPROBLEM || code == CURLE_PEER_FAILED_VERIFICATION;
 }
 
+Result<void> send_all(const lazy::CurlApi& curl, CURL* handle, std::string_view bytes);
+
 // The raw connection left after `101 UPGRADED`, read through curl so TLS keeps working.
 class CurlRawStream final : public RawStream {
 public:
@@ -61,6 +63,8 @@ public:
     out.append(buffer, n);
     return ReadStatus::data;
   }
+
+  Result<void> write(std::string_view bytes) override { return send_all(m_curl, m_handle, bytes); }
 
 private:
   bool wait_readable(std::chrono::milliseconds wait) {

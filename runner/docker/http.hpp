@@ -60,6 +60,8 @@ public:
   virtual ~RawStream() = default;
   /// Reads what is available, waiting up to `wait`; `idle` when nothing came in time.
   [[nodiscard]] virtual Result<ReadStatus> read(std::string& out, std::chrono::milliseconds wait) = 0;
+  /// Sends bytes the other way (an exec's stdin, when it was attached).
+  [[nodiscard]] virtual Result<void> write(std::string_view bytes) = 0;
 };
 
 /// Called with each piece of a streamed body; return false to stop early.

@@ -276,6 +276,13 @@ Result<RunOptions> apply_config(const RunOptions& given, const std::string& dir)
     }
     options.strict = options.strict || value == "true";  // --strict wins over `strict: false`
   }
+  if (const config::Setting* agent = cfg.find("agent")) {
+    const std::string value = cfg.value("agent");
+    if (value != "true" && value != "false") {
+      return Error{agent->origin + ": agent '" + value + "' is not true or false"};
+    }
+    options.agent = options.agent && value == "true";  // --no-agent wins over `agent: true`
+  }
   const std::pair<std::vector<std::string>*, const char*> lists[] = {
       {&options.secret_files, "secret-files"}, {&options.env_files, "env-files"}, {&options.var_files, "var-files"}};
   for (const auto& [list, key] : lists) {

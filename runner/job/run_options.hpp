@@ -72,6 +72,7 @@ struct RunOptions {
   bool explain = false;
   bool verbose = false;
   bool engine_socket = true;
+  bool agent = true;                      // false (--no-agent, `agent: false`): container steps run as one exec each
   bool privileged = false;                 // --privileged: every job container
   std::vector<std::string> cap_add;        // --container-cap-add
   std::string container_options;           // --container-options: appended to each job container's options

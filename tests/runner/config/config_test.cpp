@@ -160,6 +160,22 @@ TEST_CASE("apply_config: strict comes from --strict or the config, and must be t
   CHECK(bad.error().message == repo + "/.pipe.yml:1: strict 'yes please' is not true or false");
 }
 
+TEST_CASE("apply_config: the step agent is on unless --no-agent or `agent: false` turns it off", "[config]") {
+  const std::string repo = pipeline::test::make_temp_dir("config-agent");
+  ::setenv("XDG_CONFIG_HOME", (repo + "/no-user-config").c_str(), 1);
+  engine::RunOptions given;
+  CHECK(engine::apply_config(given, repo)->agent);
+  write(fs::path(repo) / ".pipe.yml", "agent: false\n");
+  CHECK_FALSE(engine::apply_config(given, repo)->agent);
+  write(fs::path(repo) / ".pipe.yml", "agent: true\n");
+  given.agent = false;
+  CHECK_FALSE(engine::apply_config(given, repo)->agent);
+  write(fs::path(repo) / ".pipe.yml", "agent: off\n");
+  auto bad = engine::apply_config(given, repo);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message == repo + "/.pipe.yml:1: agent 'off' is not true or false");
+}
+
 TEST_CASE("collect_secrets: files < vault < GITHUB_TOKEN from env < -s", "[config][vault]") {
   pipeline::test::VaultStub stub;
   stub.add_token("tok-123456");
