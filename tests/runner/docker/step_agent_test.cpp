@@ -264,7 +264,7 @@ TEST_CASE("through the agent a timeout and a cancel end the step's tree, and the
     CHECK(sleepers() == "0\n");
   }
   SECTION("cancel") {
-    CancelToken token;
+    pipeline::CancelToken token;
     ExecSpec spec = shell("echo started; touch started.flag; sleep 30");
     spec.cwd = workspace.path.string();
     spec.cancel = &token;
