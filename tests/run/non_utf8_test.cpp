@@ -57,7 +57,7 @@ TEST_CASE("a Latin-1 commit message and .env value on the host: event.json is wr
   CHECK_THAT(result.out, Catch::Contains("value: 63 61 66 e9"));  // the host passes the bytes as they are
 }
 
-TEST_CASE("a Latin-1 .env value in a container job: the engine gets U+FFFD and the job runs", "[run][docker][utf8]") {
+TEST_CASE("a Latin-1 .env value in a container job: the step agent passes the bytes, exec-per-step sends U+FFFD", "[run][docker][utf8]") {
   auto client = EngineClient::connect_from_environment();
   const auto busybox = client ? (*client)->image_exists(k_busybox) : pipeline::Result<bool>(false);
   if (!busybox || !*busybox) {
@@ -71,6 +71,14 @@ TEST_CASE("a Latin-1 .env value in a container job: the engine gets U+FFFD and t
   INFO(result.out + result.err);
   CHECK(result.exit_code == 0);
   CHECK_THAT(result.out, Catch::Contains("Job succeeded"));
-  CHECK_THAT(result.out, Catch::Contains("value: 63 61 66 ef bf bd"));
+  CHECK_THAT(result.out, Catch::Contains("value: 63 61 66 e9"));  // the agent's request is bytes, not JSON
   CHECK_THAT(result.err, !Catch::Contains("left by dead runs"));
+
+  // Without the agent the environment travels in the exec's JSON body: invalid UTF-8 becomes U+FFFD.
+  const auto exec = run_process(
+      {PIPE_EXE, "run", "--backend", "docker", "--no-agent", "-P", std::string("ubuntu-latest=") + k_busybox},
+      repo.dir.path.string());
+  INFO(exec.out + exec.err);
+  CHECK(exec.exit_code == 0);
+  CHECK_THAT(exec.out, Catch::Contains("value: 63 61 66 ef bf bd"));
 }
