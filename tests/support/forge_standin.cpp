@@ -192,7 +192,9 @@ struct ForgeStandin::State {
 };
 
 ForgeStandin::ForgeStandin() : m_state(std::make_shared<State>()) {
-  auto state = m_state;
+  // The handler lives inside the state's own server, so it holds a plain pointer (a shared one
+  // would keep the state alive forever); the destructor stops and joins the server first.
+  State* state = m_state.get();
   state->server.Post(R"(/api/actions/([A-Za-z0-9.]+)/(\w+))", [state](const httplib::Request& req, httplib::Response& res) {
     state->handle(req.matches[2].str(), req, res);
   });

@@ -263,7 +263,8 @@ TEST_CASE("a cancel frame stops the running step and the agent takes the next on
   }
   REQUIRE(exit);
   CHECK(exit->cancelled);
-  CHECK(exit->status == 143);
+  // SIGTERM first (the trap's 143); on a starved machine the grace can run out first (137).
+  CHECK((exit->status == 143 || exit->status == 137));
   std::string err;
   out.clear();
   CHECK(agent.run(shell("echo next"), out, err).status == 0);
