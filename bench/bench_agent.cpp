@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_timing.hpp"
 #include "runner/backend/process.hpp"
 #include "runner/docker/docker_backend.hpp"
 #include "runner/docker/engine_client.hpp"
@@ -17,37 +18,21 @@
 using namespace pipeline::runner;
 using namespace pipeline::runner::docker;
 namespace fs = std::filesystem;
+using pipeline::bench::elapsed_ms;
+using pipeline::bench::median;
+using pipeline::bench::NullSink;
 
 namespace {
 
 constexpr const char* k_image = "pipe-test/runner:bookworm";
 constexpr int k_rounds = 40;
 
-class NullSink final : public OutputSink {
-public:
-  void write(Stream, std::string_view) override {}
-};
-
-double elapsed_ms(const std::function<bool()>& body) {
-  const auto start = std::chrono::steady_clock::now();
-  if (!body()) {
-    std::fprintf(stderr, "bench_agent: a step failed\n");
-    std::exit(1);
-  }
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> times) {
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
-
 // Runs every body once per round, in turn, so load that drifts affects all alike.
 std::vector<double> interleaved_medians(const std::vector<std::function<bool()>>& bodies) {
   std::vector<std::vector<double>> times(bodies.size());
   for (int round = 0; round < k_rounds; ++round) {
     for (std::size_t i = 0; i < bodies.size(); ++i) {
-      times[i].push_back(elapsed_ms(bodies[i]));
+      times[i].push_back(elapsed_ms("bench_agent", "a step", bodies[i]));
     }
   }
   std::vector<double> medians;

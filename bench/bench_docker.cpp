@@ -9,43 +9,28 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_timing.hpp"
 #include "runner/docker/docker_backend.hpp"
 #include "runner/docker/engine_client.hpp"
 #include "tests/support/run_process.hpp"
 
 using namespace pipeline::runner;
 using namespace pipeline::runner::docker;
+using pipeline::bench::elapsed_ms;
+using pipeline::bench::median;
+using pipeline::bench::NullSink;
 
 namespace {
 
 constexpr const char* k_image = "pipe-test/busybox:latest";
-
-class NullSink final : public OutputSink {
-public:
-  void write(Stream, std::string_view) override {}
-};
-
-double elapsed_ms(const std::function<bool()>& body) {
-  const auto start = std::chrono::steady_clock::now();
-  if (!body()) {
-    std::fprintf(stderr, "bench_docker: a run failed\n");
-    std::exit(1);
-  }
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> times) {
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
-}
 
 // Alternates the two bodies so a machine whose load drifts affects both alike.
 std::pair<double, double> interleaved_medians(int runs, const std::function<bool()>& ours, const std::function<bool()>& raw) {
   std::vector<double> a;
   std::vector<double> b;
   for (int i = 0; i < runs; ++i) {
-    a.push_back(elapsed_ms(ours));
-    b.push_back(elapsed_ms(raw));
+    a.push_back(elapsed_ms("bench_docker", "a run", ours));
+    b.push_back(elapsed_ms("bench_docker", "a run", raw));
   }
   return {median(a), median(b)};
 }
