@@ -140,7 +140,8 @@ TEST_CASE("a step that kills the agent fails clearly, and the next step starts a
   INFO((job1.env.ok() ? std::string() : job1.env.error().message));
   REQUIRE(job1.env.ok());
   SplitSink killer;
-  auto killed = backend.exec(*job1.env, shell("echo before; kill -9 $PPID; sleep 5"), killer);
+  // The pause lets the agent forward "before" first: a SIGKILL'd agent loses what it had not sent.
+  auto killed = backend.exec(*job1.env, shell("echo before; sleep 1; kill -9 $PPID; sleep 5"), killer);
   REQUIRE_FALSE(killed.ok());
   CHECK_THAT(killed.error().message, Catch::Contains("the step agent stopped while running the step"));
   CHECK(killer.out == "before\n");
