@@ -10,8 +10,11 @@ class App;
 }
 
 namespace pipeline::runner::engine {
-struct RunOptions;
 class Interruption;
+}
+
+namespace pipeline::runner::job {
+struct RunOptions;
 }
 
 namespace pipeline::runner::cli {
@@ -31,7 +34,7 @@ enum class CiMode { on, off, from_environment };
 
 /// Sets `options`' output style for CI mode, and GitHub Actions' log format when
 /// GITHUB_ACTIONS=true in pipe's own environment.
-void apply_ci_mode(engine::RunOptions& options, CiMode mode);
+void apply_ci_mode(job::RunOptions& options, CiMode mode);
 
 /// Runs `body` with Ctrl-C, SIGTERM, SIGHUP and a closed standard output turned into its
 /// interruption (the first cancels, a second Ctrl-C or SIGTERM stops at once), as `pipe run` does.

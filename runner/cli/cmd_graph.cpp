@@ -41,7 +41,7 @@ int run_graph(const GraphOptions& options) {
       return k_exit_usage;
     }
     // Called workflows come from the workspace and the action cache: a graph fetches nothing.
-    const auto planned = engine::plan_calls_offline(wf, *graph, options.directory);
+    const auto planned = job::plan_calls_offline(wf, *graph, options.directory);
     errors += planned.errors;
     if (options.format == "dot") {
       std::cout << workflow::plan::render_plan_dot(planned.jobs, wf.display_name());

@@ -73,11 +73,11 @@ int run(const HookCommand& command) {
   options.jobs = hook::split_list(command.jobs);
   options.workflow = command.workflow;
   options.directory = command.directory;
-  options.backend = command.backend == "docker" ? engine::BackendChoice::docker
-                    : command.backend == "auto" ? engine::BackendChoice::automatic
-                                                : engine::BackendChoice::host;
-  return hook::run_hook(options, std::cin, [](const engine::RunOptions& run_options) {
-    return run_interruptible([&](engine::Interruption& interruption) { return engine::run(run_options, interruption); });
+  options.backend = command.backend == "docker" ? job::BackendChoice::docker
+                    : command.backend == "auto" ? job::BackendChoice::automatic
+                                                : job::BackendChoice::host;
+  return hook::run_hook(options, std::cin, [](const job::RunOptions& run_options) {
+    return run_interruptible([&](engine::Interruption& interruption) { return job::run(run_options, interruption); });
   });
 }
 

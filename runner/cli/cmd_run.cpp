@@ -1,4 +1,4 @@
-// `pipe run` — CLI11 fills RunOptions; engine::run does the work.
+// `pipe run` — CLI11 fills RunOptions; job::run does the work.
 #include <CLI/CLI.hpp>
 
 #include <memory>
@@ -21,7 +21,7 @@ std::pair<std::string, std::string> split_pair(const std::string& text) {
   return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
-engine::ReportRequest parse_report(const std::string& text) {
+job::ReportRequest parse_report(const std::string& text) {
   auto [kind, file] = split_pair(text);
   if ((kind != "junit" && kind != "json") || file.empty()) {
     throw CLI::ValidationError("--report takes junit=FILE or json=FILE, got '" + text + "'");
@@ -50,16 +50,16 @@ CLI::Validator matrix_filter_check() {
 
 }  // namespace
 
-void apply_ci_mode(engine::RunOptions& options, CiMode mode) {
+void apply_ci_mode(job::RunOptions& options, CiMode mode) {
   const bool ci = mode == CiMode::on || (mode == CiMode::from_environment && engine::env_flag("CI"));
-  if (ci && options.output == engine::OutputStyle::full) {
-    options.output = engine::OutputStyle::ci;
+  if (ci && options.output == job::OutputStyle::full) {
+    options.output = job::OutputStyle::ci;
   }
   options.github_actions = ci && engine::env_flag("GITHUB_ACTIONS");
 }
 
 std::function<int()> setup_run(CLI::App& app) {
-  auto options = std::make_shared<engine::RunOptions>();
+  auto options = std::make_shared<job::RunOptions>();
   auto inputs = std::make_shared<std::vector<std::string>>();
   auto platforms = std::make_shared<std::vector<std::string>>();
   auto backend = std::make_shared<std::string>("auto");
@@ -125,18 +125,18 @@ std::function<int()> setup_run(CLI::App& app) {
     for (const auto& text : *overrides) {
       options->action_overrides.push_back(split_pair(text));
     }
-    options->backend = *backend == "host"     ? engine::BackendChoice::host
-                       : *backend == "docker" ? engine::BackendChoice::docker
-                       : *backend == "podman" ? engine::BackendChoice::podman
-                                              : engine::BackendChoice::automatic;
-    options->workspace = *copy ? engine::WorkspaceMode::copy : engine::WorkspaceMode::bind;
+    options->backend = *backend == "host"     ? job::BackendChoice::host
+                       : *backend == "docker" ? job::BackendChoice::docker
+                       : *backend == "podman" ? job::BackendChoice::podman
+                                              : job::BackendChoice::automatic;
+    options->workspace = *copy ? job::WorkspaceMode::copy : job::WorkspaceMode::bind;
     options->engine_socket = !*no_socket;
     options->agent = !*no_agent;
     for (const auto& text : *reports) {
       options->reports.push_back(parse_report(text));
     }
     apply_ci_mode(*options, *ci ? CiMode::on : *no_ci ? CiMode::off : CiMode::from_environment);
-    return run_interruptible([&](engine::Interruption& interruption) { return engine::run(*options, interruption); });
+    return run_interruptible([&](engine::Interruption& interruption) { return job::run(*options, interruption); });
   };
 }
 

@@ -11,11 +11,11 @@ namespace pipeline::runner::cli {
 
 namespace {
 
-int list_secrets(const engine::RunOptions& given) {
+int list_secrets(const job::RunOptions& given) {
   const std::string dir = std::filesystem::absolute(given.directory).lexically_normal().string();
-  auto options = engine::apply_config(given, dir);
-  auto secrets = options ? engine::collect_secrets(*options, dir)
-                         : Result<std::vector<engine::SecretEntry>>(options.error());
+  auto options = job::apply_config(given, dir);
+  auto secrets = options ? job::collect_secrets(*options, dir)
+                         : Result<std::vector<job::SecretEntry>>(options.error());
   if (!secrets) {
     std::cerr << "pipe: error: " << secrets.error().message << '\n';
     return k_exit_usage;
@@ -36,7 +36,7 @@ int list_secrets(const engine::RunOptions& given) {
 }  // namespace
 
 std::function<int()> setup_secrets(CLI::App& app) {
-  auto options = std::make_shared<engine::RunOptions>();
+  auto options = std::make_shared<job::RunOptions>();
   app.require_subcommand(1);
   CLI::App* list = app.add_subcommand("list", "Each secret's name and origin (never its value)");
   list->add_option("-C,--directory", options->directory, "The repository");

@@ -164,9 +164,9 @@ bool all_host(const std::vector<Label>& labels) {
 }
 
 /// The `pipe run` of the task: its workflow file, event, context, secrets, vars and needs.
-Result<engine::RunOptions> run_options(const Task& task, const TaskSettings& settings, const fs::path& dir,
+Result<job::RunOptions> run_options(const Task& task, const TaskSettings& settings, const fs::path& dir,
                                        const TaskWorkflow& workflow) {
-  engine::RunOptions options;
+  job::RunOptions options;
   const fs::path workspace = dir / "workspace";
   fs::create_directories(workspace);
   const fs::path workflow_file = dir / "workflow.yml";
@@ -179,14 +179,14 @@ Result<engine::RunOptions> run_options(const Task& task, const TaskSettings& set
   }
   options.directory = workspace.string();
   options.workflows = {workflow_file.string()};
-  options.selection = engine::WorkflowSelection::all;
+  options.selection = job::WorkflowSelection::all;
   options.jobs = {workflow.job_id};
   options.event = context_text(task.context, "event_name");
   options.event_path = (dir / "event.json").string();
-  options.backend = all_host(settings.labels) ? engine::BackendChoice::host : engine::BackendChoice::automatic;
+  options.backend = all_host(settings.labels) ? job::BackendChoice::host : job::BackendChoice::automatic;
   options.platforms = label_platforms(settings.labels);
   options.strict = true;
-  options.output = engine::OutputStyle::ci;
+  options.output = job::OutputStyle::ci;
   options.privileged = settings.config->container.privileged;
   options.container_options = settings.config->container.options;
   options.actions_url = context_text(task.context, "gitea_default_actions_url");
@@ -204,7 +204,7 @@ Result<engine::RunOptions> run_options(const Task& task, const TaskSettings& set
   }
   options.github_context = github_context(task.context);
   for (const auto& [id, need] : task.needs) {
-    engine::GivenNeed given;
+    job::GivenNeed given;
     given.result = to_context_word(need.result);
     given.outputs.assign(need.outputs.begin(), need.outputs.end());
     options.given_needs[id] = std::move(given);
@@ -278,7 +278,7 @@ TaskResult run_engine(const Task& task, const TaskSettings& settings, const fs::
     log.set_outputs(StringMap(outputs.begin(), outputs.end()));
   };
   Watchdog watchdog(interruption, settings.config->timeout);
-  const int code = engine::run(*options, interruption);
+  const int code = job::run(*options, interruption);
   if (interruption.signal() != 0) {
     if (interruption.signal() == SIGALRM) {
       log.add_row("pipe: the job ran longer than the runner's timeout and was cancelled");

@@ -163,7 +163,7 @@ int check_snapshot(const HookRunOptions& options, const fs::path& root, const Sn
     std::cerr << "pipe: error: " << exported.error().message << "\n";
     return k_exit_usage;
   }
-  engine::RunOptions run;
+  job::RunOptions run;
   run.directory = root.string();
   run.workflows = *workflows;
   run.jobs = options.jobs;
@@ -171,8 +171,8 @@ int check_snapshot(const HookRunOptions& options, const fs::path& root, const Sn
   run.backend = options.backend;
   run.workspace_override = temp.path().string();
   run.changed_files = snapshot.changed;
-  run.selection = engine::WorkflowSelection::all;
-  run.output = engine::OutputStyle::compact;
+  run.selection = job::WorkflowSelection::all;
+  run.output = job::OutputStyle::compact;
   return run_jobs(run);
 }
 

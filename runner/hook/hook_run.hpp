@@ -17,12 +17,12 @@ struct HookRunOptions {
   std::vector<std::string> jobs;  // empty: the config's hook.jobs, else every job
   std::string workflow;           // a file or directory in the repository; empty: config, else .github/workflows
   std::string directory = ".";
-  engine::BackendChoice backend = engine::BackendChoice::host;
+  job::BackendChoice backend = job::BackendChoice::host;
 };
 
-/// Runs the jobs `options` selects and returns the exit code (engine::run, with Ctrl-C handling
+/// Runs the jobs `options` selects and returns the exit code (job::run, with Ctrl-C handling
 /// set up by the caller only when jobs do run, so a skipped hook starts no thread).
-using RunJobs = std::function<int(const engine::RunOptions& options)>;
+using RunJobs = std::function<int(const job::RunOptions& options)>;
 
 /// Runs the hook: exports the staged index (pre-commit) or each pushed commit (pre-push, refs
 /// read from `push_input`) into a temporary workspace, skips at once the workflows whose path

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 namespace expr = workflow::expr;
 
@@ -227,4 +227,4 @@ actions::ResolverOptions resolver_options(const RunOptions& options) {
   return resolver;
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

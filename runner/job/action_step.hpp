@@ -13,7 +13,7 @@
 #include "workflow/model.hpp"
 #include "workflow/base/result.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// An action's inputs after `with:` and defaults, plus what GitHub warns about them.
 struct ActionInputs {
@@ -81,4 +81,4 @@ struct NodeChoice {
 /// The resolver settings of a run's options.
 [[nodiscard]] actions::ResolverOptions resolver_options(const RunOptions& options);
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 namespace {
 
 namespace fs = std::filesystem;
@@ -59,14 +59,14 @@ LoadProblems sort_load_errors(const workflow::LoadedSet& set, const std::vector<
   return problems;
 }
 
-void report_broken(Reporter& reporter, const std::vector<BrokenWorkflow>& broken, const fs::path& dir) {
+void report_broken(engine::Reporter& reporter, const std::vector<BrokenWorkflow>& broken, const fs::path& dir) {
   for (const auto& file : broken) {
     const std::string name = shown_name(file.path, dir);
     for (const auto& error : file.errors) {
-      Event event;
-      event.kind = EventKind::annotation;
+      engine::Event event;
+      event.kind = engine::EventKind::annotation;
       event.job = name;
-      event.annotation.level = AnnotationLevel::error;
+      event.annotation.level = engine::AnnotationLevel::error;
       event.annotation.file = name;
       event.annotation.line = error.where.line;
       event.annotation.column = error.where.column;
@@ -74,12 +74,12 @@ void report_broken(Reporter& reporter, const std::vector<BrokenWorkflow>& broken
       event.annotation.message = error.message;
       reporter.post(std::move(event));
     }
-    Event finished;
-    finished.kind = EventKind::job_finished;
+    engine::Event finished;
+    finished.kind = engine::EventKind::job_finished;
     finished.job = name;
-    finished.result = NodeResult::failure;
+    finished.result = engine::NodeResult::failure;
     reporter.post(std::move(finished));
   }
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -8,7 +8,7 @@
 #include "runner/job/run_options.hpp"
 #include "workflow/loader.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// A workflow file with errors, shown as a failed run of its own.
 struct BrokenWorkflow {
@@ -29,6 +29,6 @@ struct LoadProblems {
 
 /// Posts each broken file as a failed job named after its path relative to `dir`, with one
 /// error annotation per diagnostic, so the summary, the run record and the reports list it.
-void report_broken(Reporter& reporter, const std::vector<BrokenWorkflow>& broken, const std::filesystem::path& dir);
+void report_broken(engine::Reporter& reporter, const std::vector<BrokenWorkflow>& broken, const std::filesystem::path& dir);
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -13,7 +13,7 @@
 #include "workflow/permissions.hpp"
 #include "workflow/plan/matrix.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 namespace expr = workflow::expr;
 namespace fs = std::filesystem;
@@ -255,4 +255,4 @@ CallPlan plan_calls_offline(const Workflow& wf, const workflow::plan::JobGraph& 
   return plan_calls(run, root);
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

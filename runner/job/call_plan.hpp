@@ -15,7 +15,7 @@
 #include "workflow/plan/call_tree.hpp"
 #include "workflow/plan/job_graph.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// A workflow pipe was asked to run, with what its jobs evaluate against.
 struct PlanRoot {
@@ -42,4 +42,4 @@ struct CallPlan {
 [[nodiscard]] CallPlan plan_calls_offline(const workflow::Workflow& wf, const workflow::plan::JobGraph& graph,
                                           const std::string& dir);
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -7,7 +7,7 @@
 #include "actions/git_store.hpp"
 #include "runner/engine/script.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 namespace fs = std::filesystem;
 
@@ -44,7 +44,7 @@ std::string ignored_notice(const std::vector<std::string>& ignored) {
 /// Writes the tree of commit `sha` of the user's repository over `target` (files already there
 /// and not in the commit stay, as a copy of the tracked files leaves them).
 Result<void> export_over(const CheckoutRequest& request, const std::string& sha, const fs::path& target) {
-  const fs::path scratch = fs::temp_directory_path() / ("pipe-checkout-" + random_script_name());
+  const fs::path scratch = fs::temp_directory_path() / ("pipe-checkout-" + engine::random_script_name());
   auto exported = actions::export_local_commit(request.source, sha, scratch.string());
   auto copied = exported ? copy_tree(scratch, target) : exported;
   std::error_code ec;
@@ -128,4 +128,4 @@ Result<std::vector<std::string>> local_checkout(const CheckoutRequest& request, 
                                   (request.path.empty() ? std::string(".") : request.path)};
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -7,7 +7,7 @@
 #include "actions/resolver.hpp"
 #include "workflow/base/result.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// The evaluated inputs of an `actions/checkout` step and where the job's workspace is.
 struct CheckoutRequest {
@@ -27,4 +27,4 @@ struct CheckoutRequest {
 [[nodiscard]] Result<std::vector<std::string>> local_checkout(const CheckoutRequest& request,
                                                               actions::Resolver& resolver);
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -5,7 +5,7 @@
 #include "workflow/expr/template.hpp"
 #include "workflow/template_node.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 namespace expr = workflow::expr;
 using workflow::Node;
@@ -127,4 +127,4 @@ expr::Value json_context(const nlohmann::json& json) {
   return expr::Value::from_json(json);
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -12,7 +12,7 @@
 #include "workflow/model.hpp"
 #include "workflow/base/result.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// Ordered NAME=VALUE pairs; a later set of the same name replaces the earlier value in place.
 using EnvList = std::vector<std::pair<std::string, std::string>>;
@@ -50,4 +50,4 @@ void set_env(EnvList& env, const std::string& name, std::string value);
 /// Where an error in a workflow's value was: "file:line:col: " (or "" when unknown).
 [[nodiscard]] std::string where_prefix(const workflow::SourceLocation& where);
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -10,7 +10,7 @@
 #include "runner/docker/engine_client.hpp"
 #include "runner/engine/shell.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 namespace fs = std::filesystem;
 
@@ -85,7 +85,7 @@ Result<DockerCommand> docker_action_command(const actions::ResolvedAction& actio
   if (!action.manifest) {
     // docker:// steps take their command line from with: args and entrypoint.
     if (const std::string* args = find_env(inputs.values, "args")) {
-      command.args = split_arguments(*args);
+      command.args = engine::split_arguments(*args);
     }
     if (const std::string* entrypoint = find_env(inputs.values, "entrypoint")) {
       command.entrypoint = std::vector<std::string>{*entrypoint};
@@ -133,4 +133,4 @@ EnvList container_action_env(EnvList env) {
   return env;
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

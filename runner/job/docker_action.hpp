@@ -14,7 +14,7 @@
 #include "runner/job/contexts.hpp"
 #include "workflow/base/result.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// A tag naming the image built from an action directory: the same content, the same tag.
 [[nodiscard]] std::string action_image_tag(const std::string& action_dir);
@@ -50,4 +50,4 @@ struct ActionMountSources {
 /// The step environment with host paths replaced by the container's `/github/...` paths.
 [[nodiscard]] EnvList container_action_env(EnvList env);
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -1,7 +1,7 @@
 // `uses:` steps of a job: resolution, composite, JavaScript and Docker actions, pre and post.
 #include "runner/job/job_execution.hpp"
 
-namespace pipeline::runner::engine::detail {
+namespace pipeline::runner::job::detail {
 
 EnvList JobExecution::scope_env() const {
   return overlay(m_job_env, m_scope->env);
@@ -46,7 +46,7 @@ EnvList JobExecution::action_env(const ActionPtr& action, const ActionInputs& in
   return step_env;
 }
 
-Result<NodeResult> JobExecution::run_action_step(const Step& step, const std::string& name, std::size_t index,
+Result<engine::NodeResult> JobExecution::run_action_step(const Step& step, const std::string& name, std::size_t index,
                                                  expr::MapContext& ctx, EnvList& step_env) {
   if (is_checkout(step.uses->value)) {
     return run_checkout(step, name, ctx);
@@ -66,8 +66,8 @@ Result<NodeResult> JobExecution::run_action_step(const Step& step, const std::st
     inputs->warnings.clear();  // docker:// declares no inputs: every with: entry is passed on
   }
   for (const auto& warning : inputs->warnings) {
-    Annotation a;
-    a.level = AnnotationLevel::warning;
+    engine::Annotation a;
+    a.level = engine::AnnotationLevel::warning;
     a.message = warning;
     post_annotation(*m_run.reporter, m_name, name, std::move(a));
   }
@@ -104,7 +104,7 @@ void JobExecution::add_action_mounts(JobSpec& spec) const {
   }
 }
 
-Result<NodeResult> JobExecution::run_checkout(const Step& step, const std::string& name, expr::MapContext& ctx) {
+Result<engine::NodeResult> JobExecution::run_checkout(const Step& step, const std::string& name, expr::MapContext& ctx) {
   auto input = [&](const char* key) -> std::string {
     const workflow::Node* node = step.with ? step.with->find(key) : nullptr;
     if (!node) {
@@ -125,7 +125,7 @@ Result<NodeResult> JobExecution::run_checkout(const Step& step, const std::strin
   if (m_env->in_container && m_run.options->workspace == WorkspaceMode::copy) {
     notice("actions/checkout: the workspace copy is already checked out; inputs are ignored in --copy container jobs",
            name);
-    return NodeResult::success;
+    return engine::NodeResult::success;
   }
   auto notices = local_checkout(request, *m_run.resolver);
   if (!notices) {
@@ -137,10 +137,10 @@ Result<NodeResult> JobExecution::run_checkout(const Step& step, const std::strin
   for (const auto& text : *notices) {
     notice(text, name);
   }
-  return NodeResult::success;
+  return engine::NodeResult::success;
 }
 
-Result<NodeResult> JobExecution::run_composite(const ActionPtr& action, const ActionInputs& inputs,
+Result<engine::NodeResult> JobExecution::run_composite(const ActionPtr& action, const ActionInputs& inputs,
                                                const std::string& name, StepContextEntry& record,
                                                const EnvList& step_env) {
   if (m_scope->depth >= k_max_composite_depth) {
@@ -177,10 +177,10 @@ Result<NodeResult> JobExecution::run_composite(const ActionPtr& action, const Ac
   m_scope = outer;
   m_failed = outer_failed;
   m_github_value = outer_github;
-  return failed ? NodeResult::failure : NodeResult::success;
+  return failed ? engine::NodeResult::failure : engine::NodeResult::success;
 }
 
-Result<NodeResult> JobExecution::run_node_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+Result<engine::NodeResult> JobExecution::run_node_stage(const ActionPtr& action, ActionStage stage, const Step& step,
                                                 const std::string& name, StepContextEntry& record,
                                                 expr::MapContext& ctx, EnvList step_env) {
   const std::string entry = node_entry(*action->manifest, stage);
@@ -195,7 +195,7 @@ Result<NodeResult> JobExecution::run_node_stage(const ActionPtr& action, ActionS
   EnvList state;
   m_state_sink = &state;
   auto result = execute_step(step, name, record, ctx, step_env, action_id,
-                             [&](const ScriptStep& prepared, OutputSink& sink) -> Result<ExitStatus> {
+                             [&](const engine::ScriptStep& prepared, OutputSink& sink) -> Result<ExitStatus> {
                                auto node = pick_node(using_, prepared.env, name);
                                if (!node) {
                                  return node.error();
@@ -254,15 +254,15 @@ Result<std::string> JobExecution::pick_node(const std::string& using_, const Env
                                             ") does not run in it")};
   }
   if (!choice->warning.empty() && m_node_warnings.insert(using_).second) {
-    Annotation warning;
-    warning.level = AnnotationLevel::warning;
+    engine::Annotation warning;
+    warning.level = engine::AnnotationLevel::warning;
     warning.message = choice->warning;
     post_annotation(*m_run.reporter, m_name, name, std::move(warning));
   }
   return choice->path;
 }
 
-Result<NodeResult> JobExecution::run_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+Result<engine::NodeResult> JobExecution::run_stage(const ActionPtr& action, ActionStage stage, const Step& step,
                                            const std::string& name, StepContextEntry& record, expr::MapContext& ctx,
                                            const EnvList& step_env, const ActionInputs& inputs) {
   if (is_container_action(*action)) {
@@ -271,7 +271,7 @@ Result<NodeResult> JobExecution::run_stage(const ActionPtr& action, ActionStage 
   return run_node_stage(action, stage, step, name, record, ctx, step_env);
 }
 
-Result<NodeResult> JobExecution::run_docker_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+Result<engine::NodeResult> JobExecution::run_docker_stage(const ActionPtr& action, ActionStage stage, const Step& step,
                                                   const std::string& name, StepContextEntry& record,
                                                   expr::MapContext& ctx, const EnvList& step_env,
                                                   const ActionInputs& inputs) {
@@ -308,7 +308,7 @@ Result<NodeResult> JobExecution::run_docker_stage(const ActionPtr& action, Actio
   EnvList state;
   m_state_sink = &state;
   m_isolated_env = true;
-  auto result = execute_step(step, name, record, ctx, env, action_id, [&](const ScriptStep& prepared, OutputSink& sink) {
+  auto result = execute_step(step, name, record, ctx, env, action_id, [&](const engine::ScriptStep& prepared, OutputSink& sink) {
     ContainerRun ready = run;
     ready.env = container_action_env(prepared.env);
     ready.timeout = prepared.timeout;
@@ -333,17 +333,17 @@ void JobExecution::run_stage_step(const Step& step, const ActionPtr& action, Act
     if (!run_it) {
       fail(name, run_it.error().message);
     }
-    finish_step(name, NodeResult::skipped, started);
+    finish_step(name, engine::NodeResult::skipped, started);
     return;
   }
   post_step_started(name);
   StepContextEntry record;
   auto ran = run_stage(action, stage, step, name, record, ctx, env, inputs);
-  NodeResult result = ran ? *ran : NodeResult::failure;
+  engine::NodeResult result = ran ? *ran : engine::NodeResult::failure;
   if (!ran) {
     fail(name, ran.error().message);
   }
-  if (result == NodeResult::failure) {
+  if (result == engine::NodeResult::failure) {
     m_failed = true;
   }
   finish_step(name, result, started);
@@ -380,4 +380,4 @@ void JobExecution::run_post_steps() {
   m_post_steps.clear();
 }
 
-}  // namespace pipeline::runner::engine::detail
+}  // namespace pipeline::runner::job::detail

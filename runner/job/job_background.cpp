@@ -8,7 +8,7 @@
 
 #include "runner/job/job_execution.hpp"
 
-namespace pipeline::runner::engine::detail {
+namespace pipeline::runner::job::detail {
 
 struct BackgroundStep {
   const Step* step = nullptr;
@@ -72,9 +72,9 @@ bool JobExecution::start_background(const Step& step, const std::string& name, s
 }
 
 void JobExecution::launch_background(BackgroundStep& background, const StepProcess& process,
-                                     const ScriptStep& prepared, const std::shared_ptr<StepReporter>& sink,
+                                     const engine::ScriptStep& prepared, const std::shared_ptr<StepReporter>& sink,
                                      const FileCommandPaths& files, double minutes) {
-  ScriptStep script_step = prepared;
+  engine::ScriptStep script_step = prepared;
   script_step.cancel = &background.cancel;  // `cancel:` and the job's cancellation both reach it through this
   background.sink = sink;
   background.files = files;
@@ -101,16 +101,16 @@ void JobExecution::join_background(BackgroundStep& background) {
   if (!ended) {
     fail(background.name, ended.error().message);
   }
-  NodeResult result = ended ? *ended : NodeResult::failure;
+  engine::NodeResult result = ended ? *ended : engine::NodeResult::failure;
   record.outcome = result_word(result);
-  const bool stopped = background.cancel_requested && result == NodeResult::cancelled;
-  const bool tolerated = result == NodeResult::failure && background.tolerated;
+  const bool stopped = background.cancel_requested && result == engine::NodeResult::cancelled;
+  const bool tolerated = result == engine::NodeResult::failure && background.tolerated;
   record.conclusion = tolerated ? "success" : record.outcome;
-  if (result == NodeResult::failure && !tolerated) {
+  if (result == engine::NodeResult::failure && !tolerated) {
     m_failed = true;
   }
   // Stopped on purpose by `cancel:`, it does not fail the job.
-  finish_step(background.name, stopped ? NodeResult::cancelled : result, background.started);
+  finish_step(background.name, stopped ? engine::NodeResult::cancelled : result, background.started);
 }
 
 void JobExecution::join_all_background() {
@@ -119,7 +119,7 @@ void JobExecution::join_all_background() {
   }
 }
 
-NodeResult JobExecution::run_control_step(const Step& step) {
+engine::NodeResult JobExecution::run_control_step(const Step& step) {
   auto named = [&](const std::string& id) -> BackgroundStep* {
     for (auto& background : m_background) {
       if (background->step->id && background->step->id->value == id) {
@@ -150,7 +150,7 @@ NodeResult JobExecution::run_control_step(const Step& step) {
       join_background(*background);
     }
   }
-  return NodeResult::success;
+  return engine::NodeResult::success;
 }
 
-}  // namespace pipeline::runner::engine::detail
+}  // namespace pipeline::runner::job::detail

@@ -5,7 +5,7 @@
 
 #include "runner/engine/shell.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 namespace {
 
 namespace expr = workflow::expr;
@@ -72,7 +72,7 @@ Result<void> read_command_keys(const expr::Value& value, const std::string& what
   }
   if (const expr::Value* command = value.find("command"); command && !command->is_null()) {
     if (command->is_primitive()) {
-      out.command = split_arguments(command->to_display_string());
+      out.command = engine::split_arguments(command->to_display_string());
     } else {
       auto list = string_list(*command, what + ": 'command'");
       if (!list) {
@@ -219,4 +219,4 @@ Result<std::vector<ServiceSpec>> evaluate_services(const workflow::Job& job, exp
   return services;
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

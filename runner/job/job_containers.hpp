@@ -14,7 +14,7 @@
 #include "workflow/model.hpp"
 #include "workflow/base/result.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// A `container:` or a service after evaluation.
 struct EvaluatedContainer {
@@ -36,4 +36,4 @@ struct EvaluatedContainer {
 [[nodiscard]] Result<std::vector<ServiceSpec>> evaluate_services(const workflow::Job& job,
                                                                  workflow::expr::EvalContext& context);
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -24,7 +24,7 @@
 #include "workflow/expr/template.hpp"
 
 
-namespace pipeline::runner::engine::detail {
+namespace pipeline::runner::job::detail {
 
 namespace expr = workflow::expr;
 using workflow::Node;
@@ -65,7 +65,7 @@ struct Scope {
 };
 
 /// Runs a step's process given its prepared environment, timeout and cancel token.
-using StepProcess = std::function<Result<ExitStatus>(const ScriptStep& prepared, OutputSink& sink)>;
+using StepProcess = std::function<Result<ExitStatus>(const engine::ScriptStep& prepared, OutputSink& sink)>;
 
 /// A background step from its start to the step that waits for it (job_background.cpp).
 struct BackgroundStep;
@@ -116,7 +116,7 @@ inline EnvList overlay(EnvList base, const EnvList& over) {
   return base;
 }
 
-inline std::string result_word(NodeResult result) {
+inline std::string result_word(engine::NodeResult result) {
   return std::string(to_string(result));
 }
 
@@ -153,36 +153,36 @@ private:
   [[nodiscard]] Result<void> evaluate_default_shell();
   [[nodiscard]] Result<std::string> step_shell(const Step& step, expr::MapContext& ctx) const;
   void explain_skip(const Step& step, const std::string& name, expr::MapContext& ctx);
-  [[nodiscard]] Result<NodeResult> run_script_step(const Step& step, const std::string& name, std::size_t index,
+  [[nodiscard]] Result<engine::NodeResult> run_script_step(const Step& step, const std::string& name, std::size_t index,
                                                    expr::MapContext& ctx, EnvList& step_env);
-  [[nodiscard]] Result<NodeResult> execute_step(const Step& step, const std::string& name, StepContextEntry& record,
+  [[nodiscard]] Result<engine::NodeResult> execute_step(const Step& step, const std::string& name, StepContextEntry& record,
                                                 expr::MapContext& ctx, const EnvList& step_env,
                                                 const std::string& action_id, const StepProcess& process);
-  [[nodiscard]] Result<NodeResult> execute_script(const Step& step, const std::string& name, StepContextEntry& record,
+  [[nodiscard]] Result<engine::NodeResult> execute_script(const Step& step, const std::string& name, StepContextEntry& record,
                                                   expr::MapContext& ctx, const EnvList& step_env,
-                                                  const ScriptStep& script, const std::string& action_id);
+                                                  const engine::ScriptStep& script, const std::string& action_id);
   // Actions (uses:).
   [[nodiscard]] EnvList scope_env() const;
   [[nodiscard]] Result<ActionPtr> resolve_action(const Step& step);
-  [[nodiscard]] Result<NodeResult> run_action_step(const Step& step, const std::string& name, std::size_t index,
+  [[nodiscard]] Result<engine::NodeResult> run_action_step(const Step& step, const std::string& name, std::size_t index,
                                                    expr::MapContext& ctx, EnvList& step_env);
-  [[nodiscard]] Result<NodeResult> run_composite(const ActionPtr& action, const ActionInputs& inputs,
+  [[nodiscard]] Result<engine::NodeResult> run_composite(const ActionPtr& action, const ActionInputs& inputs,
                                                  const std::string& name, StepContextEntry& record,
                                                  const EnvList& step_env);
-  [[nodiscard]] Result<NodeResult> run_node_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+  [[nodiscard]] Result<engine::NodeResult> run_node_stage(const ActionPtr& action, ActionStage stage, const Step& step,
                                                   const std::string& name, StepContextEntry& record,
                                                   expr::MapContext& ctx, EnvList step_env);
-  [[nodiscard]] Result<NodeResult> run_docker_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+  [[nodiscard]] Result<engine::NodeResult> run_docker_stage(const ActionPtr& action, ActionStage stage, const Step& step,
                                                     const std::string& name, StepContextEntry& record,
                                                     expr::MapContext& ctx, const EnvList& step_env,
                                                     const ActionInputs& inputs);
   [[nodiscard]] Result<std::string> pick_node(const std::string& using_, const EnvList& env, const std::string& name);
   [[nodiscard]] std::vector<NodeInstall> find_node_installs(const EnvList& env);
-  [[nodiscard]] Result<NodeResult> run_stage(const ActionPtr& action, ActionStage stage, const Step& step,
+  [[nodiscard]] Result<engine::NodeResult> run_stage(const ActionPtr& action, ActionStage stage, const Step& step,
                                              const std::string& name, StepContextEntry& record, expr::MapContext& ctx,
                                              const EnvList& step_env, const ActionInputs& inputs);
   [[nodiscard]] EnvList action_env(const ActionPtr& action, const ActionInputs& inputs, EnvList step_env) const;
-  [[nodiscard]] Result<NodeResult> run_checkout(const Step& step, const std::string& name, expr::MapContext& ctx);
+  [[nodiscard]] Result<engine::NodeResult> run_checkout(const Step& step, const std::string& name, expr::MapContext& ctx);
   void run_pre_steps();
   void run_post_steps();
   void run_stage_step(const Step& step, const ActionPtr& action, ActionStage stage, const std::string& name,
@@ -195,16 +195,16 @@ private:
   [[nodiscard]] std::chrono::milliseconds step_timeout(const Step& step, expr::MapContext& ctx, double& minutes) const;
   [[nodiscard]] bool continue_on_error(const std::optional<Node>& node, expr::MapContext& ctx) const;
   void post_step_started(const std::string& name, int index = -1);
-  void finish_step(const std::string& name, NodeResult result, Clock::time_point started, int index = -1);
-  [[nodiscard]] Result<NodeResult> finish_process(const Result<ExitStatus>& status, StepReporter& sink,
+  void finish_step(const std::string& name, engine::NodeResult result, Clock::time_point started, int index = -1);
+  [[nodiscard]] Result<engine::NodeResult> finish_process(const Result<ExitStatus>& status, StepReporter& sink,
                                                   const FileCommandPaths& files, StepContextEntry& record,
                                                   const std::string& name, double minutes);
   // Background steps (job_background.cpp).
   [[nodiscard]] bool start_background(const Step& step, const std::string& name, std::size_t index,
                                       expr::MapContext& ctx, EnvList& step_env, Clock::time_point started);
-  void launch_background(BackgroundStep& background, const StepProcess& process, const ScriptStep& prepared,
+  void launch_background(BackgroundStep& background, const StepProcess& process, const engine::ScriptStep& prepared,
                          const std::shared_ptr<StepReporter>& sink, const FileCommandPaths& files, double minutes);
-  [[nodiscard]] NodeResult run_control_step(const Step& step);
+  [[nodiscard]] engine::NodeResult run_control_step(const Step& step);
   void join_background(BackgroundStep& background);
   void join_all_background();
   // Reporting.
@@ -244,4 +244,4 @@ private:
   BackgroundStep* m_launching = nullptr;  // set while a background step's process is being started
 };
 
-}  // namespace pipeline::runner::engine::detail
+}  // namespace pipeline::runner::job::detail

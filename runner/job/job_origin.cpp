@@ -2,7 +2,7 @@
 #include "actions/resolver.hpp"
 #include "runner/job/job_execution.hpp"
 
-namespace pipeline::runner::engine::detail {
+namespace pipeline::runner::job::detail {
 namespace {
 
 // GitHub names a workflow file from its repository's root; every workflow lives in this folder.
@@ -45,4 +45,4 @@ void JobExecution::add_workflow_origin(expr::Value& job) const {
   job.set("workflow_sha", sha);
 }
 
-}  // namespace pipeline::runner::engine::detail
+}  // namespace pipeline::runner::job::detail

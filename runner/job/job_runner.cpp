@@ -4,12 +4,12 @@
 
 extern char** environ;
 
-namespace pipeline::runner::engine::detail {
+namespace pipeline::runner::job::detail {
 
 
 void JobExecution::notice(std::string text, const std::string& step) {
-  Event event;
-  event.kind = EventKind::notice;
+  engine::Event event;
+  event.kind = engine::EventKind::notice;
   event.job = m_name;
   event.step = step;
   event.text = std::move(text);  // the reporter masks it
@@ -17,8 +17,8 @@ void JobExecution::notice(std::string text, const std::string& step) {
 }
 
 void JobExecution::fail(const std::string& step, const std::string& message) {
-  Annotation a;
-  a.level = AnnotationLevel::error;
+  engine::Annotation a;
+  a.level = engine::AnnotationLevel::error;
   a.message = message;
   post_annotation(*m_run.reporter, m_name, step, std::move(a));
 }
@@ -45,9 +45,9 @@ expr::Value JobExecution::runner_context() const {
 
 expr::Value JobExecution::job_context() const {
   expr::Value job = expr::Value::object();
-  job.set("status", result_word(m_cancel.cancelled() ? NodeResult::cancelled
-                                : m_failed         ? NodeResult::failure
-                                                   : NodeResult::success));
+  job.set("status", result_word(m_cancel.cancelled() ? engine::NodeResult::cancelled
+                                : m_failed         ? engine::NodeResult::failure
+                                                   : engine::NodeResult::success));
   expr::Value container = expr::Value::object();
   container.set("id", m_env && m_env->in_container ? m_env->id : "");
   container.set("network", m_env ? m_env->network : "");
@@ -138,7 +138,7 @@ std::optional<std::string> JobExecution::unserved_label(expr::MapContext& ctx) c
   if (!evaluated) {
     return std::nullopt;  // the error is reported when the job is prepared
   }
-  auto choice = choose_platform(*evaluated, m_run.options->platforms);
+  auto choice = engine::choose_platform(*evaluated, m_run.options->platforms);
   if (!choice.image.empty()) {
     return std::nullopt;
   }
@@ -147,20 +147,20 @@ std::optional<std::string> JobExecution::unserved_label(expr::MapContext& ctx) c
 
 JobOutcome JobExecution::without_runner(const std::string& label) {
   JobOutcome outcome;
-  const std::string message = no_runner_message(label);
+  const std::string message = engine::no_runner_message(label);
   if (m_run.options->strict) {
-    Event begin;
-    begin.kind = EventKind::job_started;
+    engine::Event begin;
+    begin.kind = engine::EventKind::job_started;
     begin.job = m_name;
     m_run.reporter->post(std::move(begin));
     fail("", message);
-    outcome.result = NodeResult::failure;
+    outcome.result = engine::NodeResult::failure;
   } else {
     notice("skipped: " + message);
-    outcome.result = NodeResult::skipped;
+    outcome.result = engine::NodeResult::skipped;
   }
-  Event end;
-  end.kind = EventKind::job_finished;
+  engine::Event end;
+  end.kind = engine::EventKind::job_finished;
   end.job = m_name;
   end.result = outcome.result;
   m_run.reporter->post(std::move(end));
@@ -290,7 +290,7 @@ void JobExecution::connect_services(const std::string& job_id) {
 
 Result<FileCommandPaths> JobExecution::create_file_commands() {
   const std::string dir = m_env->temp_dir + "/_runner_file_commands/";
-  const std::string suffix = random_script_name();
+  const std::string suffix = engine::random_script_name();
   FileCommandPaths files{dir + "set_env_" + suffix, dir + "set_output_" + suffix, dir + "save_state_" + suffix,
                          dir + "add_path_" + suffix, dir + "step_summary_" + suffix};
   for (const auto* path : {&files.env, &files.output, &files.state, &files.path, &files.summary}) {
@@ -391,8 +391,8 @@ JobOutcome JobExecution::run() {
   }
   JobOutcome outcome;
   const auto started = Clock::now();
-  Event begin;
-  begin.kind = EventKind::job_started;
+  engine::Event begin;
+  begin.kind = engine::EventKind::job_started;
   begin.job = m_name;
   m_run.reporter->post(std::move(begin));
 
@@ -409,7 +409,7 @@ JobOutcome JobExecution::run() {
   auto prepared = env_ok ? prepare() : env_ok;
   if (!prepared) {
     fail("", prepared.error().message);
-    outcome.result = NodeResult::failure;
+    outcome.result = engine::NodeResult::failure;
   } else {
     m_root.steps.resize(m_job.steps.size());
     run_pre_steps();
@@ -419,17 +419,17 @@ JobOutcome JobExecution::run() {
     join_all_background();  // as GitHub does before post steps: background steps never outlive the job
     run_post_steps();
     evaluate_outputs(outcome);
-    outcome.result = m_cancel.cancelled() ? NodeResult::cancelled
-                     : m_failed           ? NodeResult::failure
-                                          : NodeResult::success;
+    outcome.result = m_cancel.cancelled() ? engine::NodeResult::cancelled
+                     : m_failed           ? engine::NodeResult::failure
+                                          : engine::NodeResult::success;
     m_placement.backend->teardown(*m_env);
   }
-  if (outcome.result == NodeResult::failure && continue_on_error(m_job.continue_on_error, ctx)) {
+  if (outcome.result == engine::NodeResult::failure && continue_on_error(m_job.continue_on_error, ctx)) {
     notice("the job failed, but continue-on-error is set");
-    outcome.result = NodeResult::success;
+    outcome.result = engine::NodeResult::success;
   }
-  Event end;
-  end.kind = EventKind::job_finished;
+  engine::Event end;
+  end.kind = engine::EventKind::job_finished;
   end.job = m_name;
   end.result = outcome.result;
   end.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
@@ -437,14 +437,14 @@ JobOutcome JobExecution::run() {
   return outcome;
 }
 
-}  // namespace pipeline::runner::engine::detail
+}  // namespace pipeline::runner::job::detail
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 JobOutcome run_job(RunState& run, const JobInstance& instance, CancelToken& cancel) {
   detail::JobExecution execution(run, instance, cancel);
   return execution.run();
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job
 

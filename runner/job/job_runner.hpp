@@ -21,7 +21,7 @@ namespace pipeline::actions {
 class Resolver;
 }
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 class CalledWorkflows;
 class JobServices;
@@ -48,7 +48,7 @@ struct RunState {
   workflow::expr::Value inputs;
   EnvList env_file;           // variables from --env-file, under every job's env
   output::Masker* masker = nullptr;
-  Reporter* reporter = nullptr;
+  engine::Reporter* reporter = nullptr;
   CancelToken* hard_cancel = nullptr;  // second Ctrl-C: even always() steps stop
   PlaceJob place;
   actions::Resolver* resolver = nullptr;  // `uses:` of every job, fetched once per run
@@ -59,7 +59,7 @@ struct RunState {
 
 /// How a job ended, as `needs.<id>` shows it.
 struct JobOutcome {
-  NodeResult result = NodeResult::success;
+  engine::NodeResult result = engine::NodeResult::success;
   EnvList outputs;
 };
 
@@ -76,4 +76,4 @@ struct JobInstance {
 /// Runs the steps of `instance`; `cancel` is its node's token (run or fail-fast cancellation).
 [[nodiscard]] JobOutcome run_job(RunState& run, const JobInstance& instance, CancelToken& cancel);
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -5,7 +5,7 @@
 #include "runner/config/config.hpp"
 #include "runner/services/artifact_names.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 JobServices::JobServices(std::string run_id, std::string artifacts_dir, std::function<std::string()> container_address,
                          const std::string& cache_dir, cache::RunScope cache_scope)
@@ -83,4 +83,4 @@ std::string container_gateway(ContainerActions* engine) {
   return engine ? engine->host_gateway() : std::string();
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -17,7 +17,7 @@
 #include "runner/services/service_host.hpp"
 #include "workflow/base/result.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// Where a job reaches pipe's services from.
 enum class JobReach { host_network, container_network };
@@ -65,4 +65,4 @@ private:
 /// The address job containers reach this machine at: the engine's default bridge gateway; "" without an engine.
 [[nodiscard]] std::string container_gateway(ContainerActions* engine);
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

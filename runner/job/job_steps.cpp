@@ -3,7 +3,7 @@
 #include "runner/engine/shell.hpp"
 #include "workflow/expr/explain.hpp"
 
-namespace pipeline::runner::engine::detail {
+namespace pipeline::runner::job::detail {
 
 std::chrono::milliseconds JobExecution::step_timeout(const Step& step, expr::MapContext& ctx, double& minutes) const {
   minutes = 0;
@@ -100,7 +100,7 @@ Result<std::string> JobExecution::step_shell(const Step& step, expr::MapContext&
   if (!shell) {
     return std::string();
   }
-  if (auto valid = resolve_shell(shell->value, ShellPlacement::host, BashAvailability::present); !valid) {
+  if (auto valid = engine::resolve_shell(shell->value, engine::ShellPlacement::host, engine::BashAvailability::present); !valid) {
     return Error{where_prefix(shell->where) + valid.error().message + " (the shell is '" + shell->value + "')"};
   }
   return shell->value;
@@ -154,8 +154,8 @@ void JobExecution::read_file_commands(const FileCommandPaths& files, const std::
       notice(summary.error, name);
     }
     if (!summary.markdown.empty()) {
-      Event event;
-      event.kind = EventKind::step_summary;
+      engine::Event event;
+      event.kind = engine::EventKind::step_summary;
       event.job = m_name;
       event.step = name;
       event.text = std::move(summary.markdown);  // the reporter masks it
@@ -164,7 +164,7 @@ void JobExecution::read_file_commands(const FileCommandPaths& files, const std::
   }
 }
 
-Result<NodeResult> JobExecution::run_script_step(const Step& step, const std::string& name, std::size_t index,
+Result<engine::NodeResult> JobExecution::run_script_step(const Step& step, const std::string& name, std::size_t index,
                                                   expr::MapContext& ctx, EnvList& step_env) {
   auto script = evaluate_text(step.run->value, ctx);
   if (!script) {
@@ -192,30 +192,30 @@ Result<NodeResult> JobExecution::run_script_step(const Step& step, const std::st
     cwd = (*wd)[0] == '/' ? *wd : m_env->workspace + "/" + *wd;
   }
   const std::string action_id = step.id ? step.id->value : (index == 0 ? "__run" : "__run_" + std::to_string(index + 1));
-  ScriptStep script_step;
+  engine::ScriptStep script_step;
   script_step.shell = *shell;
   script_step.script = *script;
   script_step.cwd = cwd;
   return execute_script(step, name, m_scope->steps[index], ctx, step_env, script_step, action_id);
 }
 
-Result<NodeResult> JobExecution::execute_script(const Step& step, const std::string& name, StepContextEntry& record,
+Result<engine::NodeResult> JobExecution::execute_script(const Step& step, const std::string& name, StepContextEntry& record,
                                                 expr::MapContext& ctx, const EnvList& step_env,
-                                                const ScriptStep& script, const std::string& action_id) {
+                                                const engine::ScriptStep& script, const std::string& action_id) {
   // Captured by value: a background step's process outlives this call.
-  return execute_step(step, name, record, ctx, step_env, action_id, [this, script](const ScriptStep& prepared,
+  return execute_step(step, name, record, ctx, step_env, action_id, [this, script](const engine::ScriptStep& prepared,
                                                                                    OutputSink& sink) {
-    ScriptStep script_step = prepared;
+    engine::ScriptStep script_step = prepared;
     script_step.shell = script.shell;
     script_step.script = script.script;
     script_step.cwd = script.cwd;
     JobEnv exec_env = *m_env;
     exec_env.in_container = m_placement.job_container;  // a VM-like job keeps GitHub's VM shell default
-    return run_script(*m_placement.backend, exec_env, script_step, sink);
+    return engine::run_script(*m_placement.backend, exec_env, script_step, sink);
   });
 }
 
-Result<NodeResult> JobExecution::execute_step(const Step& step, const std::string& name, StepContextEntry& record,
+Result<engine::NodeResult> JobExecution::execute_step(const Step& step, const std::string& name, StepContextEntry& record,
                                               expr::MapContext& ctx, const EnvList& step_env,
                                               const std::string& action_id, const StepProcess& process) {
   auto files = create_file_commands();
@@ -223,7 +223,7 @@ Result<NodeResult> JobExecution::execute_step(const Step& step, const std::strin
     return files.error();
   }
   double minutes = 0;
-  ScriptStep script_step;
+  engine::ScriptStep script_step;
   script_step.env = process_env(step_env, *files, action_id);
   script_step.timeout = step_timeout(step, ctx, minutes);
   // Decided when the step's condition was evaluated, not here: a cancel arriving while the step
@@ -240,13 +240,13 @@ Result<NodeResult> JobExecution::execute_step(const Step& step, const std::strin
                                            show_debug ? DebugLines::show : DebugLines::hide);
   if (m_launching) {
     launch_background(*m_launching, process, script_step, sink, *files, minutes);
-    return NodeResult::success;  // not known yet: the step that waits for it reads the process's end
+    return engine::NodeResult::success;  // not known yet: the step that waits for it reads the process's end
   }
   auto status = process(script_step, *sink);
   return finish_process(status, *sink, *files, record, name, minutes);
 }
 
-Result<NodeResult> JobExecution::finish_process(const Result<ExitStatus>& status, StepReporter& sink,
+Result<engine::NodeResult> JobExecution::finish_process(const Result<ExitStatus>& status, StepReporter& sink,
                                                 const FileCommandPaths& files, StepContextEntry& record,
                                                 const std::string& name, double minutes) {
   sink.finish();
@@ -272,31 +272,31 @@ Result<NodeResult> JobExecution::finish_process(const Result<ExitStatus>& status
                      expr::format_number(m_job_timeout_minutes) + " minutes.");
       m_cancel.cancel();
     }
-    return NodeResult::failure;
+    return engine::NodeResult::failure;
   }
   if (status->cancelled) {
     fail(name, "The operation was canceled.");
-    return NodeResult::cancelled;
+    return engine::NodeResult::cancelled;
   }
   if (status->code != 0) {
-    fail(name, process_exit_message(status->code));
-    return NodeResult::failure;
+    fail(name, engine::process_exit_message(status->code));
+    return engine::NodeResult::failure;
   }
-  return failed ? NodeResult::failure : NodeResult::success;
+  return failed ? engine::NodeResult::failure : engine::NodeResult::success;
 }
 
 void JobExecution::post_step_started(const std::string& name, int index) {
-  Event begin;
-  begin.kind = EventKind::step_started;
+  engine::Event begin;
+  begin.kind = engine::EventKind::step_started;
   begin.job = m_name;
   begin.step = name;
   begin.step_index = index;
   m_run.reporter->post(std::move(begin));
 }
 
-void JobExecution::finish_step(const std::string& name, NodeResult result, Clock::time_point started, int index) {
-  Event event;
-  event.kind = EventKind::step_finished;
+void JobExecution::finish_step(const std::string& name, engine::NodeResult result, Clock::time_point started, int index) {
+  engine::Event event;
+  event.kind = engine::EventKind::step_finished;
   event.job = m_name;
   event.step = name;
   event.step_index = index;
@@ -308,9 +308,9 @@ void JobExecution::finish_step(const std::string& name, NodeResult result, Clock
 void JobExecution::explain_skip(const Step& step, const std::string& name, expr::MapContext& ctx) {
   const std::string condition = step.if_condition ? step.if_condition->value : "";
   const std::string operands = expr::format_operands(expr::explain_operands(condition, ctx));
-  const NodeResult status = m_cancel.cancelled() ? NodeResult::cancelled
-                            : m_failed           ? NodeResult::failure
-                                                 : NodeResult::success;
+  const engine::NodeResult status = m_cancel.cancelled() ? engine::NodeResult::cancelled
+                            : m_failed           ? engine::NodeResult::failure
+                                                 : engine::NodeResult::success;
   notice("skipped: if: " + (condition.empty() ? std::string("success()") : condition) +
              " was false (job status: " + result_word(status) + ")" + (operands.empty() ? "" : " with " + operands),
          name);
@@ -346,7 +346,7 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
       }
       record.outcome = record.conclusion = "skipped";
       if (!inner) {
-        finish_step(name, NodeResult::skipped, started, static_cast<int>(index));
+        finish_step(name, engine::NodeResult::skipped, started, static_cast<int>(index));
       }
       return;
     }
@@ -355,7 +355,7 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
     post_step_started(name, static_cast<int>(index));
   }
 
-  NodeResult result = NodeResult::success;
+  engine::NodeResult result = engine::NodeResult::success;
   if (inner) {
     set_env(step_env, "GITHUB_ACTION_PATH", m_scope->action->dir);
     set_env(step_env, "GITHUB_ACTION_REPOSITORY", m_scope->action->repository);
@@ -363,19 +363,19 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
   }
   if (!env_ok) {
     fail(name, env_ok.error().message);
-    result = NodeResult::failure;
+    result = engine::NodeResult::failure;
   } else if (step.is_control()) {
     result = run_control_step(step);
   } else if (step.run && step.background && !inner) {
     if (start_background(step, name, index, ctx, step_env, started)) {
       return;  // the step that waits for it, or the end of the job, records how it ended
     }
-    result = NodeResult::failure;
+    result = engine::NodeResult::failure;
   } else if (step.run) {
     auto ran = run_script_step(step, name, index, ctx, step_env);
     if (!ran) {
       fail(name, ran.error().message);
-      result = NodeResult::failure;
+      result = engine::NodeResult::failure;
     } else {
       result = *ran;
     }
@@ -383,15 +383,15 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
     auto ran = run_action_step(step, name, index, ctx, step_env);
     if (!ran) {
       fail(name, ran.error().message);
-      result = NodeResult::failure;
+      result = engine::NodeResult::failure;
     } else {
       result = *ran;
     }
   }
   record.outcome = result_word(result);
-  const bool tolerated = result == NodeResult::failure && continue_on_error(step.continue_on_error, ctx);
+  const bool tolerated = result == engine::NodeResult::failure && continue_on_error(step.continue_on_error, ctx);
   record.conclusion = tolerated ? "success" : record.outcome;
-  if (result == NodeResult::failure && !tolerated) {
+  if (result == engine::NodeResult::failure && !tolerated) {
     m_failed = true;
   }
   if (!inner) {
@@ -399,4 +399,4 @@ void JobExecution::run_step(const Step& step, std::size_t index) {
   }
 }
 
-}  // namespace pipeline::runner::engine::detail
+}  // namespace pipeline::runner::job::detail

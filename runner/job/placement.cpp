@@ -3,7 +3,7 @@
 #include "runner/engine/ci_output.hpp"
 #include "runner/engine/platforms.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 EngineConnection connect_engine_early(const RunOptions& options) {
   if (options.backend == BackendChoice::host || options.dry_run) {
@@ -13,7 +13,7 @@ EngineConnection connect_engine_early(const RunOptions& options) {
   return std::async(std::launch::async, [kind] { return docker::EngineClient::connect_to(kind); });
 }
 
-Placer::Placer(const RunOptions& options, Reporter& reporter, std::string run_root, EngineConnection engine,
+Placer::Placer(const RunOptions& options, engine::Reporter& reporter, std::string run_root, EngineConnection engine,
                RunBackends supplied)
     : m_options(options), m_reporter(reporter), m_supplied(supplied), m_host(std::move(run_root)),
       m_engine(std::move(engine)) {}
@@ -54,7 +54,7 @@ Result<Placement> Placer::place(const std::vector<std::string>& labels, const st
 void Placer::probe() {
   if (!m_supplied.jobs && m_options.backend == BackendChoice::automatic && !docker_backend()) {
     // A CI job container rarely has an engine: say once that the host is the default there.
-    post_notice(m_reporter, running_in_container()
+    engine::post_notice(m_reporter, engine::running_in_container()
                                 ? "pipe runs inside a container and no engine answers: --backend host"
                                 : "no container engine answers (" + m_docker_error + "); running jobs on the host");
   }
@@ -76,9 +76,9 @@ ContainerActions* Placer::docker_for_actions() {
 }
 
 Result<std::string> Placer::map_labels(const std::vector<std::string>& labels) const {
-  auto choice = choose_platform(labels, m_options.platforms);
+  auto choice = engine::choose_platform(labels, m_options.platforms);
   if (choice.image.empty()) {
-    return Error{no_runner_message(choice.unserved)};
+    return Error{engine::no_runner_message(choice.unserved)};
   }
   return choice.image;
 }
@@ -90,7 +90,7 @@ Backend* Placer::docker_backend() {
     options.pull = m_options.pull;
     options.engine_socket = m_options.engine_socket ? docker::EngineSocket::mount : docker::EngineSocket::hide;
     options.agent = m_options.agent ? docker::StepAgentMode::on : docker::StepAgentMode::off;
-    options.on_status = [this](const std::string& message) { post_notice(m_reporter, message); };
+    options.on_status = [this](const std::string& message) { engine::post_notice(m_reporter, message); };
     auto connected = m_engine.valid() ? m_engine.get()
                                       : docker::EngineClient::connect_to(m_options.backend == BackendChoice::podman
                                                                              ? docker::EngineKind::podman
@@ -111,9 +111,9 @@ Backend* Placer::docker_backend() {
 void Placer::remove_leftovers() {
   auto cleaned = docker::cleanup_leftovers(*m_engine_client, "", docker::LiveRuns::keep);
   if (cleaned && cleaned->containers + cleaned->networks > 0) {
-    post_notice(m_reporter, "removed " + std::to_string(cleaned->containers) + " container(s) and " +
+    engine::post_notice(m_reporter, "removed " + std::to_string(cleaned->containers) + " container(s) and " +
                                 std::to_string(cleaned->networks) + " network(s) left by dead runs");
   }
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

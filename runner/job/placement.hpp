@@ -15,7 +15,7 @@
 #include "runner/job/run.hpp"
 #include "runner/job/run_options.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// A connection to the container engine being made in the background.
 using EngineConnection = std::future<Result<std::shared_ptr<docker::EngineClient>>>;
@@ -28,7 +28,7 @@ using EngineConnection = std::future<Result<std::shared_ptr<docker::EngineClient
 /// or the caller's backends when it supplies them.
 class Placer {
 public:
-  Placer(const RunOptions& options, Reporter& reporter, std::string run_root, EngineConnection engine,
+  Placer(const RunOptions& options, engine::Reporter& reporter, std::string run_root, EngineConnection engine,
          RunBackends supplied = {});
   ~Placer();
   Placer(const Placer&) = delete;
@@ -49,7 +49,7 @@ private:
   void remove_leftovers();
 
   const RunOptions& m_options;
-  Reporter& m_reporter;
+  engine::Reporter& m_reporter;
   RunBackends m_supplied;
   HostBackend m_host;
   std::mutex m_mutex;
@@ -60,4 +60,4 @@ private:
   std::thread m_cleanup;
 };
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -10,7 +10,7 @@
 #include "workflow/loader.hpp"
 #include "workflow/plan/matrix.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 namespace expr = workflow::expr;
 namespace fs = std::filesystem;
@@ -259,4 +259,4 @@ EnvList called_workflow_outputs(const workflow::Workflow& called, const expr::Va
   return outputs;
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

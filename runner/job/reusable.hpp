@@ -12,7 +12,7 @@
 #include "workflow/expr/evaluator.hpp"
 #include "workflow/model.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// GitHub's limit on how deep reusable workflows may call each other (the top workflow included).
 inline constexpr int k_max_workflow_depth = 10;
@@ -66,4 +66,4 @@ private:
 [[nodiscard]] EnvList called_workflow_outputs(const workflow::Workflow& called, const workflow::expr::Value& jobs,
                                               const CalledWorkflow& call, const RunState& run);
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -46,7 +46,7 @@
 #include "workflow/plan/matrix.hpp"
 #include "workflow/plan/triggers.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 namespace expr = workflow::expr;
 namespace fs = std::filesystem;
@@ -102,14 +102,14 @@ std::vector<std::string> port_resources(const Job& job) {
       ports.push_back(port.value);
     }
   }
-  return host_port_resources(ports);
+  return engine::host_port_resources(ports);
 }
 
-Result<void> add_nodes(Plan& plan, Scheduler& scheduler);
+Result<void> add_nodes(Plan& plan, engine::Scheduler& scheduler);
 
 class RunExecution {
 public:
-  RunExecution(const RunOptions& options, RunState& state, Plan& plan, Scheduler& scheduler)
+  RunExecution(const RunOptions& options, RunState& state, Plan& plan, engine::Scheduler& scheduler)
       : m_options(options), m_state(state), m_plan(plan), m_scheduler(scheduler) {}
 
   /// Makes this the run of a called workflow: job names start with the caller's.
@@ -118,7 +118,7 @@ public:
     m_depth = depth;
   }
 
-  NodeOutcome run_node(const NodeContext& node) {
+  engine::NodeOutcome run_node(const engine::NodeContext& node) {
     std::optional<JobInstance> instance;
     {
       std::lock_guard lock(m_plan.mutex);
@@ -144,9 +144,9 @@ public:
 
 private:
   /// A job with `uses:`: the called workflow's jobs run in a nested scheduler inside this node.
-  JobOutcome run_called(const JobInstance& caller, const NodeContext& node) {
+  JobOutcome run_called(const JobInstance& caller, const engine::NodeContext& node) {
     JobOutcome outcome;
-    outcome.result = NodeResult::failure;
+    outcome.result = engine::NodeResult::failure;
     auto called = m_depth >= k_max_workflow_depth
                       ? Result<CalledWorkflow>(Error{"reusable workflows may nest at most " +
                                                      std::to_string(k_max_workflow_depth) + " levels"})
@@ -166,16 +166,16 @@ private:
     Plan plan;
     plan.workflows.push_back({called->workflow.get(), m_plan.workflows.front().event,
                               m_plan.workflows.front().payload, called->inputs, std::move(*graph)});
-    Scheduler scheduler(m_options.parallel ? m_options.parallel : std::max(1u, std::thread::hardware_concurrency()));
+    engine::Scheduler scheduler(m_options.parallel ? m_options.parallel : std::max(1u, std::thread::hardware_concurrency()));
     if (auto added = add_nodes(plan, scheduler); !added) {
       fail_call(caller.display_name, added.error().message);
       return outcome;
     }
     RunExecution nested(m_options, state, plan, scheduler);
     nested.nest(caller.display_name, m_depth + 1);
-    const auto reports = scheduler.run([&nested](const NodeContext& n) { return nested.run_node(n); }, &node.cancel);
+    const auto reports = scheduler.run([&nested](const engine::NodeContext& n) { return nested.run_node(n); }, &node.cancel);
     expr::Value jobs = expr::Value::object();
-    outcome.result = NodeResult::success;
+    outcome.result = engine::NodeResult::success;
     for (const auto& report : reports) {
       if (report.parent) {
         continue;
@@ -185,7 +185,7 @@ private:
       entry.set("result", std::string(to_string(report.result)));
       entry.set("outputs", string_map(plan.outputs[report.id]));
       jobs.set(planned.job->id.value, entry);
-      if (report.result == NodeResult::failure || report.result == NodeResult::cancelled) {
+      if (report.result == engine::NodeResult::failure || report.result == engine::NodeResult::cancelled) {
         outcome.result = report.result;
       }
     }
@@ -195,18 +195,18 @@ private:
 
   /// A call that could not start shows as a failed job with the reason.
   void fail_call(const std::string& name, const std::string& message) {
-    Annotation a;
-    a.level = AnnotationLevel::error;
+    engine::Annotation a;
+    a.level = engine::AnnotationLevel::error;
     a.message = message;
     post_annotation(*m_state.reporter, name, "", std::move(a));
-    Event event;
-    event.kind = EventKind::job_finished;
+    engine::Event event;
+    event.kind = engine::EventKind::job_finished;
     event.job = name;
-    event.result = NodeResult::failure;
+    event.result = engine::NodeResult::failure;
     m_state.reporter->post(std::move(event));
   }
 
-  expr::Value needs_context(const PlannedJob& planned, const NodeContext& node) {
+  expr::Value needs_context(const PlannedJob& planned, const engine::NodeContext& node) {
     expr::Value needs = expr::Value::object();
     std::lock_guard lock(m_plan.mutex);
     for (const auto& dep : node.dependencies) {
@@ -244,25 +244,25 @@ private:
 
   void skip(const std::string& plain_name, const std::string& why) {
     const std::string name = m_name_prefix + plain_name;
-    Event event;
-    event.kind = EventKind::job_finished;
+    engine::Event event;
+    event.kind = engine::EventKind::job_finished;
     event.job = name;
-    event.result = NodeResult::skipped;
+    event.result = engine::NodeResult::skipped;
     m_state.reporter->post(std::move(event));
     if (m_options.explain) {
-      post_notice(*m_state.reporter, "skipped: " + why, name);
+      engine::post_notice(*m_state.reporter, "skipped: " + why, name);
     }
   }
 
-  NodeOutcome run_planned(const PlannedJob& planned, const NodeContext& node) {
+  engine::NodeOutcome run_planned(const PlannedJob& planned, const engine::NodeContext& node) {
     const Job& job = *planned.job;
     const expr::Value needs = needs_context(planned, node);
     auto ctx = job_level_context(planned, needs);
     bool any_failed = false;
     bool any_skipped = false;
     for (const auto& dep : node.dependencies) {
-      any_failed = any_failed || dep.result == NodeResult::failure || dep.result == NodeResult::cancelled;
-      any_skipped = any_skipped || dep.result == NodeResult::skipped;
+      any_failed = any_failed || dep.result == engine::NodeResult::failure || dep.result == engine::NodeResult::cancelled;
+      any_skipped = any_skipped || dep.result == engine::NodeResult::skipped;
     }
     for (const auto& [id, given] : m_options.given_needs) {
       any_failed = any_failed || given.result == "failure" || given.result == "cancelled";
@@ -274,24 +274,24 @@ private:
     const std::string plain_name = job.name ? job.name->value : job.id.value;
     if (any_skipped && !mentions_status_function(condition)) {
       skip(plain_name, "a job it needs was skipped");
-      return {NodeResult::skipped, {}};
+      return {engine::NodeResult::skipped, {}};
     }
     auto run_it = expr::evaluate_condition(condition, ctx);
     if (!run_it) {
-      post_notice(*m_state.reporter, "if: " + run_it.error().message, plain_name);
-      return {NodeResult::failure, {}};
+      engine::post_notice(*m_state.reporter, "if: " + run_it.error().message, plain_name);
+      return {engine::NodeResult::failure, {}};
     }
     if (!*run_it) {
       const std::string operands = m_options.explain ? expr::format_operands(expr::explain_operands(condition, ctx)) : "";
       skip(plain_name, "if: " + (condition.empty() ? std::string("success()") : condition) + " was false" +
                            (any_failed ? " (a job it needs failed)" : "") +
                            (operands.empty() ? "" : " with " + operands));
-      return {NodeResult::skipped, {}};
+      return {engine::NodeResult::skipped, {}};
     }
     return expand(planned, ctx, needs);
   }
 
-  NodeOutcome expand(const PlannedJob& planned, expr::MapContext& ctx, const expr::Value& needs) {
+  engine::NodeOutcome expand(const PlannedJob& planned, expr::MapContext& ctx, const expr::Value& needs) {
     const Job& job = *planned.job;
     std::vector<workflow::plan::MatrixCombination> combinations{nlohmann::ordered_json::object()};
     bool fail_fast = true;
@@ -299,13 +299,13 @@ private:
     if (job.strategy) {
       auto matrix = evaluate_node(job.strategy->matrix, ctx);
       if (!matrix) {
-        post_notice(*m_state.reporter, "strategy.matrix: " + matrix.error().message, job.id.value);
-        return {NodeResult::failure, {}};
+        engine::post_notice(*m_state.reporter, "strategy.matrix: " + matrix.error().message, job.id.value);
+        return {engine::NodeResult::failure, {}};
       }
       auto expanded = workflow::plan::expand_matrix(matrix->to_json());
       if (!expanded) {
-        post_notice(*m_state.reporter, "strategy.matrix: " + expanded.error().message, job.id.value);
-        return {NodeResult::failure, {}};
+        engine::post_notice(*m_state.reporter, "strategy.matrix: " + expanded.error().message, job.id.value);
+        return {engine::NodeResult::failure, {}};
       }
       combinations = std::move(*expanded);
       std::vector<workflow::plan::MatrixFilter> filters;
@@ -327,10 +327,10 @@ private:
       }
     }
     if (combinations.empty()) {
-      return {NodeResult::skipped, {}};
+      return {engine::NodeResult::skipped, {}};
     }
-    m_scheduler.define_group(planned.key, {fail_fast ? FailFast::on : FailFast::off, max_parallel});
-    NodeOutcome outcome;
+    m_scheduler.define_group(planned.key, {fail_fast ? engine::FailFast::on : engine::FailFast::off, max_parallel});
+    engine::NodeOutcome outcome;
     std::lock_guard lock(m_plan.mutex);
     for (std::size_t i = 0; i < combinations.size(); ++i) {
       JobInstance instance;
@@ -361,19 +361,19 @@ private:
   const RunOptions& m_options;
   RunState& m_state;
   Plan& m_plan;
-  Scheduler& m_scheduler;
+  engine::Scheduler& m_scheduler;
   std::string m_name_prefix;  // "caller / " inside a called workflow
   int m_depth = 1;            // 1 for the workflows pipe was asked to run
 };
 
 /// Adds one node per job, in an order where every need comes first.
-Result<void> add_nodes(Plan& plan, Scheduler& scheduler) {
+Result<void> add_nodes(Plan& plan, engine::Scheduler& scheduler) {
   const bool many = plan.workflows.size() > 1;
   for (const auto& selected : plan.workflows) {
     for (const auto& id : selected.graph.topological_order()) {
       const Job* job = selected.workflow->find_job(id);
       const std::string prefix = many ? selected.workflow->path + ":" : "";
-      NodeSpec spec;
+      engine::NodeSpec spec;
       spec.id = prefix + id;
       for (const auto& need : selected.graph.find(id)->needs) {
         spec.needs.push_back(plan.job_index.at(prefix + need));
@@ -435,7 +435,7 @@ void print_plan(const Plan& plan, const std::vector<std::vector<workflow::plan::
 
 }  // namespace
 
-int run(const RunOptions& given, Interruption& interruption, const RunBackends& backends) {
+int run(const RunOptions& given, engine::Interruption& interruption, const RunBackends& backends) {
   CancelToken& cancel = interruption.cancel();
   CancelToken& hard_cancel = interruption.hard();
   const auto started = std::chrono::steady_clock::now();
@@ -481,24 +481,24 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
     return k_exit_usage;
   }
   // report: one thread owns the terminal; a run record keeps logs and results.
-  const std::string run_id = make_run_id();
-  auto record = options.dry_run ? Result<RunRecord>(Error{"a dry run keeps no record"})
-                                : RunRecord::create((fs::path(dir) / ".pipe" / "runs").string(), run_id);
+  const std::string run_id = engine::make_run_id();
+  auto record = options.dry_run ? Result<engine::RunRecord>(Error{"a dry run keeps no record"})
+                                : engine::RunRecord::create((fs::path(dir) / ".pipe" / "runs").string(), run_id);
   output::Masker masker;
   auto terminal = terminal_sink(options, interruption);
-  std::unique_ptr<JobLogSink> logs = record ? std::make_unique<JobLogSink>(record->dir()) : nullptr;
-  SummaryCollector collector;
-  std::vector<EventSink*> sinks{terminal.get(), &collector};
+  std::unique_ptr<engine::JobLogSink> logs = record ? std::make_unique<engine::JobLogSink>(record->dir()) : nullptr;
+  engine::SummaryCollector collector;
+  std::vector<engine::EventSink*> sinks{terminal.get(), &collector};
   sinks.insert(sinks.end(), options.event_sinks.begin(), options.event_sinks.end());
   if (logs) {
     sinks.push_back(logs.get());
   }
-  Reporter reporter(sinks, &masker);
+  engine::Reporter reporter(sinks, &masker);
   expr::Value secrets_value = expr::Value::object();
   std::string token;
   for (const auto& s : *secrets) {
     if (masker.add_secret(s.value) == output::AddResult::too_short) {
-      post_notice(reporter, "warning: " + output::too_short_warning(s.name));
+      engine::post_notice(reporter, "warning: " + output::too_short_warning(s.name));
     }
     secrets_value.set(s.name, s.value);
     if (s.name == "GITHUB_TOKEN") {
@@ -516,7 +516,7 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
     return k_exit_usage;
   }
   plan.workflows = std::move(*selected);
-  Scheduler scheduler(options.parallel ? options.parallel : std::max(1u, std::thread::hardware_concurrency()));
+  engine::Scheduler scheduler(options.parallel ? options.parallel : std::max(1u, std::thread::hardware_concurrency()));
   if (auto added = add_nodes(plan, scheduler); !added) {
     reporter.stop();
     print_error(added.error().message);
@@ -560,14 +560,14 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
     reporter.stop();
     print_plan(plan, calls.jobs, masker);  // a failed stream writes nothing more
     if (!(std::cout << std::flush)) {
-      interruption.interrupt(closed_output_signal(STDOUT_FILENO));
+      interruption.interrupt(engine::closed_output_signal(STDOUT_FILENO));
     }
     return interruption.signal() != 0 ? interruption.exit_code()
            : problems.broken.empty()  ? k_exit_success
                                       : k_exit_job_failed;
   }
   if (plan.jobs.empty()) {
-    post_notice(reporter, "nothing to run");
+    engine::post_notice(reporter, "nothing to run");
   }
   // schedule: each job starts as soon as its own needs have ended.
   Placer placer(options, reporter, "", std::move(engine), backends);
@@ -585,14 +585,14 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
         },
         options.cache_dir, cache_scope(repo_info.repository, repo_info.workspace, state.github, repo_info.default_branch));
   }
-  std::vector<NodeReport> reports;
+  std::vector<engine::NodeReport> reports;
   if (!plan.workflows.empty()) {
     const auto& first = plan.workflows.front();
     if (record) {
       (void)record->write_event_json(first.payload);
     }
     RunExecution execution(options, state, plan, scheduler);
-    reports = scheduler.run([&execution](const NodeContext& node) { return execution.run_node(node); }, &cancel);
+    reports = scheduler.run([&execution](const engine::NodeContext& node) { return execution.run_node(node); }, &cancel);
   }
   placer.finish();
   reporter.stop();
@@ -600,14 +600,14 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
   // interrupts too, so the exit code says the output is incomplete.
   bool failed = !problems.broken.empty();
   for (const auto& report : reports) {
-    failed = failed || report.result == NodeResult::failure;
+    failed = failed || report.result == engine::NodeResult::failure;
   }
   const auto duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-  const RunSummary summary = collector.summary(duration);
+  const engine::RunSummary summary = collector.summary(duration);
   print_summary(options, summary);  // a failed stream writes nothing more
   if (!std::cout.good()) {
-    interruption.interrupt(closed_output_signal(STDOUT_FILENO));
+    interruption.interrupt(engine::closed_output_signal(STDOUT_FILENO));
   }
   const bool interrupted = interruption.signal() != 0 || cancel.cancelled();
   const int exit_code = interrupted ? interruption.exit_code() : failed ? k_exit_job_failed : k_exit_success;
@@ -622,7 +622,7 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
   if (record) {
     (void)record->write_run_json(record_json);
     (void)record->mark_latest();
-    prune_runs(fs::path(record->dir()).parent_path().string());
+    engine::prune_runs(fs::path(record->dir()).parent_path().string());
   }
   for (const auto& problem : write_reports(options, record_json, collector, duration)) {
     print_error(problem);
@@ -630,4 +630,4 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
   return exit_code;
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -5,7 +5,7 @@
 #include "runner/engine/interruption.hpp"
 #include "runner/job/run_options.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// Backends a caller supplies in place of the host and container ones (tests drive the engine through a fake).
 struct RunBackends {
@@ -15,6 +15,6 @@ struct RunBackends {
 
 /// Runs what `options` selects; returns the process exit code (0, 1, 2, or 128 + the signal that
 /// interrupted it). A closed standard output interrupts the run too.
-[[nodiscard]] int run(const RunOptions& options, Interruption& interruption, const RunBackends& backends = {});
+[[nodiscard]] int run(const RunOptions& options, engine::Interruption& interruption, const RunBackends& backends = {});
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -15,7 +15,7 @@
 #include "workflow/expr/value.hpp"
 #include "workflow/base/json_text.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 namespace expr = workflow::expr;
 namespace fs = std::filesystem;
@@ -458,4 +458,4 @@ nlohmann::json github_context(const git::RepoInfo& repo, const std::string& even
   return g;
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

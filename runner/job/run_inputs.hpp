@@ -12,7 +12,7 @@
 #include "workflow/expr/value.hpp"
 #include "workflow/model.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// A secret's value and where it came from (`-s`, a file, the environment).
 struct SecretEntry {
@@ -59,4 +59,4 @@ enum class SecretReach {
                                             const nlohmann::json& payload, const std::string& run_number_id,
                                             const workflow::Workflow& wf, const std::string& token);
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -13,6 +13,10 @@
 #include "runner/secrets/vault.hpp"
 
 namespace pipeline::runner::engine {
+class EventSink;
+}
+
+namespace pipeline::runner::job {
 
 /// Where jobs run.
 enum class BackendChoice { automatic, host, docker, podman };
@@ -38,8 +42,6 @@ struct ReportRequest {
   std::string kind;  // junit | json
   std::string file;
 };
-
-class EventSink;
 
 /// A job that ran elsewhere (a forge's other runner) as the `needs` context shows it.
 struct GivenNeed {
@@ -98,8 +100,8 @@ struct RunOptions {
   // A task handed out by a forge (`pipe runner daemon`): what the server knows and pipe does not.
   std::optional<nlohmann::json> github_context;  // merged over the github context read from the tree
   std::map<std::string, GivenNeed> given_needs;  // needs of jobs that ran elsewhere, by job id
-  std::vector<EventSink*> event_sinks;           // more destinations of every (masked) event
+  std::vector<engine::EventSink*> event_sinks;   // more destinations of every (masked) event
   JobOutputsHandler on_job_outputs;              // each job's outputs when it ends
 };
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -11,9 +11,9 @@
 #include "runner/engine/render.hpp"
 #include "runner/engine/report_junit.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
-nlohmann::json run_json(const std::string& run_id, const RunSummary& summary, int exit_code, bool interrupted) {
+nlohmann::json run_json(const std::string& run_id, const engine::RunSummary& summary, int exit_code, bool interrupted) {
   nlohmann::json jobs = nlohmann::json::array();
   for (const auto& job : summary.jobs) {
     nlohmann::json annotations = nlohmann::json::array();
@@ -36,50 +36,50 @@ nlohmann::json run_json(const std::string& run_id, const RunSummary& summary, in
 namespace {
 
 /// The terminal's sink for the chosen output style.
-std::unique_ptr<EventSink> style_sink(const RunOptions& options) {
+std::unique_ptr<engine::EventSink> style_sink(const RunOptions& options) {
   if (options.json) {
-    return std::make_unique<JsonLinesSink>(std::cout);
+    return std::make_unique<engine::JsonLinesSink>(std::cout);
   }
   if (options.github_actions) {
-    return std::make_unique<GitHubActionsSink>(std::cout);
+    return std::make_unique<engine::GitHubActionsSink>(std::cout);
   }
   switch (options.output) {
-    case OutputStyle::ci: return std::make_unique<CiTerminalSink>(std::cout);
-    case OutputStyle::compact: return std::make_unique<CompactSink>(std::cout);
+    case OutputStyle::ci: return std::make_unique<engine::CiTerminalSink>(std::cout);
+    case OutputStyle::compact: return std::make_unique<engine::CompactSink>(std::cout);
     case OutputStyle::full: break;
   }
-  return std::make_unique<TerminalSink>(std::cout, detect_color_mode(STDOUT_FILENO));
+  return std::make_unique<engine::TerminalSink>(std::cout, engine::detect_color_mode(STDOUT_FILENO));
 }
 
 }  // namespace
 
-std::unique_ptr<OutputGuard> terminal_sink(const RunOptions& options, Interruption& interruption) {
-  const int signal = closed_output_signal(STDOUT_FILENO);
-  return std::make_unique<OutputGuard>(style_sink(options), std::cout, [&interruption, signal] {
+std::unique_ptr<engine::OutputGuard> terminal_sink(const RunOptions& options, engine::Interruption& interruption) {
+  const int signal = engine::closed_output_signal(STDOUT_FILENO);
+  return std::make_unique<engine::OutputGuard>(style_sink(options), std::cout, [&interruption, signal] {
     if (interruption.interrupt(signal)) {
-      std::cerr << interruption_message(signal) << std::flush;
+      std::cerr << engine::interruption_message(signal) << std::flush;
     }
   });
 }
 
-void print_summary(const RunOptions& options, const RunSummary& summary) {
+void print_summary(const RunOptions& options, const engine::RunSummary& summary) {
   if (options.json || options.output == OutputStyle::compact) {
     return;
   }
   const bool plain = options.output == OutputStyle::ci || options.github_actions;
-  std::cout << render_summary(summary, plain ? ColorMode::plain : detect_color_mode(STDOUT_FILENO)) << std::flush;
+  std::cout << engine::render_summary(summary, plain ? engine::ColorMode::plain : engine::detect_color_mode(STDOUT_FILENO)) << std::flush;
   if (const char* file = std::getenv("GITHUB_STEP_SUMMARY"); options.github_actions && file && *file) {
-    std::ofstream(file, std::ios::app) << render_markdown_summary(summary);
+    std::ofstream(file, std::ios::app) << engine::render_markdown_summary(summary);
   }
 }
 
 std::vector<std::string> write_reports(const RunOptions& options, const nlohmann::json& run_record,
-                                       const SummaryCollector& collector, std::chrono::milliseconds duration) {
+                                       const engine::SummaryCollector& collector, std::chrono::milliseconds duration) {
   std::vector<std::string> problems;
   for (const auto& report : options.reports) {
     std::ofstream out(report.file, std::ios::binary | std::ios::trunc);
     if (report.kind == "junit") {
-      out << render_junit(collector.jobs(), duration);
+      out << engine::render_junit(collector.jobs(), duration);
     } else {
       out << run_record.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     }
@@ -90,4 +90,4 @@ std::vector<std::string> write_reports(const RunOptions& options, const nlohmann
   return problems;
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

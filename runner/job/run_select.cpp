@@ -3,7 +3,7 @@
 #include "runner/job/run_inputs.hpp"
 #include "workflow/plan/triggers.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 namespace {
 
@@ -21,7 +21,7 @@ std::vector<std::string> changed_files(const std::string& dir) {
 
 Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet& set, const RunOptions& options,
                                                        const git::RepoInfo& repo, const std::string& dir,
-                                                       Reporter& reporter) {
+                                                       engine::Reporter& reporter) {
   std::vector<SelectedWorkflow> out;
   const auto changed = options.changed_files ? *options.changed_files : changed_files(dir);
   for (const auto& wf : set.workflows) {
@@ -43,7 +43,7 @@ Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet
     const auto match = options.selection == WorkflowSelection::all ? workflow::plan::TriggerMatch{true, ""}
                                                                    : workflow::plan::match_trigger(wf, event);
     if (!match.runs) {
-      post_notice(reporter, "not running " + wf.path + ": " + match.reason);
+      engine::post_notice(reporter, "not running " + wf.path + ": " + match.reason);
       continue;
     }
     auto inputs = collect_inputs(wf, s.event, options);
@@ -82,4 +82,4 @@ Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet
   return out;
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -13,7 +13,7 @@
 #include "workflow/loader.hpp"
 #include "workflow/plan/job_graph.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// A workflow the event starts, with what its jobs evaluate against.
 struct SelectedWorkflow {
@@ -29,6 +29,6 @@ struct SelectedWorkflow {
 [[nodiscard]] Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet& set,
                                                                      const RunOptions& options,
                                                                      const git::RepoInfo& repo, const std::string& dir,
-                                                                     Reporter& reporter);
+                                                                     engine::Reporter& reporter);
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -2,29 +2,29 @@
 
 #include <type_traits>
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 namespace {
 
 // An output event grows to about this size before it is posted, whatever the read size.
 constexpr std::size_t k_max_batch = 256 * 1024;
 
-AnnotationLevel to_level(output::Level level) {
+engine::AnnotationLevel to_level(output::Level level) {
   switch (level) {
     case output::Level::debug:
-      return AnnotationLevel::debug;
+      return engine::AnnotationLevel::debug;
     case output::Level::notice:
-      return AnnotationLevel::notice;
+      return engine::AnnotationLevel::notice;
     case output::Level::warning:
-      return AnnotationLevel::warning;
+      return engine::AnnotationLevel::warning;
     case output::Level::error:
-      return AnnotationLevel::error;
+      return engine::AnnotationLevel::error;
   }
-  return AnnotationLevel::error;
+  return engine::AnnotationLevel::error;
 }
 
-Annotation to_annotation(const output::event::Annotation& a) {
-  Annotation out;
+engine::Annotation to_annotation(const output::event::Annotation& a) {
+  engine::Annotation out;
   out.level = to_level(a.level);
   out.message = a.message;
   out.file = a.file.value_or("");
@@ -36,16 +36,16 @@ Annotation to_annotation(const output::event::Annotation& a) {
 
 }  // namespace
 
-void post_annotation(Reporter& reporter, const std::string& job, const std::string& step, Annotation annotation) {
-  Event event;
-  event.kind = EventKind::annotation;
+void post_annotation(engine::Reporter& reporter, const std::string& job, const std::string& step, engine::Annotation annotation) {
+  engine::Event event;
+  event.kind = engine::EventKind::annotation;
   event.job = job;
   event.step = step;
   event.annotation = std::move(annotation);
   reporter.post(std::move(event));
 }
 
-StepReporter::StepReporter(Reporter& reporter, output::Masker& masker, std::string job, std::string step,
+StepReporter::StepReporter(engine::Reporter& reporter, output::Masker& masker, std::string job, std::string step,
                        output::CommandSettings settings, DebugLines debug)
     : m_reporter(reporter),
       m_job(std::move(job)),
@@ -89,12 +89,12 @@ void StepReporter::flush_lines() {
   if (m_lines.empty()) {
     return;
   }
-  post(EventKind::output, std::move(m_lines), m_lines_stream);
+  post(engine::EventKind::output, std::move(m_lines), m_lines_stream);
   m_lines.clear();
 }
 
-void StepReporter::post(EventKind kind, std::string text, Stream stream) {
-  Event event;
+void StepReporter::post(engine::EventKind kind, std::string text, Stream stream) {
+  engine::Event event;
   event.kind = kind;
   event.job = m_job;
   event.step = m_step;
@@ -116,19 +116,19 @@ void StepReporter::handle(Stream stream, output::CommandEvent& command) {
         flush_lines();
         if constexpr (std::is_same_v<T, ev::Output>) {
         } else if constexpr (std::is_same_v<T, ev::Group>) {
-          post(EventKind::group_start, e.title);
+          post(engine::EventKind::group_start, e.title);
         } else if constexpr (std::is_same_v<T, ev::EndGroup>) {
-          post(EventKind::group_end, "");
+          post(engine::EventKind::group_end, "");
         } else if constexpr (std::is_same_v<T, ev::Annotation>) {
-          Event event;
-          event.kind = EventKind::annotation;
+          engine::Event event;
+          event.kind = engine::EventKind::annotation;
           event.job = m_job;
           event.step = m_step;
           event.annotation = to_annotation(e);
           m_reporter.post(std::move(event));
         } else if constexpr (std::is_same_v<T, ev::Debug>) {
           if (m_debug == DebugLines::show) {
-            post(EventKind::output, "##[debug]" + e.message, stream);
+            post(engine::EventKind::output, "##[debug]" + e.message, stream);
           }
         } else if constexpr (std::is_same_v<T, ev::SetOutput>) {
           set_env(m_commands.outputs, e.name, e.value);
@@ -139,8 +139,8 @@ void StepReporter::handle(Stream stream, output::CommandEvent& command) {
         } else if constexpr (std::is_same_v<T, ev::AddPath>) {
           m_commands.paths.push_back(e.path);
         } else if constexpr (std::is_same_v<T, ev::RunnerMessage>) {
-          Event event;
-          event.kind = EventKind::annotation;
+          engine::Event event;
+          event.kind = engine::EventKind::annotation;
           event.job = m_job;
           event.step = m_step;
           event.annotation.level = to_level(e.level);
@@ -152,4 +152,4 @@ void StepReporter::handle(Stream stream, output::CommandEvent& command) {
       command);
 }
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -10,7 +10,7 @@
 #include "runner/output/masker.hpp"
 #include "runner/output/step_output.hpp"
 
-namespace pipeline::runner::engine {
+namespace pipeline::runner::job {
 
 /// What a step's workflow commands asked for, besides showing lines.
 struct StepCommands {
@@ -28,7 +28,7 @@ enum class DebugLines { hide, show };
 /// its events into reporter events and the step's command results.
 class StepReporter final : public OutputSink {
 public:
-  StepReporter(Reporter& reporter, output::Masker& masker, std::string job, std::string step,
+  StepReporter(engine::Reporter& reporter, output::Masker& masker, std::string job, std::string step,
              output::CommandSettings settings, DebugLines debug);
 
   void write(Stream stream, std::string_view bytes) override;
@@ -39,11 +39,11 @@ public:
 
 private:
   void handle(Stream stream, output::CommandEvent& event);
-  void post(EventKind kind, std::string text, Stream stream = Stream::out);
+  void post(engine::EventKind kind, std::string text, Stream stream = Stream::out);
   void add_lines(Stream stream, std::string lines);
   void flush_lines();
 
-  Reporter& m_reporter;
+  engine::Reporter& m_reporter;
   std::string m_job;
   std::string m_step;
   DebugLines m_debug;
@@ -54,6 +54,6 @@ private:
 };
 
 /// Posts an annotation event (the reporter masks its texts).
-void post_annotation(Reporter& reporter, const std::string& job, const std::string& step, Annotation annotation);
+void post_annotation(engine::Reporter& reporter, const std::string& job, const std::string& step, engine::Annotation annotation);
 
-}  // namespace pipeline::runner::engine
+}  // namespace pipeline::runner::job

@@ -123,23 +123,23 @@ TEST_CASE("apply_config: flags win, config fills the rest", "[config]") {
         "platforms:\n  ubuntu-latest: host\n  self: img:1\nbackend: host\nparallel: 4\nsecret-files: [s.env]\n"
         "vault:\n  address: http://127.0.0.1:1\n  secrets: a/b c\n");
   ::setenv("XDG_CONFIG_HOME", (repo + "/no-user-config").c_str(), 1);
-  engine::RunOptions given;
+  job::RunOptions given;
   given.platforms = {{"ubuntu-latest", "node:20"}};
   given.parallel = 1;
   given.vault_secrets = {"x/y z"};
-  auto options = engine::apply_config(given, repo);
+  auto options = job::apply_config(given, repo);
   REQUIRE(options);
   REQUIRE(options->platforms.size() == 3);
   CHECK(options->platforms[0] == std::make_pair(std::string("ubuntu-latest"), std::string("node:20")));
   CHECK(options->platforms[1].second == "host");
-  CHECK(options->backend == engine::BackendChoice::host);
+  CHECK(options->backend == job::BackendChoice::host);
   CHECK(options->parallel == 1);
   CHECK(options->secret_files == std::vector<std::string>{repo + "/s.env"});
   CHECK(options->vault.address == "http://127.0.0.1:1");
   CHECK(options->vault_secrets == std::vector<std::string>{"a/b c", "x/y z"});
 
   write(fs::path(repo) / ".pipe.yml", "backend: hots\n");
-  auto bad = engine::apply_config(given, repo);
+  auto bad = job::apply_config(given, repo);
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error().message, Catch::Contains(".pipe.yml:1") && Catch::Contains("hots"));
 }
@@ -147,15 +147,15 @@ TEST_CASE("apply_config: flags win, config fills the rest", "[config]") {
 TEST_CASE("apply_config: strict comes from --strict or the config, and must be true or false", "[config]") {
   const std::string repo = pipeline::test::make_temp_dir("config-strict");
   ::setenv("XDG_CONFIG_HOME", (repo + "/no-user-config").c_str(), 1);
-  engine::RunOptions given;
-  CHECK_FALSE(engine::apply_config(given, repo)->strict);
+  job::RunOptions given;
+  CHECK_FALSE(job::apply_config(given, repo)->strict);
   write(fs::path(repo) / ".pipe.yml", "strict: true\n");
-  CHECK(engine::apply_config(given, repo)->strict);
+  CHECK(job::apply_config(given, repo)->strict);
   write(fs::path(repo) / ".pipe.yml", "strict: false\n");
   given.strict = true;
-  CHECK(engine::apply_config(given, repo)->strict);
+  CHECK(job::apply_config(given, repo)->strict);
   write(fs::path(repo) / ".pipe.yml", "strict: yes please\n");
-  auto bad = engine::apply_config(given, repo);
+  auto bad = job::apply_config(given, repo);
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message == repo + "/.pipe.yml:1: strict 'yes please' is not true or false");
 }
@@ -163,15 +163,15 @@ TEST_CASE("apply_config: strict comes from --strict or the config, and must be t
 TEST_CASE("apply_config: the step agent is on unless --no-agent or `agent: false` turns it off", "[config]") {
   const std::string repo = pipeline::test::make_temp_dir("config-agent");
   ::setenv("XDG_CONFIG_HOME", (repo + "/no-user-config").c_str(), 1);
-  engine::RunOptions given;
-  CHECK(engine::apply_config(given, repo)->agent);
+  job::RunOptions given;
+  CHECK(job::apply_config(given, repo)->agent);
   write(fs::path(repo) / ".pipe.yml", "agent: false\n");
-  CHECK_FALSE(engine::apply_config(given, repo)->agent);
+  CHECK_FALSE(job::apply_config(given, repo)->agent);
   write(fs::path(repo) / ".pipe.yml", "agent: true\n");
   given.agent = false;
-  CHECK_FALSE(engine::apply_config(given, repo)->agent);
+  CHECK_FALSE(job::apply_config(given, repo)->agent);
   write(fs::path(repo) / ".pipe.yml", "agent: off\n");
-  auto bad = engine::apply_config(given, repo);
+  auto bad = job::apply_config(given, repo);
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message == repo + "/.pipe.yml:1: agent 'off' is not true or false");
 }
@@ -186,12 +186,12 @@ TEST_CASE("collect_secrets: files < vault < GITHUB_TOKEN from env < -s", "[confi
   ::setenv("VAULT_TOKEN", "tok-123456", 1);
   ::setenv("GITHUB_TOKEN", "env-gh-token", 1);
   ::setenv("FROM_ENV_SECRET", "env-value", 1);
-  engine::RunOptions options;
+  job::RunOptions options;
   options.vault.address = stub.address();
   options.vault_secrets = {"secret/data/ci/app token | APP_TOKEN; secret/ci/app shared | shared", "secret/ci/app **"};
   options.github_token_from_env = true;
   options.secrets = {"APP_TOKEN=cli-wins", "FROM_ENV_SECRET"};
-  auto secrets = engine::collect_secrets(options, repo);
+  auto secrets = job::collect_secrets(options, repo);
   ::unsetenv("VAULT_TOKEN");
   REQUIRE(secrets);
   std::map<std::string, std::pair<std::string, std::string>> by_name;
@@ -208,7 +208,7 @@ TEST_CASE("collect_secrets: files < vault < GITHUB_TOKEN from env < -s", "[confi
 
   options.vault_secrets.clear();
   options.secrets = {"NO_SUCH_VARIABLE_FOR_PIPE"};
-  auto missing = engine::collect_secrets(options, repo);
+  auto missing = job::collect_secrets(options, repo);
   REQUIRE_FALSE(missing);  // stdin of the test is not a terminal: no prompt
   CHECK_THAT(missing.error().message, Catch::Contains("NO_SUCH_VARIABLE_FOR_PIPE"));
   ::unsetenv("GITHUB_TOKEN");
@@ -217,11 +217,11 @@ TEST_CASE("collect_secrets: files < vault < GITHUB_TOKEN from env < -s", "[confi
   options.secrets.clear();
   options.github_token_from_env = false;
   options.vault_secrets = {"secret/ci/app *"};
-  auto upper = engine::collect_secrets(options, repo);
+  auto upper = job::collect_secrets(options, repo);
   options.vault_secrets = {"secret/data/ci/app * | MYAPP_; secret/ci/app ** | raw_"};
-  auto prefixed = engine::collect_secrets(options, repo);
+  auto prefixed = job::collect_secrets(options, repo);
   options.vault_secrets = {"secret/ci/app nokey"};
-  auto no_key = engine::collect_secrets(options, repo);
+  auto no_key = job::collect_secrets(options, repo);
   ::unsetenv("VAULT_TOKEN");
   REQUIRE(upper);
   std::vector<std::string> names;
@@ -250,17 +250,17 @@ TEST_CASE("collect_secrets with SecretReach::local_only sends Vault nothing but 
   const std::string repo = pipeline::test::make_temp_dir("config-local-only");
   write(fs::path(repo) / ".secrets", "ONLY_FILE=file-only\n");
   ::setenv("VAULT_TOKEN", "tok-123456", 1);
-  engine::RunOptions options;
+  job::RunOptions options;
   options.vault.address = stub.address();
   options.vault_secrets = {"secret/data/ci/app token | APP_TOKEN"};
-  auto secrets = engine::collect_secrets(options, repo, engine::SecretReach::local_only);
+  auto secrets = job::collect_secrets(options, repo, job::SecretReach::local_only);
   REQUIRE(secrets);
   REQUIRE(secrets->size() == 1);
   CHECK((*secrets)[0].name == "ONLY_FILE");
   CHECK(stub.requests().empty());
 
   options.vault_secrets = {"secret/data/ci/app token extra | APP_TOKEN"};
-  auto typo = engine::collect_secrets(options, repo, engine::SecretReach::local_only);
+  auto typo = job::collect_secrets(options, repo, job::SecretReach::local_only);
   ::unsetenv("VAULT_TOKEN");
   REQUIRE_FALSE(typo);
   CHECK(stub.requests().empty());
@@ -269,32 +269,32 @@ TEST_CASE("collect_secrets with SecretReach::local_only sends Vault nothing but 
 TEST_CASE("collect_vars: --var-file, else .vars; later files win, --var wins over every file", "[config]") {
   pipeline::test::TempDir repo("config-vars");
   const std::string dir = repo.path.string();
-  engine::RunOptions options;
-  auto none = engine::collect_vars(options, dir);
+  job::RunOptions options;
+  auto none = job::collect_vars(options, dir);
   REQUIRE(none);
   CHECK(none->empty());
 
   write(repo.path / ".vars", "REGION=default-region\nONLY_DEFAULT=1\n");
-  auto by_default = engine::collect_vars(options, dir);
+  auto by_default = job::collect_vars(options, dir);
   REQUIRE(by_default);
-  CHECK(*by_default == engine::EnvList{{"REGION", "default-region"}, {"ONLY_DEFAULT", "1"}});
+  CHECK(*by_default == job::EnvList{{"REGION", "default-region"}, {"ONLY_DEFAULT", "1"}});
 
   write(repo.path / "a.vars", "REGION=from-a\nSIZE=small\n");
   write(repo.path / "b.vars", "SIZE=large\n");
   options.var_files = {"a.vars", (repo.path / "b.vars").string()};  // relative to the repository, or absolute
   options.vars = {"REGION=from-flag", "EXTRA=x=y"};
-  auto given = engine::collect_vars(options, dir);
+  auto given = job::collect_vars(options, dir);
   REQUIRE(given);
-  CHECK(*given == engine::EnvList{{"REGION", "from-flag"}, {"SIZE", "large"}, {"EXTRA", "x=y"}});  // .vars not read
+  CHECK(*given == job::EnvList{{"REGION", "from-flag"}, {"SIZE", "large"}, {"EXTRA", "x=y"}});  // .vars not read
 
   options.vars = {"=nothing"};
-  auto bad = engine::collect_vars(options, dir);
+  auto bad = job::collect_vars(options, dir);
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error().message, Catch::Contains("--var"));
 
   options.vars.clear();
   options.var_files = {"missing.vars"};
-  auto missing = engine::collect_vars(options, dir);
+  auto missing = job::collect_vars(options, dir);
   REQUIRE_FALSE(missing);
   CHECK_THAT(missing.error().message, Catch::Contains("missing.vars"));
 }
@@ -302,26 +302,26 @@ TEST_CASE("collect_vars: --var-file, else .vars; later files win, --var wins ove
 TEST_CASE("collect_env_files: --env-file, else .env; a later file wins", "[config]") {
   pipeline::test::TempDir repo("config-env-files");
   const std::string dir = repo.path.string();
-  engine::RunOptions options;
-  auto none = engine::collect_env_files(options, dir);
+  job::RunOptions options;
+  auto none = job::collect_env_files(options, dir);
   REQUIRE(none);
   CHECK(none->empty());
 
   write(repo.path / ".env", "export GREETING='hello $NOT_EXPANDED'\nPATH_PART=${GREETING:-x}/bin\n");
-  auto by_default = engine::collect_env_files(options, dir);
+  auto by_default = job::collect_env_files(options, dir);
   REQUIRE(by_default);
-  CHECK(*by_default == engine::EnvList{{"GREETING", "hello $NOT_EXPANDED"}, {"PATH_PART", "hello $NOT_EXPANDED/bin"}});
+  CHECK(*by_default == job::EnvList{{"GREETING", "hello $NOT_EXPANDED"}, {"PATH_PART", "hello $NOT_EXPANDED/bin"}});
 
   write(repo.path / "one.env", "A=1\nB=one\n");
   write(repo.path / "two.env", "B=two\n");
   options.env_files = {"one.env", "two.env"};
-  auto given = engine::collect_env_files(options, dir);
+  auto given = job::collect_env_files(options, dir);
   REQUIRE(given);
-  CHECK(*given == engine::EnvList{{"A", "1"}, {"B", "two"}});  // .env not read
+  CHECK(*given == job::EnvList{{"A", "1"}, {"B", "two"}});  // .env not read
 
   write(repo.path / "broken.env", "OK=1\nnot a line\n");
   options.env_files = {"broken.env"};
-  auto broken = engine::collect_env_files(options, dir);
+  auto broken = job::collect_env_files(options, dir);
   REQUIRE_FALSE(broken);
   CHECK_THAT(broken.error().message, Catch::Contains("broken.env:2"));
 }

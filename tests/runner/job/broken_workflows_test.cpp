@@ -7,7 +7,7 @@
 #include "support/files.hpp"
 #include "support/temp_dir.hpp"
 
-using namespace pipeline::runner::engine;
+using namespace pipeline::runner::job;
 using pipeline::test::TempDir;
 using pipeline::test::write_file;
 namespace fs = std::filesystem;

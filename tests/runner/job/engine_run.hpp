@@ -44,14 +44,14 @@ inline std::string transcript_line(const nlohmann::json& event) {
 /// Runs `workflow_yaml` (one workflow, every job selected) with one job at a time on `fake`.
 inline EngineRun run_on_fake(FakeBackend& fake, const std::string& workflow_yaml,
                              runner::engine::Interruption& interruption,
-                             const std::function<void(runner::engine::RunOptions&)>& adjust = {}) {
+                             const std::function<void(runner::job::RunOptions&)>& adjust = {}) {
   TempDir dir("engine");
   std::ofstream(dir.path / "ci.yml") << workflow_yaml;
-  runner::engine::RunOptions options;
+  runner::job::RunOptions options;
   options.directory = dir.path.string();
   options.workflows = {"ci.yml"};
-  options.backend = runner::engine::BackendChoice::host;
-  options.selection = runner::engine::WorkflowSelection::all;
+  options.backend = runner::job::BackendChoice::host;
+  options.selection = runner::job::WorkflowSelection::all;
   options.changed_files = std::vector<std::string>{};
   options.parallel = 1;
   options.json = true;
@@ -60,7 +60,7 @@ inline EngineRun run_on_fake(FakeBackend& fake, const std::string& workflow_yaml
   }
   std::ostringstream captured;
   auto* saved = std::cout.rdbuf(captured.rdbuf());
-  const int code = runner::engine::run(options, interruption, {&fake, &fake});
+  const int code = runner::job::run(options, interruption, {&fake, &fake});
   std::cout.rdbuf(saved);
   EngineRun result{code, {}};
   std::istringstream lines(captured.str());
@@ -72,7 +72,7 @@ inline EngineRun run_on_fake(FakeBackend& fake, const std::string& workflow_yaml
 
 /// The same, with an interruption nobody triggers.
 inline EngineRun run_on_fake(FakeBackend& fake, const std::string& workflow_yaml,
-                             const std::function<void(runner::engine::RunOptions&)>& adjust = {}) {
+                             const std::function<void(runner::job::RunOptions&)>& adjust = {}) {
   runner::engine::Interruption interruption;
   return run_on_fake(fake, workflow_yaml, interruption, adjust);
 }

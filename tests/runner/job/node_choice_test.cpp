@@ -3,7 +3,7 @@
 
 #include "runner/job/action_step.hpp"
 
-using namespace pipeline::runner::engine;
+using namespace pipeline::runner::job;
 
 TEST_CASE("the node of the wanted major version is chosen, the image's first", "[node]") {
   const std::vector<NodeInstall> installs{{"node", "v18.20.4"}, {"/__pipe/node/bin/node", "v20.11.1"}};
