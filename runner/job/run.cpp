@@ -32,6 +32,7 @@
 #include "runner/engine/reporter.hpp"
 #include "runner/engine/resources.hpp"
 #include "runner/job/placement.hpp"
+#include "runner/job/resolved_run.hpp"
 #include "runner/job/run_inputs.hpp"
 #include "runner/job/run_report.hpp"
 #include "runner/job/run_select.hpp"
@@ -389,15 +390,6 @@ Result<void> add_nodes(Plan& plan, engine::Scheduler& scheduler) {
   return {};
 }
 
-/// Resolves called workflows and actions; a dry run reads only the workspace and the cache.
-actions::ResolverOptions plan_resolver_options(const RunOptions& options) {
-  auto settings = resolver_options(options);
-  if (options.dry_run) {
-    settings.network = actions::Network::offline;
-  }
-  return settings;
-}
-
 /// Every selected workflow's jobs with the jobs they call, and the errors of all of them.
 struct PlannedCalls {
   std::vector<std::vector<workflow::plan::PlanJob>> jobs;  // by plan.workflows index
@@ -439,19 +431,11 @@ int run(const RunOptions& given, engine::Interruption& interruption, const RunBa
   CancelToken& cancel = interruption.cancel();
   CancelToken& hard_cancel = interruption.hard();
   const auto started = std::chrono::steady_clock::now();
-  const std::string dir = fs::absolute(given.directory).lexically_normal().string();
-  // config: ~/.config/pipe/config.yml and .pipe.yml fill what no flag set.
-  const auto configured = apply_config(given, dir);
-  if (!configured) {
-    print_error(configured.error().message);
-    return k_exit_usage;
-  }
-  const RunOptions& options = *configured;
-  auto engine = connect_engine_early(options);
+  const std::string dir = repository_dir(given);
   // load: every workflow, with every problem reported before anything runs. A file found in a
   // directory that does not load fails alone, as on GitHub; any other error stops the run.
   std::vector<fs::path> paths;
-  for (const auto& w : options.workflows) {
+  for (const auto& w : given.workflows) {
     paths.push_back(fs::path(w).is_absolute() ? fs::path(w) : fs::path(dir) / w);
   }
   if (paths.empty()) {
@@ -461,25 +445,19 @@ int run(const RunOptions& given, engine::Interruption& interruption, const RunBa
   if (!set.diagnostics.empty()) {
     std::cerr << workflow::format_diagnostics(set);
   }
-  const auto problems = sort_load_errors(set, paths, options.selection);
+  const auto problems = sort_load_errors(set, paths, given.selection);
   if (problems.stop) {
     std::cerr << workflow::summary_line(set) << '\n';
     return k_exit_usage;
   }
-  // context: the repository, secrets, variables.
-  auto repo = git::read_repository(dir);
-  git::RepoInfo repo_info = repo ? *repo : git::RepoInfo{};
-  if (repo_info.workspace.empty()) {
-    repo_info.workspace = dir;
-  }
-  // A dry run has no side effects: Vault is not asked (its lines are still checked), nor the terminal.
-  auto secrets = collect_secrets(options, dir, options.dry_run ? SecretReach::local_only : SecretReach::everywhere);
-  auto vars = secrets ? collect_vars(options, dir) : Result<EnvList>(secrets.error());
-  auto env_file = vars ? collect_env_files(options, dir) : Result<EnvList>(vars.error());
-  if (!env_file) {
-    print_error(env_file.error().message);
+  // resolve: config, repository, secrets, variables, env files; the later passes only read it.
+  const auto resolved = resolve_run(given);
+  if (!resolved) {
+    print_error(resolved.error().message);
     return k_exit_usage;
   }
+  const RunOptions& options = resolved->options;
+  auto engine = connect_engine_early(options);
   // report: one thread owns the terminal; a run record keeps logs and results.
   const std::string run_id = engine::make_run_id();
   auto record = options.dry_run ? Result<engine::RunRecord>(Error{"a dry run keeps no record"})
@@ -496,7 +474,7 @@ int run(const RunOptions& given, engine::Interruption& interruption, const RunBa
   engine::Reporter reporter(sinks, &masker);
   expr::Value secrets_value = expr::Value::object();
   std::string token;
-  for (const auto& s : *secrets) {
+  for (const auto& s : resolved->secrets) {
     if (masker.add_secret(s.value) == output::AddResult::too_short) {
       engine::post_notice(reporter, "warning: " + output::too_short_warning(s.name));
     }
@@ -507,9 +485,9 @@ int run(const RunOptions& given, engine::Interruption& interruption, const RunBa
   }
   // select: the workflows this event starts, and why the others do not run; a broken file
   // cannot say which events start it, so it is reported as failed whatever the event.
-  report_broken(reporter, problems.broken, options.workspace_override.empty() ? dir : options.workspace_override);
+  report_broken(reporter, problems.broken, resolved->workspace);
   Plan plan;
-  auto selected = select_workflows(set, options, repo_info, dir, reporter);
+  auto selected = select_workflows(set, *resolved, reporter);
   if (!selected) {
     reporter.stop();
     print_error(selected.error().message);
@@ -526,19 +504,19 @@ int run(const RunOptions& given, engine::Interruption& interruption, const RunBa
   state.options = &options;
   state.run_id = run_id;
   state.run_number_id = std::to_string(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
-  state.workspace = options.workspace_override.empty() ? dir : options.workspace_override;
+  state.workspace = resolved->workspace;
   state.secrets = secrets_value;
-  state.vars = string_map(*vars);
-  state.env_file = *env_file;
+  state.vars = string_map(resolved->vars);
+  state.env_file = resolved->env_file;
   state.masker = &masker;
   state.reporter = &reporter;
   state.hard_cancel = &hard_cancel;
-  actions::Resolver resolver(plan_resolver_options(options));
+  actions::Resolver resolver(resolved->resolver);
   state.resolver = &resolver;
   state.called_workflows = std::make_shared<CalledWorkflows>();
   if (!plan.workflows.empty()) {
     const auto& first = plan.workflows.front();
-    state.github = github_context(repo_info, first.event, first.payload, state.run_number_id, *first.workflow, token);
+    state.github = github_context(resolved->repo, first.event, first.payload, state.run_number_id, *first.workflow, token);
     if (options.github_context) {
       state.github.update(*options.github_context);
     }
@@ -583,7 +561,8 @@ int run(const RunOptions& given, engine::Interruption& interruption, const RunBa
           // Only container jobs need the gateway: a host-only run never connects to an engine for it.
           return options.backend == BackendChoice::host ? std::string() : container_gateway(placer.docker_for_actions());
         },
-        options.cache_dir, cache_scope(repo_info.repository, repo_info.workspace, state.github, repo_info.default_branch));
+        options.cache_dir, cache_scope(resolved->repo.repository, resolved->repo.workspace, state.github,
+                                                   resolved->repo.default_branch));
   }
   std::vector<engine::NodeReport> reports;
   if (!plan.workflows.empty()) {

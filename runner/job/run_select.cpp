@@ -19,11 +19,12 @@ std::vector<std::string> changed_files(const std::string& dir) {
 
 }  // namespace
 
-Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet& set, const RunOptions& options,
-                                                       const git::RepoInfo& repo, const std::string& dir,
+Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet& set, const ResolvedRun& run,
                                                        engine::Reporter& reporter) {
+  const RunOptions& options = run.options;
+  const git::RepoInfo& repo = run.repo;
   std::vector<SelectedWorkflow> out;
-  const auto changed = options.changed_files ? *options.changed_files : changed_files(dir);
+  const auto changed = options.changed_files ? *options.changed_files : changed_files(run.dir);
   for (const auto& wf : set.workflows) {
     SelectedWorkflow s;
     s.workflow = &wf;
@@ -51,7 +52,7 @@ Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet
       return inputs.error();
     }
     s.inputs = *inputs;
-    auto payload = event_payload(options, s.event, repo, dir, s.inputs);
+    auto payload = event_payload(options, s.event, repo, run.dir, s.inputs);
     if (!payload) {
       return payload.error();
     }

@@ -7,8 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/engine/reporter.hpp"
-#include "runner/git/git_context.hpp"
-#include "runner/job/run_options.hpp"
+#include "runner/job/resolved_run.hpp"
 #include "workflow/expr/value.hpp"
 #include "workflow/loader.hpp"
 #include "workflow/plan/job_graph.hpp"
@@ -27,8 +26,6 @@ struct SelectedWorkflow {
 /// Keeps the workflows of `set` the event starts (all of them under WorkflowSelection::all),
 /// narrowed to `options.jobs` and what they need; posts why the others do not run.
 [[nodiscard]] Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet& set,
-                                                                     const RunOptions& options,
-                                                                     const git::RepoInfo& repo, const std::string& dir,
-                                                                     engine::Reporter& reporter);
+                                                                     const ResolvedRun& run, engine::Reporter& reporter);
 
 }  // namespace pipeline::runner::job
