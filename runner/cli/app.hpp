@@ -15,6 +15,7 @@ class Interruption;
 
 namespace pipeline::runner::job {
 struct RunOptions;
+struct RunResult;
 }
 
 namespace pipeline::runner::cli {
@@ -39,6 +40,9 @@ void apply_ci_mode(job::RunOptions& options, CiMode mode);
 /// Runs `body` with Ctrl-C, SIGTERM, SIGHUP and a closed standard output turned into its
 /// interruption (the first cancels, a second Ctrl-C or SIGTERM stops at once), as `pipe run` does.
 int run_interruptible(const std::function<int(engine::Interruption& interruption)>& body);
+
+/// Prints a run's errors as `pipe: error: …` and returns its process exit code.
+int finish_run(const job::RunResult& result);
 
 /// Parses argv, runs the chosen subcommand, returns the process exit code.
 int main(int argc, char** argv);

@@ -77,7 +77,8 @@ int run(const HookCommand& command) {
                     : command.backend == "auto" ? job::BackendChoice::automatic
                                                 : job::BackendChoice::host;
   return hook::run_hook(options, std::cin, [](const job::RunOptions& run_options) {
-    return run_interruptible([&](engine::Interruption& interruption) { return job::run(run_options, interruption); });
+    return run_interruptible(
+        [&](engine::Interruption& interruption) { return finish_run(job::run(run_options, interruption)); });
   });
 }
 

@@ -1,6 +1,7 @@
 // `pipe run` — CLI11 fills RunOptions; job::run does the work.
 #include <CLI/CLI.hpp>
 
+#include <iostream>
 #include <memory>
 
 #include "runner/cli/app.hpp"
@@ -49,6 +50,13 @@ CLI::Validator matrix_filter_check() {
 }
 
 }  // namespace
+
+int finish_run(const job::RunResult& result) {
+  for (const auto& error : result.errors) {
+    std::cerr << "pipe: error: " << error << '\n';
+  }
+  return result.exit_code();
+}
 
 void apply_ci_mode(job::RunOptions& options, CiMode mode) {
   const bool ci = mode == CiMode::on || (mode == CiMode::from_environment && engine::env_flag("CI"));
@@ -136,7 +144,8 @@ std::function<int()> setup_run(CLI::App& app) {
       options->reports.push_back(parse_report(text));
     }
     apply_ci_mode(*options, *ci ? CiMode::on : *no_ci ? CiMode::off : CiMode::from_environment);
-    return run_interruptible([&](engine::Interruption& interruption) { return job::run(*options, interruption); });
+    return run_interruptible(
+        [&](engine::Interruption& interruption) { return finish_run(job::run(*options, interruption)); });
   };
 }
 

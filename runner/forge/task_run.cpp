@@ -278,7 +278,10 @@ TaskResult run_engine(const Task& task, const TaskSettings& settings, const fs::
     log.set_outputs(StringMap(outputs.begin(), outputs.end()));
   };
   Watchdog watchdog(interruption, settings.config->timeout);
-  const int code = job::run(*options, interruption);
+  const auto ran = job::run(*options, interruption);
+  for (const auto& error : ran.errors) {
+    log.add_row(masker.mask("pipe: error: " + error));
+  }
   if (interruption.signal() != 0) {
     if (interruption.signal() == SIGALRM) {
       log.add_row("pipe: the job ran longer than the runner's timeout and was cancelled");
@@ -288,7 +291,7 @@ TaskResult run_engine(const Task& task, const TaskSettings& settings, const fs::
   if (auto result = sink.job_result()) {
     return *result;
   }
-  return code == 0 ? TaskResult::success : TaskResult::failure;
+  return ran.status == k_exit_success ? TaskResult::success : TaskResult::failure;
 }
 
 }  // namespace

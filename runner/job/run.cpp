@@ -74,8 +74,23 @@ struct Plan {
   std::map<std::string, EnvList> outputs;        // job key -> outputs
 };
 
-void print_error(const std::string& message) {
-  std::cerr << "pipe: error: " << message << '\n';
+/// A run that stopped before any job ran: bad input, said in `message` when it is not said yet.
+RunResult stopped(std::string message = {}) {
+  RunResult result;
+  result.status = k_exit_usage;
+  if (!message.empty()) {
+    result.errors.push_back(std::move(message));
+  }
+  return result;
+}
+
+/// The status of a run that went as far as its end.
+RunResult finished(bool failed, const engine::Interruption& interruption, bool cancelled) {
+  RunResult result;
+  const bool interrupted = interruption.signal() != 0 || cancelled;
+  result.status = interrupted ? k_exit_interrupted : failed ? k_exit_job_failed : k_exit_success;
+  result.signal = interrupted ? interruption.exit_code() - k_exit_signal_base : 0;
+  return result;
 }
 
 // The parser already records whether an expression calls success(), failure(), cancelled() or
@@ -427,7 +442,7 @@ void print_plan(const Plan& plan, const std::vector<std::vector<workflow::plan::
 
 }  // namespace
 
-int run(const RunOptions& given, engine::Interruption& interruption, const RunBackends& backends) {
+RunResult run(const RunOptions& given, engine::Interruption& interruption, const RunBackends& backends) {
   CancelToken& cancel = interruption.cancel();
   CancelToken& hard_cancel = interruption.hard();
   const auto started = std::chrono::steady_clock::now();
@@ -448,13 +463,12 @@ int run(const RunOptions& given, engine::Interruption& interruption, const RunBa
   const auto problems = sort_load_errors(set, paths, given.selection);
   if (problems.stop) {
     std::cerr << workflow::summary_line(set) << '\n';
-    return k_exit_usage;
+    return stopped();
   }
   // resolve: config, repository, secrets, variables, env files; the later passes only read it.
   const auto resolved = resolve_run(given);
   if (!resolved) {
-    print_error(resolved.error().message);
-    return k_exit_usage;
+    return stopped(resolved.error().message);
   }
   const RunOptions& options = resolved->options;
   auto engine = connect_engine_early(options);
@@ -490,15 +504,13 @@ int run(const RunOptions& given, engine::Interruption& interruption, const RunBa
   auto selected = select_workflows(set, *resolved, reporter);
   if (!selected) {
     reporter.stop();
-    print_error(selected.error().message);
-    return k_exit_usage;
+    return stopped(selected.error().message);
   }
   plan.workflows = std::move(*selected);
   engine::Scheduler scheduler(options.parallel ? options.parallel : std::max(1u, std::thread::hardware_concurrency()));
   if (auto added = add_nodes(plan, scheduler); !added) {
     reporter.stop();
-    print_error(added.error().message);
-    return k_exit_usage;
+    return stopped(added.error().message);
   }
   RunState state;
   state.options = &options;
@@ -532,7 +544,7 @@ int run(const RunOptions& given, engine::Interruption& interruption, const RunBa
       std::error_code ec;
       fs::remove_all(record->dir(), ec);  // nothing ran: there is nothing to keep
     }
-    return k_exit_usage;
+    return stopped();
   }
   if (options.dry_run) {
     reporter.stop();
@@ -540,9 +552,7 @@ int run(const RunOptions& given, engine::Interruption& interruption, const RunBa
     if (!(std::cout << std::flush)) {
       interruption.interrupt(engine::closed_output_signal(STDOUT_FILENO));
     }
-    return interruption.signal() != 0 ? interruption.exit_code()
-           : problems.broken.empty()  ? k_exit_success
-                                      : k_exit_job_failed;
+    return finished(!problems.broken.empty(), interruption, false);
   }
   if (plan.jobs.empty()) {
     engine::post_notice(reporter, "nothing to run");
@@ -588,9 +598,12 @@ int run(const RunOptions& given, engine::Interruption& interruption, const RunBa
   if (!std::cout.good()) {
     interruption.interrupt(engine::closed_output_signal(STDOUT_FILENO));
   }
-  const bool interrupted = interruption.signal() != 0 || cancel.cancelled();
-  const int exit_code = interrupted ? interruption.exit_code() : failed ? k_exit_job_failed : k_exit_success;
-  nlohmann::json record_json = run_json(run_id, summary, exit_code, interrupted);
+  RunResult result = finished(failed, interruption, cancel.cancelled());
+  result.run_id = record ? run_id : "";
+  for (const auto& job : summary.jobs) {
+    result.jobs.push_back({job.name, job.result});
+  }
+  nlohmann::json record_json = run_json(run_id, summary, result.exit_code(), result.status == k_exit_interrupted);
   if (state.services) {
     if (auto artifacts = state.services->record(); !artifacts.empty()) {
       record_json["artifacts"] = std::move(artifacts);
@@ -603,10 +616,8 @@ int run(const RunOptions& given, engine::Interruption& interruption, const RunBa
     (void)record->mark_latest();
     engine::prune_runs(fs::path(record->dir()).parent_path().string());
   }
-  for (const auto& problem : write_reports(options, record_json, collector, duration)) {
-    print_error(problem);
-  }
-  return exit_code;
+  result.errors = write_reports(options, record_json, collector, duration);
+  return result;
 }
 
 }  // namespace pipeline::runner::job

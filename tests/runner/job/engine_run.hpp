@@ -18,6 +18,7 @@ namespace pipeline::test {
 /// How one in-process run ended.
 struct EngineRun {
   int exit_code = 0;
+  runner::job::RunResult result;  // what the run returned
   std::string transcript;  // one line per event: "<type> <job>[ / <step>][: <text or result>]"
 };
 
@@ -60,9 +61,9 @@ inline EngineRun run_on_fake(FakeBackend& fake, const std::string& workflow_yaml
   }
   std::ostringstream captured;
   auto* saved = std::cout.rdbuf(captured.rdbuf());
-  const int code = runner::job::run(options, interruption, {&fake, &fake});
+  auto ran = runner::job::run(options, interruption, {&fake, &fake});
   std::cout.rdbuf(saved);
-  EngineRun result{code, {}};
+  EngineRun result{ran.exit_code(), std::move(ran), {}};
   std::istringstream lines(captured.str());
   for (std::string line; std::getline(lines, line);) {
     result.transcript += transcript_line(nlohmann::json::parse(line));

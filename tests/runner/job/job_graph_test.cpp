@@ -73,6 +73,20 @@ second: break
 always: echo failure
 on-failure: echo success failure
 )");
+  using pipeline::runner::engine::NodeResult;
+  CHECK(run.result.status == pipeline::k_exit_job_failed);
+  CHECK(run.result.signal == 0);
+  CHECK(run.result.errors.empty());
+  CHECK_FALSE(run.result.run_id.empty());
+  std::vector<std::pair<std::string, NodeResult>> jobs;
+  for (const auto& job : run.result.jobs) {
+    jobs.emplace_back(job.name, job.result);
+  }
+  CHECK(jobs == std::vector<std::pair<std::string, NodeResult>>{{"first", NodeResult::success},
+                                                                {"second", NodeResult::failure},
+                                                                {"skipped", NodeResult::skipped},
+                                                                {"always", NodeResult::success},
+                                                                {"on-failure", NodeResult::success}});
 }
 
 TEST_CASE("matrix combinations reach the backend as jobs of their own", "[job][fake]") {
@@ -150,6 +164,8 @@ jobs:
       - run: never
 )", interruption);
   CHECK(run.exit_code == 130);
+  CHECK(run.result.status == pipeline::k_exit_interrupted);
+  CHECK(run.result.signal == SIGINT);
   CHECK(run.transcript == R"(job_started build
 step_started build / Run wait
 annotation build / Run wait: error The operation was canceled.
