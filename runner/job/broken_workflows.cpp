@@ -1,6 +1,7 @@
 #include "runner/job/broken_workflows.hpp"
 
 #include <algorithm>
+#include <iostream>
 #include <set>
 
 namespace pipeline::runner::job {
@@ -80,6 +81,25 @@ void report_broken(engine::Reporter& reporter, const std::vector<BrokenWorkflow>
     finished.result = engine::NodeResult::failure;
     reporter.post(std::move(finished));
   }
+}
+
+LoadedWorkflows load_workflows(const RunOptions& given, const std::string& dir) {
+  std::vector<fs::path> paths;
+  for (const auto& w : given.workflows) {
+    paths.push_back(fs::path(w).is_absolute() ? fs::path(w) : fs::path(dir) / w);
+  }
+  if (paths.empty()) {
+    paths.push_back(fs::path(dir) / ".github" / "workflows");
+  }
+  LoadedWorkflows loaded{workflow::load_all(paths, dir), {}};
+  if (!loaded.set.diagnostics.empty()) {
+    std::cerr << workflow::format_diagnostics(loaded.set);
+  }
+  loaded.problems = sort_load_errors(loaded.set, paths, given.selection);
+  if (loaded.problems.stop) {
+    std::cerr << workflow::summary_line(loaded.set) << '\n';
+  }
+  return loaded;
 }
 
 }  // namespace pipeline::runner::job

@@ -1,5 +1,6 @@
 #pragma once
-// Workflow files that do not load: as on GitHub, each fails on its own and the others still run.
+// The load pass of `pipe run`, and the workflow files that do not load: as on GitHub, each fails
+// on its own and the others still run.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -26,6 +27,16 @@ struct LoadProblems {
 /// alone, so do the files a hook chose (`selection` all); an error anywhere else stops the run.
 [[nodiscard]] LoadProblems sort_load_errors(const workflow::LoadedSet& set, const std::vector<std::filesystem::path>& paths,
                                             WorkflowSelection selection);
+
+/// The workflows a run names (`.github/workflows` when none), loaded from the repository `dir`.
+struct LoadedWorkflows {
+  workflow::LoadedSet set;
+  LoadProblems problems;
+};
+
+/// Loads every workflow `given` names, relative paths against `dir`, and writes every problem to
+/// standard error (with the summary line when the run stops) before anything runs.
+[[nodiscard]] LoadedWorkflows load_workflows(const RunOptions& given, const std::string& dir);
 
 /// Posts each broken file as a failed job named after its path relative to `dir`, with one
 /// error annotation per diagnostic, so the summary, the run record and the reports list it.

@@ -1,8 +1,7 @@
-// The record pass of `pipe run`: what the terminal shows, the summary, the run's JSON record and
-// the `--report` files.
 #include "runner/job/run_report.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <unistd.h>
@@ -88,6 +87,65 @@ std::vector<std::string> write_reports(const RunOptions& options, const nlohmann
     }
   }
   return problems;
+}
+
+RunResult ended_run(bool failed, const engine::Interruption& interruption, bool cancelled) {
+  RunResult result;
+  const bool interrupted = interruption.signal() != 0 || cancelled;
+  result.status = interrupted ? k_exit_interrupted : failed ? k_exit_job_failed : k_exit_success;
+  result.signal = interrupted ? interruption.exit_code() - k_exit_signal_base : 0;
+  return result;
+}
+
+RunOutput::RunOutput(const RunOptions& options, const std::string& dir, engine::Interruption& interruption)
+    : run_id(engine::make_run_id()),
+      record(options.dry_run
+                 ? Result<engine::RunRecord>(Error{"a dry run keeps no record"})
+                 : engine::RunRecord::create((std::filesystem::path(dir) / ".pipe" / "runs").string(), run_id)),
+      terminal(terminal_sink(options, interruption)),
+      logs(record ? std::make_unique<engine::JobLogSink>(record->dir()) : nullptr) {
+  std::vector<engine::EventSink*> sinks{terminal.get(), &collector};
+  sinks.insert(sinks.end(), options.event_sinks.begin(), options.event_sinks.end());
+  if (logs) {
+    sinks.push_back(logs.get());
+  }
+  reporter = std::make_unique<engine::Reporter>(sinks, &masker);
+}
+
+RunResult report_run(const RunOptions& options, RunOutput& output, RunEnding ending,
+                     engine::Interruption& interruption) {
+  bool failed = ending.broken_workflows;
+  for (const auto& report : ending.reports) {
+    failed = failed || report.result == engine::NodeResult::failure;
+  }
+  const auto duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - ending.started);
+  const engine::RunSummary summary = output.collector.summary(duration);
+  print_summary(options, summary);  // a failed stream writes nothing more
+  if (!std::cout.good()) {
+    interruption.interrupt(engine::closed_output_signal(STDOUT_FILENO));
+  }
+  RunResult result = ended_run(failed, interruption, interruption.cancel().cancelled());
+  result.run_id = output.record ? output.run_id : "";
+  for (const auto& job : summary.jobs) {
+    result.jobs.push_back({job.name, job.result});
+  }
+  nlohmann::json record_json =
+      run_json(output.run_id, summary, result.exit_code(), result.status == k_exit_interrupted);
+  if (ending.services) {
+    if (auto artifacts = ending.services->record(); !artifacts.empty()) {
+      record_json["artifacts"] = std::move(artifacts);
+      record_json["artifacts_dir"] = ending.services->artifacts_dir();
+    }
+    ending.services.reset();  // stops serving: every job has ended
+  }
+  if (output.record) {
+    (void)output.record->write_run_json(record_json);
+    (void)output.record->mark_latest();
+    engine::prune_runs(std::filesystem::path(output.record->dir()).parent_path().string());
+  }
+  result.errors = write_reports(options, record_json, output.collector, duration);
+  return result;
 }
 
 }  // namespace pipeline::runner::job
