@@ -7,9 +7,12 @@
 
 #include "runner/docker/docker_backend.hpp"
 #include "runner/docker/engine_client.hpp"
+#include "support/docker_engine.hpp"
+#include "support/split_sink.hpp"
 
 using namespace pipeline::runner;
 using namespace pipeline::runner::docker;
+using namespace pipeline::test;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -17,39 +20,6 @@ namespace {
 
 constexpr const char* k_busybox = "pipe-test/busybox:latest";
 constexpr const char* k_redis = "pipe-test/redis:latest";
-
-class SplitSink final : public OutputSink {
-public:
-  void write(Stream stream, std::string_view bytes) override { (stream == Stream::out ? out : err).append(bytes); }
-  std::string out;
-  std::string err;
-};
-
-// The engine DOCKER_HOST names, or null (the caller skips with a reason).
-std::shared_ptr<EngineClient> engine() {
-  auto client = EngineClient::connect_from_environment();
-  return client ? *client : nullptr;
-}
-
-bool has_image(EngineClient& client, const std::string& image) {
-  auto present = client.image_exists(image);
-  return present && *present;
-}
-
-#define REQUIRE_ENGINE_AND_IMAGE(client, image)                                                     \
-  auto client = engine();                                                                           \
-  if (!client) {                                                                                    \
-    WARN("skipped: no Docker engine answers (start dockerd; .ci/setup does)");                      \
-    return;                                                                                         \
-  }                                                                                                 \
-  if (!has_image(*client, image)) {                                                                 \
-    WARN(std::string("skipped: image ") + image + " is missing (run tests/images/build.sh)");      \
-    return;                                                                                         \
-  }
-
-std::string unique_run() {
-  return "test" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000000);
-}
 
 JobSpec busybox_job(const std::string& run_id, const fs::path& workspace) {
   JobSpec spec;
@@ -63,20 +33,12 @@ JobSpec busybox_job(const std::string& run_id, const fs::path& workspace) {
 }
 
 // A fresh host workspace that goes away with the test.
-struct Workspace {
-  Workspace() : path(fs::temp_directory_path() / ("pipe-docker-ws-" + unique_run())) { fs::create_directories(path); }
-  ~Workspace() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
+struct Workspace : HostDir {
+  Workspace() : HostDir("pipe-docker-ws") {}
 };
 
-ExecSpec shell(const std::string& script, const std::string& cwd) {
-  ExecSpec spec;
-  spec.argv = {"sh", "-c", script};
-  spec.cwd = cwd;
-  return spec;
+std::string unique_run() {
+  return unique_name("test");
 }
 
 std::size_t labelled_objects(EngineClient& client, const std::string& run_id) {
@@ -98,7 +60,7 @@ TEST_CASE("an unreachable engine fails quickly naming the socket", "[docker]") {
 }
 
 TEST_CASE("the engine answers ping and version", "[docker]") {
-  auto client = engine();
+  auto client = docker_engine();
   if (!client) {
     WARN("skipped: no Docker engine answers (start dockerd; .ci/setup does)");
     return;

@@ -15,18 +15,13 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/docker/engine_client.hpp"
+#include "support/split_sink.hpp"
 
 using namespace pipeline::runner;
 using namespace pipeline::runner::docker;
+using pipeline::test::SplitSink;
 
 namespace {
-
-class SplitSink final : public OutputSink {
-public:
-  void write(Stream stream, std::string_view bytes) override { (stream == Stream::out ? out : err).append(bytes); }
-  std::string out;
-  std::string err;
-};
 
 // Copies bytes both ways between a TCP client and the engine's unix socket, half-closes included.
 void pump(int a, int b) {

@@ -3,19 +3,14 @@
 #include <string>
 
 #include "runner/docker/frame_decoder.hpp"
+#include "support/split_sink.hpp"
 
 using pipeline::runner::OutputSink;
 using pipeline::runner::Stream;
+using pipeline::test::SplitSink;
 using pipeline::runner::docker::FrameDecoder;
 
 namespace {
-
-class SplitSink final : public OutputSink {
-public:
-  void write(Stream stream, std::string_view bytes) override { (stream == Stream::out ? out : err).append(bytes); }
-  std::string out;
-  std::string err;
-};
 
 std::string frame(char stream, const std::string& payload) {
   std::string header(8, '\0');

@@ -7,9 +7,12 @@
 
 #include "runner/docker/docker_backend.hpp"
 #include "runner/docker/engine_client.hpp"
+#include "support/docker_engine.hpp"
+#include "support/split_sink.hpp"
 
 using namespace pipeline::runner;
 using namespace pipeline::runner::docker;
+using namespace pipeline::test;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -18,51 +21,17 @@ namespace {
 constexpr const char* k_busybox = "pipe-test/busybox:latest";
 constexpr const char* k_runner = "pipe-test/runner:bookworm";
 
-class SplitSink final : public OutputSink {
-public:
-  void write(Stream stream, std::string_view bytes) override { (stream == Stream::out ? out : err).append(bytes); }
-  std::string out;
-  std::string err;
-};
-
-std::shared_ptr<EngineClient> engine_with(const std::string& image) {
-  auto client = EngineClient::connect_from_environment();
-  if (!client) {
-    return nullptr;
-  }
-  auto present = (*client)->image_exists(image);
-  return present && *present ? *client : nullptr;
-}
-
-#define REQUIRE_ENGINE_AND_IMAGE(client, image)                                                      \
-  auto client = engine_with(image);                                                                  \
-  if (!client) {                                                                                     \
-    WARN(std::string("skipped: no Docker engine answers, or ") + image + " is missing (start dockerd, " \
-         "run tests/images/build.sh)");                                                              \
-    return;                                                                                          \
-  }
-
 std::string unique_run() {
-  return "agent" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000000);
+  return unique_name("agent");
 }
 
-struct Workspace {
-  Workspace() : path(fs::temp_directory_path() / ("pipe-agent-ws-" + unique_run())) { fs::create_directories(path); }
-  ~Workspace() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
+struct Workspace : HostDir {
+  Workspace() : HostDir("pipe-agent-ws") {}
 };
 
 // A directory for the backend's host dirs outside /tmp (where tests mount over the container's /tmp).
-struct HostRoot {
-  HostRoot() : path(fs::path("/var/tmp") / ("pipe-agent-root-" + unique_run())) { fs::create_directories(path); }
-  ~HostRoot() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
+struct HostRoot : HostDir {
+  HostRoot() : HostDir("pipe-agent-root", "/var/tmp") {}
 };
 
 JobSpec job(const std::string& image, const fs::path& workspace, const std::string& options = "") {
@@ -74,13 +43,6 @@ JobSpec job(const std::string& image, const fs::path& workspace, const std::stri
   spec.workspace = workspace.string();
   spec.use_host_network = false;
   spec.options = options;
-  return spec;
-}
-
-ExecSpec shell(const std::string& script) {
-  ExecSpec spec;
-  spec.argv = {"sh", "-c", script};
-  spec.cwd = "/";
   return spec;
 }
 
