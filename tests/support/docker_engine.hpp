@@ -1,16 +1,16 @@
 #pragma once
 // The opening the Docker tests share: the engine DOCKER_HOST names, a skip (saying why) when it or
-// a test image is missing, names no other run uses, a host directory and a shell step.
+// a test image is missing, names no other run uses, host directories and a shell step.
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
-#include <system_error>
 
 #include <catch2/catch.hpp>
 
 #include "runner/backend/backend.hpp"
 #include "runner/docker/engine_client.hpp"
+#include "support/temp_dir.hpp"
 
 namespace pipeline::test {
 
@@ -31,21 +31,14 @@ inline std::string unique_name(const std::string& prefix) {
   return prefix + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000000);
 }
 
-/// A fresh host directory `<parent>/<prefix>-<unique>`, removed with its contents by the destructor.
-struct HostDir {
-  explicit HostDir(const std::string& prefix,
+/// A fresh host directory for a container to mount: a TempDir any user may read and enter
+/// (mkdtemp's 0700 would shut out a job running as `--user`).
+struct HostDir : TempDir {
+  explicit HostDir(const std::string& name,
                    const std::filesystem::path& parent = std::filesystem::temp_directory_path())
-      : path(parent / unique_name(prefix + "-")) {
-    std::filesystem::create_directories(path);
+      : TempDir(name, parent) {
+    std::filesystem::permissions(path, std::filesystem::perms(0755));
   }
-  ~HostDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  HostDir(const HostDir&) = delete;
-  HostDir& operator=(const HostDir&) = delete;
-
-  std::filesystem::path path;
 };
 
 /// `sh -c script` run in `cwd`.

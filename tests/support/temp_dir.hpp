@@ -8,10 +8,11 @@
 
 namespace pipeline::test {
 
-/// A fresh `<temp dir>/pipe-<name>-XXXXXX`, removed (contents included) on destruction.
+/// A fresh `<parent>/pipe-<name>-XXXXXX` (parent: the temp dir), removed (contents included) on destruction.
 struct TempDir {
-  explicit TempDir(const std::string& name) {
-    std::string pattern = (std::filesystem::temp_directory_path() / ("pipe-" + name + "-XXXXXX")).string();
+  explicit TempDir(const std::string& name,
+                   const std::filesystem::path& parent = std::filesystem::temp_directory_path()) {
+    std::string pattern = (parent / ("pipe-" + name + "-XXXXXX")).string();
     path = ::mkdtemp(pattern.data());
   }
   ~TempDir() {

@@ -34,7 +34,7 @@ JobSpec busybox_job(const std::string& run_id, const fs::path& workspace) {
 
 // A fresh host workspace that goes away with the test.
 struct Workspace : HostDir {
-  Workspace() : HostDir("pipe-docker-ws") {}
+  Workspace() : HostDir("docker-ws") {}
 };
 
 std::string unique_run() {

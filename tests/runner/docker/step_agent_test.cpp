@@ -26,12 +26,12 @@ std::string unique_run() {
 }
 
 struct Workspace : HostDir {
-  Workspace() : HostDir("pipe-agent-ws") {}
+  Workspace() : HostDir("agent-ws") {}
 };
 
 // A directory for the backend's host dirs outside /tmp (where tests mount over the container's /tmp).
 struct HostRoot : HostDir {
-  HostRoot() : HostDir("pipe-agent-root", "/var/tmp") {}
+  HostRoot() : HostDir("agent-root", "/var/tmp") {}
 };
 
 JobSpec job(const std::string& image, const fs::path& workspace, const std::string& options = "") {
