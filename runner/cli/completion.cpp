@@ -60,7 +60,7 @@ Argument argument_of(const CLI::Option& option) {
     arg.names.push_back("--" + name);
   }
   arg.description = option.get_description();
-  const bool flag = !option.get_positional() && option.get_type_size_max() == 0;
+  const bool flag = !option.get_positional() && option.get_items_expected_max() == 0;
   if (flag) {
     return arg;
   }

@@ -31,7 +31,7 @@ std::string value_arguments(const Argument& arg) {
 }
 
 std::string tables(const std::vector<const Command*>& commands) {
-  std::string subcommands = "function __pipe_subcommands --argument-names cmd\n    switch $cmd\n";
+  std::string subcommands = "function __pipe_subcommands --argument-names cmd\n    switch \"$cmd\"\n";
   std::string values = "function __pipe_value --argument-names cmd option\n    switch \"$cmd $option\"\n";
   for (const Command* command : commands) {
     if (!command->subcommands.empty()) {

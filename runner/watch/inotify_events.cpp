@@ -8,15 +8,16 @@
 #include <cstring>
 #include <set>
 #include <system_error>
+#include <utility>
 
 namespace pipeline::runner::watch {
 namespace {
 
 namespace fs = std::filesystem;
 
-// IN_ATTR: `touch` and chmod count as changes, as git sees a mode change. IN_EXCL_UNLINK: a file
+// IN_ATTRIB: `touch` and chmod count as changes, as git sees a mode change. IN_EXCL_UNLINK: a file
 // deleted while a process still writes it stops reporting.
-constexpr std::uint32_t k_mask = IN_MODIFY | IN_ATTR | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+constexpr std::uint32_t k_mask = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM |
                                  IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK;
 
 std::string join(const std::string& dir, const char* name) { return dir.empty() ? std::string(name) : dir + "/" + name; }

@@ -11,6 +11,8 @@
 #include "runner/watch/file_events.hpp"
 #include "workflow/base/result.hpp"
 
+struct inotify_event;
+
 namespace pipeline::runner::watch {
 
 /// Whether a directory (relative to the root, never the root itself) is left unwatched.
@@ -35,7 +37,7 @@ public:
 private:
   InotifyEvents(int fd, std::filesystem::path root, SkipDirectory skip);
   void add_tree(const std::string& relative, std::vector<std::string>* found);
-  void handle(const struct inotify_event& event, std::vector<std::string>& paths, bool& overflowed);
+  void handle(const inotify_event& event, std::vector<std::string>& paths, bool& overflowed);
 
   int m_fd;
   std::filesystem::path m_root;

@@ -26,8 +26,6 @@ void set_handler(int signal, void (*handler)(int), struct sigaction* previous) {
   (void)::sigaction(signal, &action, previous);
 }
 
-extern "C" void on_continue(int);
-
 // Ctrl-Z: the shell gets its terminal back as it was, then the stop happens as it would have
 // (SIGTSTP is blocked inside this handler, so the raised one lands when it returns).
 extern "C" void on_stop(int) {
@@ -95,8 +93,8 @@ bool TerminalKeys::quit_pressed() {
   // more, and poll said it is there.
   char keys[64];
   const ssize_t n = ::read(m_fd, keys, sizeof keys);
-  if (n == 0) {
-    m_fd = -1;  // end of input: no more keys, watching goes on
+  if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+    m_fd = -1;  // end of input, or a terminal gone: no more keys, watching goes on
     return false;
   }
   for (ssize_t i = 0; i < n; ++i) {

@@ -37,7 +37,7 @@ constexpr auto k_hang_guard = std::chrono::seconds(120);
 /// Runs for changes under src/ only. The step prints what it saw; while src/slow exists it also
 /// records its shell's pid outside the repository and sleeps (a long step to cancel).
 std::string workflow(const fs::path& outside) {
-  return R"(on:
+  std::string text = R"YAML(on:
   push:
     paths: ['src/**']
 jobs:
@@ -47,12 +47,17 @@ jobs:
       - run: |
           echo "build sees $(cat src/main.c)"
           if [ -f src/slow ]; then
-            echo $$ > ")" + (outside / "step.pid.tmp").string() + R"("
-            mv ")" + (outside / "step.pid.tmp").string() + R"(" ")" + (outside / "step.pid").string() + R"("
+            echo $$ > "OUT/step.pid.tmp"
+            mv "OUT/step.pid.tmp" "OUT/step.pid"
             echo "slow step started"
             sleep 600
           fi
-)";
+)YAML";
+  for (auto at = text.find("OUT"); at != std::string::npos; at = text.find("OUT", at)) {
+    text.replace(at, 3, outside.string());
+    at += outside.string().size();
+  }
+  return text;
 }
 
 std::size_t count(const std::string& text, const std::string& needle) {
