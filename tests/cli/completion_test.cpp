@@ -116,7 +116,7 @@ std::string bash_complete(const fs::path& script_file, const std::vector<std::st
   }
   const std::string program = "source '" + script_file.string() + "'; COMP_WORDS=('" PIPE_EXE "'" + array +
                               "); COMP_CWORD=" + std::to_string(words.size()) +
-                              "; _pipe; printf '%s\\n' \"${COMPREPLY[@]}\"";
+                              "; _pipe; (( ${#COMPREPLY[@]} )) && printf '%s\\n' \"${COMPREPLY[@]}\"; true";
   const auto result = run_process({"/bin/bash", "--norc", "-c", program}, cwd.string());
   INFO(result.err);
   CHECK(result.exit_code == 0);
@@ -158,9 +158,11 @@ TEST_CASE("the bash tables list each command's own subcommands and options", "[c
   const auto text = script("bash");
   for (const auto& [path, table] : tables) {
     INFO("pipe " << path);
-    const auto row = text.find("\n    '" + path + "') echo '", text.find("_pipe_options() {"));
+    const std::string prefix = "\n    '" + path + "') echo '";
+    const auto row = text.find(prefix, text.find("_pipe_options() {"));
     REQUIRE(row != std::string::npos);
-    const std::string words = " " + text.substr(row + path.size() + 14, text.find('\'', row + path.size() + 14) - row - path.size() - 14) + " ";
+    const auto start = row + prefix.size();
+    const std::string words = " " + text.substr(start, text.find('\'', start) - start) + " ";
     for (const auto& option : table.options) {
       CHECK(words.find(" " + option + " ") != std::string::npos);
     }
