@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "runner/docker/engine_client.hpp"
 #include "runner/hook/repo_fixture.hpp"
 #include "support/child_process.hpp"
 #include "support/files.hpp"
@@ -218,4 +219,58 @@ TEST_CASE("q on the terminal ends pipe run --watch and gives the terminal back a
   REQUIRE(pipeline::test::wait_for_file(o / "after", k_hang_guard));
   CHECK(read_file(o / "code") == "0\n");
   CHECK(read_file(o / "after") == read_file(o / "before"));
+}
+
+TEST_CASE("a run cancelled by a newer change leaves no container or network behind", "[watch][cli][docker]") {
+  constexpr const char* k_busybox = "pipe-test/busybox:latest";
+  auto client = pipeline::runner::docker::EngineClient::connect_from_environment();
+  if (!client || !(*client)->image_exists(k_busybox).ok() || !*(*client)->image_exists(k_busybox)) {
+    WARN("skipped: no Docker engine answers, or " << k_busybox << " is missing (run tests/images/build.sh)");
+    return;
+  }
+  WatchRepo w;
+  const fs::path dir = w.repo.dir();
+  w.repo.write(".github/workflows/ci.yml", std::string(R"YAML(on:
+  push:
+    paths: ['src/**']
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    container: )YAML") + k_busybox + R"YAML(
+    steps:
+      - run: |
+          if [ -f src/slow ]; then echo "slow step started"; sleep 600; fi
+          echo "build sees $(cat src/main.c)"
+)YAML");
+  REQUIRE(w.repo.sh("git commit -q -am container").exit_code == 0);
+  const int out = open_log(w.out());
+  const int err = open_log(w.err());
+  const pid_t pid = spawn_child({PIPE_EXE, "run", "--watch", "--backend", "docker"}, dir, ChildStreams{out, err, false});
+  ::close(out);
+  ::close(err);
+  REQUIRE_WAIT(wait_for_text(w.err(), "waiting for changes"));
+
+  write_file(dir / "src" / "slow", "");
+  REQUIRE_WAIT(wait_for_text(w.out(), "slow step started"));
+  write_file(dir / "src" / "main.c", "v2");
+  fs::remove(dir / "src" / "slow");
+  REQUIRE_WAIT(wait_for_text(w.out(), "build sees v2"));
+  REQUIRE_WAIT(wait_for_text(w.err(), "waiting for changes", 2));
+  CHECK_THAT(read_file(w.err()), Catch::Contains("→ cancelling the run to start again\n"));
+  ::kill(pid, SIGINT);
+  CHECK(wait_child(pid, k_hang_guard) == 130);
+
+  // Every run, the cancelled one included, removed what it created.
+  std::size_t runs = 0;
+  for (const auto& run : fs::directory_iterator(dir / ".pipe" / "runs")) {
+    if (!run.is_directory() || run.is_symlink()) {
+      continue;
+    }
+    ++runs;
+    const std::string label = "pipe.run=" + run.path().filename().string();
+    INFO(label);
+    CHECK((*client)->list_containers(label)->empty());
+    CHECK((*client)->list_networks(label)->empty());
+  }
+  CHECK(runs >= 3);
 }
