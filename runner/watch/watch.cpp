@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
 #include "runner/job/run.hpp"
 #include "runner/job/run_inputs.hpp"
+#include "runner/secrets/prompt.hpp"
 #include "runner/watch/ignore_rules.hpp"
 #include "runner/watch/inotify_events.hpp"
 #include "runner/watch/watch_loop.hpp"
@@ -48,9 +50,34 @@ std::vector<std::string> kept_paths(const IgnoreRules& rules, const std::vector<
   return kept;
 }
 
+// A `-s NAME` that neither the command line nor the environment gives is typed on the terminal:
+// once, before watching, as each run would ask again while the keys are read for `q`.
+Result<engine::RunOptions> ask_secrets_once(engine::RunOptions options) {
+  if (options.dry_run || !secrets::can_prompt()) {
+    return options;
+  }
+  for (auto& text : options.secrets) {
+    if (text.empty() || text.find('=') != std::string::npos || std::getenv(text.c_str()) != nullptr) {
+      continue;
+    }
+    auto typed = secrets::prompt_secret("secret " + text);
+    if (!typed) {
+      return typed.error();
+    }
+    text += "=" + *typed;
+  }
+  return options;
+}
+
 }  // namespace
 
-int run_watching(const engine::RunOptions& options, engine::Interruption& session) {
+int run_watching(const engine::RunOptions& given, engine::Interruption& session) {
+  const auto asked = ask_secrets_once(given);
+  if (!asked) {
+    std::cerr << "pipe: error: " << asked.error().message << '\n';
+    return k_exit_usage;
+  }
+  const engine::RunOptions& options = *asked;
   const fs::path root = fs::absolute(options.directory).lexically_normal();
   // The configuration may place artifacts or the cache in the tree; a broken one is the run's to report.
   const auto configured = engine::apply_config(options, root.string());
