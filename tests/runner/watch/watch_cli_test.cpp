@@ -196,9 +196,10 @@ TEST_CASE("q on the terminal ends pipe run --watch and gives the terminal back a
     return;
   }
   WatchRepo w;
-  const std::string server = "pipe-watch-test-" + std::to_string(::getpid());
-  const auto tmux = [&](const std::string& args) { return w.repo.sh("tmux -L " + server + " -f /dev/null " + args); };
   const fs::path o = w.outside.path;
+  // A server of the test's own, its socket in the scratch folder, so nothing of it stays.
+  const std::string socket = (o / "tmux.sock").string();
+  const auto tmux = [&](const std::string& args) { return w.repo.sh("tmux -S " + socket + " -f /dev/null " + args); };
   // The pane's shell saves the terminal's settings, watches with output to files (the terminal
   // stays standard input), then saves the settings again.
   const std::string command = "stty -g > " + (o / "before").string() + "; '" PIPE_EXE
