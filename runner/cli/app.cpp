@@ -25,6 +25,8 @@ const Subcommand k_subcommands[] = {
     {"config", "Show every setting and where it comes from", setup_config},
     {"cache", "List, remove or prune the entries actions/cache saved", setup_cache},
     {"runner", "Run jobs of a Gitea/Forgejo Actions server as a self-hosted runner", setup_runner},
+    {"completion", "Print the completion script for bash, zsh or fish", setup_completion},
+    {"__complete", "", setup_complete},  // hidden: job ids and workflow files for the scripts
 };
 
 /// A repeatable option takes one value per use (`-P a=b wf.yml`: the file stays a positional), on

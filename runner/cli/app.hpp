@@ -63,5 +63,8 @@ std::function<int()> setup_secrets(CLI::App& app);
 std::function<int()> setup_config(CLI::App& app);
 std::function<int()> setup_cache(CLI::App& app);
 std::function<int()> setup_runner(CLI::App& app);
+std::function<int()> setup_completion(CLI::App& app);
+/// The hidden `__complete` the completion scripts call for job ids and workflow files.
+std::function<int()> setup_complete(CLI::App& app);
 
 }  // namespace pipeline::runner::cli

@@ -8,6 +8,7 @@
 #include "runner/docker/pull_policy.hpp"
 #include "runner/engine/ci_output.hpp"
 #include "runner/job/run.hpp"
+#include "runner/watch/watch.hpp"
 #include "workflow/plan/matrix.hpp"
 
 namespace pipeline::runner::cli {
@@ -72,6 +73,7 @@ std::function<int()> setup_run(CLI::App& app) {
   auto platforms = std::make_shared<std::vector<std::string>>();
   auto backend = std::make_shared<std::string>("auto");
   auto copy = std::make_shared<bool>(false);
+  auto watching = std::make_shared<bool>(false);
   auto no_socket = std::make_shared<bool>(false);
   auto no_agent = std::make_shared<bool>(false);
   auto overrides = std::make_shared<std::vector<std::string>>();
@@ -86,6 +88,7 @@ std::function<int()> setup_run(CLI::App& app) {
   app.add_option("-j,--job", options->jobs, "Run this job and the jobs it needs");
   app.add_option("--matrix", options->matrix_filters, "Keep only matrix combinations with KEY=VALUE")
       ->check(matrix_filter_check());
+  app.add_flag("-w,--watch", *watching, "Run again when files change (q or Ctrl-C stops)");
   app.add_option("-p,--parallel", options->parallel, "Jobs at once (default: number of cores)");
   app.add_option("--backend", *backend, "auto, host, docker or podman")
       ->check(CLI::IsMember({"auto", "host", "docker", "podman"}));
@@ -144,8 +147,9 @@ std::function<int()> setup_run(CLI::App& app) {
       options->reports.push_back(parse_report(text));
     }
     apply_ci_mode(*options, *ci ? CiMode::on : *no_ci ? CiMode::off : CiMode::from_environment);
-    return run_interruptible(
-        [&](engine::Interruption& interruption) { return finish_run(job::run(*options, interruption)); });
+    return run_interruptible([&](engine::Interruption& interruption) {
+      return *watching ? watch::run_watching(*options, interruption) : finish_run(job::run(*options, interruption));
+    });
   };
 }
 

@@ -19,6 +19,25 @@ std::vector<std::string> changed_files(const std::string& dir) {
 
 }  // namespace
 
+std::vector<std::string> tree_changed_files(const std::string& dir) { return changed_files(dir); }
+
+workflow::plan::Event simulated_event(const workflow::Workflow& wf, const RunOptions& options,
+                                      const git::RepoInfo& repo, const std::vector<std::string>& changed) {
+  workflow::plan::Event event;
+  event.name = !options.event.empty() ? options.event
+               : options.workflows.empty() || wf.find_trigger("push") ? std::string("push")
+                                                                      : workflow::plan::select_default_event(wf);
+  event.ref = repo.ref;
+  if (event.name.rfind("pull_request", 0) == 0) {
+    event.base_ref = repo.default_branch;
+    event.action = "opened";
+  }
+  if (event.name == "push" || event.name.rfind("pull_request", 0) == 0) {
+    event.changed_files = changed;
+  }
+  return event;
+}
+
 Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet& set, const ResolvedRun& run,
                                                        engine::Reporter& reporter) {
   const RunOptions& options = run.options;
@@ -28,19 +47,8 @@ Result<std::vector<SelectedWorkflow>> select_workflows(const workflow::LoadedSet
   for (const auto& wf : set.workflows) {
     SelectedWorkflow s;
     s.workflow = &wf;
-    s.event = !options.event.empty() ? options.event
-              : options.workflows.empty() || wf.find_trigger("push") ? std::string("push")
-                                                                     : workflow::plan::select_default_event(wf);
-    workflow::plan::Event event;
-    event.name = s.event;
-    event.ref = repo.ref;
-    if (s.event.rfind("pull_request", 0) == 0) {
-      event.base_ref = repo.default_branch;
-      event.action = "opened";
-    }
-    if (s.event == "push" || s.event.rfind("pull_request", 0) == 0) {
-      event.changed_files = changed;
-    }
+    const auto event = simulated_event(wf, options, repo, changed);
+    s.event = event.name;
     const auto match = options.selection == WorkflowSelection::all ? workflow::plan::TriggerMatch{true, ""}
                                                                    : workflow::plan::match_trigger(wf, event);
     if (!match.runs) {

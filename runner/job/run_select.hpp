@@ -11,6 +11,7 @@
 #include "workflow/expr/value.hpp"
 #include "workflow/loader.hpp"
 #include "workflow/plan/job_graph.hpp"
+#include "workflow/plan/triggers.hpp"
 
 namespace pipeline::runner::job {
 
@@ -22,6 +23,15 @@ struct SelectedWorkflow {
   workflow::expr::Value inputs;
   workflow::plan::JobGraph graph;
 };
+
+/// The files path filters see when the options name none: the uncommitted changes of the tree
+/// in `dir`, else the files HEAD's commit changed.
+[[nodiscard]] std::vector<std::string> tree_changed_files(const std::string& dir);
+
+/// The event `wf` is matched against: `options.event`, else `push` (or a named workflow's first
+/// trigger), on the repository's ref, with `changed` as the changed files where GitHub checks paths.
+[[nodiscard]] workflow::plan::Event simulated_event(const workflow::Workflow& wf, const RunOptions& options,
+                                                   const git::RepoInfo& repo, const std::vector<std::string>& changed);
 
 /// Keeps the workflows of `set` the event starts (all of them under WorkflowSelection::all),
 /// narrowed to `options.jobs` and what they need; posts why the others do not run.
