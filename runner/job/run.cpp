@@ -577,13 +577,18 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
     return placer.place(labels, image);
   };
   if (record) {
+    // A forge's task names its repository; its workspace is a fresh folder each time.
+    const std::string cache_repository = options.github_context && options.github_context->is_object()
+                                             ? options.github_context->value("repository", repo_info.repository)
+                                             : repo_info.repository;
     state.services = std::make_shared<JobServices>(
         run_id, artifacts_dir(options.artifact_dir, dir, record->dir(), run_id),
         [&placer, &options] {
           // Only container jobs need the gateway: a host-only run never connects to an engine for it.
           return options.backend == BackendChoice::host ? std::string() : container_gateway(placer.docker_for_actions());
         },
-        options.cache_dir, cache_scope(repo_info.repository, repo_info.workspace, state.github, repo_info.default_branch));
+        options.cache_dir, cache_scope(cache_repository, repo_info.workspace, state.github, repo_info.default_branch));
+    state.services->use_forge_results(options.forge_results_env);
   }
   std::vector<NodeReport> reports;
   if (!plan.workflows.empty()) {
