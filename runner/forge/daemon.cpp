@@ -226,9 +226,15 @@ int run_daemon(const DaemonOptions& options, engine::Interruption& interruption)
     log_line(labels.error().message);
     return 2;
   }
-  // The engine the config names is the one every part of pipe connects to: DOCKER_HOST.
+  // The engine the config names is the one every part of pipe connects to: DOCKER_HOST. One
+  // that does not answer stops the daemon, rather than running container jobs elsewhere.
   if (const auto& host = config->container.docker_host; !host.empty() && host != "-") {
     ::setenv("DOCKER_HOST", host.c_str(), 1);
+    if (auto engine = docker::EngineClient::connect_from_environment(); !engine) {
+      log_line((options.config_file.empty() ? std::string("config") : options.config_file) +
+               ": container.docker_host '" + host + "': " + engine.error().message);
+      return 1;
+    }
   }
   const ForgeClient client(registration->address, config->insecure ? TlsCheck::skip : TlsCheck::verify,
                            registration->uuid, registration->token);
