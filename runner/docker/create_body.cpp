@@ -63,7 +63,7 @@ Result<void> apply_options_text(const std::string& text, json& body, const std::
     return options.error();
   }
   apply_container_options(*options, body);
-  if (!network.empty() && network != "host") {
+  if (!network.empty() && network != "host" && network != "bridge") {
     for (const auto& alias : options->network_aliases) {
       body["NetworkingConfig"]["EndpointsConfig"][network]["Aliases"].push_back(alias);
     }

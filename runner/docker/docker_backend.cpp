@@ -229,7 +229,9 @@ Result<JobEnv> DockerBackend::prepare(const JobSpec& spec, FileLock reuse_lock) 
     if (auto image = ensure_image(spec.image, spec.credentials); !image) {
       return image;
     }
-    if (!spec.services.empty() || !spec.use_host_network) {
+    if (!m_options.network.empty()) {
+      env.network = spec.services.empty() ? std::string() : m_options.network;
+    } else if (!spec.services.empty() || !spec.use_host_network) {
       auto network = m_client->create_network(object_name(spec, random_hex(6)), pipe_labels(spec.run_id, spec.job_id));
       if (!network) {
         return network.error();
@@ -256,6 +258,9 @@ Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env
                                  m_options.engine_socket == EngineSocket::mount ? m_client->endpoint().unix_path : "");
   if (!body) {
     return body.error();
+  }
+  if (!m_options.network.empty() && !spec.reuse) {
+    (*body)["HostConfig"]["NetworkMode"] = m_options.network;
   }
   if (spec.reuse) {
     if (auto kept = start_kept_container(spec, env, std::move(*body), host_dir); !kept) {
@@ -472,7 +477,7 @@ void DockerBackend::teardown(const JobEnv& env) {
   for (auto& removal : removals) {
     removal.join();
   }
-  if (!env.network.empty()) {
+  if (!env.network.empty() && env.network != m_options.network) {
     if (auto removed = m_client->remove_network(env.network, Wait::brief); !removed) {
       status("teardown: " + removed.error().message);
     }

@@ -36,6 +36,9 @@ struct DockerBackendOptions {
   std::chrono::seconds service_health_timeout{300};
   std::function<void(const std::string&)> on_status;  // pull progress and waits, for the log
   StepAgentMode agent = StepAgentMode::on;  // off: one exec per step
+  // The network every job and service container joins ("host", "bridge" or a network's name),
+  // used as it is: never created nor removed. Empty: each job gets a network of its own.
+  std::string network;
 };
 
 /// Runs jobs in containers of one Docker-compatible engine. Each step's environment also carries

@@ -34,8 +34,11 @@ Result<void> DockerBackend::start_services(const JobSpec& spec, JobEnv& env) {
     json body{{"Image", service.image},
               {"Env", env_lines(service.env)},
               {"Labels", label_json(labels)},
-              {"HostConfig", {{"NetworkMode", env.network}}},
-              {"NetworkingConfig", {{"EndpointsConfig", {{env.network, {{"Aliases", {service.key}}}}}}}}};
+              {"HostConfig", {{"NetworkMode", env.network}}}};
+    // Names reach services on user-defined networks only; the host's and the default bridge have none.
+    if (env.network != "host" && env.network != "bridge") {
+      body["NetworkingConfig"] = {{"EndpointsConfig", {{env.network, {{"Aliases", {service.key}}}}}}};
+    }
     if (service.entrypoint) {
       body["Entrypoint"] = *service.entrypoint;
     }

@@ -1,5 +1,7 @@
 #include "runner/forge/daemon.hpp"
 
+#include <stdlib.h>
+
 #include <algorithm>
 #include <atomic>
 #include <csignal>
@@ -14,6 +16,7 @@
 #include "runner/forge/backoff.hpp"
 #include "runner/forge/poller.hpp"
 #include "runner/forge/registration.hpp"
+#include "runner/forge/task_ledger.hpp"
 #include "runner/forge/task_reporter.hpp"
 #include "runner/forge/task_run.hpp"
 
@@ -36,11 +39,14 @@ void log_line(const std::string& line) {
 /// The daemon's workers and the tasks they run.
 class Daemon {
 public:
-  Daemon(const DaemonConfig& config, const DaemonOptions& options, const ForgeClient& client, TaskSettings settings)
+  Daemon(const DaemonConfig& config, const DaemonOptions& options, const ForgeClient& client, TaskSettings settings,
+        const TaskLedger& ledger, std::string runner_name)
       : m_config(config),
         m_options(options),
         m_client(client),
         m_settings(std::move(settings)),
+        m_ledger(ledger),
+        m_runner_name(std::move(runner_name)),
         m_poller(client, config.fetch_timeout) {}
 
   /// Runs until `interruption` or --once ends it.
@@ -128,6 +134,10 @@ private:
   void run_one(const Task& task) {
     const std::string name = "task " + std::to_string(task.id);
     log_line(name + ": started");
+    // A record of the task until its end reached the server: a killed daemon's next start reports it.
+    if (auto recorded = m_ledger.taken(task.id, m_runner_name); !recorded) {
+      log_line(name + ": " + recorded.error().message);
+    }
     TaskLog log(task.id, task_step_count(task));
     engine::Interruption interruption;
     {
@@ -153,6 +163,8 @@ private:
       log.finish(result);
       if (auto closed = reporter.close(k_close_limit); !closed) {
         log_line(name + ": could not report the end: " + closed.error().message);
+      } else {
+        m_ledger.finished(task.id);
       }
     }
     log_line(name + ": " + to_context_word(result));
@@ -162,6 +174,8 @@ private:
   const DaemonOptions& m_options;
   const ForgeClient& m_client;
   TaskSettings m_settings;
+  const TaskLedger& m_ledger;
+  std::string m_runner_name;
   Poller m_poller;
   CancelToken m_stop;
   std::atomic<std::size_t> m_workers_left{m_config.capacity};
@@ -212,6 +226,16 @@ int run_daemon(const DaemonOptions& options, engine::Interruption& interruption)
     log_line(labels.error().message);
     return 2;
   }
+  // The engine the config names is the one every part of pipe connects to: DOCKER_HOST. One
+  // that does not answer stops the daemon, rather than running container jobs elsewhere.
+  if (const auto& host = config->container.docker_host; !host.empty() && host != "-") {
+    ::setenv("DOCKER_HOST", host.c_str(), 1);
+    if (auto engine = docker::EngineClient::connect_from_environment(); !engine) {
+      log_line((options.config_file.empty() ? std::string("config") : options.config_file) +
+               ": container.docker_host '" + host + "': " + engine.error().message);
+      return 1;
+    }
+  }
   const ForgeClient client(registration->address, config->insecure ? TlsCheck::skip : TlsCheck::verify,
                            registration->uuid, registration->token);
   // Labels and version are declared at each start, so relabelling needs no new registration.
@@ -226,6 +250,7 @@ int run_daemon(const DaemonOptions& options, engine::Interruption& interruption)
   settings.config = &*config;
   settings.labels = *labels;
   settings.version = k_runner_version;
+  settings.instance = registration->address;
   settings.work_root = work_root(*config);
   std::error_code ec;
   fs::create_directories(settings.work_root, ec);
@@ -234,9 +259,12 @@ int run_daemon(const DaemonOptions& options, engine::Interruption& interruption)
     log_line("removed " + std::to_string(removed) + " workspace(s) left by a stopped runner");
   }
   remove_dead_containers(*labels);
+  // Tasks a killed daemon was running are still running on the server: they end as failed now.
+  const TaskLedger ledger(fs::absolute(config->registration_file));
+  (void)report_leftovers(client, ledger, log_line);
   log_line(registration->name + " (" + registration->address + ") polls with capacity " +
            std::to_string(config->capacity));
-  Daemon daemon(*config, options, client, std::move(settings));
+  Daemon daemon(*config, options, client, std::move(settings), ledger, registration->name);
   daemon.run(interruption);
   log_line("stopped");
   return 0;

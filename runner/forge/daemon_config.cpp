@@ -38,14 +38,20 @@ host:
   # Task workspaces are made under this folder (empty: the temporary folder).
   workdir_parent:
 container:
-  # Job containers get their own network; a named one is not applied yet.
+  # The network every job and service container joins: host, bridge or a network's name, used
+  # as it is. Empty: each job gets a network of its own, removed at its end.
   network: ""
   # Run job containers privileged.
   privileged: false
   # Options added to every job container, as `container.options` in a workflow.
   options:
-  # Volumes jobs may mount (not applied yet: every volume a workflow names is mounted).
+  # Volumes a workflow may mount (container and service `volumes:`, -v/--volume/--mount in their
+  # `options:`): globs of the source, `*` within a path segment, `**` across them. Empty: none;
+  # a job asking for another volume fails before it starts. ['**'] allows every volume.
   valid_volumes: []
+  # The container engine, as DOCKER_HOST (unix:///path or tcp://host:port). Empty: DOCKER_HOST or
+  # the usual sockets. "-": found that way, but job containers do not get its socket.
+  docker_host: ""
 )";
 
 Error at(const std::string& path, const YAML::Node& node, const std::string& message) {
@@ -143,6 +149,10 @@ Result<void> read_container(const std::string& path, const YAML::Node& section, 
   }));
   results.push_back(read_setting(path, section, "valid_volumes", [&](const YAML::Node& n) {
     c.valid_volumes = n.as<std::vector<std::string>>();
+    return Result<void>();
+  }));
+  results.push_back(read_setting(path, section, "docker_host", [&](const YAML::Node& n) {
+    c.docker_host = n.as<std::string>();
     return Result<void>();
   }));
   for (auto& r : results) {

@@ -16,10 +16,11 @@ using Duration = std::chrono::milliseconds;
 
 /// How job containers are made.
 struct ContainerSettings {
-  std::string network;                     // not applied yet: jobs get their own network
+  std::string network;                     // every container joins it; empty: a network per job
   bool privileged = false;
   std::string options;                     // appended to every job container's options
-  std::vector<std::string> valid_volumes;  // not applied yet: workflow volumes are all allowed
+  std::vector<std::string> valid_volumes;  // globs of the volumes a workflow may mount; empty: none
+  std::string docker_host;                 // the engine (as DOCKER_HOST); "-": found, but not given to jobs
 };
 
 /// Every daemon setting, with act_runner's defaults.

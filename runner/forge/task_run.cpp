@@ -11,6 +11,7 @@
 #include "runner/job/run.hpp"
 #include "runner/forge/task_checkout.hpp"
 #include "runner/forge/task_reporter.hpp"
+#include "runner/forge/task_volumes.hpp"
 #include "runner/forge/task_workflow.hpp"
 #include "runner/output/masker.hpp"
 #include "workflow/loader.hpp"
@@ -124,6 +125,26 @@ std::string context_text(const json& context, const char* key) {
   return it != context.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+/// The forge's artifact service, as act_runner points jobs at it: the v4 API at the instance's
+/// root, the v3 one under /api/actions_pipeline/, and the task's runtime token (a forge too old
+/// to hand one out takes the task token).
+std::vector<std::pair<std::string, std::string>> forge_results_env(const json& context, const std::string& instance) {
+  std::string base = instance;
+  while (!base.empty() && base.back() == '/') {
+    base.pop_back();
+  }
+  std::string token = context_text(context, "gitea_runtime_token");
+  if (token.empty()) {
+    token = context_text(context, "token");
+  }
+  if (base.empty() || token.empty()) {
+    return {};
+  }
+  return {{"ACTIONS_RESULTS_URL", base},
+          {"ACTIONS_RUNTIME_URL", base + "/api/actions_pipeline/"},
+          {"ACTIONS_RUNTIME_TOKEN", token}};
+}
+
 /// The task's github context without the runner-only entries (gitea_*) and the fields pipe
 /// sets per job or per machine.
 json github_context(const json& context) {
@@ -189,6 +210,8 @@ Result<job::RunOptions> run_options(const Task& task, const TaskSettings& settin
   options.output = job::OutputStyle::ci;
   options.privileged = settings.config->container.privileged;
   options.container_options = settings.config->container.options;
+  options.container_network = settings.config->container.network;
+  options.engine_socket = settings.config->container.docker_host != "-";
   options.actions_url = context_text(task.context, "gitea_default_actions_url");
   options.secret_files = {};
   options.env_files = {*env_file};
@@ -203,6 +226,7 @@ Result<job::RunOptions> run_options(const Task& task, const TaskSettings& settin
     options.vars.push_back(name + "=" + value);
   }
   options.github_context = github_context(task.context);
+  options.forge_results_env = forge_results_env(task.context, settings.instance);
   for (const auto& [id, need] : task.needs) {
     job::GivenNeed given;
     given.result = to_context_word(need.result);
@@ -265,6 +289,10 @@ TaskResult run_engine(const Task& task, const TaskSettings& settings, const fs::
   if (!report_load_problems(options->workflows.front(), options->directory, log, masker)) {
     return TaskResult::failure;
   }
+  if (auto volumes = check_task_volumes(workflow->yaml, settings.config->container.valid_volumes); !volumes) {
+    log.add_row(masker.mask("pipe: " + volumes.error().message));
+    return TaskResult::failure;
+  }
   // pipe checks out the current repository by using the workspace as it is: fill it from the
   // forge first. A job that never checks out does not pay for the clone.
   if (workflow->yaml.find("actions/checkout") != std::string::npos) {
@@ -307,8 +335,10 @@ TaskResult run_task(const Task& task, const TaskSettings& settings, TaskLog& log
   for (const auto& [name, value] : task.secrets) {
     (void)masker.add_secret(value);
   }
-  if (const auto token = context_text(task.context, "token"); !token.empty()) {
-    (void)masker.add_secret(token);
+  for (const char* key : {"token", "gitea_runtime_token"}) {
+    if (const auto token = context_text(task.context, key); !token.empty()) {
+      (void)masker.add_secret(token);
+    }
   }
   // Two tasks of one repository never share a workspace: each gets a directory of its own.
   const fs::path dir = settings.work_root / (owned_prefix(k_task_dir_prefix) + std::to_string(task.id));

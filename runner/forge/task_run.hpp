@@ -21,6 +21,7 @@ struct TaskSettings {
   const DaemonConfig* config = nullptr;
   std::vector<Label> labels;
   std::string version;                // this runner's version, for GITEA_ACTIONS_RUNNER_VERSION
+  std::string instance;               // the forge's address (.runner's), home of its artifact service
   std::filesystem::path work_root;    // task workspaces go under here
 };
 

@@ -43,7 +43,16 @@ Result<EnvList> JobServices::job_env(const std::string& job_id, JobReach reach) 
   if (!m_host.reachable(where)) {
     return Error{"job containers cannot reach pipe's services: " + m_container_problem};
   }
-  return m_host.job_env(services::Caller{m_run_id, job_id}, where);
+  const services::Caller caller{m_run_id, job_id};
+  if (m_forge_env.empty()) {
+    return m_host.job_env(caller, where);
+  }
+  for (const auto& [name, value] : m_forge_env) {
+    if (name == "ACTIONS_RUNTIME_TOKEN") {
+      m_host.accept_token(value, caller);
+    }
+  }
+  return services::with_forge_results(m_host.job_env(caller, where), m_forge_env);
 }
 
 nlohmann::json JobServices::record() {

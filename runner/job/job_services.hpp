@@ -34,6 +34,10 @@ public:
   /// The variables one job needs (ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL, ...); starts the
   /// services at the first call. An error when they cannot listen.
   [[nodiscard]] Result<EnvList> job_env(const std::string& job_id, JobReach reach);
+  /// Sends every job's artifacts to a forge's service instead: `forge_env` holds its
+  /// ACTIONS_RUNTIME_TOKEN, ACTIONS_RUNTIME_URL and ACTIONS_RESULTS_URL; the cache stays pipe's
+  /// and accepts the forge's token. Only before the first job_env().
+  void use_forge_results(EnvList forge_env) { m_forge_env = std::move(forge_env); }
   /// Where the run's artifacts are kept.
   [[nodiscard]] const std::string& artifacts_dir() const { return m_store.root(); }
   /// The run's finalized artifacts, as run.json lists them.
@@ -50,6 +54,7 @@ private:
   std::mutex m_mutex;
   std::optional<Result<void>> m_started;
   std::string m_container_problem;  // why job containers cannot reach the services
+  EnvList m_forge_env;              // a forge's artifact service, when the run is a forge's task
 };
 
 /// Where a run's artifacts go: `<option>/<run_id>` (relative to `repo_dir`) when `--artifact-dir`

@@ -116,13 +116,18 @@ void connect_backends(RunState& state, Placer& placer, const ResolvedRun& run, c
     return;
   }
   const RunOptions& options = run.options;
+  // A forge's task names its repository; its workspace is a fresh folder each time.
+  const std::string cache_repository = options.github_context && options.github_context->is_object()
+                                           ? options.github_context->value("repository", run.repo.repository)
+                                           : run.repo.repository;
   state.services = std::make_shared<JobServices>(
       output.run_id, artifacts_dir(options.artifact_dir, run.dir, output.record->dir(), output.run_id),
       [&placer, &options] {
         // Only container jobs need the gateway: a host-only run never connects to an engine for it.
         return options.backend == BackendChoice::host ? std::string() : container_gateway(placer.docker_for_actions());
       },
-      options.cache_dir, cache_scope(run.repo.repository, run.repo.workspace, state.github, run.repo.default_branch));
+      options.cache_dir, cache_scope(cache_repository, run.repo.workspace, state.github, run.repo.default_branch));
+  state.services->use_forge_results(options.forge_results_env);
 }
 
 }  // namespace

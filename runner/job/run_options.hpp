@@ -78,6 +78,7 @@ struct RunOptions {
   bool privileged = false;                 // --privileged: every job container
   std::vector<std::string> cap_add;        // --container-cap-add
   std::string container_options;           // --container-options: appended to each job container's options
+  std::string container_network;           // every container joins this network (a forge runner's `container.network`)
   OutputStyle output = OutputStyle::full;
   bool github_actions = false;            // GITHUB_ACTIONS=true in pipe's own environment
   std::vector<ReportRequest> reports;     // --report junit=FILE, json=FILE
@@ -100,6 +101,7 @@ struct RunOptions {
   // A task handed out by a forge (`pipe runner daemon`): what the server knows and pipe does not.
   std::optional<nlohmann::json> github_context;  // merged over the github context read from the tree
   std::map<std::string, GivenNeed> given_needs;  // needs of jobs that ran elsewhere, by job id
+  std::vector<std::pair<std::string, std::string>> forge_results_env;  // the forge's artifact service (ACTIONS_*)
   std::vector<engine::EventSink*> event_sinks;   // more destinations of every (masked) event
   JobOutputsHandler on_job_outputs;              // each job's outputs when it ends
 };

@@ -56,7 +56,14 @@ std::optional<Caller> ServiceHost::authenticate(const httplib::Request& request,
     if (header.compare(0, k_bearer.size(), k_bearer) != 0) {
       return std::nullopt;
     }
-    return verify_runtime_token(m_key, std::string_view(header).substr(k_bearer.size()), now);
+    const std::string token = header.substr(k_bearer.size());
+    {
+      std::lock_guard lock(m_accepted_mutex);
+      if (const auto it = m_accepted.find(token); it != m_accepted.end()) {
+        return it->second;
+      }
+    }
+    return verify_runtime_token(m_key, token, now);
   }
   SignedQuery query{request.get_param_value("run"), request.get_param_value("job"), request.get_param_value("sp"),
                     request.get_param_value("se"), request.get_param_value("sig")};
@@ -182,6 +189,29 @@ std::vector<std::pair<std::string, std::string>> ServiceHost::job_env(const Call
       env.push_back(std::move(entry));
     }
   }
+  return env;
+}
+
+void ServiceHost::accept_token(const std::string& token, const Caller& caller) {
+  if (token.empty()) {
+    return;
+  }
+  std::lock_guard lock(m_accepted_mutex);
+  m_accepted[token] = caller;
+}
+
+std::vector<std::pair<std::string, std::string>> with_forge_results(
+    std::vector<std::pair<std::string, std::string>> pipe_env,
+    const std::vector<std::pair<std::string, std::string>>& forge_env) {
+  std::vector<std::pair<std::string, std::string>> env;
+  for (auto& entry : pipe_env) {
+    const auto& name = entry.first;
+    if (name != "ACTIONS_RUNTIME_TOKEN" && name != "ACTIONS_RUNTIME_URL" && name != "ACTIONS_RESULTS_URL" &&
+        name != "ACTIONS_CACHE_SERVICE_V2") {
+      env.push_back(std::move(entry));
+    }
+  }
+  env.insert(env.end(), forge_env.begin(), forge_env.end());
   return env;
 }
 

@@ -13,7 +13,9 @@
 // Jobs find the services through the variables `job_env()` returns.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -119,6 +121,10 @@ public:
   [[nodiscard]] std::string token(const Caller& caller) const;
   /// The variables a job needs to find the services (ACTIONS_RUNTIME_TOKEN, ACTIONS_RESULTS_URL, ...).
   [[nodiscard]] std::vector<std::pair<std::string, std::string>> job_env(const Caller& caller, Reach reach) const;
+  /// Accepts `token` (a runtime token another server issued, e.g. a forge's for one task) as a
+  /// bearer credential of `caller` too, for as long as this host lives; for services that stay
+  /// on this machine while others (artifacts) are the forge's.
+  void accept_token(const std::string& token, const Caller& caller);
   /// An absolute URL for `path` on the address `request` came to, signed for `caller`.
   [[nodiscard]] std::string signed_url(const httplib::Request& request, const std::string& path, const Caller& caller,
                                        Permission permission, std::chrono::seconds ttl) const;
@@ -134,6 +140,15 @@ private:
   std::vector<const Routes*> m_services;
   std::vector<std::unique_ptr<Listener>> m_listeners;
   std::string m_urls[2];
+  mutable std::mutex m_accepted_mutex;
+  std::map<std::string, Caller> m_accepted;  // tokens of other issuers, by token
 };
+
+/// `pipe_env` (what job_env() gives) with the artifact service moved to a forge's: its
+/// ACTIONS_RUNTIME_TOKEN, ACTIONS_RUNTIME_URL and ACTIONS_RESULTS_URL replace pipe's, and the cache
+/// keeps pipe's v1 API (ACTIONS_CACHE_URL) since the v2 one lives under ACTIONS_RESULTS_URL.
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> with_forge_results(
+    std::vector<std::pair<std::string, std::string>> pipe_env,
+    const std::vector<std::pair<std::string, std::string>>& forge_env);
 
 }  // namespace pipeline::runner::services

@@ -61,8 +61,12 @@ struct ForgeStandin::State {
   std::deque<StandinTask> queue;
   std::int64_t tasks_version = 0;
   std::map<std::int64_t, StandinTaskRecord> tasks;
+  std::map<std::int64_t, StandinTask> handed_out;
+  std::string base_url;
   std::map<std::string, std::deque<Fault>> faults;
   std::map<std::int64_t, bool> cancelled;
+  std::vector<StandinArtifact> artifacts;
+  std::map<std::int64_t, std::map<std::string, std::string>> blocks;  // staged blocks by artifact id
   json registered = json::object();
   json declared = json::object();
   std::vector<std::int64_t> fetch_versions;
@@ -95,8 +99,146 @@ struct ForgeStandin::State {
                         {"context", task.context},         {"secrets", task.secrets},
                         {"vars", task.vars},               {"needs", needs}};
       tasks[task.id];
+      handed_out[task.id] = task;
     }
     return answer;
+  }
+
+  // --- the Artifacts v4 service ---
+
+  /// The runtime token a request carries, when a task handed out has it as gitea_runtime_token.
+  bool known_token(const std::string& token) const {
+    if (token.empty()) {
+      return false;
+    }
+    for (const auto& [id, task] : handed_out) {
+      if (task.context.value("gitea_runtime_token", "") == token) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  StandinArtifact* artifact_named(const std::string& run, const std::string& name) {
+    for (auto it = artifacts.rbegin(); it != artifacts.rend(); ++it) {
+      if (it->run_id == run && it->name == name) {
+        return &*it;
+      }
+    }
+    return nullptr;
+  }
+
+  static void twirp_error(httplib::Response& res, int status, const std::string& code, const std::string& msg) {
+    res.status = status;
+    res.set_content(json{{"code", code}, {"msg", msg}}.dump(), "application/json");
+  }
+
+  void artifact_call(const std::string& method, const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex);
+    const std::string auth = req.get_header_value("Authorization");
+    const std::string token = auth.rfind("Bearer ", 0) == 0 ? auth.substr(7) : std::string();
+    if (!known_token(token)) {
+      twirp_error(res, 401, "unauthenticated", "not a runtime token of a task of this forge");
+      return;
+    }
+    json body;
+    try {
+      body = json::parse(req.body);
+    } catch (const std::exception&) {
+      twirp_error(res, 400, "malformed", "the body is not JSON");
+      return;
+    }
+    const std::string run = body.value("workflow_run_backend_id", "");
+    const std::string name = body.value("name", "");
+    json answer;
+    if (method == "CreateArtifact") {
+      StandinArtifact a;
+      a.id = static_cast<std::int64_t>(artifacts.size()) + 1;
+      a.name = name;
+      a.run_id = run;
+      a.job_id = body.value("workflow_job_run_backend_id", "");
+      a.token = token;
+      artifacts.push_back(a);
+      answer = {{"ok", true}, {"signed_upload_url", base_url + "/standin-blob/" + std::to_string(a.id) + "?sig=w"}};
+    } else if (method == "FinalizeArtifact") {
+      auto* a = artifact_named(run, name);
+      if (!a) {
+        twirp_error(res, 404, "not_found", "no artifact named " + name);
+        return;
+      }
+      const auto& size = body["size"];
+      a->size = size.is_string() ? std::stoll(size.get<std::string>()) : size.get<std::int64_t>();
+      a->hash = body.contains("hash") && body["hash"].is_string() ? body["hash"].get<std::string>() : "";
+      a->finalized = true;
+      answer = {{"ok", true}, {"artifact_id", std::to_string(a->id)}};
+    } else if (method == "ListArtifacts") {
+      answer = {{"artifacts", json::array()}};
+      for (const auto& a : artifacts) {
+        if (a.finalized && a.run_id == run && (!body.contains("name_filter") || body["name_filter"] == a.name)) {
+          answer["artifacts"].push_back({{"workflow_run_backend_id", a.run_id},
+                                         {"workflow_job_run_backend_id", a.job_id},
+                                         {"database_id", std::to_string(a.id)},
+                                         {"name", a.name},
+                                         {"size", std::to_string(a.size)},
+                                         {"created_at", "2026-01-01T00:00:00Z"}});
+        }
+      }
+    } else if (method == "GetSignedArtifactURL") {
+      auto* a = artifact_named(run, name);
+      if (!a || !a->finalized) {
+        twirp_error(res, 404, "not_found", "no artifact named " + name);
+        return;
+      }
+      answer = {{"signed_url", base_url + "/standin-blob/" + std::to_string(a->id) + "?sig=r"}};
+    } else {
+      twirp_error(res, 404, "bad_route", "no such method");
+      return;
+    }
+    res.set_content(answer.dump(), "application/json");
+  }
+
+  StandinArtifact* artifact_by_id(const std::string& id) {
+    const auto n = std::stoll(id);
+    return n >= 1 && n <= static_cast<std::int64_t>(artifacts.size()) ? &artifacts[static_cast<std::size_t>(n - 1)]
+                                                                       : nullptr;
+  }
+
+  // Azure's Put Blob (no comp), Put Block (comp=block) and Put Block List (comp=blocklist).
+  void blob_put(const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex);
+    auto* a = artifact_by_id(req.matches[1].str());
+    if (!a || req.get_param_value("sig") != "w") {
+      res.status = 403;
+      return;
+    }
+    const std::string comp = req.get_param_value("comp");
+    if (comp == "block") {
+      blocks[a->id][req.get_param_value("blockid")] = req.body;
+    } else if (comp == "blocklist") {
+      a->content.clear();
+      std::size_t at = 0;
+      while ((at = req.body.find("<Latest>", at)) != std::string::npos) {
+        const auto end = req.body.find("</Latest>", at);
+        a->content += blocks[a->id][req.body.substr(at + 8, end - at - 8)];
+        at = end;
+      }
+      blocks.erase(a->id);
+    } else {
+      a->content = req.body;
+    }
+    res.status = 201;
+    res.set_header("ETag", "\"0x1\"");
+    res.set_header("Last-Modified", "Thu, 01 Jan 1970 00:00:00 GMT");
+  }
+
+  void blob_get(const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex);
+    auto* a = artifact_by_id(req.matches[1].str());
+    if (!a || req.get_param_value("sig") != "r") {
+      res.status = 403;
+      return;
+    }
+    res.set_content(a->content, "application/zip");
   }
 
   json update_task(const json& body) {
@@ -198,7 +340,16 @@ ForgeStandin::ForgeStandin() : m_state(std::make_shared<State>()) {
   state->server.Post(R"(/api/actions/([A-Za-z0-9.]+)/(\w+))", [state](const httplib::Request& req, httplib::Response& res) {
     state->handle(req.matches[2].str(), req, res);
   });
+  state->server.Post(R"(/twirp/github\.actions\.results\.api\.v1\.ArtifactService/(\w+))",
+                     [state](const httplib::Request& req, httplib::Response& res) {
+                       state->artifact_call(req.matches[1].str(), req, res);
+                     });
+  state->server.Put(R"(/standin-blob/(\d+))",
+                    [state](const httplib::Request& req, httplib::Response& res) { state->blob_put(req, res); });
+  state->server.Get(R"(/standin-blob/(\d+))",
+                    [state](const httplib::Request& req, httplib::Response& res) { state->blob_get(req, res); });
   state->port = state->server.bind_to_any_port("127.0.0.1");
+  state->base_url = "http://127.0.0.1:" + std::to_string(state->port);
   state->thread = std::thread([state] { state->server.listen_after_bind(); });
 }
 
@@ -278,6 +429,11 @@ json ForgeStandin::declared() const {
 std::vector<std::int64_t> ForgeStandin::fetch_versions() const {
   std::lock_guard lock(m_state->mutex);
   return m_state->fetch_versions;
+}
+
+std::vector<StandinArtifact> ForgeStandin::artifacts() const {
+  std::lock_guard lock(m_state->mutex);
+  return m_state->artifacts;
 }
 
 std::size_t ForgeStandin::queued() const {

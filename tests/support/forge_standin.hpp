@@ -10,9 +10,14 @@
 //   runner.v1.RunnerService/UpdateTask {state, outputs} → {state, sentOutputs}
 //   runner.v1.RunnerService/UpdateLog  {taskId, index, rows, noMore} → {ackIndex}; rows before
 //        the stored length are ignored, as Gitea does
-// Calls other than Ping and Register need the x-runner-uuid and x-runner-token headers. It is
-// not Gitea: one runner, an in-memory queue, and fault switches (errors, dropped answers,
-// cancellation) for the tests.
+// Calls other than Ping and Register need the x-runner-uuid and x-runner-token headers.
+// Like Gitea and Forgejo it also serves the Artifacts v4 API jobs reach through
+// ACTIONS_RESULTS_URL (twirp JSON at /twirp/github.actions.results.api.v1.ArtifactService/
+// CreateArtifact, FinalizeArtifact, ListArtifacts, GetSignedArtifactURL, with
+// `Authorization: Bearer <gitea_runtime_token of a task it handed out>`), and the blob URLs it
+// signs (Put Blob, Put Block, Put Block List, GET), keeping the bytes in memory. It is not Gitea:
+// one runner, an in-memory queue, and fault switches (errors, dropped answers, cancellation) for
+// the tests.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -43,6 +48,19 @@ struct StandinTaskRecord {
   bool no_more = false;
   int update_task_calls = 0;
   int update_log_calls = 0;
+};
+
+/// An artifact a job uploaded to the stand-in's artifact service.
+struct StandinArtifact {
+  std::int64_t id = 0;
+  std::string name;
+  std::string run_id;  // workflow_run_backend_id, as the job's token named it
+  std::string job_id;  // workflow_job_run_backend_id
+  std::string token;   // the bearer token CreateArtifact came with
+  std::string content;  // the committed bytes
+  std::int64_t size = 0;  // as FinalizeArtifact declared it
+  std::string hash;
+  bool finalized = false;
 };
 
 /// How a faulty answer looks.
@@ -86,6 +104,8 @@ public:
   [[nodiscard]] nlohmann::json declared() const;
   /// The tasksVersion of every FetchTask, in order.
   [[nodiscard]] std::vector<std::int64_t> fetch_versions() const;
+  /// The artifacts jobs created, in order.
+  [[nodiscard]] std::vector<StandinArtifact> artifacts() const;
   /// Tasks still queued.
   [[nodiscard]] std::size_t queued() const;
 
