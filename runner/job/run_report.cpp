@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include "runner/engine/ci_output.hpp"
+#include "runner/engine/follow.hpp"
+#include "runner/engine/live_view.hpp"
 #include "runner/engine/render.hpp"
 #include "runner/engine/report_junit.hpp"
+#include "runner/engine/terminal_mode.hpp"
 
 namespace pipeline::runner::engine {
 
@@ -35,6 +38,23 @@ nlohmann::json run_json(const std::string& run_id, const RunSummary& summary, in
 
 namespace {
 
+/// The terminal sink of the full style: the live view on a terminal, else lines as they come.
+std::unique_ptr<EventSink> full_sink(const RunOptions& options) {
+  const auto env = engine::read_terminal_env(STDOUT_FILENO);
+  const auto color_choice = options.color.value_or(engine::ColorChoice::automatic);
+  const auto color = engine::decide_color(color_choice, env);
+  if (engine::decide_live_view(options.progress.value_or(engine::ProgressChoice::automatic), color_choice, env)) {
+    return std::make_unique<engine::LiveView>(
+        std::cout, engine::LiveViewOptions{color, options.follow},
+        [] { return engine::terminal_size(STDOUT_FILENO); }, [] { return std::chrono::system_clock::now(); });
+  }
+  auto lines = std::make_unique<TerminalSink>(std::cout, color);
+  if (options.follow.empty()) {
+    return lines;
+  }
+  return std::make_unique<engine::FollowFilter>(std::move(lines), options.follow);
+}
+
 /// The terminal's sink for the chosen output style.
 std::unique_ptr<EventSink> style_sink(const RunOptions& options) {
   if (options.json) {
@@ -48,7 +68,7 @@ std::unique_ptr<EventSink> style_sink(const RunOptions& options) {
     case OutputStyle::compact: return std::make_unique<CompactSink>(std::cout);
     case OutputStyle::full: break;
   }
-  return std::make_unique<TerminalSink>(std::cout, detect_color_mode(STDOUT_FILENO));
+  return full_sink(options);
 }
 
 }  // namespace
@@ -67,7 +87,9 @@ void print_summary(const RunOptions& options, const RunSummary& summary) {
     return;
   }
   const bool plain = options.output == OutputStyle::ci || options.github_actions;
-  std::cout << render_summary(summary, plain ? ColorMode::plain : detect_color_mode(STDOUT_FILENO)) << std::flush;
+  const auto color = engine::decide_color(options.color.value_or(engine::ColorChoice::automatic),
+                                          engine::read_terminal_env(STDOUT_FILENO));
+  std::cout << render_summary(summary, plain ? ColorMode::plain : color) << std::flush;
   if (const char* file = std::getenv("GITHUB_STEP_SUMMARY"); options.github_actions && file && *file) {
     std::ofstream(file, std::ios::app) << render_markdown_summary(summary);
   }
