@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 
 #include "runner/engine/follow.hpp"
 #include "runner/engine/text_width.hpp"
@@ -51,8 +52,43 @@ TerminalSize terminal_size(int fd) {
   return {size.ws_col, size.ws_row};
 }
 
-LiveView::LiveView(std::ostream& out, LiveViewOptions options, SizeSource size, Clock clock)
-    : m_out(out), m_options(std::move(options)), m_size(std::move(size)), m_clock(std::move(clock)) {}
+LiveView::LiveView(std::ostream& out, LiveViewOptions options, SizeSource size, Clock clock, Interruption* interruption)
+    : m_out(out),
+      m_options(std::move(options)),
+      m_size(std::move(size)),
+      m_clock(std::move(clock)),
+      m_interruption(interruption) {
+  if (m_interruption != nullptr) {
+    m_interruption->set_announcer([this](const char* message) { announce(message); });
+  }
+}
+
+LiveView::~LiveView() {
+  if (m_interruption != nullptr) {
+    m_interruption->set_announcer({});
+  }
+}
+
+void LiveView::announce(std::string_view message) {
+  // Its leading newline moved past the "^C" the terminal echoed: the erase takes that away.
+  while (!message.empty() && message.front() == '\n') {
+    message.remove_prefix(1);
+  }
+  std::lock_guard lock(m_announce_mutex);
+  if (m_finished) {
+    std::fwrite(message.data(), 1, message.size(), stderr);
+    std::fflush(stderr);
+    return;
+  }
+  m_announcements += message;
+}
+
+std::string LiveView::take_announcements() {
+  std::lock_guard lock(m_announce_mutex);
+  std::string taken;
+  taken.swap(m_announcements);
+  return taken;
+}
 
 void LiveView::handle(const Event& event) {
   track(event);
@@ -100,7 +136,11 @@ void LiveView::flush() {
 }
 
 void LiveView::finish() {
-  if (!m_held.empty() || !m_drawn_widths.empty()) {
+  {
+    std::lock_guard lock(m_announce_mutex);
+    m_finished = true;
+  }
+  if (!m_held.empty() || !m_drawn_widths.empty() || !m_announcements.empty()) {
     write_frame(m_clock(), false);
   }
 }
@@ -112,6 +152,15 @@ void LiveView::write_frame(std::chrono::system_clock::time_point now, bool with_
   const int columns = size.columns > 0 ? size.columns : k_unknown_columns;
   m_frame.clear();
   append_erase(columns);
+  if (const std::string announcements = take_announcements(); !announcements.empty()) {
+    // stderr is another stream to the same terminal: the erase goes out first, and the
+    // message comes before the output it caused (cancelled steps).
+    m_out.write(m_frame.data(), static_cast<std::streamsize>(m_frame.size()));
+    m_out.flush();
+    m_frame.clear();
+    std::fwrite(announcements.data(), 1, announcements.size(), stderr);
+    std::fflush(stderr);
+  }
   m_frame += m_held;
   m_held.clear();
   if (with_live_lines) {

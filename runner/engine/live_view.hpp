@@ -4,10 +4,12 @@
 // place. Finished jobs' result lines scroll above it; when the run ends the live lines go.
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "runner/engine/interruption.hpp"
 #include "runner/engine/reporter.hpp"
 
 namespace pipeline::runner::engine {
@@ -40,7 +42,15 @@ public:
   /// Held-back output is written at once past this size, whatever the frame rate.
   static constexpr std::size_t k_max_held_text = 256 * 1024;
 
-  LiveView(std::ostream& out, LiveViewOptions options, SizeSource size, Clock clock);
+  /// With an `interruption`, its announcements (Ctrl-C's message) go to stderr between two
+  /// frames while the view lives: a line written into the live area would stay on the screen.
+  LiveView(std::ostream& out, LiveViewOptions options, SizeSource size, Clock clock,
+           Interruption* interruption = nullptr);
+  LiveView(const LiveView&) = delete;
+  LiveView& operator=(const LiveView&) = delete;
+  ~LiveView() override;
+  /// Queues `message` for stderr, printed after the next frame's erase (any thread).
+  void announce(std::string_view message);
   void handle(const Event& event) override;
   /// Writes a frame when one is due: the frame interval passed, or much output is held back.
   void flush() override;
@@ -56,6 +66,7 @@ private:
   };
 
   void track(const Event& event);
+  [[nodiscard]] std::string take_announcements();
   void write_frame(std::chrono::system_clock::time_point now, bool with_live_lines);
   void append_erase(int columns);
   void append_live_lines(std::chrono::system_clock::time_point now, TerminalSize size);
@@ -70,6 +81,10 @@ private:
   std::string m_frame;                      // reused for every frame
   std::vector<std::size_t> m_drawn_widths;  // the live lines on screen, in columns
   std::chrono::system_clock::time_point m_last_frame{};
+  Interruption* m_interruption;
+  std::mutex m_announce_mutex;
+  std::string m_announcements;  // for stderr, at the next frame
+  bool m_finished = false;       // no more frames: announcements go to stderr at once
 };
 
 }  // namespace pipeline::runner::engine

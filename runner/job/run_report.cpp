@@ -39,14 +39,15 @@ nlohmann::json run_json(const std::string& run_id, const RunSummary& summary, in
 namespace {
 
 /// The terminal sink of the full style: the live view on a terminal, else lines as they come.
-std::unique_ptr<EventSink> full_sink(const RunOptions& options) {
+std::unique_ptr<EventSink> full_sink(const RunOptions& options, engine::Interruption& interruption) {
   const auto env = engine::read_terminal_env(STDOUT_FILENO);
   const auto color_choice = options.color.value_or(engine::ColorChoice::automatic);
   const auto color = engine::decide_color(color_choice, env);
   if (engine::decide_live_view(options.progress.value_or(engine::ProgressChoice::automatic), color_choice, env)) {
     return std::make_unique<engine::LiveView>(
         std::cout, engine::LiveViewOptions{color, options.follow},
-        [] { return engine::terminal_size(STDOUT_FILENO); }, [] { return std::chrono::system_clock::now(); });
+        [] { return engine::terminal_size(STDOUT_FILENO); }, [] { return std::chrono::system_clock::now(); },
+        &interruption);
   }
   auto lines = std::make_unique<TerminalSink>(std::cout, color);
   if (options.follow.empty()) {
@@ -56,7 +57,7 @@ std::unique_ptr<EventSink> full_sink(const RunOptions& options) {
 }
 
 /// The terminal's sink for the chosen output style.
-std::unique_ptr<EventSink> style_sink(const RunOptions& options) {
+std::unique_ptr<EventSink> style_sink(const RunOptions& options, engine::Interruption& interruption) {
   if (options.json) {
     return std::make_unique<JsonLinesSink>(std::cout);
   }
@@ -68,14 +69,14 @@ std::unique_ptr<EventSink> style_sink(const RunOptions& options) {
     case OutputStyle::compact: return std::make_unique<CompactSink>(std::cout);
     case OutputStyle::full: break;
   }
-  return full_sink(options);
+  return full_sink(options, interruption);
 }
 
 }  // namespace
 
 std::unique_ptr<OutputGuard> terminal_sink(const RunOptions& options, Interruption& interruption) {
   const int signal = closed_output_signal(STDOUT_FILENO);
-  return std::make_unique<OutputGuard>(style_sink(options), std::cout, [&interruption, signal] {
+  return std::make_unique<OutputGuard>(style_sink(options, interruption), std::cout, [&interruption, signal] {
     if (interruption.interrupt(signal)) {
       std::cerr << interruption_message(signal) << std::flush;
     }

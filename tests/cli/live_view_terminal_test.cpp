@@ -214,3 +214,30 @@ TEST_CASE("--color and --progress reject unknown values as usage errors", "[cli]
   CHECK(progress.exit_code == 2);
   CHECK_THAT(progress.err, Catch::Contains("progress 'fancy' is not auto, tty or plain"));
 }
+
+TEST_CASE("Ctrl-C in tmux: the cancel message lands above the live lines, which still go", "[cli][live][tty]") {
+  const std::string tmux_exe = which("tmux");
+  if (tmux_exe.empty()) {
+    WARN("skipped: tmux is not installed (.ci/setup installs it)");
+    return;
+  }
+  pipeline::test::TempDir dir("live-ctrl-c");
+  pipeline::test::write_file(dir.path / "live.yml", k_workflow);
+  Tmux tmux{tmux_exe, (dir.path / "tmux.sock").string()};
+  REQUIRE(tmux.run({"new-session", "-d", "-s", "live", "-x", "100", "-y", "30", "-c", dir.path.string(), "sh"}).exit_code == 0);
+  tmux.run({"send-keys", "-t", "live",
+            k_clean_env + PIPE_EXE + " run --backend host -p 4 live.yml; echo pipe-exit-$?", "Enter"});
+  const std::string during = wait_for(tmux, [](const std::string& text) {
+    return text.find("slow (2) › Sleep a while") != std::string::npos;
+  });
+  INFO("during the run:\n" << during);
+  REQUIRE(has_spinner(during));
+  tmux.run({"send-keys", "-t", "live", "C-c"});
+  const std::string after = wait_for(tmux, [](const std::string& text) { return text.find("pipe-exit-") != std::string::npos; });
+  const std::string history = tmux.screen(true);
+  INFO("final screen with history:\n" << history);
+  CHECK_THAT(after, Catch::Contains("pipe-exit-130"));
+  CHECK_THAT(history, Catch::Contains("pipe: cancelling (press Ctrl-C again to stop at once)"));
+  CHECK_FALSE(has_spinner(history));
+  CHECK(history.find('\x1b') == std::string::npos);
+}
