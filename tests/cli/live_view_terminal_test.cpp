@@ -241,3 +241,21 @@ TEST_CASE("Ctrl-C in tmux: the cancel message lands above the live lines, which 
   CHECK_FALSE(has_spinner(history));
   CHECK(history.find('\x1b') == std::string::npos);
 }
+
+TEST_CASE("the color and progress config keys: a flag wins, a bad value names its file", "[cli][live][config]") {
+  pipeline::test::TempDir dir("live-config");
+  pipeline::test::write_file(dir.path / "live.yml", "on: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - run: echo hi\n");
+  pipeline::test::write_file(dir.path / ".pipe.yml", "color: always\n");
+  const auto colored = run_process({PIPE_EXE, "run", "--backend", "host", "live.yml"}, dir.path.string());
+  INFO(colored.out << colored.err);
+  CHECK(colored.exit_code == 0);
+  CHECK(colored.out.find("\x1b[32m✓") != std::string::npos);
+  const auto flag = run_process({PIPE_EXE, "run", "--backend", "host", "--color", "never", "live.yml"}, dir.path.string());
+  CHECK(flag.out.find('\x1b') == std::string::npos);
+
+  pipeline::test::write_file(dir.path / ".pipe.yml", "progress: sometimes\n");
+  const auto bad = run_process({PIPE_EXE, "run", "--backend", "host", "live.yml"}, dir.path.string());
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains(".pipe.yml:1"));
+  CHECK_THAT(bad.err, Catch::Contains("progress 'sometimes' is not auto, tty or plain"));
+}
