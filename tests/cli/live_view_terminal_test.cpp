@@ -94,6 +94,13 @@ struct Tmux {
   ~Tmux() { run({"kill-server"}); }
 };
 
+// The shell's line after pipe ends: "pipe-exit-<status>" (the typed command shows "pipe-exit-$?").
+bool exited(const std::string& text) {
+  const auto at = text.find("pipe-exit-");
+  return at != std::string::npos && (text.find("pipe-exit-", at + 1) != std::string::npos ||
+                                     std::isdigit(static_cast<unsigned char>(text[at + 10])) != 0);
+}
+
 // Polls the pane until `done` holds; gives up after two minutes (a hang, not a slow machine).
 template <class Done>
 std::string wait_for(const Tmux& tmux, Done done) {
@@ -135,7 +142,7 @@ TEST_CASE("pipe run draws live lines in tmux and leaves a clean screen", "[cli][
 
   // A narrower terminal in the middle of the run: the live lines now wrap and must still go.
   tmux.run({"resize-window", "-t", "live", "-x", "50"});
-  const std::string after = wait_for(tmux, [](const std::string& text) { return text.find("pipe-exit-") != std::string::npos; });
+  const std::string after = wait_for(tmux, exited);
   const std::string history = tmux.screen(true);
   INFO("final screen with history:\n" << history);
   CHECK_THAT(after, Catch::Contains("pipe-exit-0"));
@@ -233,7 +240,7 @@ TEST_CASE("Ctrl-C in tmux: the cancel message lands above the live lines, which 
   INFO("during the run:\n" << during);
   REQUIRE(has_spinner(during));
   tmux.run({"send-keys", "-t", "live", "C-c"});
-  const std::string after = wait_for(tmux, [](const std::string& text) { return text.find("pipe-exit-") != std::string::npos; });
+  const std::string after = wait_for(tmux, exited);
   const std::string history = tmux.screen(true);
   INFO("final screen with history:\n" << history);
   CHECK_THAT(after, Catch::Contains("pipe-exit-130"));
