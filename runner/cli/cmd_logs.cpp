@@ -3,9 +3,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 
 #include "runner/cli/app.hpp"
+#include "runner/engine/log_events.hpp"
 #include "runner/engine/run_record.hpp"
 
 namespace pipeline::runner::cli {
@@ -17,7 +19,30 @@ struct LogsOptions {
   std::string job;
   std::string directory = ".";
   bool list = false;
+  bool json = false;
 };
+
+// The events `pipe run --json` streamed for these logs, one JSON object a line: the run's own
+// notices (when every job is shown), then each job's events in order.
+void print_json(const engine::RunInfo& run, const std::vector<std::string>& logs, bool every_job) {
+  const auto recorded = engine::read_recorded_events(run.dir);
+  if (every_job) {
+    for (const auto& line : engine::run_events(recorded)) {
+      std::cout << line << '\n';
+    }
+  }
+  for (const auto& log : logs) {
+    std::ifstream in(std::filesystem::path(run.dir) / log, std::ios::binary);
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    std::string job = engine::job_of_log(recorded, log);
+    if (job.empty()) {
+      job = log.substr(0, log.size() - std::string_view(".log").size());
+    }
+    for (const auto& line : engine::job_log_events(text, job, recorded)) {
+      std::cout << line << '\n';
+    }
+  }
+}
 
 int list_all(const std::string& runs_dir) {
   auto runs = engine::list_runs(runs_dir);
@@ -51,6 +76,10 @@ int run_logs(const LogsOptions& options) {
     std::cerr << "pipe: error: run " << run->id << " has no log for job '" << options.job << "'\n";
     return k_exit_usage;
   }
+  if (options.json) {
+    print_json(*run, logs, options.job.empty());
+    return k_exit_success;
+  }
   for (const auto& log : logs) {
     std::ifstream in(std::filesystem::path(run->dir) / log);
     if (logs.size() > 1) {
@@ -69,6 +98,7 @@ std::function<int()> setup_logs(CLI::App& app) {
   app.add_option("job", options->job, "Job name (default: every job of the run)");
   app.add_option("-C,--directory", options->directory, "The repository");
   app.add_flag("-l,--list", options->list, "List the recorded runs");
+  app.add_flag("--json", options->json, "The run's events as JSON Lines, in the schema of pipe run --json");
   return [options] { return run_logs(*options); };
 }
 

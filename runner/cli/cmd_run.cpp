@@ -7,6 +7,7 @@
 #include "runner/cli/app.hpp"
 #include "runner/docker/pull_policy.hpp"
 #include "runner/engine/ci_output.hpp"
+#include "runner/engine/terminal_mode.hpp"
 #include "runner/job/run.hpp"
 #include "runner/watch/watch.hpp"
 #include "workflow/plan/matrix.hpp"
@@ -45,6 +46,10 @@ CLI::Validator result_check(const char* name, Parse parse) {
 CLI::Validator pull_policy_check() {
   return result_check("PULL", docker::parse_pull_policy);
 }
+
+CLI::Validator color_check() { return result_check("WHEN", engine::parse_color_choice); }
+
+CLI::Validator progress_check() { return result_check("PROGRESS", engine::parse_progress_choice); }
 
 CLI::Validator matrix_filter_check() {
   return result_check("MATRIX", workflow::plan::parse_matrix_filter);
@@ -109,6 +114,13 @@ std::function<int()> setup_run(CLI::App& app) {
   app.add_flag("--json", options->json, "Stream events as JSON Lines");
   app.add_flag("--ci", *ci, "CI logs: plain timestamped lines, GitHub groups (default: on when CI=true)");
   app.add_flag("--no-ci", *no_ci, "Terminal logs even when CI=true");
+  app.add_option_function<std::string>("--color", [options](const std::string& text) { options->color = *engine::parse_color_choice(text); },
+                                       "Colors: auto, always or never (default: auto; NO_COLOR, FORCE_COLOR)")
+      ->check(color_check());
+  app.add_option_function<std::string>("--progress", [options](const std::string& text) { options->progress = *engine::parse_progress_choice(text); },
+                                       "Live view of running jobs: auto, tty or plain (default: auto)")
+      ->check(progress_check());
+  app.add_option("--follow", options->follow, "Show step output of this job only (the others: start, end, annotations)");
   app.add_option("--report", *reports, "Write a report when the run ends: junit=FILE or json=FILE (repeatable)");
   app.add_flag("--explain", options->explain, "Say why each job or step was skipped");
   app.add_flag("-v,--verbose", options->verbose, "Show debug output (::debug::, RUNNER_DEBUG=1)");

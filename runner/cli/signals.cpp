@@ -133,7 +133,7 @@ private:
 
   void received(int signal) {
     if (m_interruption.interrupt(signal)) {
-      std::fputs(engine::interruption_message(signal), stderr);
+      m_interruption.announce(engine::interruption_message(signal));
       return;
     }
     if (signal == SIGINT || signal == SIGTERM) {

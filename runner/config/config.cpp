@@ -44,6 +44,8 @@ const std::vector<KeyInfo>& known_keys() {
       {"actions-url", Kind::scalar, "https://github.com", "where `uses:` actions are fetched from"},
       {"artifact-dir", Kind::scalar, "", "artifacts go to DIR/<run-id>/; default: the run record"},
       {"cache-dir", Kind::scalar, "", "actions/cache entries; default $XDG_CACHE_HOME/pipe/actions-cache"},
+      {"color", Kind::scalar, "auto", "auto, always or never: ANSI colors in `pipe run`'s terminal output"},
+      {"progress", Kind::scalar, "auto", "auto, tty or plain: the live view of running jobs on a terminal"},
   };
   return keys;
 }

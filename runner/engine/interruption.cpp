@@ -2,7 +2,23 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+
 namespace pipeline::runner::engine {
+
+void Interruption::announce(const char* message) {
+  std::lock_guard lock(m_announce_mutex);
+  if (m_announcer) {
+    m_announcer(message);
+    return;
+  }
+  std::fputs(message, stderr);
+}
+
+void Interruption::set_announcer(std::function<void(const char*)> announcer) {
+  std::lock_guard lock(m_announce_mutex);
+  m_announcer = std::move(announcer);
+}
 
 int closed_output_signal(int fd) { return ::isatty(fd) == 1 ? SIGHUP : SIGPIPE; }
 

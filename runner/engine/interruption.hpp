@@ -2,6 +2,8 @@
 // How a run is stopped from outside: Ctrl-C, SIGTERM, a hangup, or its output going away.
 #include <atomic>
 #include <csignal>
+#include <functional>
+#include <mutex>
 
 #include "workflow/base/cancel.hpp"
 #include "workflow/base/exit_code.hpp"
@@ -27,6 +29,13 @@ public:
   /// The signal that caused the first interruption, 0 when there was none.
   [[nodiscard]] int signal() const { return m_signal.load(); }
 
+  /// Prints `message` (an interruption_message) through the announcer while one is set (the live
+  /// view prints it between two frames, so it never lands inside the redrawn lines), else on stderr.
+  void announce(const char* message);
+  /// Sets who prints announcements; an empty function goes back to stderr. Waits for an
+  /// announcement in progress, so the old announcer is not called after this returns.
+  void set_announcer(std::function<void(const char*)> announcer);
+
   /// The shell's convention, 128 + the cause: 130 Ctrl-C, 143 SIGTERM, 129 hangup, 141 closed output.
   [[nodiscard]] int exit_code() const { return k_exit_signal_base + (signal() != 0 ? signal() : SIGINT); }
 
@@ -34,6 +43,8 @@ private:
   CancelToken m_cancel;
   CancelToken m_hard;
   std::atomic<int> m_signal{0};
+  std::mutex m_announce_mutex;
+  std::function<void(const char*)> m_announcer;
 };
 
 /// The signal a failed write to `fd` stands for: SIGHUP when it is a terminal (it hung up),

@@ -18,6 +18,7 @@ public:
   void handle(const Event& event) override;
   void flush() override;
   void finish() override;
+  [[nodiscard]] std::chrono::milliseconds refresh_interval() const override { return m_inner->refresh_interval(); }
   /// Whether writing has failed: the stream must not be written again.
   [[nodiscard]] bool closed() const { return m_closed; }
 

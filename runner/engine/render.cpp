@@ -1,7 +1,5 @@
 #include "runner/engine/render.hpp"
 
-#include <unistd.h>
-
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -198,13 +196,6 @@ std::string totals_line(const RunSummary& summary) {
 
 }  // namespace
 
-ColorMode detect_color_mode(int fd) {
-  const char* no_color = std::getenv("NO_COLOR");
-  const char* term = std::getenv("TERM");
-  bool wanted = (no_color == nullptr || *no_color == '\0') && (term == nullptr || std::string_view(term) != "dumb");
-  return wanted && ::isatty(fd) == 1 ? ColorMode::ansi : ColorMode::plain;
-}
-
 std::string format_duration(milliseconds duration) {
   long long ms = std::max<long long>(duration.count(), 0);
   if (ms < 1000) {
@@ -305,7 +296,7 @@ void append_terminal(std::string& out, const Event& event, ColorMode color) {
   out += '\n';
 }
 
-std::string render_json(const Event& event) {
+std::string render_json(const Event& event, std::int64_t log_offset) {
   if (event.kind == EventKind::output && event.text.find('\n') != std::string::npos) {
     // Copying the event per line would copy the whole batch per line.
     Event one;
@@ -322,6 +313,7 @@ std::string render_json(const Event& event) {
     return out;
   }
   nlohmann::json j;
+  j["schema"] = k_event_schema;
   j["type"] = to_string(event.kind);
   j["time"] = format_time(event.time);
   if (!event.job.empty()) {
@@ -333,12 +325,18 @@ std::string render_json(const Event& event) {
   if (event.kind == EventKind::output) {
     j["stream"] = event.stream == Stream::out ? "stdout" : "stderr";
   }
-  if (!event.text.empty()) {
+  // The kinds whose text is their content carry it even empty (docs/json-events.md promises it).
+  const bool has_text = event.kind == EventKind::output || event.kind == EventKind::group_start ||
+                        event.kind == EventKind::notice || event.kind == EventKind::step_summary;
+  if (has_text || !event.text.empty()) {
     j["text"] = std::string(chomp(event.text));
   }
   if (event.kind == EventKind::job_finished || event.kind == EventKind::step_finished) {
     j["result"] = to_string(event.result);
     j["duration_ms"] = event.duration.count();
+  }
+  if (log_offset >= 0) {
+    j["log_offset"] = log_offset;
   }
   if (event.kind == EventKind::annotation) {
     const auto& a = event.annotation;

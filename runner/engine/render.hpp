@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,11 +13,8 @@
 
 namespace pipeline::runner::engine {
 
-/// Whether text gets ANSI colors.
+/// Whether text gets ANSI colors (decided in terminal_mode.hpp).
 enum class ColorMode { plain, ansi };
-
-/// `ansi` when `fd` is a terminal, NO_COLOR is unset or empty, and TERM is not "dumb".
-[[nodiscard]] ColorMode detect_color_mode(int fd);
 
 /// "850ms", "1.2s", "2m 03s", "1h 02m".
 [[nodiscard]] std::string format_duration(std::chrono::milliseconds duration);
@@ -97,8 +95,13 @@ void append_prefixed_lines(std::string& out, std::string_view prefix, std::strin
 /// Appends render_terminal(event, color) to `out`; sinks reuse `out` for every event.
 void append_terminal(std::string& out, const Event& event, ColorMode color);
 
-/// One JSON object (no newline) for `--json` mode.
-[[nodiscard]] std::string render_json(const Event& event);
+/// The version of the JSON event schema (docs/json-events.md): every event carries it as "schema".
+inline constexpr int k_event_schema = 1;
+
+/// One JSON object (no newline) for `--json` mode; an output event of several lines is one
+/// object per line. With a `log_offset` of 0 or more the object also carries it (the run
+/// record's events.jsonl).
+[[nodiscard]] std::string render_json(const Event& event, std::int64_t log_offset = -1);
 
 /// The per-job log file text for one event (timestamped lines), or nothing.
 [[nodiscard]] std::string render_log(const Event& event);

@@ -47,25 +47,47 @@ void JsonLinesSink::handle(const Event& event) { m_out << render_json(event) << 
 
 void JobLogSink::handle(const Event& event) {
   if (event.job.empty()) {
+    record(event, -1);
     return;
   }
   m_text.clear();
   append_log(m_text, event);
-  if (m_text.empty()) {
+  if (m_text.empty()) {  // a step summary: placed where the log is, with no line of its own
+    const auto it = m_files.find(event.job);
+    record(event, it == m_files.end() ? 0 : static_cast<std::int64_t>(it->second.size));
     return;
   }
   auto [it, inserted] = m_files.try_emplace(event.job);
   if (inserted) {
     std::error_code ec;
     std::filesystem::create_directories(m_dir, ec);
-    it->second.open(m_dir + "/" + job_log_name(event.job), std::ios::binary | std::ios::app);
+    it->second.file.open(m_dir + "/" + job_log_name(event.job), std::ios::binary | std::ios::app);
   }
-  it->second.write(m_text.data(), static_cast<std::streamsize>(m_text.size()));
+  record(event, static_cast<std::int64_t>(it->second.size));
+  it->second.file.write(m_text.data(), static_cast<std::streamsize>(m_text.size()));
+  it->second.size += m_text.size();
+}
+
+// Output is what the job logs hold already: recording it twice would double the cost of a
+// chatty step for nothing.
+void JobLogSink::record(const Event& event, std::int64_t log_offset) {
+  if (event.kind == EventKind::output) {
+    return;
+  }
+  if (!m_events.is_open()) {
+    std::error_code ec;
+    std::filesystem::create_directories(m_dir, ec);
+    m_events.open(m_dir + "/events.jsonl", std::ios::binary | std::ios::app);
+  }
+  m_events << render_json(event, log_offset) << '\n';
 }
 
 void JobLogSink::flush() {
-  for (auto& [job, file] : m_files) {
-    file.flush();
+  for (auto& [job, log] : m_files) {
+    log.file.flush();
+  }
+  if (m_events.is_open()) {
+    m_events.flush();
   }
 }
 
@@ -138,8 +160,23 @@ RunSummary SummaryCollector::summary(std::chrono::milliseconds run_duration) con
   return RunSummary{m_jobs, run_duration};
 }
 
+namespace {
+
+std::chrono::milliseconds shortest_refresh(const std::vector<EventSink*>& sinks) {
+  std::chrono::milliseconds shortest{0};
+  for (const auto* sink : sinks) {
+    const auto interval = sink->refresh_interval();
+    if (interval.count() > 0 && (shortest.count() == 0 || interval < shortest)) {
+      shortest = interval;
+    }
+  }
+  return shortest;
+}
+
+}  // namespace
+
 Reporter::Reporter(std::vector<EventSink*> sinks, const output::Masker* masker)
-    : m_sinks(std::move(sinks)), m_masker(masker), m_thread([this] { loop(); }) {}
+    : m_sinks(std::move(sinks)), m_masker(masker), m_refresh(shortest_refresh(m_sinks)), m_thread([this] { loop(); }) {}
 
 Reporter::~Reporter() { stop(); }
 
@@ -184,8 +221,14 @@ void Reporter::stop() {
 
 void Reporter::loop() {
   std::unique_lock lock(m_mutex);
+  const auto ready = [this] { return m_stopping || !m_queue.empty(); };
   while (true) {
-    m_changed.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+    if (m_refresh.count() == 0) {
+      m_changed.wait(lock, ready);
+    } else if (!m_changed.wait_for(lock, m_refresh, ready)) {
+      refresh(lock);
+      continue;
+    }
     if (m_queue.empty()) {
       for (auto* sink : m_sinks) {
         sink->finish();
@@ -210,6 +253,17 @@ void Reporter::loop() {
     lock.lock();
     keep_spare_texts(batch);
   }
+}
+
+// A quiet run still moves a live view's clock: the sinks that asked for it are flushed.
+void Reporter::refresh(std::unique_lock<std::mutex>& lock) {
+  lock.unlock();
+  for (auto* sink : m_sinks) {
+    if (sink->refresh_interval().count() > 0) {
+      sink->flush();
+    }
+  }
+  lock.lock();
 }
 
 // Big output texts come back as spare memory for the next ones: allocating them afresh costs a

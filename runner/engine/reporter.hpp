@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <fstream>
 #include <map>
@@ -29,6 +30,8 @@ public:
   virtual void flush() {}
   /// Called once when the reporter stops, after the last event (print what is still held back).
   virtual void finish() {}
+  /// How often flush() is wanted while no event arrives (a spinner's clock); zero: never.
+  [[nodiscard]] virtual std::chrono::milliseconds refresh_interval() const { return std::chrono::milliseconds{0}; }
 };
 
 /// Human-readable lines with a `[job] ` prefix, colored per job when `color` says so.
@@ -55,7 +58,10 @@ private:
   std::ostream& m_out;
 };
 
-/// One plain-text log file per job, `<dir>/<job>.log` (see job_log_name).
+/// One plain-text log file per job, `<dir>/<job>.log` (see job_log_name), and `<dir>/events.jsonl`:
+/// every event but output as JSON (render_json), each job event with the byte offset of its own
+/// line in the job's log (`log_offset`), so `pipe logs --json` can put the output lines back
+/// between them.
 class JobLogSink final : public EventSink {
 public:
   explicit JobLogSink(std::string dir) : m_dir(std::move(dir)) {}
@@ -63,8 +69,16 @@ public:
   void flush() override;
 
 private:
+  struct JobLog {
+    std::ofstream file;
+    std::uint64_t size = 0;  // bytes written
+  };
+
+  void record(const Event& event, std::int64_t log_offset);
+
   std::string m_dir;
-  std::map<std::string, std::ofstream> m_files;
+  std::map<std::string, JobLog> m_files;
+  std::ofstream m_events;  // events.jsonl, opened with the first event
   std::string m_text;  // reused for every event: output batches are large
 };
 
@@ -142,6 +156,7 @@ public:
 
 private:
   void loop();
+  void refresh(std::unique_lock<std::mutex>& lock);
   void keep_spare_texts(std::deque<Event>& batch);
 
   std::vector<EventSink*> m_sinks;
@@ -154,6 +169,7 @@ private:
   std::vector<std::string> m_spare;  // delivered output texts, for spare_text()
   std::size_t m_spare_bytes = 0;     // their capacity
   bool m_stopping = false;
+  std::chrono::milliseconds m_refresh{0};  // the shortest refresh_interval of the sinks; zero: none
   std::thread m_thread;
 };
 

@@ -170,6 +170,25 @@ std::vector<std::pair<std::string, std::string>> payload_inputs(const nlohmann::
   return out;
 }
 
+// `color:` and `progress:` fill what --color and --progress left unset.
+Result<void> apply_terminal_config(const config::Config& cfg, RunOptions& options) {
+  if (const config::Setting* color = cfg.find("color"); color != nullptr && !options.color) {
+    auto choice = engine::parse_color_choice(cfg.value("color"));
+    if (!choice) {
+      return Error{color->origin + ": " + choice.error().message};
+    }
+    options.color = *choice;
+  }
+  if (const config::Setting* progress = cfg.find("progress"); progress != nullptr && !options.progress) {
+    auto choice = engine::parse_progress_choice(cfg.value("progress"));
+    if (!choice) {
+      return Error{progress->origin + ": " + choice.error().message};
+    }
+    options.progress = *choice;
+  }
+  return {};
+}
+
 expr::Value typed_input(const workflow::InputSpec& spec, const std::string& text) {
   if (spec.type == "boolean") {
     return expr::Value{text == "true"};
@@ -298,6 +317,9 @@ Result<RunOptions> apply_config(const RunOptions& given, const std::string& dir)
   }
   if (options.cache_dir.empty()) {  // --cache-dir wins over the file
     options.cache_dir = cfg.path("cache-dir");
+  }
+  if (auto shown = apply_terminal_config(cfg, options); !shown) {
+    return shown.error();
   }
   options.vault = vault_sources(cfg);
   if (const auto lines = cfg.value("vault.secrets"); !lines.empty()) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/docker/pull_policy.hpp"
+#include "runner/engine/terminal_mode.hpp"
 #include "runner/secrets/vault.hpp"
 
 namespace pipeline::runner::engine {
@@ -81,6 +82,9 @@ struct RunOptions {
   std::string container_network;           // every container joins this network (a forge runner's `container.network`)
   OutputStyle output = OutputStyle::full;
   bool github_actions = false;            // GITHUB_ACTIONS=true in pipe's own environment
+  std::optional<engine::ColorChoice> color;        // --color; unset: the `color` key, else auto
+  std::optional<engine::ProgressChoice> progress;  // --progress; unset: the `progress` key, else auto
+  std::string follow;                     // --follow JOB: only this job's step output on the terminal
   std::vector<ReportRequest> reports;     // --report junit=FILE, json=FILE
   std::string workspace_override;         // jobs run here instead of the repository (a hook's export)
   std::optional<std::vector<std::string>> changed_files;  // path filters see these, not the tree's

@@ -7,8 +7,11 @@
 #include <unistd.h>
 
 #include "runner/engine/ci_output.hpp"
+#include "runner/engine/follow.hpp"
+#include "runner/engine/live_view.hpp"
 #include "runner/engine/render.hpp"
 #include "runner/engine/report_junit.hpp"
+#include "runner/engine/terminal_mode.hpp"
 
 namespace pipeline::runner::job {
 
@@ -34,8 +37,26 @@ nlohmann::json run_json(const std::string& run_id, const engine::RunSummary& sum
 
 namespace {
 
+/// The terminal sink of the full style: the live view on a terminal, else lines as they come.
+std::unique_ptr<engine::EventSink> full_sink(const RunOptions& options, engine::Interruption& interruption) {
+  const auto env = engine::read_terminal_env(STDOUT_FILENO);
+  const auto color_choice = options.color.value_or(engine::ColorChoice::automatic);
+  const auto color = engine::decide_color(color_choice, env);
+  if (engine::decide_live_view(options.progress.value_or(engine::ProgressChoice::automatic), color_choice, env)) {
+    return std::make_unique<engine::LiveView>(
+        std::cout, engine::LiveViewOptions{color, options.follow},
+        [] { return engine::terminal_size(STDOUT_FILENO); }, [] { return std::chrono::system_clock::now(); },
+        &interruption);
+  }
+  auto lines = std::make_unique<engine::TerminalSink>(std::cout, color);
+  if (options.follow.empty()) {
+    return lines;
+  }
+  return std::make_unique<engine::FollowFilter>(std::move(lines), options.follow);
+}
+
 /// The terminal's sink for the chosen output style.
-std::unique_ptr<engine::EventSink> style_sink(const RunOptions& options) {
+std::unique_ptr<engine::EventSink> style_sink(const RunOptions& options, engine::Interruption& interruption) {
   if (options.json) {
     return std::make_unique<engine::JsonLinesSink>(std::cout);
   }
@@ -47,14 +68,14 @@ std::unique_ptr<engine::EventSink> style_sink(const RunOptions& options) {
     case OutputStyle::compact: return std::make_unique<engine::CompactSink>(std::cout);
     case OutputStyle::full: break;
   }
-  return std::make_unique<engine::TerminalSink>(std::cout, engine::detect_color_mode(STDOUT_FILENO));
+  return full_sink(options, interruption);
 }
 
 }  // namespace
 
 std::unique_ptr<engine::OutputGuard> terminal_sink(const RunOptions& options, engine::Interruption& interruption) {
   const int signal = engine::closed_output_signal(STDOUT_FILENO);
-  return std::make_unique<engine::OutputGuard>(style_sink(options), std::cout, [&interruption, signal] {
+  return std::make_unique<engine::OutputGuard>(style_sink(options, interruption), std::cout, [&interruption, signal] {
     if (interruption.interrupt(signal)) {
       std::cerr << engine::interruption_message(signal) << std::flush;
     }
@@ -66,7 +87,9 @@ void print_summary(const RunOptions& options, const engine::RunSummary& summary)
     return;
   }
   const bool plain = options.output == OutputStyle::ci || options.github_actions;
-  std::cout << engine::render_summary(summary, plain ? engine::ColorMode::plain : engine::detect_color_mode(STDOUT_FILENO)) << std::flush;
+  const auto color = engine::decide_color(options.color.value_or(engine::ColorChoice::automatic),
+                                          engine::read_terminal_env(STDOUT_FILENO));
+  std::cout << engine::render_summary(summary, plain ? engine::ColorMode::plain : color) << std::flush;
   if (const char* file = std::getenv("GITHUB_STEP_SUMMARY"); options.github_actions && file && *file) {
     std::ofstream(file, std::ios::app) << engine::render_markdown_summary(summary);
   }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/engine/render.hpp"
+#include "runner/engine/terminal_mode.hpp"
 
 using namespace pipeline::runner;
 using namespace pipeline::runner::engine;
@@ -117,11 +118,11 @@ TEST_CASE("JSON events carry type, job, step and time", "[render]") {
   auto out = event(EventKind::output, "build", "Run make", "hello \"x\"");
   out.stream = Stream::err;
   CHECK(render_json(out) ==
-        R"({"job":"build","step":"Run make","stream":"stderr","text":"hello \"x\"","time":"2026-11-22T02:31:21.123Z","type":"output"})");
+        R"({"job":"build","schema":1,"step":"Run make","stream":"stderr","text":"hello \"x\"","time":"2026-11-22T02:31:21.123Z","type":"output"})");
   CHECK(render_json(finished(EventKind::job_finished, "build", "", NodeResult::failure, 1500ms)) ==
-        R"({"duration_ms":1500,"job":"build","result":"failure","time":"2026-11-22T02:31:21.123Z","type":"job_finished"})");
+        R"({"duration_ms":1500,"job":"build","result":"failure","schema":1,"time":"2026-11-22T02:31:21.123Z","type":"job_finished"})");
   CHECK(render_json(annotation("b", {AnnotationLevel::warning, "x.c", 4, 2, "T", "m"})) ==
-        R"({"column":2,"file":"x.c","job":"b","level":"warning","line":4,"message":"m","time":"2026-11-22T02:31:21.123Z","title":"T","type":"annotation"})");
+        R"({"column":2,"file":"x.c","job":"b","level":"warning","line":4,"message":"m","schema":1,"time":"2026-11-22T02:31:21.123Z","title":"T","type":"annotation"})");
   auto invalid = render_json(event(EventKind::output, "b", "s", std::string("bad \xff byte")));
   CHECK(nlohmann::json::parse(invalid)["text"] == "bad \xEF\xBF\xBD byte");
 }
