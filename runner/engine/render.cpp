@@ -133,6 +133,9 @@ std::string summary_table(const RunSummary& summary, ColorMode color) {
     if (job.result != NodeResult::skipped) {
       line += "  " + format_duration(job.duration);
     }
+    if (!job.environment.empty()) {
+      line += "  " + job.environment + (job.environment_url.empty() ? "" : " " + job.environment_url);
+    }
     while (!line.empty() && line.back() == ' ') {
       line.pop_back();
     }
@@ -339,6 +342,9 @@ std::string render_json(const Event& event) {
   if (event.kind == EventKind::job_finished || event.kind == EventKind::step_finished) {
     j["result"] = to_string(event.result);
     j["duration_ms"] = event.duration.count();
+  }
+  if (!event.environment.empty()) {
+    j["environment"] = {{"name", event.environment}, {"url", event.environment_url}};
   }
   if (event.kind == EventKind::annotation) {
     const auto& a = event.annotation;

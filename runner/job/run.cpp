@@ -17,9 +17,13 @@
 #include "runner/backend/host_backend.hpp"
 #include "actions/resolver.hpp"
 #include "runner/docker/docker_backend.hpp"
+#include "runner/job/act_habits.hpp"
 #include "runner/job/action_step.hpp"
 #include "runner/job/broken_workflows.hpp"
 #include "runner/job/call_plan.hpp"
+#include "runner/job/environments.hpp"
+#include "runner/job/token_hint.hpp"
+#include "runner/job/vault_secrets.hpp"
 #include "runner/job/reusable.hpp"
 #include "runner/job/step_reporter.hpp"
 #include "runner/engine/ci_output.hpp"
@@ -467,14 +471,13 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
     return k_exit_usage;
   }
   // context: the repository, secrets, variables.
-  auto repo = git::read_repository(dir);
+  auto repo = git::read_repository(dir, remote_name(options));
   git::RepoInfo repo_info = repo ? *repo : git::RepoInfo{};
+  apply_repository_flags(options, repo_info);
   if (repo_info.workspace.empty()) {
     repo_info.workspace = dir;
   }
-  // A dry run has no side effects: Vault is not asked (its lines are still checked), nor the terminal.
-  auto secrets = collect_secrets(options, dir, options.dry_run ? SecretReach::local_only : SecretReach::everywhere);
-  auto vars = secrets ? collect_vars(options, dir) : Result<EnvList>(secrets.error());
+  auto vars = collect_vars(options, dir);
   auto env_file = vars ? collect_env_files(options, dir) : Result<EnvList>(vars.error());
   if (!env_file) {
     print_error(env_file.error().message);
@@ -493,18 +496,9 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
   if (logs) {
     sinks.push_back(logs.get());
   }
+  TokenHint token_hint(options);  // a step failing for want of a GitHub token gets a hint at the end
+  sinks.push_back(&token_hint);
   Reporter reporter(sinks, &masker);
-  expr::Value secrets_value = expr::Value::object();
-  std::string token;
-  for (const auto& s : *secrets) {
-    if (masker.add_secret(s.value) == output::AddResult::too_short) {
-      post_notice(reporter, "warning: " + output::too_short_warning(s.name));
-    }
-    secrets_value.set(s.name, s.value);
-    if (s.name == "GITHUB_TOKEN") {
-      token = s.value;
-    }
-  }
   // select: the workflows this event starts, and why the others do not run; a broken file
   // cannot say which events start it, so it is reported as failed whatever the event.
   report_broken(reporter, problems.broken, options.workspace_override.empty() ? dir : options.workspace_override);
@@ -522,7 +516,34 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
     print_error(added.error().message);
     return k_exit_usage;
   }
+  // secrets: read once the jobs are known, so Vault is asked only for names some job can read.
+  // A dry run has no side effects: Vault is not asked (its lines are still checked), nor the terminal.
+  const SecretReach reach = options.dry_run ? SecretReach::local_only : SecretReach::everywhere;
+  const workflow::SecretRefs needs = secrets_needed(options, plan.workflows);
+  auto secrets = collect_secrets(options, dir, reach, &needs);
+  if (!secrets) {
+    reporter.stop();
+    print_error(secrets.error().message);
+    if (record) {
+      std::error_code ec;
+      fs::remove_all(record->dir(), ec);  // nothing ran: there is nothing to keep
+    }
+    return k_exit_usage;
+  }
+  expr::Value secrets_value = expr::Value::object();
+  std::string token;
+  for (const auto& s : *secrets) {
+    if (masker.add_secret(s.value) == output::AddResult::too_short) {
+      post_notice(reporter, "warning: " + output::too_short_warning(s.name));
+    }
+    secrets_value.set(s.name, s.value);
+    if (s.name == "GITHUB_TOKEN") {
+      token = s.value;
+    }
+  }
+  token_hint.set_token_given(!token.empty());
   RunState state;
+  state.environments = std::make_shared<Environments>(options, dir, reach, needs, *secrets);
   state.options = &options;
   state.run_id = run_id;
   state.run_number_id = std::to_string(std::chrono::system_clock::now().time_since_epoch() / std::chrono::seconds(1));
@@ -606,6 +627,7 @@ int run(const RunOptions& given, Interruption& interruption, const RunBackends& 
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   const RunSummary summary = collector.summary(duration);
   print_summary(options, summary);  // a failed stream writes nothing more
+  token_hint.print(std::cerr);
   if (!std::cout.good()) {
     interruption.interrupt(closed_output_signal(STDOUT_FILENO));
   }

@@ -41,6 +41,15 @@ struct ReportRequest {
 
 class EventSink;
 
+/// `environments.<name>` of the config: what a deployment environment adds to its jobs.
+struct EnvironmentSettings {
+  std::optional<bool> protect;            // `protected:`; unset: only `production` is protected
+  std::vector<std::string> secret_files;  // absolute; empty: `.secrets.<name>` when present
+  std::vector<std::string> var_files;     // absolute; empty: `.vars.<name>` when present
+  std::vector<std::string> env_files;     // absolute
+  std::string vault_secrets;              // vault-action `secrets:` lines
+};
+
 /// A job that ran elsewhere (a forge's other runner) as the `needs` context shows it.
 struct GivenNeed {
   std::string result;  // success | failure | cancelled | skipped
@@ -100,6 +109,16 @@ struct RunOptions {
   std::map<std::string, GivenNeed> given_needs;  // needs of jobs that ran elsewhere, by job id
   std::vector<EventSink*> event_sinks;           // more destinations of every (masked) event
   JobOutputsHandler on_job_outputs;              // each job's outputs when it ends
+  // Deployment environments and the habits act users bring.
+  std::map<std::string, EnvironmentSettings> environments;  // the config's `environments:`
+  std::vector<std::string> approvals;     // --approve NAME: protected environments approved ahead
+  bool quiet = false;                     // -q: no step output on the terminal
+  std::string actor;                      // --actor: github.actor; empty: from git
+  std::string remote_name;                // --remote-name: the remote naming the repository; empty: origin
+  std::string default_branch;             // --default-branch; empty: from git
+  std::vector<std::string> input_files;   // --input-file: dotenv inputs; default .input when present
+  std::vector<std::string> cap_drop;      // --container-cap-drop
+  std::string network;                    // --network: the network job containers join
 };
 
 }  // namespace pipeline::runner::engine

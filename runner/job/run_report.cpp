@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "runner/engine/ci_output.hpp"
+#include "runner/job/act_habits.hpp"
 #include "runner/engine/render.hpp"
 #include "runner/engine/report_junit.hpp"
 
@@ -27,6 +28,9 @@ nlohmann::json run_json(const std::string& run_id, const RunSummary& summary, in
     }
     jobs.push_back({{"name", job.name}, {"result", to_string(job.result)}, {"duration_ms", job.duration.count()},
                     {"failed_steps", failed}, {"annotations", annotations}});
+    if (!job.environment.empty()) {
+      jobs.back()["environment"] = {{"name", job.environment}, {"url", job.environment_url}};
+    }
   }
   const char* result = exit_code == 0 ? "success" : interrupted ? "cancelled" : "failure";
   return {{"id", run_id}, {"result", result}, {"exit_code", exit_code},
@@ -55,7 +59,7 @@ std::unique_ptr<EventSink> style_sink(const RunOptions& options) {
 
 std::unique_ptr<OutputGuard> terminal_sink(const RunOptions& options, Interruption& interruption) {
   const int signal = closed_output_signal(STDOUT_FILENO);
-  return std::make_unique<OutputGuard>(style_sink(options), std::cout, [&interruption, signal] {
+  return std::make_unique<OutputGuard>(quiet_if_asked(options, style_sink(options)), std::cout, [&interruption, signal] {
     if (interruption.interrupt(signal)) {
       std::cerr << interruption_message(signal) << std::flush;
     }
