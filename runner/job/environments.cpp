@@ -75,6 +75,25 @@ bool from_command_line(const SecretEntry& entry) {
          entry.origin.rfind("environment (", 0) == 0;
 }
 
+/// A new object: `base`'s entries (the names `over` has left out, any case) then `over`'s. Values
+/// share their object with every copy, so the run's own secrets must not be changed in place.
+expr::Value overlay_object(const expr::Value& base, const EnvList& over) {
+  expr::Value out = expr::Value::object();
+  if (base.is_object()) {
+    for (const auto& entry : base.as_object().entries()) {
+      const bool replaced = std::any_of(over.begin(), over.end(),
+                                        [&](const auto& kv) { return lower(kv.first) == lower(entry.key); });
+      if (!replaced) {
+        out.set(entry.key, entry.value);
+      }
+    }
+  }
+  for (const auto& [key, value] : over) {
+    out.set(key, value);
+  }
+  return out;
+}
+
 const workflow::Node* environment_key(const workflow::Job& job, std::string_view key) {
   if (!job.environment || !job.environment->is_mapping()) {
     return nullptr;
@@ -209,7 +228,7 @@ Environments::Environments(const RunOptions& options, std::string dir, SecretRea
       m_ask(std::move(ask)) {}
 
 Approval Environments::approve(const std::string& name, const std::string& job) {
-  if (!is_protected(m_options, name)) {
+  if (!m_options.protect_environments || !is_protected(m_options, name)) {
     return Approval::approved;
   }
   std::lock_guard lock(m_mutex);  // one question on the terminal at a time
@@ -229,15 +248,11 @@ Approval Environments::approve(const std::string& name, const std::string& job) 
 }
 
 Result<Environments::Values> Environments::read(const RunState& run, const std::string& name) {
-  auto env_secrets = environment_secrets(m_options, m_dir, name, m_reach, &m_needs);
-  if (!env_secrets) {
-    return env_secrets.error();
+  auto secrets = environment_secrets(m_options, m_dir, name, m_reach, &m_needs);
+  if (!secrets) {
+    return secrets.error();
   }
-  Values values{expr::Value::object(), run.vars, run.env_file};
-  for (const auto& entry : layer_secrets(m_repository_secrets, *env_secrets)) {
-    values.secrets.set(entry.name, entry.value);
-  }
-  for (const auto& entry : *env_secrets) {
+  for (const auto& entry : *secrets) {
     if (run.masker && run.masker->add_secret(entry.value) == output::AddResult::too_short) {
       post_notice(*run.reporter, "warning: " + output::too_short_warning(entry.name));
     }
@@ -248,22 +263,11 @@ Result<Environments::Values> Environments::read(const RunState& run, const std::
   if (!vars) {
     return Error{"environment '" + name + "': " + vars.error().message};
   }
-  for (const auto& [key, value] : *vars) {
-    // --var on the command line still wins over the environment's files.
-    const bool flag = std::any_of(m_options.vars.begin(), m_options.vars.end(),
-                                  [&](const std::string& v) { return v.substr(0, v.find('=')) == key; });
-    if (!flag) {
-      values.vars.set(key, value);
-    }
-  }
   auto env = read_files(settings ? settings->env_files : std::vector<std::string>{}, m_dir);
   if (!env) {
     return Error{"environment '" + name + "': " + env.error().message};
   }
-  for (const auto& [key, value] : *env) {
-    set_env(values.env_file, key, value);
-  }
-  return values;
+  return Values{std::move(*secrets), std::move(*vars), std::move(*env)};
 }
 
 Result<RunState> Environments::scoped(const RunState& run, const std::string& name) {
@@ -275,10 +279,31 @@ Result<RunState> Environments::scoped(const RunState& run, const std::string& na
   if (!it->second) {
     return it->second.error();
   }
+  // Laid over the job's own secrets (a called workflow's are those its caller passed), except
+  // where the command line named the secret: -s and --var win over every file.
+  EnvList secrets;
+  for (const auto& entry : it->second->secrets) {
+    const auto given = std::find_if(m_repository_secrets.begin(), m_repository_secrets.end(), [&](const SecretEntry& s) {
+      return lower(s.name) == lower(entry.name) && from_command_line(s);
+    });
+    if (given == m_repository_secrets.end()) {
+      secrets.emplace_back(entry.name, entry.value);
+    }
+  }
+  EnvList vars;
+  for (const auto& [key, value] : it->second->vars) {
+    const bool flag = std::any_of(m_options.vars.begin(), m_options.vars.end(),
+                                  [&](const std::string& v) { return v.substr(0, v.find('=')) == key; });
+    if (!flag) {
+      vars.emplace_back(key, value);
+    }
+  }
   RunState state = run;
-  state.secrets = it->second->secrets;
-  state.vars = it->second->vars;
-  state.env_file = it->second->env_file;
+  state.secrets = overlay_object(run.secrets, secrets);
+  state.vars = overlay_object(run.vars, vars);
+  for (const auto& [key, value] : it->second->env_file) {
+    set_env(state.env_file, key, value);
+  }
   return state;
 }
 

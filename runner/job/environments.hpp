@@ -69,9 +69,10 @@ public:
   [[nodiscard]] Result<RunState> scoped(const RunState& run, const std::string& name);
 
 private:
+  /// What one environment adds, read once; laid over each job's own state.
   struct Values {
-    workflow::expr::Value secrets;
-    workflow::expr::Value vars;
+    std::vector<SecretEntry> secrets;
+    EnvList vars;
     EnvList env_file;
   };
   Result<Values> read(const RunState& run, const std::string& name);

@@ -112,6 +112,7 @@ struct RunOptions {
   // Deployment environments and the habits act users bring.
   std::map<std::string, EnvironmentSettings> environments;  // the config's `environments:`
   std::vector<std::string> approvals;     // --approve NAME: protected environments approved ahead
+  bool protect_environments = true;       // false: every environment counts as approved (a forge's task)
   bool quiet = false;                     // -q: no step output on the terminal
   std::string actor;                      // --actor: github.actor; empty: from git
   std::string remote_name;                // --remote-name: the remote naming the repository; empty: origin
