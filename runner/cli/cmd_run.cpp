@@ -151,7 +151,7 @@ std::function<int()> setup_run(CLI::App& app) {
     }
     if (auto read = engine::read_input_files(*options, options->directory); !read) {
       std::cerr << "pipe: error: " << read.error().message << '\n';
-      return k_exit_usage;
+      return static_cast<int>(k_exit_usage);
     }
     return run_interruptible([&](engine::Interruption& interruption) { return engine::run(*options, interruption); });
   };
