@@ -1,8 +1,16 @@
 #include "runner/job/token_hint.hpp"
 
+#include <algorithm>
+
 #include "runner/job/run_options.hpp"
 
 namespace pipeline::runner::engine {
+
+namespace {
+
+constexpr std::size_t k_tail_bytes = 8192;  // the messages come last, just before the step fails
+
+}  // namespace
 
 bool is_missing_token_message(std::string_view line) {
   // Conservative on purpose: only messages that name the token, never any failure.
@@ -31,19 +39,25 @@ void TokenHint::handle(const Event& event) {
   }
   const std::string key = event.job + '\n' + event.step;
   switch (event.kind) {
-    case EventKind::output:
-      if (is_missing_token_message(event.text)) {
-        m_suspect[key] = true;
+    case EventKind::output: {
+      // Output is the hot path: keep only its end, and read that once the step has failed.
+      std::string& tail = m_tails[key];
+      const std::string_view text = event.text;
+      tail.append(text.substr(text.size() - std::min(text.size(), k_tail_bytes)));
+      if (tail.size() > 2 * k_tail_bytes) {
+        tail.erase(0, tail.size() - k_tail_bytes);
       }
       break;
+    }
     case EventKind::annotation:
       if (is_missing_token_message(event.annotation.message)) {
         m_suspect[key] = true;
       }
       break;
     case EventKind::step_finished:
-      m_earned = event.result == NodeResult::failure && m_suspect[key];
+      m_earned = event.result == NodeResult::failure && (m_suspect[key] || is_missing_token_message(m_tails[key]));
       m_suspect.erase(key);
+      m_tails.erase(key);
       break;
     default: break;
   }

@@ -30,7 +30,8 @@ public:
 
 private:
   std::atomic<bool> m_token_given{false};
-  std::map<std::string, bool> m_suspect;  // "job\nstep" → printed a missing-token message
+  std::map<std::string, bool> m_suspect;      // "job\nstep" → an annotation named a missing token
+  std::map<std::string, std::string> m_tails;  // "job\nstep" → the last bytes of its output
   bool m_earned = false;
 };
 
