@@ -75,6 +75,7 @@ struct JobSpec {
   std::vector<ServiceSpec> services;
   bool use_host_network = true;  // jobs without `container:` behave like a VM
   std::optional<ReuseKey> reuse;  // set: keep the job container for the next run of the same job
+  std::string network;  // --network: a job without `container:` uses it instead of the host's; a container job joins it too
 };
 
 /// A running service, as `job.services.<id>` shows it.

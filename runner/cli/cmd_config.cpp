@@ -58,6 +58,14 @@ int show_config(const ConfigFlags& flags) {
     if (info.kind == config::Kind::section) {
       continue;
     }
+    if (std::string_view(info.key).find('*') != std::string_view::npos) {  // one line per name set
+      for (const auto& setting : cfg.settings()) {
+        if (config::key_matches(info.key, setting.key)) {
+          print(setting.key, one_line(setting.values), setting.origin);
+        }
+      }
+      continue;
+    }
     if (info.kind == config::Kind::table) {
       for (const auto* setting : cfg.under(info.key)) {
         print(setting->key, one_line(setting->values), setting->origin);

@@ -8,6 +8,7 @@
 #include "runner/docker/pull_policy.hpp"
 #include "runner/engine/ci_output.hpp"
 #include "runner/engine/terminal_mode.hpp"
+#include "runner/job/act_habits.hpp"
 #include "runner/job/run.hpp"
 #include "runner/watch/watch.hpp"
 #include "workflow/plan/matrix.hpp"
@@ -138,6 +139,14 @@ std::function<int()> setup_run(CLI::App& app) {
                  "Keep actions/cache entries in DIR (default: $XDG_CACHE_HOME/pipe/actions-cache)");
   app.add_flag("--offline", options->offline, "Use only actions already in the cache");
   app.add_option("--action-override", *overrides, "Run a local directory in place of an action: owner/repo@ref=PATH");
+  app.add_option("--approve", options->approvals, "Start the jobs of this protected environment without asking (repeatable)");
+  app.add_option("--actor", options->actor, "github.actor (default: git's user.name)");
+  app.add_option("--remote-name", options->remote_name, "The git remote naming the repository (default: origin)");
+  app.add_option("--default-branch", options->default_branch, "The repository's default branch (default: from the remote's HEAD)");
+  app.add_flag("-q,--quiet", options->quiet, "Do not show step output (results, errors and the summary stay)");
+  app.add_option("--input-file", options->input_files, "Workflow inputs from a dotenv file (default: .input when present)");
+  app.add_option("--container-cap-drop", options->cap_drop, "Drop a capability from every job container");
+  app.add_option("--network", options->network, "The Docker network job containers use (default: the host's)");
   return [=] {
     for (const auto& text : *inputs) {
       options->inputs.push_back(split_pair(text));
@@ -159,6 +168,13 @@ std::function<int()> setup_run(CLI::App& app) {
       options->reports.push_back(parse_report(text));
     }
     apply_ci_mode(*options, *ci ? CiMode::on : *no_ci ? CiMode::off : CiMode::from_environment);
+    if (const auto notice = job::take_event_file(*options); !notice.empty()) {  // act's `-e payload.json`
+      std::cerr << notice << '\n';
+    }
+    if (auto read = job::read_input_files(*options, options->directory); !read) {
+      std::cerr << "pipe: error: " << read.error().message << '\n';
+      return static_cast<int>(k_exit_usage);
+    }
     return run_interruptible([&](engine::Interruption& interruption) {
       return *watching ? watch::run_watching(*options, interruption) : finish_run(job::run(*options, interruption));
     });

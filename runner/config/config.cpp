@@ -46,11 +46,42 @@ const std::vector<KeyInfo>& known_keys() {
       {"cache-dir", Kind::scalar, "", "actions/cache entries; default $XDG_CACHE_HOME/pipe/actions-cache"},
       {"color", Kind::scalar, "auto", "auto, always or never: ANSI colors in `pipe run`'s terminal output"},
       {"progress", Kind::scalar, "auto", "auto, tty or plain: the live view of running jobs on a terminal"},
+      {"environments", Kind::section, "", "deployment environments, by name"},
+      {"environments.*", Kind::section, "", "one environment: its secrets, variables and protection"},
+      {"environments.*.protected", Kind::scalar, "", "true: ask before its jobs start (`production`: true unless false)"},
+      {"environments.*.secret-files", Kind::list, ".secrets.<name>", "the environment's secrets files (dotenv)"},
+      {"environments.*.var-files", Kind::list, ".vars.<name>", "the environment's vars files (dotenv)"},
+      {"environments.*.env-files", Kind::list, "", "variables for its jobs' env (dotenv)"},
+      {"environments.*.vault", Kind::section, "", "the environment's Vault secrets"},
+      {"environments.*.vault.secrets", Kind::scalar, "", "hashicorp/vault-action `secrets:` lines"},
   };
   return keys;
 }
 
 namespace {
+
+std::vector<std::string_view> segments(std::string_view key) {
+  std::vector<std::string_view> out;
+  while (true) {
+    const auto dot = key.find('.');
+    out.push_back(key.substr(0, dot));
+    if (dot == std::string_view::npos) {
+      return out;
+    }
+    key.remove_prefix(dot + 1);
+  }
+}
+
+/// Whether the first `count` segments of `pattern` match those of `key` (`*` matches any one).
+bool segments_match(const std::vector<std::string_view>& pattern, const std::vector<std::string_view>& key,
+                    std::size_t count) {
+  for (std::size_t i = 0; i < count; ++i) {
+    if (pattern[i] != "*" && pattern[i] != key[i]) {
+      return false;
+    }
+  }
+  return true;
+}
 
 const KeyInfo* key_info(std::string_view key) {
   for (const auto& info : known_keys()) {
@@ -58,17 +89,22 @@ const KeyInfo* key_info(std::string_view key) {
       return &info;
     }
   }
+  for (const auto& info : known_keys()) {
+    if (key_matches(info.key, key)) {
+      return &info;
+    }
+  }
   return nullptr;
 }
 
-/// The names allowed directly under `prefix` (for "did you mean").
+/// The names allowed directly under `prefix` (for "did you mean"); a `*` name allows any.
 std::vector<std::string> children(const std::string& prefix) {
   std::vector<std::string> out;
+  const auto parent = prefix.empty() ? std::vector<std::string_view>{} : segments(prefix);
   for (const auto& info : known_keys()) {
-    const std::string key = info.key;
-    const std::string head = prefix.empty() ? "" : prefix + ".";
-    if (key.rfind(head, 0) == 0 && key.find('.', head.size()) == std::string::npos) {
-      out.push_back(key.substr(head.size()));
+    const auto key = segments(info.key);
+    if (key.size() == parent.size() + 1 && segments_match(key, parent, parent.size()) && key.back() != "*") {
+      out.emplace_back(key.back());
     }
   }
   return out;
@@ -101,7 +137,7 @@ public:
         report(entry.key_where, "unknown setting '" + key + "'", near.empty() ? "" : "did you mean '" + near + "'?");
         continue;
       }
-      value(*info, entry.key_where, entry.value);
+      value(*info, key, entry.key_where, entry.value);
     }
   }
 
@@ -110,57 +146,59 @@ public:
   }
 
 private:
-  void value(const KeyInfo& info, const workflow::SourceLocation& where, const workflow::Node& node) {
+  // `key` is the key as written: it differs from `info.key` where the pattern has a `*`.
+  void value(const KeyInfo& info, const std::string& key, const workflow::SourceLocation& where,
+             const workflow::Node& node) {
     switch (info.kind) {
       case Kind::section:
-        section(node, info.key);
+        section(node, key);
         return;
       case Kind::scalar:
         if (!node.is_scalar()) {
-          report(where, std::string("'") + info.key + "' must be a single value");
+          report(where, "'" + key + "' must be a single value");
           return;
         }
-        store(info.key, {node.scalar}, where);
+        store(key, {node.scalar}, where);
         return;
       case Kind::list:
-        list(info, where, node);
+        list(key, where, node);
         return;
       case Kind::table:
-        table(info, where, node);
+        table(key, where, node);
         return;
     }
   }
 
-  void list(const KeyInfo& info, const workflow::SourceLocation& where, const workflow::Node& node) {
+  void list(const std::string& key, const workflow::SourceLocation& where, const workflow::Node& node) {
     std::vector<std::string> values;
     if (node.is_scalar()) {
       values.push_back(node.scalar);
     } else if (node.is_sequence()) {
       for (const auto& item : node.items) {
         if (!item.is_scalar()) {
-          report(item.where, std::string("'") + info.key + "' must be a list of values");
+          report(item.where, "'" + key + "' must be a list of values");
           return;
         }
         values.push_back(item.scalar);
       }
     } else if (!node.is_null()) {
-      report(where, std::string("'") + info.key + "' must be a list of values");
+      report(where, "'" + key + "' must be a list of values");
       return;
     }
-    store(info.key, std::move(values), where);
+    store(key, std::move(values), where);
   }
 
-  void table(const KeyInfo& info, const workflow::SourceLocation& where, const workflow::Node& node) {
+  void table(const std::string& key, const workflow::SourceLocation& where, const workflow::Node& node) {
     if (!node.is_mapping()) {
-      report(where, std::string("'") + info.key + "' must be a mapping of names to values");
+      report(where, "'" + key + "' must be a mapping of names to values");
       return;
     }
     for (const auto& entry : node.entries) {
       if (!entry.value.is_scalar()) {
-        report(entry.value.where, std::string("'") + info.key + "." + entry.key + "' must be a single value");
+        report(entry.value.where, "'" + key + "." + entry.key + "' must be a single value");
         continue;
       }
-      store(std::string(info.key) + "." + entry.key, {entry.value.scalar}, entry.key_where);
+      store(key + "." + entry.key, {entry.value.scalar}, entry.key_where);
     }
   }
 
@@ -174,6 +212,12 @@ private:
 };
 
 }  // namespace
+
+bool key_matches(std::string_view pattern, std::string_view key) {
+  const auto p = segments(pattern);
+  const auto k = segments(key);
+  return p.size() == k.size() && segments_match(p, k, p.size());
+}
 
 void Config::set(Setting setting) {
   for (auto& existing : m_settings) {

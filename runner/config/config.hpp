@@ -29,7 +29,11 @@ struct KeyInfo {
   const char* summary;
 };
 
-/// Every key pipe understands, in documentation order.
+/// Whether a key matches a known key's pattern, where `*` stands for any one dot-free name
+/// (`environments.*.secret-files` matches `environments.prod.secret-files`).
+[[nodiscard]] bool key_matches(std::string_view pattern, std::string_view key);
+
+/// Every key pipe understands, in documentation order; `*` stands for a name the user picks.
 [[nodiscard]] const std::vector<KeyInfo>& known_keys();
 
 /// One effective setting and where it came from (`file:line`, `flag`, `environment`, `default`).

@@ -76,7 +76,7 @@ public:
 // A kept container outlives the job's network: it starts on the default bridge and joins each run's.
 std::string job_network_mode(const JobSpec& spec, const JobEnv& env) {
   if (spec.use_host_network || env.network.empty()) {
-    return "host";
+    return spec.network.empty() ? "host" : spec.network;
   }
   return spec.reuse ? "bridge" : env.network;
 }
@@ -243,6 +243,11 @@ Result<JobEnv> DockerBackend::prepare(const JobSpec& spec, FileLock reuse_lock) 
     }
     if (auto job = start_job_container(spec, env, host_dir); !job) {
       return job;
+    }
+    if (!spec.network.empty() && !spec.reuse && job_network_mode(spec, env) != spec.network) {  // --network: join it too
+      if (auto joined = m_client->connect_network(spec.network, env.id, {}); !joined) {
+        return Error{"--network " + spec.network + ": " + joined.error().message};
+      }
     }
     return await_services(spec, env);
   }();

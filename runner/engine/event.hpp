@@ -53,6 +53,8 @@ struct Event {
   NodeResult result = NodeResult::success;  // for *_finished
   std::chrono::milliseconds duration{0};    // for *_finished
   Annotation annotation;
+  std::string environment;      // for job_finished: the job's deployment environment, if any
+  std::string environment_url;  // for job_finished: its `environment.url`, evaluated after the job
   std::chrono::system_clock::time_point time = std::chrono::system_clock::now();
 };
 

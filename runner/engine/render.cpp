@@ -131,6 +131,9 @@ std::string summary_table(const RunSummary& summary, ColorMode color) {
     if (job.result != NodeResult::skipped) {
       line += "  " + format_duration(job.duration);
     }
+    if (!job.environment.empty()) {
+      line += "  " + job.environment + (job.environment_url.empty() ? "" : " " + job.environment_url);
+    }
     while (!line.empty() && line.back() == ' ') {
       line.pop_back();
     }
@@ -337,6 +340,9 @@ std::string render_json(const Event& event, std::int64_t log_offset) {
   }
   if (log_offset >= 0) {
     j["log_offset"] = log_offset;
+  }
+  if (!event.environment.empty()) {
+    j["environment"] = {{"name", event.environment}, {"url", event.environment_url}};
   }
   if (event.kind == EventKind::annotation) {
     const auto& a = event.annotation;

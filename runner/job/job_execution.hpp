@@ -211,6 +211,7 @@ private:
   void notice(std::string text, const std::string& step = {});
   void fail(const std::string& step, const std::string& message);
   void evaluate_outputs(JobOutcome& outcome);
+  void describe_environment(engine::Event& end);  // job_environment.cpp
 
   RunState& m_run;
   const JobInstance& m_instance;

@@ -1,4 +1,5 @@
 #include "runner/job/job_execution.hpp"
+#include "runner/job/environments.hpp"
 #include "runner/job/job_containers.hpp"
 #include "workflow/base/json_text.hpp"
 
@@ -231,6 +232,10 @@ Result<JobSpec> JobExecution::job_spec() {
     for (const auto& cap : options.cap_add) {
       spec.options += " --cap-add " + cap;
     }
+    for (const auto& cap : options.cap_drop) {
+      spec.options += " --cap-drop " + cap;
+    }
+    spec.network = options.network;
     if (!options.container_options.empty()) {
       spec.options += " " + options.container_options;
     }
@@ -433,6 +438,7 @@ JobOutcome JobExecution::run() {
   end.job = m_name;
   end.result = outcome.result;
   end.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+  describe_environment(end);
   m_run.reporter->post(std::move(end));
   return outcome;
 }
@@ -442,7 +448,11 @@ JobOutcome JobExecution::run() {
 namespace pipeline::runner::job {
 
 JobOutcome run_job(RunState& run, const JobInstance& instance, CancelToken& cancel) {
-  detail::JobExecution execution(run, instance, cancel);
+  auto environment = enter_environment(run, instance);  // approval, and its secrets and vars
+  if (environment.ended) {
+    return *environment.ended;
+  }
+  detail::JobExecution execution(environment.state ? *environment.state : run, instance, cancel);
   return execution.run();
 }
 

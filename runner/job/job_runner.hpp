@@ -24,6 +24,7 @@ class Resolver;
 namespace pipeline::runner::job {
 
 class CalledWorkflows;
+class Environments;
 class JobServices;
 
 /// Where one job runs: a backend, and the image when it is a container backend.
@@ -55,6 +56,7 @@ struct RunState {
   std::function<ContainerActions*()> container_actions;  // the engine for Docker actions; null when none answers
   std::shared_ptr<CalledWorkflows> called_workflows;  // read once per run; null: read at each use
   std::shared_ptr<JobServices> services;  // artifacts; shared with called workflows; null in a dry run
+  std::shared_ptr<Environments> environments;  // approvals and scoped values; null: environments only name jobs
 };
 
 /// How a job ended, as `needs.<id>` shows it.

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "runner/job/act_habits.hpp"
 #include "runner/job/action_step.hpp"
 
 namespace pipeline::runner::job {
@@ -36,17 +37,12 @@ Result<ResolvedRun> resolve_run(const RunOptions& given) {
   run.options = std::move(*configured);
   const RunOptions& options = run.options;
   run.workspace = options.workspace_override.empty() ? run.dir : options.workspace_override;
-  auto repo = git::read_repository(run.dir);
+  auto repo = git::read_repository(run.dir, remote_name(options));
   run.repo = repo ? *repo : git::RepoInfo{};
+  apply_repository_flags(options, run.repo);
   if (run.repo.workspace.empty()) {
     run.repo.workspace = run.dir;
   }
-  // A dry run has no side effects: Vault is not asked (its lines are still checked), nor the terminal.
-  auto secrets = collect_secrets(options, run.dir, options.dry_run ? SecretReach::local_only : SecretReach::everywhere);
-  if (!secrets) {
-    return secrets.error();
-  }
-  run.secrets = std::move(*secrets);
   auto vars = collect_vars(options, run.dir);
   if (!vars) {
     return vars.error();

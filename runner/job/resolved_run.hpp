@@ -13,13 +13,12 @@
 namespace pipeline::runner::job {
 
 /// A run's settings and inputs, resolved: the command line over the config files, the
-/// repository, secrets, variables, dotenv files and where actions come from.
+/// repository, variables, dotenv files and where actions come from.
 struct ResolvedRun {
   RunOptions options;                 // the command line with the config files applied
   std::string dir;                    // the repository, absolute
   std::string workspace;              // where jobs run: the repository, or a hook's export
   git::RepoInfo repo;                 // what git says of the repository (its workspace is `dir` when it is none)
-  std::vector<SecretEntry> secrets;   // every secret, later sources winning
   EnvList vars;                       // the `vars` context
   EnvList env_file;                   // variables from --env-file and `.env`, under every job's env
   actions::ResolverOptions resolver;  // where `uses:` come from; the cache only in a dry run
@@ -28,8 +27,8 @@ struct ResolvedRun {
 /// The absolute repository directory of a run (`-C`).
 [[nodiscard]] std::string repository_dir(const RunOptions& given);
 
-/// Resolves what `given` names: config, then repository, secrets (a dry run asks neither Vault
-/// nor the terminal), variables and env files. The first problem is the error.
+/// Resolves what `given` names: config, then repository, variables and env files (secrets
+/// are read once the jobs are known, so Vault is asked only for what they can read). The first problem is the error.
 [[nodiscard]] Result<ResolvedRun> resolve_run(const RunOptions& given);
 
 }  // namespace pipeline::runner::job

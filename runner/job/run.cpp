@@ -9,6 +9,7 @@
 #include "actions/resolver.hpp"
 #include "runner/engine/interruption.hpp"
 #include "runner/job/broken_workflows.hpp"
+#include "runner/job/environments.hpp"
 #include "runner/job/job_services.hpp"
 #include "runner/job/placement.hpp"
 #include "runner/job/resolved_run.hpp"
@@ -17,6 +18,7 @@
 #include "runner/job/run_report.hpp"
 #include "runner/job/run_schedule.hpp"
 #include "runner/job/run_select.hpp"
+#include "runner/job/vault_secrets.hpp"
 
 namespace pipeline::runner::job {
 
@@ -150,7 +152,6 @@ RunResult run(const RunOptions& given, engine::Interruption& interruption, const
   auto engine = connect_engine_early(options);
   // report (opening): one thread owns the terminal; a run record keeps logs and results.
   RunOutput output(options, resolved->dir, interruption);
-  const SecretValues secrets = mask_secrets(resolved->secrets, output);
   // select: the workflows this event starts, and why the others do not run; a broken file
   // cannot say which events start it, so it is reported as failed whatever the event.
   report_broken(*output.reporter, loaded.problems.broken, resolved->workspace);
@@ -160,8 +161,24 @@ RunResult run(const RunOptions& given, engine::Interruption& interruption, const
     output.reporter->stop();
     return stopped(planned.error().message);
   }
+  // secrets: read once the jobs are known, so Vault is asked only for names some job can read.
+  // A dry run has no side effects: Vault is not asked (its lines are still checked), nor the terminal.
+  const SecretReach reach = options.dry_run ? SecretReach::local_only : SecretReach::everywhere;
+  const workflow::SecretRefs needs = secrets_needed(options, plan.workflows);
+  auto collected = collect_secrets(options, resolved->dir, reach, &needs);
+  if (!collected) {
+    output.reporter->stop();
+    if (output.record) {
+      std::error_code ec;
+      std::filesystem::remove_all(output.record->dir(), ec);  // nothing ran: there is nothing to keep
+    }
+    return stopped(collected.error().message);
+  }
+  const SecretValues secrets = mask_secrets(*collected, output);
+  output.token_hint.set_token_given(!secrets.token.empty());
   actions::Resolver resolver(resolved->resolver);
   RunState state = run_state(*resolved, output, plan, secrets, interruption.hard(), resolver);
+  state.environments = std::make_shared<Environments>(options, resolved->dir, reach, needs, *collected);
   // plan: the workflows jobs call, followed now so a called workflow asking for more permissions
   // than its caller holds stops the run before anything starts.
   const auto calls = plan_all_calls(plan, state);

@@ -6,12 +6,15 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "runner/config/config.hpp"
 #include "runner/secrets/dotenv.hpp"
 #include "runner/secrets/prompt.hpp"
 #include "runner/secrets/vault_action.hpp"
+#include "runner/job/environments.hpp"
+#include "runner/job/vault_secrets.hpp"
 #include "workflow/expr/value.hpp"
 #include "workflow/base/json_text.hpp"
 
@@ -93,53 +96,19 @@ secrets::VaultSources vault_sources(const config::Config& cfg) {
   return v;
 }
 
-/// Every secret the vault-action lines name, read from Vault (each path once). With
-/// SecretReach::local_only the lines and the connection settings are checked, and no request is sent.
-Result<std::vector<SecretEntry>> vault_secrets(const RunOptions& options, SecretReach reach) {
-  std::string lines;
-  for (const auto& line : options.vault_secrets) {
-    lines += line + ";";
+/// The names the secrets files and -s give: a Vault wildcard is not read for them alone.
+std::set<std::string> given_names(const RunOptions& options, const std::vector<SecretEntry>& from_files) {
+  std::set<std::string> names;
+  for (const auto& entry : from_files) {
+    names.insert(entry.name);
   }
-  auto requests = secrets::parse_vault_secrets(lines);
-  if (!requests || requests->empty()) {
-    return requests ? Result<std::vector<SecretEntry>>(std::vector<SecretEntry>{}) : requests.error();
+  for (const auto& text : options.secrets) {
+    names.insert(text.substr(0, text.find('=')));
   }
-  auto settings = secrets::resolve_vault_settings(options.vault, secrets::environment_lookup());
-  if (!settings) {
-    return settings.error();
+  if (options.github_token_from_env) {
+    names.insert("GITHUB_TOKEN");
   }
-  if (reach == SecretReach::local_only) {
-    return std::vector<SecretEntry>{};
-  }
-  secrets::VaultClient client(std::move(*settings));
-  if (auto login = client.login(); !login) {
-    return login.error();
-  }
-  std::map<std::string, secrets::VaultData> read;
-  std::vector<SecretEntry> out;
-  for (const auto& request : *requests) {
-    if (!read.count(request.path)) {
-      auto data = client.read(request.path);
-      if (!data) {
-        return data.error();
-      }
-      read[request.path] = std::move(*data);
-    }
-    const auto& data = read[request.path];
-    const std::string origin = "vault " + request.path;
-    if (request.wildcard != secrets::Wildcard::none) {
-      for (const auto& [key, value] : data) {
-        out.push_back({secrets::wildcard_secret_name(key, request.wildcard, request.name), value, origin});
-      }
-      continue;
-    }
-    const auto it = data.find(request.selector);
-    if (it == data.end()) {
-      return Error{"vault: '" + request.path + "' has no key '" + request.selector + "'"};
-    }
-    out.push_back({request.name, it->second, origin});
-  }
-  return out;
+  return names;
 }
 
 /// The --event-path file's JSON; null when no file was given.
@@ -202,7 +171,7 @@ expr::Value typed_input(const workflow::InputSpec& spec, const std::string& text
 }  // namespace
 
 Result<std::vector<SecretEntry>> collect_secrets(const RunOptions& options, const std::string& dir,
-                                                 SecretReach reach) {
+                                                 SecretReach reach, const workflow::SecretRefs* needs) {
   std::vector<SecretEntry> out;
   auto set = [&out](std::string name, std::string value, std::string origin) {
     for (auto& entry : out) {
@@ -223,7 +192,7 @@ Result<std::vector<SecretEntry>> collect_secrets(const RunOptions& options, cons
       set(name, std::move(value), "file " + file);
     }
   }
-  auto fetched = vault_secrets(options, reach);
+  auto fetched = fetch_vault_secrets(options.vault_secrets, options.vault, reach, needs, given_names(options, out));
   if (!fetched) {
     return fetched.error();
   }
@@ -322,6 +291,11 @@ Result<RunOptions> apply_config(const RunOptions& given, const std::string& dir)
     return shown.error();
   }
   options.vault = vault_sources(cfg);
+  auto environments = environment_settings(cfg);
+  if (!environments) {
+    return environments.error();
+  }
+  options.environments = std::move(*environments);
   if (const auto lines = cfg.value("vault.secrets"); !lines.empty()) {
     options.vault_secrets.insert(options.vault_secrets.begin(), lines);
   }

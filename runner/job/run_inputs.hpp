@@ -11,6 +11,7 @@
 #include "runner/output/masker.hpp"
 #include "workflow/expr/value.hpp"
 #include "workflow/model.hpp"
+#include "workflow/secret_refs.hpp"
 
 namespace pipeline::runner::job {
 
@@ -35,9 +36,11 @@ enum class SecretReach {
 /// Secrets, later sources winning: secrets files (default `.secrets`), Vault (config lines
 /// then --vault-secret), GITHUB_TOKEN from the environment when asked, then -s. `-s NAME`
 /// without such a variable asks on the terminal when there is one. With
-/// SecretReach::local_only, Vault secrets and unasked terminal secrets are left out.
+/// SecretReach::local_only, Vault secrets and unasked terminal secrets are left out. With
+/// `needs`, Vault is asked only for secrets those references can read (see needed_requests).
 [[nodiscard]] Result<std::vector<SecretEntry>> collect_secrets(const RunOptions& options, const std::string& dir,
-                                                               SecretReach reach = SecretReach::everywhere);
+                                                               SecretReach reach = SecretReach::everywhere,
+                                                               const workflow::SecretRefs* needs = nullptr);
 
 /// Variables from --var, --var-file and the default `.vars`.
 [[nodiscard]] Result<EnvList> collect_vars(const RunOptions& options, const std::string& dir);

@@ -44,6 +44,15 @@ struct ReportRequest {
   std::string file;
 };
 
+/// `environments.<name>` of the config: what a deployment environment adds to its jobs.
+struct EnvironmentSettings {
+  std::optional<bool> protect;            // `protected:`; unset: only `production` is protected
+  std::vector<std::string> secret_files;  // absolute; empty: `.secrets.<name>` when present
+  std::vector<std::string> var_files;     // absolute; empty: `.vars.<name>` when present
+  std::vector<std::string> env_files;     // absolute
+  std::string vault_secrets;              // vault-action `secrets:` lines
+};
+
 /// A job that ran elsewhere (a forge's other runner) as the `needs` context shows it.
 struct GivenNeed {
   std::string result;  // success | failure | cancelled | skipped
@@ -108,6 +117,17 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::string>> forge_results_env;  // the forge's artifact service (ACTIONS_*)
   std::vector<engine::EventSink*> event_sinks;   // more destinations of every (masked) event
   JobOutputsHandler on_job_outputs;              // each job's outputs when it ends
+  // Deployment environments and the habits act users bring.
+  std::map<std::string, EnvironmentSettings> environments;  // the config's `environments:`
+  std::vector<std::string> approvals;     // --approve NAME: protected environments approved ahead
+  bool protect_environments = true;       // false: every environment counts as approved (a forge's task)
+  bool quiet = false;                     // -q: no step output on the terminal
+  std::string actor;                      // --actor: github.actor; empty: from git
+  std::string remote_name;                // --remote-name: the remote naming the repository; empty: origin
+  std::string default_branch;             // --default-branch; empty: from git
+  std::vector<std::string> input_files;   // --input-file: dotenv inputs; default .input when present
+  std::vector<std::string> cap_drop;      // --container-cap-drop
+  std::string network;                    // --network: the network job containers join
 };
 
 }  // namespace pipeline::runner::job

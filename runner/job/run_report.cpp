@@ -9,6 +9,7 @@
 #include "runner/engine/ci_output.hpp"
 #include "runner/engine/follow.hpp"
 #include "runner/engine/live_view.hpp"
+#include "runner/job/act_habits.hpp"
 #include "runner/engine/render.hpp"
 #include "runner/engine/report_junit.hpp"
 #include "runner/engine/terminal_mode.hpp"
@@ -29,6 +30,9 @@ nlohmann::json run_json(const std::string& run_id, const engine::RunSummary& sum
     }
     jobs.push_back({{"name", job.name}, {"result", to_string(job.result)}, {"duration_ms", job.duration.count()},
                     {"failed_steps", failed}, {"annotations", annotations}});
+    if (!job.environment.empty()) {
+      jobs.back()["environment"] = {{"name", job.environment}, {"url", job.environment_url}};
+    }
   }
   const char* result = exit_code == 0 ? "success" : interrupted ? "cancelled" : "failure";
   return {{"id", run_id}, {"result", result}, {"exit_code", exit_code},
@@ -75,7 +79,7 @@ std::unique_ptr<engine::EventSink> style_sink(const RunOptions& options, engine:
 
 std::unique_ptr<engine::OutputGuard> terminal_sink(const RunOptions& options, engine::Interruption& interruption) {
   const int signal = engine::closed_output_signal(STDOUT_FILENO);
-  return std::make_unique<engine::OutputGuard>(style_sink(options, interruption), std::cout, [&interruption, signal] {
+  return std::make_unique<engine::OutputGuard>(quiet_if_asked(options, style_sink(options, interruption)), std::cout, [&interruption, signal] {
     if (interruption.interrupt(signal)) {
       std::cerr << engine::interruption_message(signal) << std::flush;
     }
@@ -126,8 +130,9 @@ RunOutput::RunOutput(const RunOptions& options, const std::string& dir, engine::
                  ? Result<engine::RunRecord>(Error{"a dry run keeps no record"})
                  : engine::RunRecord::create((std::filesystem::path(dir) / ".pipe" / "runs").string(), run_id)),
       terminal(terminal_sink(options, interruption)),
-      logs(record ? std::make_unique<engine::JobLogSink>(record->dir()) : nullptr) {
-  std::vector<engine::EventSink*> sinks{terminal.get(), &collector};
+      logs(record ? std::make_unique<engine::JobLogSink>(record->dir()) : nullptr),
+      token_hint(options) {
+  std::vector<engine::EventSink*> sinks{terminal.get(), &collector, &token_hint};
   sinks.insert(sinks.end(), options.event_sinks.begin(), options.event_sinks.end());
   if (logs) {
     sinks.push_back(logs.get());
@@ -145,6 +150,7 @@ RunResult report_run(const RunOptions& options, RunOutput& output, RunEnding end
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - ending.started);
   const engine::RunSummary summary = output.collector.summary(duration);
   print_summary(options, summary);  // a failed stream writes nothing more
+  output.token_hint.print(std::cerr);
   if (!std::cout.good()) {
     interruption.interrupt(engine::closed_output_signal(STDOUT_FILENO));
   }

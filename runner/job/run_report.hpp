@@ -16,6 +16,7 @@
 #include "runner/job/job_services.hpp"
 #include "runner/job/run.hpp"
 #include "runner/job/run_options.hpp"
+#include "runner/job/token_hint.hpp"
 #include "runner/output/masker.hpp"
 
 namespace pipeline::runner::job {
@@ -53,6 +54,7 @@ struct RunOutput {
   std::unique_ptr<engine::OutputGuard> terminal;
   std::unique_ptr<engine::JobLogSink> logs;
   engine::SummaryCollector collector;
+  TokenHint token_hint;  // a step failing for want of a GitHub token gets a hint at the end
   std::unique_ptr<engine::Reporter> reporter;  // last: it stops before the sinks go
 };
 

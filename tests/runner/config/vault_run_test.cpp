@@ -111,7 +111,8 @@ TEST_CASE("pipe run: a refused Vault read stops the run and names the path", "[v
   const fs::path root = pipeline::test::make_temp_dir("vault-e2e-403");
   const fs::path repo = root / "repo";
   write_file(repo / ".github/workflows/ci.yml",
-        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n");
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo hi\n        env:\n          P: ${{ secrets.PASSWORD }}\n");
   ::setenv("XDG_CONFIG_HOME", (root / "xdg").c_str(), 1);
   ::setenv("VAULT_TOKEN", "e2e-token-1111", 1);
   ::setenv("VAULT_ADDR", stub.address().c_str(), 1);
