@@ -75,6 +75,8 @@ struct JobSpec {
   std::vector<ServiceSpec> services;
   bool use_host_network = true;  // jobs without `container:` behave like a VM
   std::optional<ReuseKey> reuse;  // set: keep the job container for the next run of the same job
+  std::chrono::seconds reuse_idle{0};  // with reuse: the kept container removes itself after this long unused; 0: never
+  int warm_ahead = 0;  // jobs like this one still to come (the rest of a matrix): a backend may start theirs now
 };
 
 /// A running service, as `job.services.<id>` shows it.

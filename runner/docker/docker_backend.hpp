@@ -21,12 +21,16 @@
 #include "runner/docker/engine_client.hpp"
 #include "runner/docker/pull_policy.hpp"
 #include "runner/docker/step_agents.hpp"
+#include "runner/docker/warm_pool.hpp"
 #include "workflow/base/result.hpp"
 
 namespace pipeline::runner::docker {
 
 /// Whether the job container sees the engine's socket (and DOCKER_HOST) so steps can run docker.
 enum class EngineSocket { mount, hide };
+
+/// Whether a job whose JobSpec::warm_ahead says more like it follow starts their containers now.
+enum class WarmContainers { on, off };
 
 /// Settings of a DockerBackend.
 struct DockerBackendOptions {
@@ -36,6 +40,7 @@ struct DockerBackendOptions {
   std::chrono::seconds service_health_timeout{300};
   std::function<void(const std::string&)> on_status;  // pull progress and waits, for the log
   StepAgentMode agent = StepAgentMode::on;  // off: one exec per step
+  WarmContainers warm = WarmContainers::on;
 };
 
 /// Runs jobs in containers of one Docker-compatible engine. Each step's environment also carries
@@ -61,7 +66,12 @@ public:
   [[nodiscard]] Result<ExitStatus> run_container(const JobEnv& env, const ContainerRun& run, OutputSink& sink) override;
   [[nodiscard]] std::string host_gateway() override;
 
+  /// Waits until no warm container is being made (tests and benches use it to measure warmth).
+  void wait_warm();
+
 private:
+  [[nodiscard]] std::optional<nlohmann::json> warm_body(const JobSpec& spec) const;
+  void warm_next(const JobSpec& spec, const std::optional<nlohmann::json>& body);
   [[nodiscard]] Result<JobEnv> prepare(const JobSpec& spec, FileLock reuse_lock);
   [[nodiscard]] Result<ExitStatus> attach_and_wait(const std::string& id, const ContainerRun& run, OutputSink& sink);
   [[nodiscard]] Result<void> start_services(const JobSpec& spec, JobEnv& env);
@@ -78,6 +88,7 @@ private:
   std::mutex m_reuse_mutex;
   std::map<std::string, FileLock> m_reuse_locks;  // by the job's host temp dir: held from prepare to teardown
   std::unique_ptr<StepAgents> m_agents;  // null with StepAgentMode::off
+  std::unique_ptr<WarmPool> m_pool;      // null with WarmContainers::off; goes first, before the agents it uses
 };
 
 /// What cleanup_leftovers removed.

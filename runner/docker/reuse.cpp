@@ -8,6 +8,7 @@
 
 #include "runner/docker/container_options.hpp"
 #include "runner/docker/docker_backend.hpp"
+#include "runner/docker/kept_idle.hpp"
 #include "workflow/base/json_text.hpp"
 
 namespace pipeline::runner::docker {
@@ -130,8 +131,11 @@ Result<void> DockerBackend::start_kept_container(const JobSpec& spec, JobEnv& en
   if (!image) {
     return image.error();
   }
+  // A container that reaped itself (or is doing so) counts as another configuration: it is replaced.
   const std::string config = reuse_config_hash(body, *image);
-  auto kept = find_kept_container(*m_client, key, config, [this](const std::string& line) { status(line); });
+  const bool claimed = claim_kept(host_dir);
+  auto kept = find_kept_container(*m_client, key, claimed ? config : "reaped",
+                                  [this](const std::string& line) { status(line); });
   if (!kept) {
     return kept.error();
   }

@@ -123,6 +123,22 @@ std::unique_ptr<AgentSession> StepAgents::take(const JobEnv& env, Container& con
   return std::move(*session);
 }
 
+void StepAgents::warm_up(const std::string& container, const std::string& host_dir) {
+  JobEnv env;
+  env.id = container;
+  env.host_temp_dir = (fs::path(host_dir) / "temp").string();  // write_to_host_dir uses its parent
+  auto slot = container_of(container);
+  std::lock_guard guard(slot->mutex);
+  if (slot->tried) {
+    return;
+  }
+  slot->tried = true;
+  auto session = install(env, *slot);
+  if (session) {
+    slot->idle.push_back(std::move(session));
+  }
+}
+
 std::optional<Result<ExitStatus>> StepAgents::run(const JobEnv& env, const ExecSpec& spec,
                                                   const std::string& marker_line, OutputSink& sink) {
   auto container = container_of(env.id);
