@@ -173,7 +173,7 @@ std::optional<json> DockerBackend::warm_body(const JobSpec& spec) const {
   Labels labels = pipe_labels(spec.run_id, k_warm_role);
   labels["pipe.role"] = k_warm_role;
   (*body)["Labels"] = label_json(labels);
-  return body;
+  return std::move(*body);
 }
 
 // Starts the containers of the jobs like this one that follow; two at most are ahead, so a long
@@ -273,6 +273,7 @@ Result<JobEnv> DockerBackend::prepare(const JobSpec& spec, FileLock reuse_lock) 
   fs::create_directories(job_dir, ec);
   std::string pattern = (job_dir / "envXXXXXX").string();
   if (ec || ::mkdtemp(pattern.data()) == nullptr) {
+    teardown(env);  // a taken warm container is this job's to remove
     return Error{"cannot create a temporary directory under " + job_dir.string()};
   }
   // mkdtemp makes the directory 0700: a container user other than root could not reach the temp dirs inside.
