@@ -500,6 +500,18 @@ Result<ExitStatus> DockerBackend::attach_and_wait(const std::string& id, const C
 
 // A kept container starts the next run idle: whatever the job's steps left running goes.
 void DockerBackend::stop_leftover_processes(const JobEnv& env) {
+  NullSink discard;
+  // Through the job's agent it is a fork, not an engine exec; the agent itself carries no marker.
+  if (auto ran = m_agents ? m_agents->run(env, ExecSpec{kill_marked_command(""), {}, "/", {}, nullptr}, "PIPE_KILLER=1", discard)
+                          : std::nullopt;
+      ran && *ran) {
+    if (!env.joined_network.empty()) {
+      if (auto left = m_client->disconnect_network(env.joined_network, env.id, Wait::brief); !left) {
+        status("teardown: " + left.error().message);
+      }
+    }
+    return;
+  }
   ExecConfig kill;
   kill.cmd = kill_marked_command("");
   kill.user = "0";
@@ -517,13 +529,13 @@ void DockerBackend::stop_leftover_processes(const JobEnv& env) {
 }
 
 void DockerBackend::teardown(const JobEnv& env) {
-  if (m_agents && !env.id.empty()) {
-    m_agents->forget(env.id);
-  }
   std::vector<std::string> containers;
   if (!env.id.empty() && env.kept) {
     stop_leftover_processes(env);
     release_kept(fs::path(env.host_temp_dir).parent_path().parent_path().string());
+  }
+  if (m_agents && !env.id.empty()) {
+    m_agents->forget(env.id);
   } else if (!env.id.empty()) {
     containers.push_back(env.id);
   }

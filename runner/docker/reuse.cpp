@@ -142,7 +142,9 @@ Result<void> DockerBackend::start_kept_container(const JobSpec& spec, JobEnv& en
   env.kept = true;
   if (*kept) {
     env.id = **kept;
-    status("reusing container " + env.id.substr(0, 12));
+    if (spec.reuse_idle.count() == 0) {  // a warm hook reuses on every commit: no news
+      status("reusing container " + env.id.substr(0, 12));
+    }
   } else {
     for (const auto& [name, value] : reuse_labels(*spec.reuse, config, host_dir)) {
       body["Labels"][name] = value;

@@ -20,16 +20,17 @@ namespace {
 
 constexpr const char* k_busybox = "pipe-test/busybox:latest";
 
-// The job fails on purpose: a hook shows the output of a failing step only.
-constexpr const char* k_show_workflow = R"(on: push
+// The job fails on purpose: a hook shows the output of a failing step only. `box` is when the
+// container's init started (the host network shares the host's name): one per container.
+constexpr const char* k_show_workflow = R"yaml(on: push
 jobs:
   show:
     runs-on: ubuntu-latest
     steps:
       - run: |
-          echo "host=$(hostname) content=$(cat file.txt)"
+          echo "box=$(cut -d' ' -f22 /proc/1/stat) content=$(cat file.txt)"
           exit 1
-)";
+)yaml";
 
 std::shared_ptr<EngineClient> engine_or_skip(std::string& why) {
   auto client = EngineClient::connect_from_environment();
@@ -55,15 +56,28 @@ std::string value_after(const std::string& output, const std::string& key) {
 struct WarmRepo {
   TempRepo repo;
   std::shared_ptr<EngineClient> client;
-  std::vector<std::string> hosts;
 
   explicit WarmRepo(std::shared_ptr<EngineClient> engine) : client(std::move(engine)) {
     repo.write(".pipe.yml", std::string("platforms:\n  ubuntu-latest: ") + k_busybox + "\n");
     repo.write(".github/workflows/show.yml", k_show_workflow);
   }
+  /// The containers this repository's warm hook keeps (by their workflow label's export directory).
+  [[nodiscard]] std::vector<std::string> kept() const {
+    std::vector<std::string> ids;
+    const std::string name = pipeline::runner::hook::warm_export_name(fs::canonical(repo.dir()));
+    auto found = client->list_containers("pipe.reuse.job=show");
+    REQUIRE(found);
+    for (auto& item : *found) {
+      if (item.labels["pipe.reuse.workflow"].find(name) != std::string::npos) {
+        ids.push_back(item.id);
+      }
+    }
+    return ids;
+  }
+
   ~WarmRepo() {
-    for (const auto& host : hosts) {
-      if (auto info = client->inspect_container(host)) {
+    for (const auto& id : kept()) {
+      if (auto info = client->inspect_container(id)) {
         const auto dir = info->labels.find("pipe.reuse.dir");
         (void)client->remove_container(info->id);
         if (dir != info->labels.end() && dir->second.find("pipe-reuse-") != std::string::npos) {
@@ -82,17 +96,16 @@ struct WarmRepo {
     }
   }
 
-  /// Stages file.txt holding `content`, runs the warm hook, and returns the container's host name.
+  /// Stages file.txt holding `content`, runs the warm hook, and returns the container's box.
   std::string commit(const std::string& content, const std::string& idle) {
     repo.write("file.txt", content + "\n");
     const auto result = repo.sh("git add -A && \"$PIPE\" hook run --warm --warm-idle " + idle);
     INFO(result.out + result.err);
     CHECK(result.exit_code == 1);
     CHECK(value_after(result.out, "content") == content);
-    const std::string host = value_after(result.out, "host");
-    REQUIRE_FALSE(host.empty());
-    hosts.push_back(host);
-    return host;
+    const std::string box = value_after(result.out, "box");
+    REQUIRE_FALSE(box.empty());
+    return box;
   }
 };
 
@@ -107,9 +120,12 @@ TEST_CASE("a warm hook reuses its container across commits and sees each commit'
   }
   WarmRepo warm(client);
   const std::string first = warm.commit("one", "60");
+  const auto kept = warm.kept();
+  REQUIRE(kept.size() == 1);
   const std::string second = warm.commit("two", "60");
   CHECK(second == first);
-  auto info = client->inspect_container(first);
+  CHECK(warm.kept() == kept);
+  auto info = client->inspect_container(kept.front());
   REQUIRE(info);
   CHECK(info->running);  // started, waiting for the next commit
 }
@@ -123,9 +139,10 @@ TEST_CASE("a warm hook's container goes by itself after its idle time", "[hook][
   }
   WarmRepo warm(client);
   const std::string first = warm.commit("one", "2");
+  REQUIRE(warm.kept().size() == 1);
   bool gone = false;
   for (int i = 0; i < 600 && !gone; ++i) {  // a minute at most, on a loaded machine
-    gone = !client->inspect_container(first);
+    gone = warm.kept().empty();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(gone);
