@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -78,8 +79,7 @@ struct ScratchRepo {
   ScratchRepo& operator=(const ScratchRepo&) = delete;
 };
 
-std::vector<std::string> matrix_run(const ScratchRepo& repo) {
-  (void)repo;
+std::vector<std::string> matrix_run() {
   return {PIPE_EXE, "run", "workflow.yml", "--backend", "docker", "-p", "1", "-s", "TOKEN",
           "-P", std::string("ubuntu-latest=") + k_busybox};
 }
@@ -137,7 +137,7 @@ TEST_CASE("the rest of a matrix takes warm containers that carry no secret, and 
   const fs::path log = repo.path / "log";
   const int fd = open_log(log);
   REQUIRE(fd >= 0);
-  const pid_t pid = spawn_child(matrix_run(repo), repo.path, {fd, fd}, {{"TOKEN", k_secret}});
+  const pid_t pid = spawn_child(matrix_run(), repo.path, {fd, fd}, {{"TOKEN", k_secret}});
   ::close(fd);
   REQUIRE(wait_for_file(repo.path / "started-0", std::chrono::seconds(120)));
 
@@ -162,9 +162,9 @@ TEST_CASE("the rest of a matrix takes warm containers that carry no secret, and 
     CHECK(out.find(std::string("token-") + n + "=ok") != std::string::npos);
   }
   // The later combinations' temp dirs live in the warm containers' own directories.
-  std::smatch match;
+  const std::regex temp("temp-[0-9]=([^\\s]*)");
   int in_warm = 0;
-  for (auto it = std::sregex_iterator(out.begin(), out.end(), std::regex("temp-[0-9]=([^\\s]*)"));
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), temp);
        it != std::sregex_iterator(); ++it) {
     in_warm += (*it)[1].str().find("/warm-") != std::string::npos ? 1 : 0;
   }
@@ -183,7 +183,7 @@ TEST_CASE("pipe clean removes the warm containers of a killed run", "[docker][wa
   const fs::path log = repo.path / "log";
   const int fd = open_log(log);
   REQUIRE(fd >= 0);
-  const pid_t pid = spawn_child(matrix_run(repo), repo.path, {fd, fd}, {{"TOKEN", k_secret}});
+  const pid_t pid = spawn_child(matrix_run(), repo.path, {fd, fd}, {{"TOKEN", k_secret}});
   ::close(fd);
   REQUIRE(wait_for_file(repo.path / "started-0", std::chrono::seconds(120)));
   REQUIRE(await_warm(*client, pid, 2).size() == 2);
