@@ -48,7 +48,7 @@ std::shared_ptr<EngineClient> engine_or_skip(std::string& why) {
 
 std::string value_after(const std::string& output, const std::string& key) {
   std::smatch match;
-  const std::regex pattern(key + "=([^\\s]*)");
+  const std::regex pattern(key + "=([A-Za-z0-9][^\\s]*)");  // not the step title's "$(...)"
   return std::regex_search(output, match, pattern) ? match[1].str() : std::string();
 }
 
