@@ -536,7 +536,8 @@ void DockerBackend::teardown(const JobEnv& env) {
   }
   if (m_agents && !env.id.empty()) {
     m_agents->forget(env.id);
-  } else if (!env.id.empty()) {
+  }
+  if (!env.id.empty() && !env.kept) {
     containers.push_back(env.id);
   }
   for (const auto& service : env.services) {
