@@ -95,10 +95,12 @@ void StepAgents::give_up(const JobEnv& env, Container& container, const std::str
 std::unique_ptr<AgentSession> StepAgents::install(const JobEnv& env, Container& container) {
   container.tried = true;
   std::string reasons;
-  const std::string path = std::string(k_container_dir) + "/" + agent_file_name();
+  // A kept container names its agent by digest, so the next run finds this very agent there.
+  const std::string file = env.kept ? agent_file_name() : std::string(k_agent_name);
+  const std::string path = std::string(k_container_dir) + "/" + file;
   auto present = env.kept ? m_client.path_exists(env.id, path) : Result<bool>(false);
   auto tar = present && *present ? Result<std::string>(std::string())
-                                 : tar_single_file(agent_file_name(), agent::agent_binary(), 0755);
+                                 : tar_single_file(file, agent::agent_binary(), 0755);
   auto copied = present && *present ? Result<void>()
                 : tar               ? m_client.put_archive(env.id, k_container_dir, *tar)
                                     : Result<void>(tar.error());
