@@ -76,6 +76,8 @@ struct JobSpec {
   bool use_host_network = true;  // jobs without `container:` behave like a VM
   std::optional<ReuseKey> reuse;  // set: keep the job container for the next run of the same job
   std::string network;  // --network: a job without `container:` uses it instead of the host's; a container job joins it too
+  std::chrono::seconds reuse_idle{0};  // with reuse: the kept container removes itself after this long unused; 0: never
+  int warm_ahead = 0;  // jobs like this one still to come (the rest of a matrix): a backend may start theirs now
 };
 
 /// A running service, as `job.services.<id>` shows it.

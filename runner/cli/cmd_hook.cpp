@@ -24,7 +24,9 @@ struct HookCommand {
   std::string jobs;
   std::string workflow;
   std::string directory = ".";
-  std::string backend = "host";
+  std::string backend;  // empty: config hook.backend, else docker with --warm, else host
+  bool warm = false;
+  long warm_idle = 0;
 };
 
 // The hook must call this very binary, wherever the user's PATH points later.
@@ -48,7 +50,8 @@ int print_result(const Result<std::string>& result) {
 }
 
 int install(const HookCommand& command) {
-  hook::HookSettings settings{stage_of(command), hook::split_list(command.jobs), command.workflow};
+  hook::HookSettings settings{stage_of(command), hook::split_list(command.jobs), command.workflow, command.warm,
+                              command.warm_idle};
   return print_result(hook::install_hook(command.directory, own_executable(), settings));
 }
 
@@ -73,9 +76,17 @@ int run(const HookCommand& command) {
   options.jobs = hook::split_list(command.jobs);
   options.workflow = command.workflow;
   options.directory = command.directory;
-  options.backend = command.backend == "docker" ? job::BackendChoice::docker
-                    : command.backend == "auto" ? job::BackendChoice::automatic
-                                                : job::BackendChoice::host;
+  if (!command.backend.empty()) {
+    options.backend = command.backend == "docker" ? job::BackendChoice::docker
+                      : command.backend == "auto" ? job::BackendChoice::automatic
+                                                  : job::BackendChoice::host;
+  }
+  if (command.warm) {
+    options.warm = true;
+  }
+  if (command.warm_idle > 0) {
+    options.warm_idle = std::chrono::seconds(command.warm_idle);
+  }
   return hook::run_hook(options, std::cin, [](const job::RunOptions& run_options) {
     return run_interruptible(
         [&](engine::Interruption& interruption) { return finish_run(job::run(run_options, interruption)); });
@@ -91,6 +102,11 @@ void add_common(CLI::App& sub, HookCommand& command) {
 void add_selection(CLI::App& sub, HookCommand& command) {
   sub.add_option("--jobs", command.jobs, "Comma-separated jobs (default: hook.jobs in .pipe.yml, else all)");
   sub.add_option("--workflow", command.workflow, "Workflow file or directory (default: .github/workflows)");
+  sub.add_flag("--warm", command.warm,
+               "Run each job in a container kept started between commits (default: hook.warm in .pipe.yml)");
+  sub.add_option("--warm-idle", command.warm_idle,
+                 "Seconds a warm container waits unused before it goes (default: hook.warm-idle, else 600)")
+      ->check(CLI::PositiveNumber);
 }
 
 }  // namespace
@@ -108,7 +124,7 @@ std::function<int()> setup_hook(CLI::App& app) {
   }
   add_selection(*install_cmd, *command);
   add_selection(*run_cmd, *command);
-  run_cmd->add_option("--backend", command->backend, "host (default), docker or auto")
+  run_cmd->add_option("--backend", command->backend, "host, docker or auto (default: hook.backend, else docker with --warm, else host)")
       ->check(CLI::IsMember({"auto", "host", "docker"}));
   return [command] {
     if (command->action == "install") {

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <future>
 #include <random>
@@ -17,6 +18,7 @@
 #include "runner/docker/container_options.hpp"
 #include "runner/docker/create_body.hpp"
 #include "runner/docker/engine_client.hpp"
+#include "runner/docker/kept_idle.hpp"
 #include "runner/docker/reuse.hpp"
 #include "runner/docker/tar_stream.hpp"
 #include "runner/docker/volumes.hpp"
@@ -117,6 +119,12 @@ Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const st
   if (auto options = apply_options_text(spec.options, body, spec.reuse ? "" : env.network); !options) {
     return options.error();
   }
+  if (spec.reuse && spec.reuse_idle.count() > 0) {
+    const auto command = reaping_command(host_dir, spec.reuse_idle);
+    body["Entrypoint"] = std::vector<std::string>(command.begin(), command.begin() + 1);
+    body["Cmd"] = std::vector<std::string>(command.begin() + 1, command.end());
+    body["HostConfig"]["AutoRemove"] = true;
+  }
   return body;
 }
 
@@ -126,6 +134,55 @@ DockerBackend::DockerBackend(std::shared_ptr<EngineClient> client, DockerBackend
     : m_client(std::move(client)), m_options(std::move(options)) {
   if (m_options.agent == StepAgentMode::on) {
     m_agents = std::make_unique<StepAgents>(*m_client, [this](const std::string& notice) { status(notice); });
+  }
+  if (m_options.warm == WarmContainers::on) {
+    // A warm container gets its agent while it waits: the job that takes it finds one running.
+    auto ready = [this](const WarmContainer& warm) {
+      if (m_agents) {
+        m_agents->warm_up(warm.id, warm.host_dir);
+      }
+    };
+    m_pool = std::make_unique<WarmPool>(*m_client, ready, [this](const std::string& line) { status(line); });
+  }
+}
+
+void DockerBackend::wait_warm() {
+  if (m_pool) {
+    m_pool->wait_idle();
+  }
+}
+
+// The create body of a warm container for jobs like `spec`, or nullopt when such a job needs
+// something a container cannot get after it started: its own network (`container:`, services),
+// published ports, a job env, the runner's own network, or a container kept by --reuse.
+std::optional<json> DockerBackend::warm_body(const JobSpec& spec) const {
+  if (!m_pool || !m_options.network.empty() || spec.reuse || !spec.use_host_network || !spec.services.empty() || !spec.ports.empty() ||
+      !spec.env.empty()) {
+    return std::nullopt;
+  }
+  auto body = job_container_body(spec, JobEnv{}, k_warm_dir_placeholder,
+                                 m_options.engine_socket == EngineSocket::mount ? m_client->endpoint().unix_path : "");
+  if (!body) {
+    return std::nullopt;
+  }
+  for (const auto& line : (*body)["Env"]) {
+    if (line.get<std::string>().rfind("DOCKER_HOST=", 0) != 0) {
+      return std::nullopt;  // `--env` in the options: the job's own
+    }
+  }
+  Labels labels = pipe_labels(spec.run_id, k_warm_role);
+  labels["pipe.role"] = k_warm_role;
+  (*body)["Labels"] = label_json(labels);
+  return std::move(*body);
+}
+
+// Starts the containers of the jobs like this one that follow; two at most are ahead, so a long
+// matrix does not fill the machine with idle containers.
+void DockerBackend::warm_next(const JobSpec& spec, const std::optional<json>& body) {
+  constexpr int k_max_ahead = 2;
+  if (body && spec.warm_ahead > 0) {
+    const fs::path run_dir = fs::path(m_options.temp_root) / (owned_prefix(k_run_dir_prefix) + sanitize_name(spec.run_id));
+    m_pool->top_up(warm_key(*body), *body, run_dir.string(), std::min(spec.warm_ahead, k_max_ahead));
   }
 }
 
@@ -199,9 +256,16 @@ Result<JobEnv> DockerBackend::prepare(const JobSpec& spec, FileLock reuse_lock) 
   JobEnv env;
   env.in_container = true;
   env.workspace = spec.workspace;
-  // A kept container's temp dirs live under one directory per reuse key: its bind mount is fixed
-  // when the container is created, and each later run makes its own dir inside it.
+  const auto warm = warm_body(spec);
+  const auto taken = warm ? m_pool->take(warm_key(*warm)) : std::nullopt;
+  if (taken) {
+    env.id = taken->id;
+    env.has_bash = taken->has_bash;
+  }
+  // A kept or warm container's temp dirs live under its own directory: its bind mount is fixed
+  // when the container is created, and each job (or run) that uses it makes its own dir inside.
   const fs::path job_dir = spec.reuse ? fs::path(kept_host_dir(m_options.temp_root, reuse_key_hash(*spec.reuse)))
+                           : taken    ? fs::path(taken->host_dir)
                                       : fs::path(m_options.temp_root) /
                                             (owned_prefix(k_run_dir_prefix) + sanitize_name(spec.run_id)) /
                                             sanitize_name(spec.job_id);
@@ -209,12 +273,13 @@ Result<JobEnv> DockerBackend::prepare(const JobSpec& spec, FileLock reuse_lock) 
   fs::create_directories(job_dir, ec);
   std::string pattern = (job_dir / "envXXXXXX").string();
   if (ec || ::mkdtemp(pattern.data()) == nullptr) {
+    teardown(env);  // a taken warm container is this job's to remove
     return Error{"cannot create a temporary directory under " + job_dir.string()};
   }
   // mkdtemp makes the directory 0700: a container user other than root could not reach the temp dirs inside.
   fs::permissions(pattern, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                fs::perms::others_read | fs::perms::others_exec, ec);
-  const std::string host_dir = spec.reuse ? job_dir.string() : pattern;
+  const std::string host_dir = spec.reuse || taken ? job_dir.string() : pattern;
   env.temp_dir = env.host_temp_dir = pattern + "/temp";
   if (reuse_lock.held()) {
     std::lock_guard guard(m_reuse_mutex);
@@ -229,6 +294,7 @@ Result<JobEnv> DockerBackend::prepare(const JobSpec& spec, FileLock reuse_lock) 
     if (auto image = ensure_image(spec.image, spec.credentials); !image) {
       return image;
     }
+    warm_next(spec, warm);
     if (!m_options.network.empty()) {
       env.network = spec.services.empty() ? std::string() : m_options.network;
     } else if (!spec.services.empty() || !spec.use_host_network) {
@@ -267,7 +333,9 @@ Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env
   if (!m_options.network.empty() && !spec.reuse) {
     (*body)["HostConfig"]["NetworkMode"] = m_options.network;
   }
-  if (spec.reuse) {
+  if (!env.id.empty()) {
+    // A warm container, started before this job: it only needs the job's files.
+  } else if (spec.reuse) {
     if (auto kept = start_kept_container(spec, env, std::move(*body), host_dir); !kept) {
       return kept;
     }
@@ -442,6 +510,18 @@ Result<ExitStatus> DockerBackend::attach_and_wait(const std::string& id, const C
 
 // A kept container starts the next run idle: whatever the job's steps left running goes.
 void DockerBackend::stop_leftover_processes(const JobEnv& env) {
+  NullSink discard;
+  // Through the job's agent it is a fork, not an engine exec; the agent itself carries no marker.
+  if (auto ran = m_agents ? m_agents->run(env, ExecSpec{kill_marked_command(""), {}, "/", {}, nullptr}, "PIPE_KILLER=1", discard)
+                          : std::nullopt;
+      ran && *ran) {
+    if (!env.joined_network.empty()) {
+      if (auto left = m_client->disconnect_network(env.joined_network, env.id, Wait::brief); !left) {
+        status("teardown: " + left.error().message);
+      }
+    }
+    return;
+  }
   ExecConfig kill;
   kill.cmd = kill_marked_command("");
   kill.user = "0";
@@ -459,13 +539,15 @@ void DockerBackend::stop_leftover_processes(const JobEnv& env) {
 }
 
 void DockerBackend::teardown(const JobEnv& env) {
-  if (m_agents && !env.id.empty()) {
-    m_agents->forget(env.id);
-  }
   std::vector<std::string> containers;
   if (!env.id.empty() && env.kept) {
     stop_leftover_processes(env);
-  } else if (!env.id.empty()) {
+    release_kept(fs::path(env.host_temp_dir).parent_path().parent_path().string());
+  }
+  if (m_agents && !env.id.empty()) {
+    m_agents->forget(env.id);
+  }
+  if (!env.id.empty() && !env.kept) {
     containers.push_back(env.id);
   }
   for (const auto& service : env.services) {
@@ -491,6 +573,9 @@ void DockerBackend::teardown(const JobEnv& env) {
     const fs::path dir = fs::path(env.host_temp_dir).parent_path();
     std::error_code ec;
     fs::remove_all(dir, ec);
+    if (dir.parent_path().filename().string().rfind("warm-", 0) == 0) {
+      fs::remove_all(dir.parent_path(), ec);  // a taken warm container's directory goes with it
+    }
     if (!env.kept) {  // a kept container's directory is its bind mount: it stays with the container
       fs::remove(dir.parent_path(), ec);  // the job's and run's folders go when they are empty
       fs::remove(dir.parent_path().parent_path(), ec);

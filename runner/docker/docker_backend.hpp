@@ -21,12 +21,16 @@
 #include "runner/docker/engine_client.hpp"
 #include "runner/docker/pull_policy.hpp"
 #include "runner/docker/step_agents.hpp"
+#include "runner/docker/warm_pool.hpp"
 #include "workflow/base/result.hpp"
 
 namespace pipeline::runner::docker {
 
 /// Whether the job container sees the engine's socket (and DOCKER_HOST) so steps can run docker.
 enum class EngineSocket { mount, hide };
+
+/// Whether a job whose JobSpec::warm_ahead says more like it follow starts their containers now.
+enum class WarmContainers { on, off };
 
 /// Settings of a DockerBackend.
 struct DockerBackendOptions {
@@ -39,6 +43,7 @@ struct DockerBackendOptions {
   // The network every job and service container joins ("host", "bridge" or a network's name),
   // used as it is: never created nor removed. Empty: each job gets a network of its own.
   std::string network;
+  WarmContainers warm = WarmContainers::on;
 };
 
 /// Runs jobs in containers of one Docker-compatible engine. Each step's environment also carries
@@ -64,7 +69,12 @@ public:
   [[nodiscard]] Result<ExitStatus> run_container(const JobEnv& env, const ContainerRun& run, OutputSink& sink) override;
   [[nodiscard]] std::string host_gateway() override;
 
+  /// Waits until no warm container is being made (tests and benches use it to measure warmth).
+  void wait_warm();
+
 private:
+  [[nodiscard]] std::optional<nlohmann::json> warm_body(const JobSpec& spec) const;
+  void warm_next(const JobSpec& spec, const std::optional<nlohmann::json>& body);
   [[nodiscard]] Result<JobEnv> prepare(const JobSpec& spec, FileLock reuse_lock);
   [[nodiscard]] Result<ExitStatus> attach_and_wait(const std::string& id, const ContainerRun& run, OutputSink& sink);
   [[nodiscard]] Result<void> start_services(const JobSpec& spec, JobEnv& env);
@@ -81,6 +91,7 @@ private:
   std::mutex m_reuse_mutex;
   std::map<std::string, FileLock> m_reuse_locks;  // by the job's host temp dir: held from prepare to teardown
   std::unique_ptr<StepAgents> m_agents;  // null with StepAgentMode::off
+  std::unique_ptr<WarmPool> m_pool;      // null with WarmContainers::off; goes first, before the agents it uses
 };
 
 /// What cleanup_leftovers removed.

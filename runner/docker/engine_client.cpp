@@ -206,6 +206,7 @@ Result<ContainerInfo> EngineClient::inspect_container(const std::string& id) {
     info.health = member(state, "Health").value("Status", "");
   }
   info.labels = labels_of(member(member(body, "Config"), "Labels"));
+  info.config = json{{"Config", member(body, "Config")}, {"HostConfig", member(body, "HostConfig")}}.dump();
   const json& ports = member(member(body, "NetworkSettings"), "Ports");
   if (ports.is_object()) {
     for (const auto& [port, bindings] : ports.items()) {

@@ -42,6 +42,7 @@ struct ContainerInfo {
   std::string health;  // "", "starting", "healthy", "unhealthy"
   std::map<std::string, std::string> ports;  // "5432/tcp" -> host port
   Labels labels;
+  std::string config;  // `Config` (Env, Cmd, Labels, ...) and `HostConfig` as the engine reports them, JSON text
 };
 
 /// The parts of `GET /exec/ID/json` the backend needs.

@@ -8,6 +8,7 @@
 
 #include "runner/docker/container_options.hpp"
 #include "runner/docker/docker_backend.hpp"
+#include "runner/docker/kept_idle.hpp"
 #include "workflow/base/json_text.hpp"
 
 namespace pipeline::runner::docker {
@@ -130,15 +131,20 @@ Result<void> DockerBackend::start_kept_container(const JobSpec& spec, JobEnv& en
   if (!image) {
     return image.error();
   }
+  // A container that reaped itself (or is doing so) counts as another configuration: it is replaced.
   const std::string config = reuse_config_hash(body, *image);
-  auto kept = find_kept_container(*m_client, key, config, [this](const std::string& line) { status(line); });
+  const bool claimed = claim_kept(host_dir);
+  auto kept = find_kept_container(*m_client, key, claimed ? config : "reaped",
+                                  [this](const std::string& line) { status(line); });
   if (!kept) {
     return kept.error();
   }
   env.kept = true;
   if (*kept) {
     env.id = **kept;
-    status("reusing container " + env.id.substr(0, 12));
+    if (spec.reuse_idle.count() == 0) {  // a warm hook reuses on every commit: no news
+      status("reusing container " + env.id.substr(0, 12));
+    }
   } else {
     for (const auto& [name, value] : reuse_labels(*spec.reuse, config, host_dir)) {
       body["Labels"][name] = value;

@@ -1,5 +1,6 @@
 #include "runner/docker/step_agents.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 
@@ -12,6 +13,23 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* k_agent_name = "pipe-agent";
+
+// `pipe-agent-<digest of its bytes>`: a kept container that has this very agent needs no copy.
+const std::string& agent_file_name() {
+  static const std::string name = [] {
+    std::uint64_t hash = 14695981039346656037ULL;
+    for (unsigned char c : agent::agent_binary()) {
+      hash = (hash ^ c) * 1099511628211ULL;
+    }
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out = std::string(k_agent_name) + "-";
+    for (int shift = 60; shift >= 0; shift -= 4) {
+      out.push_back(k_hex[(hash >> shift) & 0xF]);
+    }
+    return out;
+  }();
+  return name;
+}
 // The first place tried: one put-archive into the container's /tmp.
 constexpr const char* k_container_dir = "/tmp";
 
@@ -77,10 +95,16 @@ void StepAgents::give_up(const JobEnv& env, Container& container, const std::str
 std::unique_ptr<AgentSession> StepAgents::install(const JobEnv& env, Container& container) {
   container.tried = true;
   std::string reasons;
-  auto tar = tar_single_file(k_agent_name, agent::agent_binary(), 0755);
-  auto copied = tar ? m_client.put_archive(env.id, k_container_dir, *tar) : Result<void>(tar.error());
+  // A kept container names its agent by digest, so the next run finds this very agent there.
+  const std::string file = env.kept ? agent_file_name() : std::string(k_agent_name);
+  const std::string path = std::string(k_container_dir) + "/" + file;
+  auto present = env.kept ? m_client.path_exists(env.id, path) : Result<bool>(false);
+  auto tar = present && *present ? Result<std::string>(std::string())
+                                 : tar_single_file(file, agent::agent_binary(), 0755);
+  auto copied = present && *present ? Result<void>()
+                : tar               ? m_client.put_archive(env.id, k_container_dir, *tar)
+                                    : Result<void>(tar.error());
   if (copied) {
-    const std::string path = std::string(k_container_dir) + "/" + k_agent_name;
     auto session = AgentSession::start(m_client, env.id, path);
     if (session) {
       container.path = path;
@@ -121,6 +145,22 @@ std::unique_ptr<AgentSession> StepAgents::take(const JobEnv& env, Container& con
     return nullptr;
   }
   return std::move(*session);
+}
+
+void StepAgents::warm_up(const std::string& container, const std::string& host_dir) {
+  JobEnv env;
+  env.id = container;
+  env.host_temp_dir = (fs::path(host_dir) / "temp").string();  // write_to_host_dir uses its parent
+  auto slot = container_of(container);
+  std::lock_guard guard(slot->mutex);
+  if (slot->tried) {
+    return;
+  }
+  slot->tried = true;
+  auto session = install(env, *slot);
+  if (session) {
+    slot->idle.push_back(std::move(session));
+  }
 }
 
 std::optional<Result<ExitStatus>> StepAgents::run(const JobEnv& env, const ExecSpec& spec,

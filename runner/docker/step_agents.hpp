@@ -29,6 +29,9 @@ public:
   /// have one, and the caller runs the step as an exec. An error fails the step: its agent died.
   [[nodiscard]] std::optional<Result<ExitStatus>> run(const JobEnv& env, const ExecSpec& spec,
                                                       const std::string& marker_line, OutputSink& sink);
+  /// Installs and starts an agent in a warm container (`host_dir` is its bind-mounted directory),
+  /// so the job that takes it finds one waiting; a failure is left for that job to meet.
+  void warm_up(const std::string& container, const std::string& host_dir);
   /// Ends the container's agents; the next run of a kept container starts fresh ones.
   void forget(const std::string& container);
 

@@ -37,6 +37,9 @@ Result<HookConfig> read_hook_config(const std::filesystem::path& root) {
     }
   }
   out.workflow = loaded.config.value("hook.workflow");
+  out.warm = loaded.config.value("hook.warm");
+  out.warm_idle = loaded.config.value("hook.warm-idle");
+  out.backend = loaded.config.value("hook.backend");
   return out;
 }
 

@@ -12,6 +12,9 @@ namespace pipeline::runner::hook {
 struct HookConfig {
   std::vector<std::string> jobs;
   std::string workflow;
+  std::string warm;       // `hook.warm`: "true" or "false"; empty when not set
+  std::string warm_idle;  // `hook.warm-idle`: seconds; empty when not set
+  std::string backend;    // `hook.backend`: "host" or "docker"; empty when not set
 };
 
 /// Reads the user's config file and `<root>/.pipe.yml` (the repository's wins); no file or no

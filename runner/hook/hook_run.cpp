@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <system_error>
 
 #include "runner/engine/ci_output.hpp"
 #include "runner/hook/hook_config.hpp"
 #include "runner/hook/scratch_dir.hpp"
 #include "runner/hook/snapshot.hpp"
+#include "runner/hook/warm_export.hpp"
 #include "workflow/base/exit_code.hpp"
 #include "workflow/filters/glob.hpp"
 #include "workflow/loader.hpp"
@@ -58,6 +60,34 @@ Result<std::size_t> export_snapshot(const fs::path& root, const Snapshot& snapsh
   return snapshot.sha.empty() ? export_index(root, target, filter) : export_commit(root, snapshot.sha, target, filter);
 }
 
+// `hook.warm`, `hook.warm-idle` and `hook.backend` under the options; a value that makes no
+// sense is a warning and the default stands.
+void apply_warm_config(HookRunOptions& options, const HookConfig& config) {
+  if (!options.warm && !config.warm.empty()) {
+    if (config.warm != "true" && config.warm != "false") {
+      std::cerr << "pipe: warning: hook.warm must be true or false, not '" << config.warm << "'\n";
+    } else {
+      options.warm = config.warm == "true";
+    }
+  }
+  if (!options.warm_idle && !config.warm_idle.empty()) {
+    char* end = nullptr;
+    const long seconds = std::strtol(config.warm_idle.c_str(), &end, 10);
+    if (end == config.warm_idle.c_str() || *end != '\0' || seconds <= 0) {
+      std::cerr << "pipe: warning: hook.warm-idle must be a number of seconds, not '" << config.warm_idle << "'\n";
+    } else {
+      options.warm_idle = std::chrono::seconds(seconds);
+    }
+  }
+  if (!options.backend && !config.backend.empty()) {
+    if (config.backend != "host" && config.backend != "docker") {
+      std::cerr << "pipe: warning: hook.backend must be host or docker, not '" << config.backend << "'\n";
+    } else {
+      options.backend = config.backend == "host" ? job::BackendChoice::host : job::BackendChoice::docker;
+    }
+  }
+}
+
 /// Applies the options, then the config file, then the defaults.
 HookRunOptions resolve_settings(HookRunOptions options, const fs::path& root) {
   auto config = read_hook_config(root);
@@ -70,6 +100,14 @@ HookRunOptions resolve_settings(HookRunOptions options, const fs::path& root) {
     if (options.workflow.empty()) {
       options.workflow = config->workflow;
     }
+    apply_warm_config(options, *config);
+  }
+  options.warm = options.warm.value_or(false);
+  options.warm_idle = options.warm_idle.value_or(k_default_warm_idle);
+  // Warm containers are for jobs in containers; on the host there is nothing to keep warm.
+  options.backend = options.backend.value_or(*options.warm ? job::BackendChoice::docker : job::BackendChoice::host);
+  if (*options.backend == job::BackendChoice::host) {
+    options.warm = false;
   }
   if (options.workflow.empty()) {
     options.workflow = ".github/workflows";
@@ -138,10 +176,32 @@ Result<std::vector<std::string>> workflows_to_run(const HookRunOptions& options,
   return kept;
 }
 
+/// Where one snapshot is exported: the repository's stable directory for a warm hook (unless
+/// another hook holds it), else a fresh scratch directory.
+class ExportDir {
+public:
+  ExportDir(const HookRunOptions& options, const fs::path& root) {
+    if (options.warm.value_or(false)) {
+      m_warm.emplace(root);
+      if (!m_warm->path().empty()) {
+        return;
+      }
+      m_warm.reset();
+    }
+    auto bytes = index_bytes(root);
+    m_scratch.emplace(bytes ? *bytes : 0);
+  }
+  [[nodiscard]] const fs::path& path() const { return m_warm ? m_warm->path() : m_scratch->path(); }
+  [[nodiscard]] bool warm() const { return m_warm.has_value(); }
+
+private:
+  std::optional<WarmExport> m_warm;
+  std::optional<ScratchDir> m_scratch;
+};
+
 int check_snapshot(const HookRunOptions& options, const fs::path& root, const Snapshot& snapshot,
                    const RunJobs& run_jobs) {
-  auto bytes = index_bytes(root);
-  ScratchDir temp(bytes ? *bytes : 0);
+  ExportDir temp(options, root);
   if (temp.path().empty()) {
     std::cerr << "pipe: error: cannot create a temporary directory\n";
     return k_exit_usage;
@@ -168,8 +228,13 @@ int check_snapshot(const HookRunOptions& options, const fs::path& root, const Sn
   run.workflows = *workflows;
   run.jobs = options.jobs;
   run.event = "push";
-  run.backend = options.backend;
+  run.backend = options.backend.value_or(job::BackendChoice::host);
   run.workspace_override = temp.path().string();
+  if (temp.warm()) {
+    // Each hooked job's container stays for the next commit, bound to the same export directory.
+    run.reuse = true;
+    run.reuse_idle = options.warm_idle.value_or(k_default_warm_idle);
+  }
   run.changed_files = snapshot.changed;
   run.selection = job::WorkflowSelection::all;
   run.output = job::OutputStyle::compact;

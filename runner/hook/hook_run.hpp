@@ -1,6 +1,8 @@
 #pragma once
 // `pipe hook run`: the selected jobs on exactly what a commit or push would contain.
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <istream>
 #include <string>
 #include <vector>
@@ -17,8 +19,13 @@ struct HookRunOptions {
   std::vector<std::string> jobs;  // empty: the config's hook.jobs, else every job
   std::string workflow;           // a file or directory in the repository; empty: config, else .github/workflows
   std::string directory = ".";
-  job::BackendChoice backend = job::BackendChoice::host;
+  std::optional<job::BackendChoice> backend;  // unset: config hook.backend, else docker when warm, else host
+  std::optional<bool> warm;                      // unset: config hook.warm, else false
+  std::optional<std::chrono::seconds> warm_idle;  // unset: config hook.warm-idle, else k_default_warm_idle
 };
+
+/// How long a warm hook's container waits unused for the next commit before it goes.
+inline constexpr std::chrono::seconds k_default_warm_idle{600};
 
 /// Runs the jobs `options` selects and returns the exit code (job::run, with Ctrl-C handling
 /// set up by the caller only when jobs do run, so a skipped hook starts no thread).

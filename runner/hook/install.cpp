@@ -133,12 +133,19 @@ std::string hook_script(const std::string& pipe_exe, const HookSettings& setting
   if (!settings.workflow.empty()) {
     command += " --workflow " + shell_quote(settings.workflow);
   }
+  if (settings.warm) {
+    command += " --warm";
+  }
+  if (settings.warm_idle > 0) {
+    command += " --warm-idle " + std::to_string(settings.warm_idle);
+  }
   if (settings.stage == Stage::pre_push) {
     command += " < \"$stdin_file\"";
   }
   return "#!/bin/sh\n" + std::string(k_marker) + " stage=" + std::string(to_string(settings.stage)) +
          " jobs=" + (settings.jobs.empty() ? std::string("(config)") : join(settings.jobs, ",")) +
          " workflow=" + (settings.workflow.empty() ? std::string("(default)") : settings.workflow) +
+         (settings.warm ? " warm=yes" : "") +
          "\n# Installed by `pipe hook install`; `pipe hook uninstall` puts back any hook it chained.\n"
          "# PIPE_SKIP=1 or `git commit --no-verify` skips it.\n"
          "hook_dir=$(dirname \"$0\")\n" +
@@ -217,6 +224,7 @@ Result<std::string> hook_status(const fs::path& dir) {
       continue;
     }
     out += "pipe, jobs " + marker_value(script, "jobs") + ", workflow " + marker_value(script, "workflow");
+    out += marker_value(script, "warm") == "yes" ? ", warm containers" : "";
     const fs::path chained = hook.string() + std::string(k_chained_suffix);
     out += fs::exists(chained, ec) ? ", chains " + chained.filename().string() + "\n" : "\n";
   }

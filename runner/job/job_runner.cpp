@@ -223,6 +223,13 @@ Result<JobSpec> JobExecution::job_spec() {
     if (m_run.options->reuse) {
       const auto workflow = std::filesystem::absolute(m_instance.workflow->path).lexically_normal();
       spec.reuse = ReuseKey{workflow.string(), m_job.id.value, json_text(m_instance.matrix)};
+      spec.reuse_idle = m_run.options->reuse_idle;
+    }
+    // The matrix combinations after this one likely need the same container: it may start theirs.
+    const auto* index = m_instance.strategy.find("job-index");
+    const auto* total = m_instance.strategy.find("job-total");
+    if (index != nullptr && total != nullptr && index->is_number() && total->is_number()) {
+      spec.warm_ahead = static_cast<int>(total->as_number() - index->as_number()) - 1;
     }
     // Power-user flags reach every job container, after the workflow's own options.
     const RunOptions& options = *m_run.options;

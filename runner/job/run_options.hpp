@@ -1,5 +1,6 @@
 #pragma once
 // What `pipe run` was asked to do, after the command line is parsed.
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -78,6 +79,7 @@ struct RunOptions {
   bool strict = false;                    // --strict: a job whose runs-on no runner serves fails
   WorkspaceMode workspace = WorkspaceMode::bind;
   bool reuse = false;                     // --reuse: keep job containers between runs
+  std::chrono::seconds reuse_idle{0};     // a kept container removes itself after this long unused (a warm hook); 0: never
   docker::PullPolicy pull = docker::PullPolicy::missing;
   bool dry_run = false;
   bool json = false;

@@ -27,17 +27,17 @@ TEST_CASE("config: environments take any name and the keys of an environment", "
   CHECK(cfg.value("environments.staging.vault.secrets") == "secret/data/staging key | KEY");
   CHECK(cfg.value("environments.production.protected") == "false");
 
-  auto settings = engine::environment_settings(cfg);
+  auto settings = job::environment_settings(cfg);
   REQUIRE(settings);
   CHECK(settings->at("staging").secret_files == std::vector<std::string>{"/r/s.env"});
   CHECK(settings->at("staging").env_files == std::vector<std::string>{"/r/e.env"});
   CHECK(settings->at("staging").vault_secrets == "secret/data/staging key | KEY");
-  engine::RunOptions options;
+  job::RunOptions options;
   options.environments = *settings;
-  CHECK_FALSE(engine::is_protected(options, "staging"));
-  CHECK_FALSE(engine::is_protected(options, "production"));  // the config says so
-  CHECK(engine::is_protected(options, "QA"));                // names are case-insensitive
-  CHECK(engine::is_protected(engine::RunOptions{}, "Production"));  // protected unless the config says otherwise
+  CHECK_FALSE(job::is_protected(options, "staging"));
+  CHECK_FALSE(job::is_protected(options, "production"));  // the config says so
+  CHECK(job::is_protected(options, "QA"));                // names are case-insensitive
+  CHECK(job::is_protected(job::RunOptions{}, "Production"));  // protected unless the config says otherwise
 }
 
 TEST_CASE("config: a misspelt environment key is a diagnostic with did-you-mean", "[config][environments]") {
@@ -56,20 +56,20 @@ TEST_CASE("config: environments.<name>.protected must be true or false", "[confi
   config::LoadedConfig loaded;
   config::parse_config_text("environments:\n  prod:\n    protected: maybe\n", "/r/.pipe.yml", loaded);
   REQUIRE(loaded.diagnostics.empty());
-  auto settings = engine::environment_settings(loaded.config);
+  auto settings = job::environment_settings(loaded.config);
   REQUIRE_FALSE(settings);
   CHECK(settings.error().message == "/r/.pipe.yml:3: environments.prod.protected 'maybe' is not true or false");
 }
 
 TEST_CASE("environment secrets win over the repository's, the command line over both", "[environments]") {
-  using engine::SecretEntry;
+  using job::SecretEntry;
   const std::vector<SecretEntry> repository{{"A", "repo-a", "file .secrets"},
                                             {"B", "repo-b", "file .secrets"},
                                             {"C", "flag-c", "command line"}};
   const std::vector<SecretEntry> environment{{"a", "env-a", "environment staging: file .secrets.staging"},
                                              {"C", "env-c", "environment staging: file .secrets.staging"},
                                              {"D", "env-d", "environment staging: vault secret/data/x"}};
-  const auto merged = engine::layer_secrets(repository, environment);
+  const auto merged = job::layer_secrets(repository, environment);
   REQUIRE(merged.size() == 4);
   CHECK(merged[0].value == "env-a");
   CHECK(merged[0].origin == "environment staging: file .secrets.staging");

@@ -1,0 +1,71 @@
+#!/bin/sh
+# A hooked commit whose lint job runs one step in a warm container against the same hook with the
+# job on the host, in one run (target: at most 2x). Needs dockerd and IMAGE (default
+# pipe-test/runner:bookworm from tests/images/build.sh). The warm container is removed at the end.
+# Usage: bench/bench_hook_warm.sh [PIPE] [RUNS] [FILES] [IMAGE]
+set -eu
+pipe=$(cd "$(dirname "${1:-build/runner/pipe}")" && pwd)/$(basename "${1:-build/runner/pipe}")
+runs=${2:-20}
+files=${3:-500}
+image=${4:-pipe-test/runner:bookworm}
+work=$(mktemp -d)
+unset CI GITHUB_ACTIONS PIPE_SKIP
+
+cd "$work"
+git init -q -b main
+git config user.email bench@example.com
+git config user.name bench
+mkdir -p .github/workflows src
+printf 'platforms:\n  ubuntu-latest: %s\n' "$image" > .pipe.yml
+cat > .github/workflows/lint.yml <<'YML'
+on: push
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          ! grep -rn FIXME src
+          test -z "$(find src -name '*.c' -size +100k)"
+YML
+i=0
+while [ "$i" -lt "$files" ]; do
+  echo "int f$i(void) { return $i; }" > "src/f$i.c"
+  i=$((i + 1))
+done
+git add -A
+git commit -qm init --no-verify
+echo "int g(void) { return 1; }" >> src/f0.c
+git add src/f0.c
+
+now_ns() { date +%s%N; }
+
+# Timings (ms) of the command in "$@", one per line, into the file named by $1.
+time_into() {
+  out=$1
+  shift
+  start=$(now_ns)
+  "$@" > /dev/null 2>&1 || { echo "bench_hook_warm: $* failed" >&2; "$@"; exit 1; }
+  end=$(now_ns)
+  echo $(((end - start) / 1000000)) >> "$out"
+}
+
+median() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+trap 'rm -rf "$work"' EXIT
+
+"$pipe" hook run --warm > /dev/null 2>&1 || true  # the first commit creates the container
+: > "$work/host.times"
+: > "$work/warm.times"
+n=0
+while [ "$n" -lt "$runs" ]; do  # interleaved, so load that drifts affects both alike
+  time_into "$work/host.times" "$pipe" hook run --backend host
+  time_into "$work/warm.times" "$pipe" hook run --warm
+  n=$((n + 1))
+done
+host_ms=$(median "$work/host.times")
+warm_ms=$(median "$work/warm.times")
+echo "hooked commit, lint job on the host:            ${host_ms} ms (median of $runs, $files files)"
+echo "hooked commit, lint job in a warm container:    ${warm_ms} ms"
+echo "warm container / host:                          $(awk "BEGIN { printf \"%.2f\", $warm_ms / $host_ms }")x (target <= 2x)"
+# The warm container would wait its idle time; one with an idle time of a second replaces it.
+"$pipe" hook run --warm --warm-idle 1 > /dev/null 2>&1 || true

@@ -1,0 +1,152 @@
+// `pipe hook run --warm`: each hooked job runs in a container the hook keeps started between
+// commits, sees each commit's staged files, and the container goes by itself once idle.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "repo_fixture.hpp"
+#include "runner/docker/engine_client.hpp"
+#include "runner/hook/scratch_dir.hpp"
+#include "runner/hook/warm_export.hpp"
+
+using pipeline::runner::docker::EngineClient;
+using pipeline::test::TempRepo;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* k_busybox = "pipe-test/busybox:latest";
+
+// The job fails on purpose: a hook shows the output of a failing step only. `box` is when the
+// container's init started (the host network shares the host's name): one per container.
+constexpr const char* k_show_workflow = R"yaml(on: push
+jobs:
+  show:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          echo "box=$(cut -d' ' -f22 /proc/1/stat) content=$(cat file.txt)"
+          exit 1
+)yaml";
+
+std::shared_ptr<EngineClient> engine_or_skip(std::string& why) {
+  auto client = EngineClient::connect_from_environment();
+  if (!client) {
+    why = "skipped: no Docker engine answers (.ci/setup starts one)";
+    return nullptr;
+  }
+  auto busybox = (*client)->image_exists(k_busybox);
+  if (!busybox || !*busybox) {
+    why = std::string("skipped: image ") + k_busybox + " is missing (run tests/images/build.sh)";
+    return nullptr;
+  }
+  return *client;
+}
+
+std::string value_after(const std::string& output, const std::string& key) {
+  std::smatch match;
+  const std::regex pattern(key + "=([A-Za-z0-9][^\\s]*)");  // not the step title's "$(...)"
+  return std::regex_search(output, match, pattern) ? match[1].str() : std::string();
+}
+
+/// A repository whose jobs run on busybox, and what its warm hook leaves is removed at the end.
+struct WarmRepo {
+  TempRepo repo;
+  std::shared_ptr<EngineClient> client;
+
+  explicit WarmRepo(std::shared_ptr<EngineClient> engine) : client(std::move(engine)) {
+    repo.write(".pipe.yml", std::string("platforms:\n  ubuntu-latest: ") + k_busybox + "\n");
+    repo.write(".github/workflows/show.yml", k_show_workflow);
+  }
+  /// The containers this repository's warm hook keeps (by their workflow label's export directory).
+  [[nodiscard]] std::vector<std::string> kept() const {
+    std::vector<std::string> ids;
+    const std::string name = pipeline::runner::hook::warm_export_name(fs::canonical(repo.dir()));
+    auto found = client->list_containers("pipe.reuse.job=show");
+    REQUIRE(found);
+    for (auto& item : *found) {
+      if (item.labels["pipe.reuse.workflow"].find(name) != std::string::npos) {
+        ids.push_back(item.id);
+      }
+    }
+    return ids;
+  }
+
+  ~WarmRepo() {
+    for (const auto& id : kept()) {
+      if (auto info = client->inspect_container(id)) {
+        const auto dir = info->labels.find("pipe.reuse.dir");
+        (void)client->remove_container(info->id);
+        if (dir != info->labels.end() && dir->second.find("pipe-reuse-") != std::string::npos) {
+          std::error_code ec;
+          fs::remove_all(dir->second, ec);
+          fs::remove(dir->second + ".lock", ec);
+        }
+      }
+    }
+    const fs::path parent = pipeline::runner::hook::choose_scratch_parent(pipeline::runner::hook::scratch_candidates(), 0);
+    for (const auto& root : {fs::path(repo.dir()), fs::canonical(repo.dir())}) {
+      const fs::path dir = parent / pipeline::runner::hook::warm_export_name(root);
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+      fs::remove(dir.string() + ".lock", ec);
+    }
+  }
+
+  /// Stages file.txt holding `content`, runs the warm hook, and returns the container's box.
+  std::string commit(const std::string& content, const std::string& idle) {
+    repo.write("file.txt", content + "\n");
+    const auto result = repo.sh("git add -A && \"$PIPE\" hook run --warm --warm-idle " + idle);
+    INFO(result.out + result.err);
+    CHECK(result.exit_code == 1);
+    CHECK(value_after(result.out, "content") == content);
+    const std::string box = value_after(result.out, "box");
+    REQUIRE_FALSE(box.empty());
+    return box;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a warm hook reuses its container across commits and sees each commit's staged files", "[hook][docker][warm]") {
+  std::string why;
+  auto client = engine_or_skip(why);
+  if (!client) {
+    WARN(why);
+    return;
+  }
+  WarmRepo warm(client);
+  const std::string first = warm.commit("one", "60");
+  const auto kept = warm.kept();
+  REQUIRE(kept.size() == 1);
+  const std::string second = warm.commit("two", "60");
+  CHECK(second == first);
+  CHECK(warm.kept() == kept);
+  auto info = client->inspect_container(kept.front());
+  REQUIRE(info);
+  CHECK(info->running);  // started, waiting for the next commit
+}
+
+TEST_CASE("a warm hook's container goes by itself after its idle time", "[hook][docker][warm]") {
+  std::string why;
+  auto client = engine_or_skip(why);
+  if (!client) {
+    WARN(why);
+    return;
+  }
+  WarmRepo warm(client);
+  const std::string first = warm.commit("one", "2");
+  REQUIRE(warm.kept().size() == 1);
+  bool gone = false;
+  for (int i = 0; i < 600 && !gone; ++i) {  // a minute at most, on a loaded machine
+    gone = warm.kept().empty();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(gone);
+  // The next commit starts a fresh container and still sees its own files.
+  const std::string next = warm.commit("three", "2");
+  CHECK(next != first);
+}
