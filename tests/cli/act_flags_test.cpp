@@ -44,7 +44,7 @@ pipeline::test::ProcessResult pipe_run(const fs::path& repo, std::vector<std::st
 
 }  // namespace
 
-TEST_CASE("-e FILE: an existing file is the event payload, with a notice", "[cli][act]") {
+TEST_CASE("pipe run -e FILE: an existing file is the event payload, with a notice", "[cli][act]") {
   const pipeline::test::TempDir dir("act-e");
   const fs::path repo = make_repo(dir, k_context_workflow);
   write_file(repo.parent_path() / "event.json", "{\"number\": 7}");
@@ -62,7 +62,7 @@ TEST_CASE("-e FILE: an existing file is the event payload, with a notice", "[cli
   CHECK_THAT(named.out, Catch::Contains("number=1"));
 }
 
-TEST_CASE("--actor, --remote-name and --default-branch set the github context", "[cli][act]") {
+TEST_CASE("pipe run --actor, --remote-name and --default-branch set the github context", "[cli][act]") {
   const pipeline::test::TempDir dir("act-repo");
   const fs::path repo = make_repo(dir, k_context_workflow);
   const auto plain = pipe_run(repo, {});
@@ -76,7 +76,7 @@ TEST_CASE("--actor, --remote-name and --default-branch set the github context", 
   CHECK_THAT(result.out, Catch::Contains("default=trunk"));
 }
 
-TEST_CASE("--input-file reads dotenv inputs; --input wins; .input is the default", "[cli][act]") {
+TEST_CASE("pipe run --input-file reads dotenv inputs; --input wins; .input is the default", "[cli][act]") {
   const pipeline::test::TempDir dir("act-input");
   const fs::path repo = make_repo(dir, k_context_workflow);
   write_file(repo / "inputs.env", "who=file-who\nwhere=file-where\n");
@@ -93,7 +93,7 @@ TEST_CASE("--input-file reads dotenv inputs; --input wins; .input is the default
   CHECK_THAT(missing.err, Catch::Contains("--input-file /nonexistent/inputs.env"));
 }
 
-TEST_CASE("-q hides step output and keeps results", "[cli][act]") {
+TEST_CASE("pipe run -q hides step output and keeps results", "[cli][act]") {
   const pipeline::test::TempDir dir("act-quiet");
   const fs::path repo = make_repo(dir, k_context_workflow);
   const auto result = pipe_run(repo, {"-q"});

@@ -186,7 +186,7 @@ TEST_CASE("on a pseudo-terminal the live view writes only well-formed escape seq
   }
 }
 
-TEST_CASE("--progress plain, --color never and a pipe write no escape sequences", "[cli][live]") {
+TEST_CASE("pipe run --progress plain, --color never and a pipe write no escape sequences", "[cli][live]") {
   pipeline::test::TempDir dir("live-plain");
   pipeline::test::write_file(dir.path / "live.yml", k_workflow);
   const std::string script = which("script");
@@ -213,7 +213,7 @@ TEST_CASE("--progress plain, --color never and a pipe write no escape sequences"
   CHECK_FALSE(has_spinner(forced.out));
 }
 
-TEST_CASE("--color and --progress reject unknown values as usage errors", "[cli][live]") {
+TEST_CASE("pipe run --color and --progress reject unknown values as usage errors", "[cli][live]") {
   const auto color = run_process({PIPE_EXE, "run", "-n", "--color", "sometimes"});
   CHECK(color.exit_code == 2);
   CHECK_THAT(color.err, Catch::Contains("color 'sometimes' is not auto, always or never"));

@@ -28,7 +28,7 @@ pipeline::test::ProcessResult run_job(const pipeline::test::TempDir& dir, const 
 
 }  // namespace
 
-TEST_CASE("--container-cap-drop drops a capability from job containers", "[run][docker][act]") {
+TEST_CASE("pipe run --container-cap-drop drops a capability from job containers", "[run][docker][act]") {
   if (!engine_answers()) {
     WARN("skipped: no Docker engine answers");
     return;
@@ -43,7 +43,7 @@ TEST_CASE("--container-cap-drop drops a capability from job containers", "[run][
   CHECK_THAT(dropped.out, Catch::Contains("chown-refused"));
 }
 
-TEST_CASE("--network puts job containers on the named network", "[run][docker][act]") {
+TEST_CASE("pipe run --network puts job containers on the named network", "[run][docker][act]") {
   if (!engine_answers()) {
     WARN("skipped: no Docker engine answers");
     return;

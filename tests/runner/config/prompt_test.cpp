@@ -37,7 +37,7 @@ std::string read_until(int fd, const std::string& until, std::string seen = "") 
 
 }  // namespace
 
-TEST_CASE("-s NAME asks on a terminal without echo", "[secrets]") {
+TEST_CASE("a secret named by -s NAME asks on a terminal without echo", "[secrets]") {
   const std::string repo = pipeline::test::make_temp_dir("prompt");
   ::unsetenv("ASKED_SECRET_FOR_PIPE");
   ::setenv("XDG_CONFIG_HOME", (repo + "/xdg").c_str(), 1);

@@ -45,7 +45,7 @@ TEST_CASE("the live view: on a terminal unless plain was asked for", "[color][li
   CHECK(decide_live_view(P::tty, C::automatic, piped()));
 }
 
-TEST_CASE("--color and --progress values", "[color]") {
+TEST_CASE("pipe run --color and --progress values", "[color]") {
   CHECK(*parse_color_choice("always") == ColorChoice::always);
   CHECK(*parse_progress_choice("plain") == ProgressChoice::plain);
   CHECK(parse_color_choice("yes").error().message == "color 'yes' is not auto, always or never");
