@@ -44,32 +44,6 @@ std::vector<std::string> absolute_paths(const config::Setting* setting) {
   return out;
 }
 
-/// The files the config names, else `<dir>/<default_name>` when it exists.
-std::vector<std::string> files_or_default(const std::vector<std::string>& given, const std::string& dir,
-                                          const std::string& default_name) {
-  if (!given.empty()) {
-    return given;
-  }
-  std::error_code ec;
-  const fs::path candidate = fs::path(dir) / default_name;
-  return fs::is_regular_file(candidate, ec) ? std::vector<std::string>{candidate.string()} : std::vector<std::string>{};
-}
-
-Result<EnvList> read_files(const std::vector<std::string>& files, const std::string& dir) {
-  EnvList out;
-  for (const auto& file : files) {
-    const fs::path path = fs::path(file).is_absolute() ? fs::path(file) : fs::path(dir) / file;
-    auto entries = secrets::load_dotenv_file(path.string(), secrets::environment_lookup());
-    if (!entries) {
-      return entries.error();
-    }
-    for (auto& entry : *entries) {
-      set_env(out, entry.name, std::move(entry.value));
-    }
-  }
-  return out;
-}
-
 bool from_command_line(const SecretEntry& entry) {
   return entry.origin == "command line" || entry.origin == "terminal" || entry.origin == "environment" ||
          entry.origin.rfind("environment (", 0) == 0;
@@ -162,7 +136,7 @@ Result<std::vector<SecretEntry>> environment_secrets(const RunOptions& options, 
   const auto files = files_or_default(settings ? settings->secret_files : std::vector<std::string>{}, dir,
                                       ".secrets." + name);
   for (const auto& file : files) {
-    auto entries = read_files({file}, dir);
+    auto entries = read_dotenv_files({file}, dir);
     if (!entries) {
       return entries.error();
     }
@@ -258,12 +232,12 @@ Result<Environments::Values> Environments::read(const RunState& run, const std::
     }
   }
   const EnvironmentSettings* settings = find_settings(m_options, name);
-  auto vars = read_files(files_or_default(settings ? settings->var_files : std::vector<std::string>{}, m_dir,
+  auto vars = read_dotenv_files(files_or_default(settings ? settings->var_files : std::vector<std::string>{}, m_dir,
                                           ".vars." + name), m_dir);
   if (!vars) {
     return Error{"environment '" + name + "': " + vars.error().message};
   }
-  auto env = read_files(settings ? settings->env_files : std::vector<std::string>{}, m_dir);
+  auto env = read_dotenv_files(settings ? settings->env_files : std::vector<std::string>{}, m_dir);
   if (!env) {
     return Error{"environment '" + name + "': " + env.error().message};
   }

@@ -25,34 +25,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// The files given, or the default file when none was given and it exists.
-std::vector<std::string> files_or_default(const std::vector<std::string>& given, const std::string& dir,
-                                          const char* default_name) {
-  if (!given.empty()) {
-    return given;
-  }
-  const fs::path candidate = fs::path(dir) / default_name;
-  if (fs::is_regular_file(candidate)) {
-    return {candidate.string()};
-  }
-  return {};
-}
-
-Result<EnvList> read_dotenv_files(const std::vector<std::string>& files, const std::string& dir) {
-  EnvList out;
-  for (const auto& file : files) {
-    const fs::path path = fs::path(file).is_absolute() ? fs::path(file) : fs::path(dir) / file;
-    auto entries = secrets::load_dotenv_file(path.string(), secrets::environment_lookup());
-    if (!entries) {
-      return entries.error();
-    }
-    for (auto& entry : *entries) {
-      set_env(out, entry.name, std::move(entry.value));
-    }
-  }
-  return out;
-}
-
 /// NAME=VALUE, or NAME alone (the value then comes from the environment).
 Result<std::pair<std::string, std::string>> name_value(const std::string& text, const char* flag) {
   const auto eq = text.find('=');
@@ -169,6 +141,31 @@ expr::Value typed_input(const workflow::InputSpec& spec, const std::string& text
 }
 
 }  // namespace
+
+std::vector<std::string> files_or_default(const std::vector<std::string>& given, const std::string& dir,
+                                          const std::string& default_name) {
+  if (!given.empty()) {
+    return given;
+  }
+  std::error_code ec;
+  const fs::path candidate = fs::path(dir) / default_name;
+  return fs::is_regular_file(candidate, ec) ? std::vector<std::string>{candidate.string()} : std::vector<std::string>{};
+}
+
+Result<EnvList> read_dotenv_files(const std::vector<std::string>& files, const std::string& dir) {
+  EnvList out;
+  for (const auto& file : files) {
+    const fs::path path = fs::path(file).is_absolute() ? fs::path(file) : fs::path(dir) / file;
+    auto entries = secrets::load_dotenv_file(path.string(), secrets::environment_lookup());
+    if (!entries) {
+      return entries.error();
+    }
+    for (auto& entry : *entries) {
+      set_env(out, entry.name, std::move(entry.value));
+    }
+  }
+  return out;
+}
 
 Result<std::vector<SecretEntry>> collect_secrets(const RunOptions& options, const std::string& dir,
                                                  SecretReach reach, const workflow::SecretRefs* needs) {

@@ -42,6 +42,13 @@ enum class SecretReach {
                                                                SecretReach reach = SecretReach::everywhere,
                                                                const workflow::SecretRefs* needs = nullptr);
 
+/// The files given, or `<dir>/<default_name>` when none was given and it exists.
+[[nodiscard]] std::vector<std::string> files_or_default(const std::vector<std::string>& given, const std::string& dir,
+                                                      const std::string& default_name);
+
+/// Dotenv files (relative to `dir`) read in order, later ones winning.
+[[nodiscard]] Result<EnvList> read_dotenv_files(const std::vector<std::string>& files, const std::string& dir);
+
 /// Variables from --var, --var-file and the default `.vars`.
 [[nodiscard]] Result<EnvList> collect_vars(const RunOptions& options, const std::string& dir);
 
