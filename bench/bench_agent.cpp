@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_engine.hpp"
 #include "bench/bench_timing.hpp"
 #include "runner/backend/process.hpp"
 #include "runner/docker/docker_backend.hpp"
@@ -66,16 +67,7 @@ bool raw_exec(EngineClient& client, const std::string& container, const std::str
 }  // namespace
 
 int main() {
-  auto connected = EngineClient::connect_from_environment();
-  if (!connected) {
-    std::fprintf(stderr, "bench_agent: %s\n", connected.error().message.c_str());
-    return 1;
-  }
-  auto client = *connected;
-  if (auto present = client->image_exists(k_image); !present || !*present) {
-    std::fprintf(stderr, "bench_agent: %s is missing; run tests/images/build.sh\n", k_image);
-    return 1;
-  }
+  auto client = pipeline::bench::open_engine("bench_agent", k_image, "tests/images/build.sh");
   const std::string workspace = fs::temp_directory_path() / "pipe-bench-agent-ws";
   fs::create_directories(workspace);
   const std::string script = workspace + "/step.sh";

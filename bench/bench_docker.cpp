@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/bench_engine.hpp"
 #include "bench/bench_timing.hpp"
 #include "runner/docker/docker_backend.hpp"
 #include "runner/docker/engine_client.hpp"
@@ -92,16 +93,7 @@ JobSpec bench_job(const std::string& workspace) {
 }  // namespace
 
 int main() {
-  auto connected = EngineClient::connect_from_environment();
-  if (!connected) {
-    std::fprintf(stderr, "bench_docker: %s\n", connected.error().message.c_str());
-    return 1;
-  }
-  auto client = *connected;
-  if (auto present = client->image_exists(k_image); !present || !*present) {
-    std::fprintf(stderr, "bench_docker: %s is missing; run tests/images/build.sh busybox\n", k_image);
-    return 1;
-  }
+  auto client = pipeline::bench::open_engine("bench_docker", k_image, "tests/images/build.sh busybox");
   const std::string workspace = std::filesystem::temp_directory_path() / "pipe-bench-ws";
   std::filesystem::create_directories(workspace);
   DockerBackend backend(client, {});

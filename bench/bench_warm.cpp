@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_engine.hpp"
 #include "bench/bench_timing.hpp"
 #include "runner/docker/docker_backend.hpp"
 #include "runner/docker/engine_client.hpp"
@@ -55,16 +56,7 @@ bool start_job(DockerBackend& backend, const std::string& workspace, std::option
 }  // namespace
 
 int main() {
-  auto connected = EngineClient::connect_from_environment();
-  if (!connected) {
-    std::fprintf(stderr, "bench_warm: %s\n", connected.error().message.c_str());
-    return 1;
-  }
-  auto client = *connected;
-  if (auto present = client->image_exists(k_image); !present || !*present) {
-    std::fprintf(stderr, "bench_warm: %s is missing; run tests/images/build.sh\n", k_image);
-    return 1;
-  }
+  auto client = pipeline::bench::open_engine("bench_warm", k_image, "tests/images/build.sh");
   const std::string workspace = fs::temp_directory_path() / "pipe-bench-warm-ws";
   fs::create_directories(workspace);
   DockerBackend backend(client, {});
