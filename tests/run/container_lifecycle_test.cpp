@@ -23,6 +23,7 @@
 
 #include "runner/docker/engine_client.hpp"
 #include "support/child_process.hpp"
+#include "support/docker_engine.hpp"
 #include "support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -66,21 +67,6 @@ int connect_unix(const std::string& path) {
     return -1;
   }
   return fd;
-}
-
-/// The real engine, or null (with the reason in `why`) when the test must skip.
-std::shared_ptr<EngineClient> engine_or_skip(std::string& why) {
-  auto client = EngineClient::connect_from_environment();
-  if (!client) {
-    why = "skipped: no Docker engine answers on " + std::string(k_engine_socket) + " (.ci/setup starts one)";
-    return nullptr;
-  }
-  auto busybox = (*client)->image_exists(k_busybox);
-  if (!busybox || !*busybox) {
-    why = std::string("skipped: image ") + k_busybox + " is missing (run tests/images/build.sh)";
-    return nullptr;
-  }
-  return *client;
 }
 
 /// A scratch repository holding one workflow, removed afterwards.
@@ -355,12 +341,7 @@ void clean_the_only_run(EngineClient& client, const ScratchRepo& repo) {
 }  // namespace
 
 TEST_CASE("pipe run --reuse keeps a job container between runs and pipe clean removes it", "[run][docker][reuse]") {
-  std::string why;
-  auto client = engine_or_skip(why);
-  if (!client) {
-    WARN(why);
-    return;
-  }
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
   ScratchRepo repo("keep", k_reuse_workflow);
   const std::string label = "pipe.reuse.workflow=" + repo.workflow();
   const std::vector<std::string> run{PIPE_EXE, "run", "workflow.yml", "--backend", "docker", "--reuse", "-P",
@@ -497,12 +478,7 @@ TEST_CASE("pipe run --reuse keeps a job container between runs and pipe clean re
 }
 
 TEST_CASE("an engine that dies mid-step fails the run quickly and names its socket", "[run][docker][engine-death]") {
-  std::string why;
-  auto client = engine_or_skip(why);
-  if (!client) {
-    WARN(why);
-    return;
-  }
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
   ScratchRepo repo("engine-death", R"yaml(on: push
 jobs:
   wait:
@@ -534,12 +510,7 @@ jobs:
 }
 
 TEST_CASE("Ctrl-C with an engine that stopped answering ends the run within seconds", "[run][docker][engine-death]") {
-  std::string why;
-  auto client = engine_or_skip(why);
-  if (!client) {
-    WARN(why);
-    return;
-  }
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
   ScratchRepo repo("engine-hang", R"yaml(on: push
 jobs:
   wait:

@@ -17,6 +17,7 @@
 
 #include "runner/docker/engine_client.hpp"
 #include "support/child_process.hpp"
+#include "support/docker_engine.hpp"
 #include "support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -31,20 +32,6 @@ namespace {
 
 constexpr const char* k_busybox = "pipe-test/busybox:latest";
 constexpr const char* k_secret = "warm-s3cr3t-value";
-
-std::shared_ptr<EngineClient> engine_or_skip(std::string& why) {
-  auto client = EngineClient::connect_from_environment();
-  if (!client) {
-    why = "skipped: no Docker engine answers (.ci/setup starts one)";
-    return nullptr;
-  }
-  auto busybox = (*client)->image_exists(k_busybox);
-  if (!busybox || !*busybox) {
-    why = std::string("skipped: image ") + k_busybox + " is missing (run tests/images/build.sh)";
-    return nullptr;
-  }
-  return *client;
-}
 
 // A matrix of three on one image, one job at a time: the first job waits for `go` in the
 // workspace, so the test sees the other two's containers warm before any job takes them.
@@ -127,12 +114,7 @@ std::string read_text(const fs::path& path) {
 }  // namespace
 
 TEST_CASE("the rest of a matrix takes warm containers that carry no secret, and none is left", "[docker][warm]") {
-  std::string why;
-  auto client = engine_or_skip(why);
-  if (!client) {
-    WARN(why);
-    return;
-  }
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
   ScratchRepo repo("warm-matrix");
   const fs::path log = repo.path / "log";
   const int fd = open_log(log);
@@ -173,12 +155,7 @@ TEST_CASE("the rest of a matrix takes warm containers that carry no secret, and 
 }
 
 TEST_CASE("pipe clean removes the warm containers of a killed run", "[docker][warm]") {
-  std::string why;
-  auto client = engine_or_skip(why);
-  if (!client) {
-    WARN(why);
-    return;
-  }
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
   ScratchRepo repo("warm-killed");
   const fs::path log = repo.path / "log";
   const int fd = open_log(log);

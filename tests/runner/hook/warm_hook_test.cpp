@@ -11,6 +11,7 @@
 #include "runner/docker/engine_client.hpp"
 #include "runner/hook/scratch_dir.hpp"
 #include "runner/hook/warm_export.hpp"
+#include "support/docker_engine.hpp"
 
 using pipeline::runner::docker::EngineClient;
 using pipeline::test::TempRepo;
@@ -31,20 +32,6 @@ jobs:
           echo "box=$(cut -d' ' -f22 /proc/1/stat) content=$(cat file.txt)"
           exit 1
 )yaml";
-
-std::shared_ptr<EngineClient> engine_or_skip(std::string& why) {
-  auto client = EngineClient::connect_from_environment();
-  if (!client) {
-    why = "skipped: no Docker engine answers (.ci/setup starts one)";
-    return nullptr;
-  }
-  auto busybox = (*client)->image_exists(k_busybox);
-  if (!busybox || !*busybox) {
-    why = std::string("skipped: image ") + k_busybox + " is missing (run tests/images/build.sh)";
-    return nullptr;
-  }
-  return *client;
-}
 
 std::string value_after(const std::string& output, const std::string& key) {
   std::smatch match;
@@ -112,12 +99,7 @@ struct WarmRepo {
 }  // namespace
 
 TEST_CASE("a warm hook reuses its container across commits and sees each commit's staged files", "[hook][docker][warm]") {
-  std::string why;
-  auto client = engine_or_skip(why);
-  if (!client) {
-    WARN(why);
-    return;
-  }
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
   WarmRepo warm(client);
   const std::string first = warm.commit("one", "60");
   const auto kept = warm.kept();
@@ -131,12 +113,7 @@ TEST_CASE("a warm hook reuses its container across commits and sees each commit'
 }
 
 TEST_CASE("a warm hook's container goes by itself after its idle time", "[hook][docker][warm]") {
-  std::string why;
-  auto client = engine_or_skip(why);
-  if (!client) {
-    WARN(why);
-    return;
-  }
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
   WarmRepo warm(client);
   const std::string first = warm.commit("one", "2");
   REQUIRE(warm.kept().size() == 1);
