@@ -287,15 +287,7 @@ JobOutcome refuse(RunState& run, const std::string& job, const std::string& noti
   if (!notice.empty()) {
     engine::post_notice(*run.reporter, notice, job);
   }
-  engine::Annotation a;
-  a.level = engine::AnnotationLevel::error;
-  a.message = error;
-  post_annotation(*run.reporter, job, "", std::move(a));
-  engine::Event end;
-  end.kind = engine::EventKind::job_finished;
-  end.job = job;
-  end.result = engine::NodeResult::failure;
-  run.reporter->post(std::move(end));
+  post_failed_job(*run.reporter, job, error);
   return {engine::NodeResult::failure, {}};
 }
 

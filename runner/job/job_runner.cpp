@@ -160,11 +160,7 @@ JobOutcome JobExecution::without_runner(const std::string& label) {
     notice("skipped: " + message);
     outcome.result = engine::NodeResult::skipped;
   }
-  engine::Event end;
-  end.kind = engine::EventKind::job_finished;
-  end.job = m_name;
-  end.result = outcome.result;
-  m_run.reporter->post(std::move(end));
+  post_job_finished(*m_run.reporter, m_name, outcome.result);
   return outcome;
 }
 

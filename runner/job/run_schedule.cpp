@@ -133,15 +133,7 @@ private:
 
   /// A call that could not start shows as a failed job with the reason.
   void fail_call(const std::string& name, const std::string& message) {
-    engine::Annotation a;
-    a.level = engine::AnnotationLevel::error;
-    a.message = message;
-    post_annotation(*m_state.reporter, name, "", std::move(a));
-    engine::Event event;
-    event.kind = engine::EventKind::job_finished;
-    event.job = name;
-    event.result = engine::NodeResult::failure;
-    m_state.reporter->post(std::move(event));
+    post_failed_job(*m_state.reporter, name, message);
   }
 
   expr::Value needs_context(const PlannedJob& planned, const engine::NodeContext& node) {
@@ -182,11 +174,7 @@ private:
 
   void skip(const std::string& plain_name, const std::string& why) {
     const std::string name = m_name_prefix + plain_name;
-    engine::Event event;
-    event.kind = engine::EventKind::job_finished;
-    event.job = name;
-    event.result = engine::NodeResult::skipped;
-    m_state.reporter->post(std::move(event));
+    post_job_finished(*m_state.reporter, name, engine::NodeResult::skipped);
     if (m_options.explain) {
       engine::post_notice(*m_state.reporter, "skipped: " + why, name);
     }

@@ -45,6 +45,22 @@ void post_annotation(engine::Reporter& reporter, const std::string& job, const s
   reporter.post(std::move(event));
 }
 
+void post_job_finished(engine::Reporter& reporter, const std::string& job, engine::NodeResult result) {
+  engine::Event event;
+  event.kind = engine::EventKind::job_finished;
+  event.job = job;
+  event.result = result;
+  reporter.post(std::move(event));
+}
+
+void post_failed_job(engine::Reporter& reporter, const std::string& job, const std::string& message) {
+  engine::Annotation a;
+  a.level = engine::AnnotationLevel::error;
+  a.message = message;
+  post_annotation(reporter, job, "", std::move(a));
+  post_job_finished(reporter, job, engine::NodeResult::failure);
+}
+
 StepReporter::StepReporter(engine::Reporter& reporter, output::Masker& masker, std::string job, std::string step,
                        output::CommandSettings settings, DebugLines debug)
     : m_reporter(reporter),

@@ -56,4 +56,10 @@ private:
 /// Posts an annotation event (the reporter masks its texts).
 void post_annotation(engine::Reporter& reporter, const std::string& job, const std::string& step, engine::Annotation annotation);
 
+/// Posts the end of `job` with `result`.
+void post_job_finished(engine::Reporter& reporter, const std::string& job, engine::NodeResult result);
+
+/// Posts `message` as the error annotation of `job`, then its end as failed: a job that could not start.
+void post_failed_job(engine::Reporter& reporter, const std::string& job, const std::string& message);
+
 }  // namespace pipeline::runner::job
