@@ -37,6 +37,13 @@ jobs:
 // Without the settings of the test's own environment that turn the live view off.
 const std::string k_clean_env = "env -u CI -u GITHUB_ACTIONS -u NO_COLOR -u FORCE_COLOR ";
 
+// Runs pipe on pipes, without those settings: under CI=true pipe prints CI's plain lines instead.
+pipeline::test::ProcessResult run_pipe(std::vector<std::string> args, const std::string& cwd = "") {
+  std::vector<std::string> argv{"/usr/bin/env", "-u", "CI", "-u", "GITHUB_ACTIONS", "-u", "NO_COLOR", "-u", "FORCE_COLOR", PIPE_EXE};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, cwd);
+}
+
 bool has_spinner(const std::string& text) {
   for (const char* frame : {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}) {
     if (text.find(frame) != std::string::npos) {
@@ -203,21 +210,21 @@ TEST_CASE("pipe run --progress plain, --color never and a pipe write no escape s
     CHECK(bytes.find('\x1b') == std::string::npos);
     CHECK_FALSE(has_spinner(bytes));
   }
-  const auto piped = run_process({PIPE_EXE, "run", "--backend", "host", "live.yml"}, dir.path.string());
+  const auto piped = run_pipe({"run", "--backend", "host", "live.yml"}, dir.path.string());
   INFO(piped.out << piped.err);
   CHECK(piped.exit_code == 0);
   CHECK(piped.out.find('\x1b') == std::string::npos);
   CHECK_FALSE(has_spinner(piped.out));
-  const auto forced = run_process({PIPE_EXE, "run", "--backend", "host", "--color", "always", "live.yml"}, dir.path.string());
+  const auto forced = run_pipe({"run", "--backend", "host", "--color", "always", "live.yml"}, dir.path.string());
   CHECK(forced.out.find("\x1b[32m✓") != std::string::npos);  // colors on a pipe, still no live view
   CHECK_FALSE(has_spinner(forced.out));
 }
 
 TEST_CASE("pipe run --color and --progress reject unknown values as usage errors", "[cli][live]") {
-  const auto color = run_process({PIPE_EXE, "run", "-n", "--color", "sometimes"});
+  const auto color = run_pipe({"run", "-n", "--color", "sometimes"});
   CHECK(color.exit_code == 2);
   CHECK_THAT(color.err, Catch::Contains("color 'sometimes' is not auto, always or never"));
-  const auto progress = run_process({PIPE_EXE, "run", "-n", "--progress", "fancy"});
+  const auto progress = run_pipe({"run", "-n", "--progress", "fancy"});
   CHECK(progress.exit_code == 2);
   CHECK_THAT(progress.err, Catch::Contains("progress 'fancy' is not auto, tty or plain"));
 }
@@ -253,15 +260,15 @@ TEST_CASE("the color and progress config keys: a flag wins, a bad value names it
   pipeline::test::TempDir dir("live-config");
   pipeline::test::write_file(dir.path / "live.yml", "on: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - run: echo hi\n");
   pipeline::test::write_file(dir.path / ".pipe.yml", "color: always\n");
-  const auto colored = run_process({PIPE_EXE, "run", "--backend", "host", "live.yml"}, dir.path.string());
+  const auto colored = run_pipe({"run", "--backend", "host", "live.yml"}, dir.path.string());
   INFO(colored.out << colored.err);
   CHECK(colored.exit_code == 0);
   CHECK(colored.out.find("\x1b[32m✓") != std::string::npos);
-  const auto flag = run_process({PIPE_EXE, "run", "--backend", "host", "--color", "never", "live.yml"}, dir.path.string());
+  const auto flag = run_pipe({"run", "--backend", "host", "--color", "never", "live.yml"}, dir.path.string());
   CHECK(flag.out.find('\x1b') == std::string::npos);
 
   pipeline::test::write_file(dir.path / ".pipe.yml", "progress: sometimes\n");
-  const auto bad = run_process({PIPE_EXE, "run", "--backend", "host", "live.yml"}, dir.path.string());
+  const auto bad = run_pipe({"run", "--backend", "host", "live.yml"}, dir.path.string());
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::Contains(".pipe.yml:1"));
   CHECK_THAT(bad.err, Catch::Contains("progress 'sometimes' is not auto, tty or plain"));
