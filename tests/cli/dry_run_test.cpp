@@ -12,9 +12,12 @@
 #include <unistd.h>
 
 #include "support/run_process.hpp"
+#include "support/scoped_env.hpp"
 
 namespace fs = std::filesystem;
 using pipeline::test::run_process;
+
+using pipeline::test::ScopedEnv;
 
 namespace {
 
@@ -40,18 +43,6 @@ public:
 
 private:
   fs::path m_root;
-};
-
-/// Sets an environment variable for one scope.
-class ScopedEnv {
-public:
-  ScopedEnv(const char* name, const char* value) : m_name(name) { ::setenv(name, value, 1); }
-  ~ScopedEnv() { ::unsetenv(m_name); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-  const char* m_name;
 };
 
 // Port 1 on loopback is closed on any test machine: a request would be refused (or, behind a

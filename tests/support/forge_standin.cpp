@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "workflow/base/text_encoding.hpp"
+
 namespace pipeline::test {
 
 using json = nlohmann::json;
@@ -16,28 +18,6 @@ namespace {
 constexpr const char* k_uuid = "standin-runner-uuid";
 constexpr const char* k_token = "standin-runner-token";
 constexpr const char* k_prefix = "/api/actions/";
-
-std::string base64(const std::string& bytes) {
-  static const char* k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  unsigned value = 0;
-  int bits = -6;
-  for (unsigned char c : bytes) {
-    value = (value << 8) + c;
-    bits += 8;
-    while (bits >= 0) {
-      out.push_back(k_alphabet[(value >> bits) & 0x3f]);
-      bits -= 6;
-    }
-  }
-  if (bits > -6) {
-    out.push_back(k_alphabet[((value << 8) >> (bits + 8)) & 0x3f]);
-  }
-  while (out.size() % 4 != 0) {
-    out.push_back('=');
-  }
-  return out;
-}
 
 // proto3 JSON: int64 may come as a string or a number, names in camelCase or as in the proto.
 std::int64_t int64_field(const json& object, const char* camel, const char* snake) {
@@ -95,7 +75,7 @@ struct ForgeStandin::State {
       const StandinTask task = queue.front();
       queue.pop_front();
       json needs = task.needs;
-      answer["task"] = {{"id", std::to_string(task.id)}, {"workflowPayload", base64(task.workflow)},
+      answer["task"] = {{"id", std::to_string(task.id)}, {"workflowPayload", base64_encode(task.workflow)},
                         {"context", task.context},         {"secrets", task.secrets},
                         {"vars", task.vars},               {"needs", needs}};
       tasks[task.id];

@@ -18,36 +18,22 @@
 #include <thread>
 #include <vector>
 
-#include "support/temp_dir.hpp"
 #include "runner/docker/engine_client.hpp"
 #include "runner/docker/http.hpp"
 #include "support/run_process.hpp"
+#include "support/scoped_env.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace pipeline::runner::docker;
 
 using pipeline::test::TempDir;
 
+using pipeline::test::ScopedEnv;
+
 namespace {
 
 /// Sets an environment variable for one scope and restores the previous value.
-class ScopedEnv {
-public:
-  ScopedEnv(std::string name, const std::optional<std::string>& value) : m_name(std::move(name)) {
-    if (const char* old = std::getenv(m_name.c_str())) {
-      m_old = old;
-    }
-    value ? ::setenv(m_name.c_str(), value->c_str(), 1) : ::unsetenv(m_name.c_str());
-  }
-  ~ScopedEnv() { m_old ? ::setenv(m_name.c_str(), m_old->c_str(), 1) : ::unsetenv(m_name.c_str()); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-  std::string m_name;
-  std::optional<std::string> m_old;
-};
-
 /// A temp directory removed afterwards (short: unix socket paths are limited to 108 bytes).
 /// A unix socket answering `/_ping` and `/version` the way the Docker engine (and Podman's compat API) does.
 class FakeEngine {

@@ -8,35 +8,21 @@
 #include <optional>
 
 #include "forge_runner.hpp"
+#include "support/scoped_env.hpp"
+#include "workflow/base/text_encoding.hpp"
 
 using namespace forge_test;
 
-namespace {
+using pipeline::Base64Padding;
+using pipeline::base64url_encode;
+using pipeline::test::ScopedEnv;
 
-/// base64url without padding, as JWTs use it.
-std::string base64url(const std::string& bytes) {
-  static const char* k_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  unsigned value = 0;
-  int bits = -6;
-  for (unsigned char c : bytes) {
-    value = (value << 8) + c;
-    bits += 8;
-    while (bits >= 0) {
-      out.push_back(k_alphabet[(value >> bits) & 0x3f]);
-      bits -= 6;
-    }
-  }
-  if (bits > -6) {
-    out.push_back(k_alphabet[((value << 8) >> (bits + 8)) & 0x3f]);
-  }
-  return out;
-}
+namespace {
 
 /// A runtime token shaped as Gitea's: a JWT whose `scp` claim names the run and the job.
 std::string forge_runtime_token() {
   const json claims{{"scp", "Actions.Results:77:88"}, {"exp", 4102444800}, {"TaskID", 5}};
-  return base64url(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url(claims.dump()) + ".c2lnbmF0dXJlLW9mLXRoZS1mb3JnZQ";
+  return base64url_encode(R"({"alg":"HS256","typ":"JWT"})", Base64Padding::without) + "." + base64url_encode(claims.dump(), Base64Padding::without) + ".c2lnbmF0dXJlLW9mLXRoZS1mb3JnZQ";
 }
 
 /// The folder .ci/setup installed `marker` under, or "" when it did not.
@@ -46,29 +32,6 @@ std::string npm_dir(const char* variable, const char* default_name, const char* 
   const std::string dir = set ? set : std::string(home ? home : "") + "/.cache/pipe-test/" + default_name;
   return fs::exists(fs::path(dir) / marker) ? dir : std::string();
 }
-
-/// Sets an environment variable for one scope.
-struct ScopedEnv {
-  ScopedEnv(const char* name, const std::string& value) : m_name(name) {
-    if (const char* old = std::getenv(name)) {
-      m_old = old;
-    }
-    ::setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (m_old) {
-      ::setenv(m_name, m_old->c_str(), 1);
-    } else {
-      ::unsetenv(m_name);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-  const char* m_name;
-  std::optional<std::string> m_old;
-};
 
 }  // namespace
 

@@ -10,30 +10,16 @@
 #include <string>
 
 #include "runner/hook/scratch_dir.hpp"
+#include "support/scoped_env.hpp"
 
 namespace fs = std::filesystem;
 using namespace pipeline::runner::hook;
 
+using pipeline::test::ScopedEnv;
+
 namespace {
 
 /// Sets an environment variable for the scope of a test and restores it after.
-class ScopedEnv {
-public:
-  ScopedEnv(const char* name, const char* value) : m_name(name) {
-    if (const char* old = std::getenv(name)) {
-      m_old = old;
-    }
-    value != nullptr ? ::setenv(name, value, 1) : ::unsetenv(name);
-  }
-  ~ScopedEnv() { m_old ? ::setenv(m_name, m_old->c_str(), 1) : ::unsetenv(m_name); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-  const char* m_name;
-  std::optional<std::string> m_old;
-};
-
 }  // namespace
 
 TEST_CASE("a TMPDIR the user set is the only scratch candidate", "[hook]") {
@@ -42,10 +28,10 @@ TEST_CASE("a TMPDIR the user set is the only scratch candidate", "[hook]") {
 }
 
 TEST_CASE("without TMPDIR memory-backed directories come before /tmp", "[hook]") {
-  ScopedEnv tmpdir("TMPDIR", nullptr);
+  ScopedEnv tmpdir("TMPDIR", std::nullopt);
   ScopedEnv runtime("XDG_RUNTIME_DIR", "/run/user/1000");
   CHECK(scratch_candidates() == std::vector<fs::path>{"/run/user/1000", "/dev/shm", "/tmp"});
-  ScopedEnv no_runtime("XDG_RUNTIME_DIR", nullptr);
+  ScopedEnv no_runtime("XDG_RUNTIME_DIR", std::nullopt);
   CHECK(scratch_candidates() == std::vector<fs::path>{"/dev/shm", "/tmp"});
 }
 
