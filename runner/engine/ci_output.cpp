@@ -39,7 +39,7 @@ std::string_view command_name(AnnotationLevel level) {
 
 // The text of a job's event inside its group: no `[job]` prefix, annotations as commands.
 // Every output line keeps its "  | " so none can start a workflow command of the outer runner.
-std::string group_text(const Event& event) {
+std::string group_text(const Event& event, ColorMode color) {
   if (event.kind == EventKind::annotation) {
     return render_workflow_command(event.annotation, event.job) + "\n";
   }
@@ -52,7 +52,7 @@ std::string group_text(const Event& event) {
   }
   Event bare = event;
   bare.job.clear();
-  return render_terminal(bare, ColorMode::plain);
+  return render_terminal(bare, color);
 }
 
 std::string markdown_cell(std::string_view text) {
@@ -100,7 +100,7 @@ bool file_mentions_container(const char* path) {
 
 void CiTerminalSink::handle(const Event& event) {
   m_lines.clear();
-  append_terminal(m_lines, event, ColorMode::plain);
+  append_terminal(m_lines, event, m_color);
   if (m_lines.empty()) {
     return;
   }
@@ -111,10 +111,10 @@ void CiTerminalSink::handle(const Event& event) {
 
 void GitHubActionsSink::handle(const Event& event) {
   if (event.job.empty()) {
-    m_out << render_terminal(event, ColorMode::plain);
+    m_out << render_terminal(event, m_color);
     return;
   }
-  const std::string text = group_text(event);
+  const std::string text = group_text(event, m_color);
   const bool finished = event.kind == EventKind::job_finished;
   if (m_live.empty() && m_buffers.find(event.job) == m_buffers.end()) {
     open_group(event.job);

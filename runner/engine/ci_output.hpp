@@ -14,12 +14,13 @@ namespace pipeline::runner::engine {
 /// Plain lines (no colors, no cursor movement), each starting with its UTC time (`--ci`).
 class CiTerminalSink final : public EventSink {
 public:
-  explicit CiTerminalSink(std::ostream& out) : m_out(out) {}
+  explicit CiTerminalSink(std::ostream& out, ColorMode color = ColorMode::plain) : m_out(out), m_color(color) {}
   void handle(const Event& event) override;
   void flush() override { m_out.flush(); }
 
 private:
   std::ostream& m_out;
+  ColorMode m_color;
   std::string m_lines;  // reused for every event: output batches are large
   std::string m_text;
 };
@@ -29,7 +30,7 @@ private:
 /// buffered and printed whole when the group before them closes, so groups never interleave.
 class GitHubActionsSink final : public EventSink {
 public:
-  explicit GitHubActionsSink(std::ostream& out) : m_out(out) {}
+  explicit GitHubActionsSink(std::ostream& out, ColorMode color = ColorMode::plain) : m_out(out), m_color(color) {}
   void handle(const Event& event) override;
   void flush() override { m_out.flush(); }
   /// Prints what is still buffered (jobs that never finished).
@@ -41,6 +42,7 @@ private:
   void drain();
 
   std::ostream& m_out;
+  ColorMode m_color;
   std::string m_live;                                   // the job whose group is open
   std::vector<std::string> m_waiting;                   // jobs with buffered lines, first seen first
   std::map<std::string, std::vector<std::string>> m_buffers;

@@ -67,6 +67,13 @@ ColorMode decide_color(ColorChoice choice, const TerminalEnv& env) {
   return env.is_terminal && !dumb(env) ? ColorMode::ansi : ColorMode::plain;
 }
 
+ColorMode decide_ci_color(ColorChoice choice, const TerminalEnv& env) {
+  if (choice == ColorChoice::automatic && !forced(env)) {
+    return ColorMode::plain;
+  }
+  return decide_color(choice, env);
+}
+
 bool decide_live_view(ProgressChoice progress, ColorChoice color, const TerminalEnv& env) {
   switch (progress) {
     case ProgressChoice::tty: return true;

@@ -36,6 +36,11 @@ struct TerminalEnv {
 /// gets them (https://no-color.org, https://force-color.org).
 [[nodiscard]] ColorMode decide_color(ColorChoice choice, const TerminalEnv& env);
 
+/// For CI logs: plain unless the user asked for colors (`always`, or FORCE_COLOR with `auto`);
+/// `never` and NO_COLOR still win. A CI log is rarely a terminal, and most CI log viewers do render
+/// the escapes.
+[[nodiscard]] ColorMode decide_ci_color(ColorChoice choice, const TerminalEnv& env);
+
 /// tty draws the live view and plain never does; auto draws it on a terminal whose TERM is not
 /// "dumb", without NO_COLOR, unless `--color never` asked for plain bytes. (CI output styles and
 /// `--json` never reach the live view: the caller picks their sinks first.)

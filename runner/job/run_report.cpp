@@ -59,16 +59,21 @@ std::unique_ptr<engine::EventSink> full_sink(const RunOptions& options, engine::
   return std::make_unique<engine::FollowFilter>(std::move(lines), options.follow);
 }
 
+/// The colors of CI's plain lines: none unless asked for.
+engine::ColorMode ci_color(const RunOptions& options) {
+  return engine::decide_ci_color(options.color.value_or(engine::ColorChoice::automatic), engine::read_terminal_env(STDOUT_FILENO));
+}
+
 /// The terminal's sink for the chosen output style.
 std::unique_ptr<engine::EventSink> style_sink(const RunOptions& options, engine::Interruption& interruption) {
   if (options.json) {
     return std::make_unique<engine::JsonLinesSink>(std::cout);
   }
   if (options.github_actions) {
-    return std::make_unique<engine::GitHubActionsSink>(std::cout);
+    return std::make_unique<engine::GitHubActionsSink>(std::cout, ci_color(options));
   }
   switch (options.output) {
-    case OutputStyle::ci: return std::make_unique<engine::CiTerminalSink>(std::cout);
+    case OutputStyle::ci: return std::make_unique<engine::CiTerminalSink>(std::cout, ci_color(options));
     case OutputStyle::compact: return std::make_unique<engine::CompactSink>(std::cout);
     case OutputStyle::full: break;
   }
@@ -90,10 +95,11 @@ void print_summary(const RunOptions& options, const engine::RunSummary& summary)
   if (options.json || options.output == OutputStyle::compact) {
     return;
   }
-  const bool plain = options.output == OutputStyle::ci || options.github_actions;
-  const auto color = engine::decide_color(options.color.value_or(engine::ColorChoice::automatic),
-                                          engine::read_terminal_env(STDOUT_FILENO));
-  std::cout << engine::render_summary(summary, plain ? engine::ColorMode::plain : color) << std::flush;
+  const bool ci = options.output == OutputStyle::ci || options.github_actions;
+  const auto color = ci ? ci_color(options)
+                        : engine::decide_color(options.color.value_or(engine::ColorChoice::automatic),
+                                               engine::read_terminal_env(STDOUT_FILENO));
+  std::cout << engine::render_summary(summary, color) << std::flush;
   if (const char* file = std::getenv("GITHUB_STEP_SUMMARY"); options.github_actions && file && *file) {
     std::ofstream(file, std::ios::app) << engine::render_markdown_summary(summary);
   }

@@ -220,6 +220,26 @@ TEST_CASE("pipe run --progress plain, --color never and a pipe write no escape s
   CHECK_FALSE(has_spinner(forced.out));
 }
 
+TEST_CASE("pipe run under CI=true prints plain timestamped lines, colored only when asked", "[cli][live]") {
+  pipeline::test::TempDir dir("live-ci");
+  pipeline::test::write_file(dir.path / "live.yml", "on: push\njobs:\n  a:\n    runs-on: self-hosted\n    steps:\n      - run: echo hi\n");
+  const auto ci = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv{"/usr/bin/env", "-u", "NO_COLOR", "-u", "FORCE_COLOR", "-u", "GITHUB_ACTIONS", "CI=true", PIPE_EXE, "run", "--backend", "host"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("live.yml");
+    return run_process(argv, dir.path.string());
+  };
+  const auto plain = ci({});
+  INFO(plain.out << plain.err);
+  CHECK(plain.exit_code == 0);
+  CHECK_THAT(plain.out, Catch::Contains("Z [a]   | hi"));
+  CHECK(plain.out.find('\x1b') == std::string::npos);
+  const auto colored = ci({"--color", "always"});
+  INFO(colored.out << colored.err);
+  CHECK_THAT(colored.out, Catch::Contains("Z \x1b[96m[a]\x1b[0m   | hi"));
+  CHECK(colored.out.find("\x1b[32m✓") != std::string::npos);
+}
+
 TEST_CASE("pipe run --color and --progress reject unknown values as usage errors", "[cli][live]") {
   const auto color = run_pipe({"run", "-n", "--color", "sometimes"});
   CHECK(color.exit_code == 2);

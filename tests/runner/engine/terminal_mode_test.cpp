@@ -32,6 +32,16 @@ TEST_CASE("colors: flags win, then NO_COLOR, then FORCE_COLOR, then the terminal
   CHECK(decide_color(C::never, tty("", "1")) == ColorMode::plain);
 }
 
+TEST_CASE("CI logs: plain, even on a terminal, unless colors were asked for", "[color]") {
+  using C = ColorChoice;
+  CHECK(decide_ci_color(C::automatic, tty()) == ColorMode::plain);
+  CHECK(decide_ci_color(C::automatic, piped()) == ColorMode::plain);
+  CHECK(decide_ci_color(C::automatic, piped("", "1")) == ColorMode::ansi);
+  CHECK(decide_ci_color(C::automatic, piped("1", "1")) == ColorMode::plain);  // NO_COLOR wins
+  CHECK(decide_ci_color(C::always, piped()) == ColorMode::ansi);
+  CHECK(decide_ci_color(C::never, piped("", "1")) == ColorMode::plain);
+}
+
 TEST_CASE("the live view: on a terminal unless plain was asked for", "[color][live]") {
   using P = ProgressChoice;
   using C = ColorChoice;
