@@ -8,6 +8,7 @@
 
 #include "runner/docker/container_options.hpp"
 #include "runner/docker/docker_backend.hpp"
+#include "runner/docker/kept_agent.hpp"
 #include "runner/docker/kept_idle.hpp"
 #include "workflow/base/json_text.hpp"
 
@@ -148,6 +149,9 @@ Result<void> DockerBackend::start_kept_container(const JobSpec& spec, JobEnv& en
   } else {
     for (const auto& [name, value] : reuse_labels(*spec.reuse, config, host_dir)) {
       body["Labels"][name] = value;
+    }
+    if (spec.reuse_idle.count() > 0) {
+      install_kept_agent(host_dir);  // the container's own process starts it (reaping_command)
     }
     auto id = m_client->create_container(body, k_dir_prefix + key);
     if (!id) {
