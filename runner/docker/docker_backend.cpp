@@ -59,9 +59,12 @@ Result<void> validate_spec(const JobSpec& spec) {
 // Kills every process whose environment carries the exec's marker (any step's marker when
 // `marker` is empty): the step and all it started. All are found first, stopped, then killed:
 // killing one at a time let a shell whose child died first go on and exit 0 before its own turn.
+// The search costs two processes per process in the container, so one look at every environment
+// at once (three processes) comes first: usually no step left anything running.
 std::vector<std::string> kill_marked_command(const std::string& marker) {
   const std::string pattern = "^" + std::string(k_marker_name) + "=" + (marker.empty() ? "" : marker + "$");
   return {"sh", "-c",
+          "cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -q '" + pattern + "' || exit 0; "
           "for round in 1 2 3; do pids=; for p in /proc/[0-9]*; do "
           "if tr '\\0' '\\n' <\"$p/environ\" 2>/dev/null | grep -q '" + pattern + "'; then pids=\"$pids ${p#/proc/}\"; fi; "
           "done; [ -n \"$pids\" ] || break; kill -STOP $pids 2>/dev/null; kill -9 $pids 2>/dev/null; done; true"};
