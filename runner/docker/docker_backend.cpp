@@ -205,14 +205,17 @@ void DockerBackend::status(const std::string& message) const {
 
 Result<void> DockerBackend::ensure_image(const std::string& image,
                                          const std::optional<std::pair<std::string, std::string>>& credentials) {
-  auto present = m_client->image_exists(image);
-  if (!present) {
-    return present.error();
+  auto id = m_client->image_id(image);
+  if (!id) {
+    return id.error();
   }
-  if (*present && m_options.pull != PullPolicy::always) {
+  const bool found = !id->empty();
+  if (found && m_options.pull != PullPolicy::always) {
+    std::lock_guard guard(m_reuse_mutex);
+    m_present_images[image] = *id;  // a kept container's configuration names it: no second inspect
     return {};
   }
-  if (!*present && m_options.pull == PullPolicy::never) {
+  if (!found && m_options.pull == PullPolicy::never) {
     return Error{"image '" + image + "' is not present locally and the pull policy is 'never'"};
   }
   std::optional<RegistryAuth> auth;
@@ -225,7 +228,7 @@ Result<void> DockerBackend::ensure_image(const std::string& image,
   }
   status("pulling " + image);
   auto pulled = m_client->pull_image(image, auth, [this](const std::string& line) { status(line); });
-  if (!pulled && *present) {
+  if (!pulled && found) {
     status("pull of " + image + " failed; using the local image (" + pulled.error().message + ")");
     return {};
   }
@@ -366,8 +369,19 @@ Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env
     }
   }
   if (spec.reuse) {
-    auto bash = m_client->path_exists(env.id, "/bin/bash");
-    env.has_bash = bash && *bash;
+    // Asked once per kept container: the answer is kept beside it, under the container's id.
+    const fs::path known = fs::path(host_dir) / k_kept_bash_file;
+    std::string answer;
+    std::getline(std::ifstream(known), answer);
+    if (answer == env.id + " bash" || answer == env.id + " none") {
+      env.has_bash = answer.back() == 'h';
+    } else {
+      auto bash = m_client->path_exists(env.id, "/bin/bash");
+      env.has_bash = bash && *bash;
+      if (bash) {
+        std::ofstream(known, std::ios::trunc) << env.id << (env.has_bash ? " bash" : " none") << '\n';
+      }
+    }
   }
   return {};
 }

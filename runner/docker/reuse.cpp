@@ -128,7 +128,15 @@ void remove_kept_host_dir(const Labels& labels) {
 
 Result<void> DockerBackend::start_kept_container(const JobSpec& spec, JobEnv& env, json body, const std::string& host_dir) {
   const std::string key = reuse_key_hash(*spec.reuse);
-  auto image = m_client->image_id(spec.image);
+  // The id ensure_image just found, taken once: a later job inspects again (a rebuilt tag).
+  auto image = [&]() -> Result<std::string> {
+    std::lock_guard guard(m_reuse_mutex);
+    auto known = m_present_images.extract(spec.image);
+    return known ? Result<std::string>(std::move(known.mapped())) : Result<std::string>(Error{""});
+  }();
+  if (!image) {
+    image = m_client->image_id(spec.image);
+  }
   if (!image) {
     return image.error();
   }
