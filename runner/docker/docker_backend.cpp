@@ -369,19 +369,7 @@ Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env
     }
   }
   if (spec.reuse) {
-    // Asked once per kept container: the answer is kept beside it, under the container's id.
-    const fs::path known = fs::path(host_dir) / k_kept_bash_file;
-    std::string answer;
-    std::getline(std::ifstream(known), answer);
-    if (answer == env.id + " bash" || answer == env.id + " none") {
-      env.has_bash = answer.back() == 'h';
-    } else {
-      auto bash = m_client->path_exists(env.id, "/bin/bash");
-      env.has_bash = bash && *bash;
-      if (bash) {
-        std::ofstream(known, std::ios::trunc) << env.id << (env.has_bash ? " bash" : " none") << '\n';
-      }
-    }
+    env.has_bash = kept_has_bash(*m_client, env.id, host_dir);
   }
   return {};
 }

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
@@ -115,6 +116,21 @@ Result<std::optional<std::string>> find_kept_container(EngineClient& client, con
     }
   }
   return fit;
+}
+
+bool kept_has_bash(EngineClient& client, const std::string& id, const std::string& host_dir) {
+  const fs::path known = fs::path(host_dir) / ".pipe-bash";  // "<container id> bash" or "<container id> none"
+  std::string answer;
+  std::getline(std::ifstream(known), answer);
+  if (answer == id + " bash" || answer == id + " none") {
+    return answer.back() == 'h';
+  }
+  auto bash = client.path_exists(id, "/bin/bash");
+  if (!bash) {
+    return false;
+  }
+  std::ofstream(known, std::ios::trunc) << id << (*bash ? " bash" : " none") << '\n';
+  return *bash;
 }
 
 void remove_kept_host_dir(const Labels& labels) {
