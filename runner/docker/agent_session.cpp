@@ -1,5 +1,7 @@
 #include "runner/docker/agent_session.hpp"
 
+#include "runner/docker/kept_agent.hpp"
+
 namespace pipeline::runner::docker {
 namespace {
 
@@ -10,6 +12,9 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds k_step_poll{20};
 // An agent that says nothing this long after its exec started is not going to.
 constexpr std::chrono::seconds k_hello_wait{15};
+// A listening agent forks and greets at once; one that does not is stuck (a paused container),
+// and the exec path is the faster way on.
+constexpr std::chrono::seconds k_socket_hello_wait{5};
 // How long a stopped step's exit may take to arrive (the agent kills after 500 ms): past it the
 // engine or the agent is stuck, and the step ends as an exec's would, killed, without its agent.
 constexpr std::chrono::seconds k_stop_wait{15};
@@ -45,8 +50,19 @@ Result<std::unique_ptr<AgentSession>> AgentSession::start(EngineClient& client, 
   if (!stream) {
     return stream.error();
   }
-  std::unique_ptr<AgentSession> session(new AgentSession(std::move(*stream)));
-  auto hello = session->await_hello();
+  return greeted(std::unique_ptr<AgentSession>(new AgentSession(std::move(*stream), Framing::multiplexed)));
+}
+
+Result<std::unique_ptr<AgentSession>> AgentSession::connect(const std::string& socket) {
+  auto stream = connect_kept_agent(socket);
+  if (!stream) {
+    return stream.error();
+  }
+  return greeted(std::unique_ptr<AgentSession>(new AgentSession(std::move(*stream), Framing::plain)));
+}
+
+Result<std::unique_ptr<AgentSession>> AgentSession::greeted(std::unique_ptr<AgentSession> session) {
+  auto hello = session->await_hello(session->m_framing == Framing::plain ? k_socket_hello_wait : k_hello_wait);
   if (!hello) {
     return hello.error();
   }
@@ -65,14 +81,18 @@ Result<bool> AgentSession::read_some(std::chrono::milliseconds wait) {
   if (*status == ReadStatus::eof) {
     return false;
   }
-  m_decoder.feed(buffer, m_demux);
+  if (m_framing == Framing::plain) {
+    m_demux.frames.feed(buffer);
+  } else {
+    m_decoder.feed(buffer, m_demux);
+  }
   return true;
 }
 
 // Whatever the exec printed instead of a hello (the runtime's "permission denied", a shell's
 // "not found") becomes the reason.
-Result<agent::Frame> AgentSession::await_hello() {
-  const auto give_up = Clock::now() + k_hello_wait;
+Result<agent::Frame> AgentSession::await_hello(std::chrono::seconds wait) {
+  const auto give_up = Clock::now() + wait;
   while (Clock::now() < give_up) {
     if (auto frame = m_demux.frames.next()) {
       if (frame->type == FrameType::hello) {

@@ -1,5 +1,6 @@
 #pragma once
-// One running pipe-agent in a job container: an exec with attached stdio that runs steps on request.
+// One running pipe-agent in a job container: an exec with attached stdio, or a connection to the
+// socket a kept container's agent listens on; either runs steps on request.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -20,6 +21,9 @@ public:
   [[nodiscard]] static Result<std::unique_ptr<AgentSession>> start(EngineClient& client, const std::string& container,
                                                                   const std::string& path);
 
+  /// Connects to the agent listening on `socket` (a kept container's) and waits for its hello.
+  [[nodiscard]] static Result<std::unique_ptr<AgentSession>> connect(const std::string& socket);
+
   /// Runs one step. An error means the agent is gone (the step killed it, or it crashed):
   /// the session must not be used again.
   [[nodiscard]] Result<ExitStatus> run(const ExecSpec& spec, const std::string& marker_line, OutputSink& sink);
@@ -27,10 +31,16 @@ public:
   [[nodiscard]] bool broken() const { return m_broken; }
 
 private:
-  explicit AgentSession(std::unique_ptr<RawStream> stream) : m_stream(std::move(stream)) {}
+  /// How the agent's bytes arrive: in the engine's stdout/stderr frames, or as they are.
+  enum class Framing { multiplexed, plain };
+
+  AgentSession(std::unique_ptr<RawStream> stream, Framing framing)
+      : m_stream(std::move(stream)), m_framing(framing) {}
+  /// Waits for the hello of a session just opened and checks its protocol version.
+  [[nodiscard]] static Result<std::unique_ptr<AgentSession>> greeted(std::unique_ptr<AgentSession> session);
   /// Reads once (waiting up to `wait`), decoding into m_frames; false when the stream ended.
   [[nodiscard]] Result<bool> read_some(std::chrono::milliseconds wait);
-  [[nodiscard]] Result<agent::Frame> await_hello();
+  [[nodiscard]] Result<agent::Frame> await_hello(std::chrono::seconds wait);
 
   /// Splits the exec's multiplexed output: stdout carries frames, stderr the agent's own complaints.
   class Demux final : public OutputSink {
@@ -41,6 +51,7 @@ private:
   };
 
   std::unique_ptr<RawStream> m_stream;
+  Framing m_framing;
   FrameDecoder m_decoder;
   Demux m_demux;
   bool m_broken = false;

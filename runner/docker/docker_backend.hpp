@@ -90,6 +90,7 @@ private:
   DockerBackendOptions m_options;
   std::mutex m_reuse_mutex;
   std::map<std::string, FileLock> m_reuse_locks;  // by the job's host temp dir: held from prepare to teardown
+  std::map<std::string, std::string> m_present_images;  // image -> id ensure_image found (no pull), until a kept container takes it
   std::unique_ptr<StepAgents> m_agents;  // null with StepAgentMode::off
   std::unique_ptr<WarmPool> m_pool;      // null with WarmContainers::off; goes first, before the agents it uses
 };

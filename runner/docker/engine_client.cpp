@@ -49,12 +49,19 @@ EngineClient::EngineClient(const EngineEndpoint& endpoint) : m_http(endpoint) {}
 
 Result<std::shared_ptr<EngineClient>> EngineClient::connect(const EngineEndpoint& endpoint) {
   auto client = std::make_shared<EngineClient>(endpoint);
-  auto server = client->version();
-  if (!server) {
-    return server.error();
+  auto api = client->ping();
+  if (!api) {
+    return api.error();
   }
-  if (!server->api_version.empty() && version_less(server->api_version, k_client_api)) {
-    client->m_api_version = server->api_version;
+  if (api->empty()) {  // an engine without the header: /version, which asks containerd, says it
+    auto server = client->version();
+    if (!server) {
+      return server.error();
+    }
+    *api = server->api_version;
+  }
+  if (!api->empty() && version_less(*api, k_client_api)) {
+    client->m_api_version = *api;
   }
   return client;
 }
@@ -151,12 +158,16 @@ Result<void> EngineClient::expect_ok(const std::string& what, const Result<HttpR
   return {};
 }
 
-Result<void> EngineClient::ping() {
+Result<std::string> EngineClient::ping() {
   HttpRequest request;
   request.path = "/_ping";
   request.timeout = std::chrono::milliseconds(5000);
+  request.keep_headers = true;
   auto response = m_http.send(request);
-  return expect_ok("ping", response);
+  if (auto ok = expect_ok("ping", response); !ok) {
+    return ok.error();
+  }
+  return response->header("Api-Version");
 }
 
 Result<EngineVersion> EngineClient::version() {

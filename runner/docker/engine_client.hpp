@@ -84,7 +84,8 @@ enum class EngineKind { docker, podman };
 /// One engine; thread-safe (connections are pooled).
 class EngineClient {
 public:
-  /// Connects to `endpoint`, pings it and settles the API version.
+  /// Connects to `endpoint`, pings it and settles the API version: the ping's `Api-Version`
+  /// header (Docker and Podman send it), else `/version`, which costs the engine far more.
   [[nodiscard]] static Result<std::shared_ptr<EngineClient>> connect(const EngineEndpoint& endpoint);
   /// Connects to the engine DOCKER_HOST names (default /var/run/docker.sock).
   [[nodiscard]] static Result<std::shared_ptr<EngineClient>> connect_from_environment();
@@ -99,7 +100,8 @@ public:
   /// The API version every path is prefixed with ("1.41").
   [[nodiscard]] const std::string& api_version() const { return m_api_version; }
 
-  [[nodiscard]] Result<void> ping();
+  /// `GET /_ping`; the answer's `Api-Version` header (the server's maximum), empty without one.
+  [[nodiscard]] Result<std::string> ping();
   [[nodiscard]] Result<EngineVersion> version();
 
   /// True when the image is present locally under that name.

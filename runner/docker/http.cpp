@@ -2,6 +2,8 @@
 
 #include <poll.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include "runner/system/lazy/curl_request.hpp"
@@ -147,7 +149,24 @@ std::string outcome_text(const lazy::CurlOutcome& done) {
   return done.code == CURLE_OK || done.stopped ? std::to_string(done.status) : "failed: " + done.error;
 }
 
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 }  // namespace
+
+std::string HttpResponse::header(std::string_view name) const {
+  for (const auto& line : headers) {
+    const auto colon = line.find(':');
+    if (same_name(std::string_view(line).substr(0, colon), name)) {
+      const auto start = line.find_first_not_of(" \t", colon + 1);
+      return start == std::string::npos ? std::string() : line.substr(start);
+    }
+  }
+  return {};
+}
 
 Result<EngineEndpoint> endpoint_from_host(const std::string& host, bool tls, const std::string& cert_path) {
   EngineEndpoint endpoint;
@@ -259,14 +278,26 @@ Error HttpTransport::connect_error(const std::string& detail) const {
 
 struct HttpTransport::Performed : lazy::CurlOutcome {};
 
-Result<HttpTransport::Performed> HttpTransport::perform(const HttpRequest& request, const BodySink& sink) {
+Result<HttpTransport::Performed> HttpTransport::perform(const HttpRequest& request, const BodySink& sink,
+                                                        std::vector<std::string>* headers) {
   auto loaded = load_curl();
   if (!loaded) {
     return loaded.error();
   }
   const lazy::CurlApi& curl = **loaded;
   CURL* handle = static_cast<CURL*>(checkout(curl));
-  Performed done{lazy::perform_request(curl, handle, curl_request(request), sink)};
+  lazy::CurlRequest prepared = curl_request(request);
+  if (headers != nullptr) {
+    prepared.on_header = [headers](std::string_view line) {
+      while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
+        line.remove_suffix(1);
+      }
+      if (line.find(':') != std::string_view::npos) {
+        headers->emplace_back(line);
+      }
+    };
+  }
+  Performed done{lazy::perform_request(curl, handle, prepared, sink)};
   checkin(handle);
   return done;
 }
@@ -274,7 +305,7 @@ Result<HttpTransport::Performed> HttpTransport::perform(const HttpRequest& reque
 Result<HttpResponse> HttpTransport::send(const HttpRequest& request) {
   HttpResponse response;
   const auto started = trace_start();
-  auto done = perform(request, lazy::append_to(response.body));
+  auto done = perform(request, lazy::append_to(response.body), request.keep_headers ? &response.headers : nullptr);
   if (!done) {
     return done.error();
   }

@@ -43,12 +43,17 @@ struct HttpRequest {
   std::string content_type;  // empty: no body header
   std::vector<std::string> headers;
   std::chrono::milliseconds timeout{60000};  // 0: none (streams)
+  bool keep_headers = false;                 // HttpResponse::headers gets the answer's headers
 };
 
 /// A buffered answer.
 struct HttpResponse {
   long status = 0;
   std::string body;
+  std::vector<std::string> headers;  // "Name: value", when the request asked for them
+
+  /// The value of header `name` (case-insensitive), or empty.
+  [[nodiscard]] std::string header(std::string_view name) const;
 };
 
 /// How a read on a raw stream ended.
@@ -98,7 +103,8 @@ private:
   using BodySink = std::function<bool(long status, std::string_view bytes)>;
   /// Sends `request` on a pooled handle, the body going to `sink`; the handle goes back to the
   /// pool after.
-  [[nodiscard]] Result<Performed> perform(const HttpRequest& request, const BodySink& sink);
+  [[nodiscard]] Result<Performed> perform(const HttpRequest& request, const BodySink& sink,
+                                         std::vector<std::string>* headers = nullptr);
 
   EngineEndpoint m_endpoint;
   std::mutex m_mutex;

@@ -11,6 +11,7 @@ namespace pipeline::runner::docker {
 
 /// The Entrypoint + Cmd of a kept container that exits (and, being AutoRemove, goes) once it has
 /// been unused for about `idle`; `host_dir` is its bind-mounted directory, at the same path inside.
+/// It starts the agent install_kept_agent left there, listening on kept_agent_socket.
 [[nodiscard]] std::vector<std::string> reaping_command(const std::string& host_dir, std::chrono::seconds idle);
 
 /// Marks the kept container of `host_dir` in use; false when it has reaped itself (or is doing

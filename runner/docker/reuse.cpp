@@ -2,12 +2,14 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
 
 #include "runner/docker/container_options.hpp"
 #include "runner/docker/docker_backend.hpp"
+#include "runner/docker/kept_agent.hpp"
 #include "runner/docker/kept_idle.hpp"
 #include "workflow/base/json_text.hpp"
 
@@ -116,6 +118,21 @@ Result<std::optional<std::string>> find_kept_container(EngineClient& client, con
   return fit;
 }
 
+bool kept_has_bash(EngineClient& client, const std::string& id, const std::string& host_dir) {
+  const fs::path known = fs::path(host_dir) / ".pipe-bash";  // "<container id> bash" or "<container id> none"
+  std::string answer;
+  std::getline(std::ifstream(known), answer);
+  if (answer == id + " bash" || answer == id + " none") {
+    return answer.back() == 'h';
+  }
+  auto bash = client.path_exists(id, "/bin/bash");
+  if (!bash) {
+    return false;
+  }
+  std::ofstream(known, std::ios::trunc) << id << (*bash ? " bash" : " none") << '\n';
+  return *bash;
+}
+
 void remove_kept_host_dir(const Labels& labels) {
   const fs::path dir = label_of(labels, "pipe.reuse.dir");
   if (is_kept_dir(dir)) {
@@ -127,7 +144,15 @@ void remove_kept_host_dir(const Labels& labels) {
 
 Result<void> DockerBackend::start_kept_container(const JobSpec& spec, JobEnv& env, json body, const std::string& host_dir) {
   const std::string key = reuse_key_hash(*spec.reuse);
-  auto image = m_client->image_id(spec.image);
+  // The id ensure_image just found, taken once: a later job inspects again (a rebuilt tag).
+  auto image = [&]() -> Result<std::string> {
+    std::lock_guard guard(m_reuse_mutex);
+    auto known = m_present_images.extract(spec.image);
+    return known ? Result<std::string>(std::move(known.mapped())) : Result<std::string>(Error{""});
+  }();
+  if (!image) {
+    image = m_client->image_id(spec.image);
+  }
   if (!image) {
     return image.error();
   }
@@ -148,6 +173,9 @@ Result<void> DockerBackend::start_kept_container(const JobSpec& spec, JobEnv& en
   } else {
     for (const auto& [name, value] : reuse_labels(*spec.reuse, config, host_dir)) {
       body["Labels"][name] = value;
+    }
+    if (spec.reuse_idle.count() > 0) {
+      install_kept_agent(host_dir);  // the container's own process starts it (reaping_command)
     }
     auto id = m_client->create_container(body, k_dir_prefix + key);
     if (!id) {

@@ -16,6 +16,10 @@ namespace pipeline::runner::docker {
 /// The label every kept container carries, `pipe.reuse=<key hash>`; `pipe clean` looks for it.
 inline constexpr const char* k_reuse_label = "pipe.reuse";
 
+/// Whether the kept container `id` has /bin/bash: asked of the engine once per container, the
+/// answer kept in its host directory under its id.
+[[nodiscard]] bool kept_has_bash(EngineClient& client, const std::string& id, const std::string& host_dir);
+
 /// A stable hex digest of the key (workflow file, job id, matrix values).
 [[nodiscard]] std::string reuse_key_hash(const ReuseKey& key);
 

@@ -1,11 +1,12 @@
 #include "runner/docker/step_agents.hpp"
 
-#include <cstdint>
 #include <filesystem>
 #include <fstream>
 
 #include "runner/agent/agent_blob.hpp"
+#include "runner/docker/kept_agent.hpp"
 #include "runner/docker/tar_stream.hpp"
+#include "runner/trace/trace.hpp"
 
 namespace pipeline::runner::docker {
 namespace {
@@ -14,22 +15,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* k_agent_name = "pipe-agent";
 
-// `pipe-agent-<digest of its bytes>`: a kept container that has this very agent needs no copy.
-const std::string& agent_file_name() {
-  static const std::string name = [] {
-    std::uint64_t hash = 14695981039346656037ULL;
-    for (unsigned char c : agent::agent_binary()) {
-      hash = (hash ^ c) * 1099511628211ULL;
-    }
-    static constexpr char k_hex[] = "0123456789abcdef";
-    std::string out = std::string(k_agent_name) + "-";
-    for (int shift = 60; shift >= 0; shift -= 4) {
-      out.push_back(k_hex[(hash >> shift) & 0xF]);
-    }
-    return out;
-  }();
-  return name;
-}
 // The first place tried: one put-archive into the container's /tmp.
 constexpr const char* k_container_dir = "/tmp";
 
@@ -125,6 +110,24 @@ std::unique_ptr<AgentSession> StepAgents::install(const JobEnv& env, Container& 
   return nullptr;
 }
 
+// A kept container's own process started an agent listening on a socket in its host directory:
+// connecting costs no engine call. A container made before that, or whose agent could not start
+// (a noexec mount, a user who cannot reach the directory), has no socket: its agent is exec'd.
+std::unique_ptr<AgentSession> StepAgents::connect_listening(const JobEnv& env, Container& container) {
+  const std::string host_dir = fs::path(env.host_temp_dir).parent_path().parent_path().string();
+  const std::string socket = kept_agent_socket(host_dir);
+  auto session = AgentSession::connect(socket);
+  container.listening = static_cast<bool>(session);
+  trace::debug([&] {
+    return "step agent: " + (session ? "connected to " + socket : "no listening agent (" + session.error().message + ")");
+  });
+  if (!session) {
+    return nullptr;
+  }
+  container.tried = true;
+  return std::move(*session);
+}
+
 std::unique_ptr<AgentSession> StepAgents::take(const JobEnv& env, Container& container) {
   std::lock_guard guard(container.mutex);
   if (container.disabled) {
@@ -135,7 +138,18 @@ std::unique_ptr<AgentSession> StepAgents::take(const JobEnv& env, Container& con
     container.idle.pop_back();
     return session;
   }
+  if (container.listening) {
+    if (auto session = connect_listening(env, container)) {
+      return session;
+    }
+    container.tried = false;  // the listener went (a step killed it): an exec starts an agent
+  }
   if (!container.tried) {
+    if (env.kept) {
+      if (auto session = connect_listening(env, container)) {
+        return session;
+      }
+    }
     return install(env, container);
   }
   // A second agent for a step running beside another, or a fresh one after a step killed its agent.

@@ -42,12 +42,14 @@ private:
     bool tried = false;    // installing was attempted
     bool disabled = false; // no agent can run here: exec-per-step
     std::string path;      // the agent inside the container
+    bool listening = false; // a kept container whose own agent listens on its socket
     std::vector<std::unique_ptr<AgentSession>> idle;
   };
 
   [[nodiscard]] std::shared_ptr<Container> container_of(const std::string& id);
   [[nodiscard]] std::unique_ptr<AgentSession> take(const JobEnv& env, Container& container);
   [[nodiscard]] std::unique_ptr<AgentSession> install(const JobEnv& env, Container& container);
+  [[nodiscard]] std::unique_ptr<AgentSession> connect_listening(const JobEnv& env, Container& container);
   void give_up(const JobEnv& env, Container& container, const std::string& reason);
 
   EngineClient& m_client;

@@ -64,7 +64,7 @@ TEST_CASE("pipe run --log-level debug --log-file traces each Engine API call and
   REQUIRE(result.exit_code == 0);
   const std::string trace = pipeline::test::read_file(repo.log);
   INFO(trace);
-  CHECK_THAT(trace, Catch::Contains("engine GET /version -> 200"));
+  CHECK_THAT(trace, Catch::Contains("engine GET /_ping -> 200"));
   CHECK_THAT(trace, Catch::Contains("engine POST /v1.41/containers/create"));
   CHECK_THAT(trace, Catch::Contains("/exec -> 201"));
   CHECK_THAT(trace, Catch::Contains(" ms)"));

@@ -21,6 +21,12 @@ std::size_t write_body(char* data, std::size_t size, std::size_t count, void* us
   return size * count;
 }
 
+std::size_t take_header(char* data, std::size_t size, std::size_t count, void* user) {
+  const auto& on_header = *static_cast<const std::function<void(std::string_view)>*>(user);
+  on_header(std::string_view(data, size * count));
+  return size * count;
+}
+
 // Owns the header list for the duration of curl_easy_perform.
 class HeaderList {
 public:
@@ -69,6 +75,10 @@ CurlOutcome perform_request(const CurlApi& curl, CURL* handle, const CurlRequest
   SinkState state{curl, handle, sink};
   curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, write_body);
   curl.easy_setopt(handle, CURLOPT_WRITEDATA, &state);
+  if (request.on_header) {
+    curl.easy_setopt(handle, CURLOPT_HEADERFUNCTION, take_header);
+    curl.easy_setopt(handle, CURLOPT_HEADERDATA, &request.on_header);
+  }
   char detail[CURL_ERROR_SIZE] = "";
   curl.easy_setopt(handle, CURLOPT_ERRORBUFFER, detail);
   CurlOutcome outcome;

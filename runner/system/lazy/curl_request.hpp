@@ -23,6 +23,8 @@ struct CurlRequest {
   std::chrono::milliseconds timeout{0};  // the whole transfer; 0: none (streams)
   /// Options of the transport (a unix socket, TLS files), set after the common ones.
   std::function<void(const CurlApi& curl, CURL* handle)> transport;
+  /// Takes each header line of the answer ("Name: value\r\n", the status line too); unset: none.
+  std::function<void(std::string_view line)> on_header;
 };
 
 /// Takes each piece of the answer's body with the answer's status; false stops the transfer.

@@ -35,10 +35,12 @@ namespace {
 
 /// Sets an environment variable for one scope and restores the previous value.
 /// A temp directory removed afterwards (short: unix socket paths are limited to 108 bytes).
-/// A unix socket answering `/_ping` and `/version` the way the Docker engine (and Podman's compat API) does.
+/// A unix socket answering `/_ping` and `/version` the way the Docker engine (and Podman's compat API) does;
+/// `api_header` is the Api-Version header every answer carries (empty: none, as an old engine).
 class FakeEngine {
 public:
-  explicit FakeEngine(const fs::path& path) : m_path(path) {
+  explicit FakeEngine(const fs::path& path, std::string api_header = "1.41")
+      : m_path(path), m_api_header(std::move(api_header)) {
     fs::create_directories(path.parent_path());
     m_listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un address{};
@@ -85,14 +87,16 @@ private:
     }
     ++m_requests;
     const bool ping = request.find(" /_ping ") != std::string::npos;
-    const std::string body = ping ? "OK" : R"({"Version":"4.3.1","ApiVersion":"1.41","Os":"linux"})";
-    const std::string reply = std::string("HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nServer: Docker/20.10.24 (linux)\r\n") +
+    const std::string body = ping ? "OK" : R"({"Version":"4.3.1","ApiVersion":"1.40","Os":"linux"})";
+    const std::string api = m_api_header.empty() ? "" : "Api-Version: " + m_api_header + "\r\n";
+    const std::string reply = "HTTP/1.1 200 OK\r\n" + api + "Server: Docker/20.10.24 (linux)\r\n" +
                               "Content-Type: " + (ping ? "text/plain; charset=utf-8" : "application/json") +
                               "\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
     [[maybe_unused]] const auto written = ::write(client, reply.data(), reply.size());
   }
 
   fs::path m_path;
+  std::string m_api_header;
   int m_listener = -1;
   std::atomic<bool> m_stop{false};
   std::atomic<int> m_requests{0};
@@ -156,6 +160,28 @@ TEST_CASE("podman discovery finds the rootless socket under XDG_RUNTIME_DIR", "[
   REQUIRE(client);
   CHECK((*client)->endpoint().unix_path == (dir.path / "podman" / "podman.sock").string());
   CHECK((*client)->api_version() == "1.41");
+}
+
+TEST_CASE("the API version is the ping's Api-Version header: no /version call", "[docker][podman]") {
+  TempDir dir("podman");
+  FakeEngine engine(dir.path / "old.sock", "1.39");
+  auto endpoint = endpoint_from_host((dir.path / "old.sock").string(), false, "");
+  REQUIRE(endpoint);
+  auto client = EngineClient::connect(*endpoint);
+  REQUIRE(client);
+  CHECK((*client)->api_version() == "1.39");
+  CHECK(engine.requests() == 1);
+}
+
+TEST_CASE("an engine whose ping has no Api-Version header is asked /version", "[docker][podman]") {
+  TempDir dir("podman");
+  FakeEngine engine(dir.path / "bare.sock", "");
+  auto endpoint = endpoint_from_host((dir.path / "bare.sock").string(), false, "");
+  REQUIRE(endpoint);
+  auto client = EngineClient::connect(*endpoint);
+  REQUIRE(client);
+  CHECK((*client)->api_version() == "1.40");
+  CHECK(engine.requests() == 2);
 }
 
 TEST_CASE("DOCKER_HOST wins over podman discovery", "[docker][podman]") {

@@ -83,16 +83,30 @@ struct WarmRepo {
     }
   }
 
-  /// Stages file.txt holding `content`, runs the warm hook, and returns the container's box.
-  std::string commit(const std::string& content, const std::string& idle) {
+  /// Stages file.txt holding `content`, runs the warm hook (with `extra` options), checks the
+  /// step saw the content, and returns what the hook printed.
+  pipeline::test::ProcessResult run(const std::string& content, const std::string& idle, const std::string& extra = "") {
     repo.write("file.txt", content + "\n");
-    const auto result = repo.sh("git add -A && \"$PIPE\" hook run --warm --warm-idle " + idle);
+    auto result = repo.sh("git add -A && \"$PIPE\" hook run --warm --warm-idle " + idle + " " + extra);
     INFO(result.out + result.err);
     CHECK(result.exit_code == 1);
     CHECK(value_after(result.out, "content") == content);
+    return result;
+  }
+  /// Stages file.txt holding `content`, runs the warm hook, and returns the container's box.
+  std::string commit(const std::string& content, const std::string& idle) {
+    const auto result = run(content, idle);
     const std::string box = value_after(result.out, "box");
     REQUIRE_FALSE(box.empty());
     return box;
+  }
+  /// The kept container's host directory (bind-mounted at its own path).
+  [[nodiscard]] std::string kept_dir() const {
+    const auto ids = kept();
+    REQUIRE(ids.size() == 1);
+    auto info = client->inspect_container(ids.front());
+    REQUIRE(info);
+    return info->labels.at("pipe.reuse.dir");
   }
 };
 
@@ -126,4 +140,30 @@ TEST_CASE("a warm hook's container goes by itself after its idle time", "[hook][
   // The next commit starts a fresh container and still sees its own files.
   const std::string next = warm.commit("three", "2");
   CHECK(next != first);
+}
+
+TEST_CASE("a warm hook's steps reach the kept container's own agent through its socket, with no exec",
+          "[hook][docker][warm][agent]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  WarmRepo warm(client);
+  const std::string first = warm.commit("one", "60");
+  const auto traced = warm.run("two", "60", "--log-level trace");
+  INFO(traced.err);
+  CHECK_THAT(traced.err, Catch::Contains("step agent: connected to " + warm.kept_dir() + "/.pipe-agent/sock"));
+  CHECK(traced.err.find("/exec -> ") == std::string::npos);  // neither the step nor the agent is an exec
+  CHECK(value_after(traced.out, "box") == first);
+}
+
+TEST_CASE("without its agent's socket, a warm hook's steps start the agent with an exec", "[hook][docker][warm][agent]") {
+  REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
+  WarmRepo warm(client);
+  const std::string first = warm.commit("one", "60");
+  // As in a container made by an older pipe, or one whose agent could not start.
+  fs::remove(fs::path(warm.kept_dir()) / ".pipe-agent" / "sock");
+  const auto traced = warm.run("two", "60", "--log-level trace");
+  INFO(traced.err);
+  CHECK_THAT(traced.err, Catch::Contains("step agent: no listening agent"));
+  CHECK_THAT(traced.err, Catch::Contains("/exec -> 201"));
+  CHECK(value_after(traced.out, "box") == first);
+  CHECK(warm.commit("three", "60") == first);
 }
