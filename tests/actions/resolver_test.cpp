@@ -1,7 +1,6 @@
 // The resolver against real git repositories served through file:// URLs.
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <thread>
 
 #include "action_repo.hpp"
@@ -179,24 +178,19 @@ TEST_CASE("offline resolution uses the cache and names a missing action", "[acti
   CHECK(offline.fetch_count() == 0);
 }
 
-TEST_CASE("a warm cache resolves in under 5 ms per action", "[actions]") {
+TEST_CASE("a warm cache resolves without fetching, again and again", "[actions]") {
+  // How fast: bench/bench_actions.cpp (no timing thresholds in tests).
   ActionSandbox box("warm");
   box.publish("octo/hello", make_source(box), "v1");
   {
     Resolver cold(options_for(box));
     REQUIRE(cold.resolve("octo/hello@v1", "/nowhere"));
   }
-  // The best of a few runs: the machine may be busy with other work.
-  long long best = 1'000'000;
-  for (int i = 0; i < 5; ++i) {
+  for (int i = 0; i < 3; ++i) {
     Resolver warm(options_for(box));
-    const auto started = std::chrono::steady_clock::now();
     REQUIRE(warm.resolve("octo/hello@v1", "/nowhere"));
-    const auto elapsed = std::chrono::steady_clock::now() - started;
     CHECK(warm.fetch_count() == 0);
-    best = std::min<long long>(best, std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
   }
-  CHECK(best < 5000);
 }
 
 TEST_CASE("option --action-override replaces a remote action by a local directory", "[actions]") {
