@@ -200,7 +200,6 @@ Result<JobEnv> DockerBackend::prepare(const JobSpec& spec, FileLock reuse_lock) 
     if (auto image = ensure_image(spec.image, spec.credentials); !image) {
       return image;
     }
-    warm_next(spec, warm);
     if (!m_options.network.empty()) {
       env.network = spec.services.empty() ? std::string() : m_options.network;
     } else if (!spec.services.empty() || !spec.use_host_network) {
@@ -216,6 +215,8 @@ Result<JobEnv> DockerBackend::prepare(const JobSpec& spec, FileLock reuse_lock) 
     if (auto job = start_job_container(spec, env, host_dir); !job) {
       return job;
     }
+    // After the job's own container started: made at once, the ones ahead slowed its start.
+    warm_next(spec, warm);
     if (!spec.network.empty() && !spec.reuse && job_network_mode(spec, env) != spec.network) {  // --network: join it too
       if (auto joined = m_client->connect_network(spec.network, env.id, {}); !joined) {
         return Error{"--network " + spec.network + ": " + joined.error().message};
