@@ -207,7 +207,7 @@ TEST_CASE("container: jobs of one image take warm containers and join their job'
   CHECK(containers_labelled(*client, "pipe.pid=" + std::to_string(pid)).empty());
 }
 
-TEST_CASE("--no-warm and `warm: false` start no warm container and change no result", "[docker][warm]") {
+TEST_CASE("a run with --no-warm or `warm: false` starts no warm container and changes no result", "[docker][warm]") {
   REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
   for (const bool by_config : {false, true}) {
     Repo repo(workflow(false, false));
