@@ -34,7 +34,9 @@ JobSpec bench_job(const std::string& workspace, int warm_ahead) {
   spec.display_name = "bench";
   spec.image = k_image;
   spec.workspace = workspace;
-  spec.warm_ahead = warm_ahead;
+  if (warm_ahead > 0) {
+    spec.jobs_to_come = [warm_ahead] { return warm_ahead; };
+  }
   return spec;
 }
 

@@ -2,6 +2,7 @@
 // The seam between the engine and where steps run. A backend knows containers, processes,
 // files and byte streams — never Job or Step. Implementations: host, docker (and podman).
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -77,7 +78,9 @@ struct JobSpec {
   std::optional<ReuseKey> reuse;  // set: keep the job container for the next run of the same job
   std::string network;  // --network: a job without `container:` uses it instead of the host's; a container job joins it too
   std::chrono::seconds reuse_idle{0};  // with reuse: the kept container removes itself after this long unused; 0: never
-  int warm_ahead = 0;  // jobs like this one still to come (the rest of a matrix): a backend may start theirs now
+  // How many jobs like this one are still to start (asked when the backend decides how many
+  // containers to start ahead for them); unset: none.
+  std::function<int()> jobs_to_come;
 };
 
 /// A running service, as `job.services.<id>` shows it.

@@ -82,6 +82,7 @@ std::function<int()> setup_run(CLI::App& app) {
   auto watching = std::make_shared<bool>(false);
   auto no_socket = std::make_shared<bool>(false);
   auto no_agent = std::make_shared<bool>(false);
+  auto no_warm = std::make_shared<bool>(false);
   auto overrides = std::make_shared<std::vector<std::string>>();
   auto ci = std::make_shared<bool>(false);
   auto no_ci = std::make_shared<bool>(false);
@@ -107,6 +108,7 @@ std::function<int()> setup_run(CLI::App& app) {
       ->check(pull_policy_check());
   app.add_flag("--no-engine-socket", *no_socket, "Do not mount the engine socket into job containers and Docker actions");
   app.add_flag("--no-agent", *no_agent, "Run each container step as its own engine exec, without pipe-agent");
+  app.add_flag("--no-warm", *no_warm, "Start no job container before its job (default: parallel jobs and matrices of one image take started ones)");
   app.add_flag("--privileged", options->privileged, "Run every job container privileged");
   app.add_option("--container-cap-add", options->cap_add, "Add a capability to every job container");
   app.add_option("--container-options", options->container_options,
@@ -164,6 +166,7 @@ std::function<int()> setup_run(CLI::App& app) {
     options->workspace = *copy ? job::WorkspaceMode::copy : job::WorkspaceMode::bind;
     options->engine_socket = !*no_socket;
     options->agent = !*no_agent;
+    options->warm = !*no_warm;
     for (const auto& text : *reports) {
       options->reports.push_back(parse_report(text));
     }

@@ -19,6 +19,7 @@ const std::vector<KeyInfo>& known_keys() {
       {"backend", Kind::scalar, "auto", "auto, host, docker or podman"},
       {"parallel", Kind::scalar, "0", "jobs at once; 0: number of cores"},
       {"agent", Kind::scalar, "true", "false: container steps run as one engine exec each instead of through pipe-agent"},
+      {"warm", Kind::scalar, "true", "false: no job container is started before its job (parallel jobs and matrices)"},
       {"strict", Kind::scalar, "false", "true: a job whose runs-on no runner serves fails instead of being skipped"},
       {"secret-files", Kind::list, ".secrets", "secrets files (dotenv)"},
       {"env-files", Kind::list, ".env", "variables for every job's env (dotenv)"},
@@ -161,6 +162,10 @@ private:
           report(where, "'" + key + "' must be a single value");
           return;
         }
+        if (checked_boolean(key) && node.scalar != "true" && node.scalar != "false") {
+          report(node.where, "'" + key + "' must be true or false, not '" + node.scalar + "'");
+          return;
+        }
         store(key, {node.scalar}, where);
         return;
       case Kind::list:
@@ -171,6 +176,10 @@ private:
         return;
     }
   }
+
+  // The switches whose bad value is reported here, at the value: the older ones (strict, agent)
+  // are checked when a run applies them and keep their `file:line: …` messages.
+  static bool checked_boolean(std::string_view key) { return key == "warm"; }
 
   void list(const std::string& key, const workflow::SourceLocation& where, const workflow::Node& node) {
     std::vector<std::string> values;

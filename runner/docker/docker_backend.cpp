@@ -18,6 +18,7 @@
 #include "runner/docker/container_options.hpp"
 #include "runner/docker/create_body.hpp"
 #include "runner/docker/engine_client.hpp"
+#include "runner/docker/job_container.hpp"
 #include "runner/docker/kept_idle.hpp"
 #include "runner/docker/reuse.hpp"
 #include "runner/docker/tar_stream.hpp"
@@ -76,61 +77,6 @@ public:
   void write(Stream, std::string_view) override {}
 };
 
-// A job without `container:` is a VM on GitHub: it shares the host's network, so `localhost:PORT`
-// reaches its services' published ports even though the services have a network of their own.
-// A kept container outlives the job's network: it starts on the default bridge and joins each run's.
-std::string job_network_mode(const JobSpec& spec, const JobEnv& env) {
-  if (spec.use_host_network || env.network.empty()) {
-    return spec.network.empty() ? "host" : spec.network;
-  }
-  return spec.reuse ? "bridge" : env.network;
-}
-
-// The job container: kept alive by `tail -f /dev/null` under docker-init, the workspace and the
-// temp dirs at their host paths, on the job network (or the host's when there is none).
-Result<json> job_container_body(const JobSpec& spec, const JobEnv& env, const std::string& host_dir,
-                                const std::string& engine_socket) {
-  Labels labels = pipe_labels(spec.run_id, spec.job_id);
-  labels["pipe.role"] = "job";
-  json body{{"Image", spec.image},
-            {"Entrypoint", {"tail"}},
-            {"Cmd", {"-f", "/dev/null"}},
-            {"Env", env_lines(spec.env)},
-            {"Labels", label_json(labels)},
-            {"HostConfig", {{"Init", true}, {"Binds", json::array()}, {"NetworkMode", job_network_mode(spec, env)}}}};
-  json& binds = body["HostConfig"]["Binds"];
-  binds.push_back(host_dir + ":" + host_dir);
-  if (!spec.workspace.empty()) {
-    body["WorkingDir"] = spec.workspace;
-    if (!spec.copy_workspace) {
-      binds.push_back(spec.workspace + ":" + spec.workspace);
-    }
-  }
-  for (const Mount& mount : spec.mounts) {
-    binds.push_back(mount.source + ":" + mount.target + (mount.read_only ? ":ro" : ""));
-  }
-  if (auto volumes = apply_volumes(spec.volumes, body); !volumes) {
-    return volumes.error();
-  }
-  if (!engine_socket.empty()) {
-    binds.push_back(engine_socket + ":/var/run/docker.sock");
-    body["Env"].push_back("DOCKER_HOST=unix:///var/run/docker.sock");
-  }
-  if (auto ports = publish_ports(spec.ports, body); !ports) {
-    return ports.error();
-  }
-  if (auto options = apply_options_text(spec.options, body, spec.reuse ? "" : env.network); !options) {
-    return options.error();
-  }
-  if (spec.reuse && spec.reuse_idle.count() > 0) {
-    const auto command = reaping_command(host_dir, spec.reuse_idle);
-    body["Entrypoint"] = std::vector<std::string>(command.begin(), command.begin() + 1);
-    body["Cmd"] = std::vector<std::string>(command.begin() + 1, command.end());
-    body["HostConfig"]["AutoRemove"] = true;
-  }
-  return body;
-}
-
 }  // namespace
 
 DockerBackend::DockerBackend(std::shared_ptr<EngineClient> client, DockerBackendOptions options)
@@ -146,46 +92,6 @@ DockerBackend::DockerBackend(std::shared_ptr<EngineClient> client, DockerBackend
       }
     };
     m_pool = std::make_unique<WarmPool>(*m_client, ready, [this](const std::string& line) { status(line); });
-  }
-}
-
-void DockerBackend::wait_warm() {
-  if (m_pool) {
-    m_pool->wait_idle();
-  }
-}
-
-// The create body of a warm container for jobs like `spec`, or nullopt when such a job needs
-// something a container cannot get after it started: its own network (`container:`, services),
-// published ports, a job env, the runner's own network, or a container kept by --reuse.
-std::optional<json> DockerBackend::warm_body(const JobSpec& spec) const {
-  if (!m_pool || !m_options.network.empty() || spec.reuse || !spec.use_host_network || !spec.services.empty() || !spec.ports.empty() ||
-      !spec.env.empty()) {
-    return std::nullopt;
-  }
-  auto body = job_container_body(spec, JobEnv{}, k_warm_dir_placeholder,
-                                 m_options.engine_socket == EngineSocket::mount ? m_client->endpoint().unix_path : "");
-  if (!body) {
-    return std::nullopt;
-  }
-  for (const auto& line : (*body)["Env"]) {
-    if (line.get<std::string>().rfind("DOCKER_HOST=", 0) != 0) {
-      return std::nullopt;  // `--env` in the options: the job's own
-    }
-  }
-  Labels labels = pipe_labels(spec.run_id, k_warm_role);
-  labels["pipe.role"] = k_warm_role;
-  (*body)["Labels"] = label_json(labels);
-  return std::move(*body);
-}
-
-// Starts the containers of the jobs like this one that follow; two at most are ahead, so a long
-// matrix does not fill the machine with idle containers.
-void DockerBackend::warm_next(const JobSpec& spec, const std::optional<json>& body) {
-  constexpr int k_max_ahead = 2;
-  if (body && spec.warm_ahead > 0) {
-    const fs::path run_dir = fs::path(m_options.temp_root) / (owned_prefix(k_run_dir_prefix) + sanitize_name(spec.run_id));
-    m_pool->top_up(warm_key(*body), *body, run_dir.string(), std::min(spec.warm_ahead, k_max_ahead));
   }
 }
 
@@ -300,7 +206,6 @@ Result<JobEnv> DockerBackend::prepare(const JobSpec& spec, FileLock reuse_lock) 
     if (auto image = ensure_image(spec.image, spec.credentials); !image) {
       return image;
     }
-    warm_next(spec, warm);
     if (!m_options.network.empty()) {
       env.network = spec.services.empty() ? std::string() : m_options.network;
     } else if (!spec.services.empty() || !spec.use_host_network) {
@@ -316,6 +221,8 @@ Result<JobEnv> DockerBackend::prepare(const JobSpec& spec, FileLock reuse_lock) 
     if (auto job = start_job_container(spec, env, host_dir); !job) {
       return job;
     }
+    // After the job's own container started: made at once, the ones ahead slowed its start.
+    warm_next(spec, warm);
     if (!spec.network.empty() && !spec.reuse && job_network_mode(spec, env) != spec.network) {  // --network: join it too
       if (auto joined = m_client->connect_network(spec.network, env.id, {}); !joined) {
         return Error{"--network " + spec.network + ": " + joined.error().message};
@@ -340,7 +247,10 @@ Result<void> DockerBackend::start_job_container(const JobSpec& spec, JobEnv& env
     (*body)["HostConfig"]["NetworkMode"] = m_options.network;
   }
   if (!env.id.empty()) {
-    // A warm container, started before this job: it only needs the job's files.
+    // A warm container, started before this job: it only needs the job's network and files.
+    if (auto joined = join_job_network(spec, env); !joined) {
+      return joined;
+    }
   } else if (spec.reuse) {
     if (auto kept = start_kept_container(spec, env, std::move(*body), host_dir); !kept) {
       return kept;

@@ -29,7 +29,7 @@ namespace pipeline::runner::docker {
 /// Whether the job container sees the engine's socket (and DOCKER_HOST) so steps can run docker.
 enum class EngineSocket { mount, hide };
 
-/// Whether a job whose JobSpec::warm_ahead says more like it follow starts their containers now.
+/// Whether a job whose JobSpec::jobs_to_come says more like it follow starts their containers now.
 enum class WarmContainers { on, off };
 
 /// Settings of a DockerBackend.
@@ -75,6 +75,7 @@ public:
 private:
   [[nodiscard]] std::optional<nlohmann::json> warm_body(const JobSpec& spec) const;
   void warm_next(const JobSpec& spec, const std::optional<nlohmann::json>& body);
+  [[nodiscard]] Result<void> join_job_network(const JobSpec& spec, const JobEnv& env);
   [[nodiscard]] Result<JobEnv> prepare(const JobSpec& spec, FileLock reuse_lock);
   [[nodiscard]] Result<ExitStatus> attach_and_wait(const std::string& id, const ContainerRun& run, OutputSink& sink);
   [[nodiscard]] Result<void> start_services(const JobSpec& spec, JobEnv& env);

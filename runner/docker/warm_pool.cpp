@@ -1,10 +1,12 @@
 #include "runner/docker/warm_pool.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <future>
 
 #include "runner/docker/create_body.hpp"
+#include "runner/trace/trace.hpp"
 #include "workflow/base/json_text.hpp"
 
 namespace pipeline::runner::docker {
@@ -53,20 +55,31 @@ WarmPool::WarmPool(EngineClient& client, WarmReady on_ready, std::function<void(
 WarmPool::~WarmPool() { close(); }
 
 std::optional<WarmContainer> WarmPool::take(const std::string& key) {
-  std::lock_guard guard(m_mutex);
+  std::unique_lock lock(m_mutex);
   auto found = m_stock.find(key);
-  if (m_closed || found == m_stock.end() || found->second.ready.empty()) {
+  if (m_closed || found == m_stock.end() || found->second.unclaimed() <= 0) {
     return std::nullopt;
   }
-  WarmContainer taken = std::move(found->second.ready.back());
-  found->second.ready.pop_back();
+  // A container being made is nearer to started than one this job would create now: wait for it.
+  Stock& stock = found->second;
+  ++stock.claimed;
+  m_changed.wait(lock, [&] { return m_closed || !stock.ready.empty() || stock.unclaimed() < 0; });
+  --stock.claimed;
+  if (m_closed || stock.ready.empty()) {
+    return std::nullopt;  // the run ended, or the one this job waited for failed to start
+  }
+  WarmContainer taken = std::move(stock.ready.back());
+  stock.ready.pop_back();
+  trace::debug([&] { return "warm container " + taken.id.substr(0, 12) + " taken"; });
   return taken;
 }
 
-void WarmPool::top_up(const std::string& key, const json& body, const std::string& dir_parent, int count) {
+void WarmPool::top_up(const std::string& key, const json& body, const std::string& dir_parent, int cap,
+                      const std::function<int()>& jobs_to_come) {
   std::lock_guard guard(m_mutex);
   Stock& stock = m_stock[key];
-  for (int have = stock.making + static_cast<int>(stock.ready.size()); !m_closed && have < count; ++have) {
+  const int wanted = std::min(cap, jobs_to_come());
+  for (int have = stock.unclaimed(); !m_closed && have < wanted; ++have) {
     ++stock.making;
     m_threads.emplace_back([this, key, body, dir_parent] {
       auto made = make(body, dir_parent);
@@ -77,6 +90,7 @@ void WarmPool::top_up(const std::string& key, const json& body, const std::strin
         mine.ready.push_back(std::move(*made));
       } else if (made) {
         lock.unlock();
+        trace::debug([&] { return "warm container " + made->id.substr(0, 12) + " removed: the run ended"; });
         discard(*made);  // the run ended while this one started
         lock.lock();
       } else if (m_status) {
@@ -113,6 +127,7 @@ Result<WarmContainer> WarmPool::make(const json& body, const std::string& dir_pa
   if (m_on_ready) {
     m_on_ready(warm);
   }
+  trace::debug([&] { return "warm container " + warm.id.substr(0, 12) + " started"; });
   return warm;
 }
 
@@ -146,6 +161,7 @@ void WarmPool::close() {
     m_closed = true;
     threads.swap(m_threads);
   }
+  m_changed.notify_all();  // a job waiting for a container being made goes cold
   for (auto& thread : threads) {
     thread.join();
   }
@@ -160,6 +176,7 @@ void WarmPool::close() {
   }
   std::vector<std::thread> removals;
   for (const auto& container : left) {
+    trace::debug([&] { return "warm container " + container.id.substr(0, 12) + " removed: no job took it"; });
     removals.emplace_back([this, container] { discard(container); });
   }
   for (auto& removal : removals) {

@@ -1,7 +1,7 @@
 #pragma once
 // Warm job containers: when a run will need more containers of one configuration (the rest of a
-// matrix), they are created and started while earlier jobs run, so a later job takes a started
-// container instead of waiting for one. A warm container is made from the parts of a job
+// matrix, parallel jobs waiting for a slot or for their needs), they are created and started while
+// earlier jobs run, so a later job takes a started container instead of waiting for one. A warm container is made from the parts of a job
 // container that do not depend on the job (image, mounts, options, labels); it carries no secret,
 // no job env and no temp dir of a job until one takes it. A taken container is the job's alone
 // and goes at its teardown; the pool removes the containers nobody took when it ends.
@@ -47,11 +47,15 @@ public:
   WarmPool(const WarmPool&) = delete;
   WarmPool& operator=(const WarmPool&) = delete;
 
-  /// A started container of configuration `key`, now the caller's; nullopt when none is ready.
+  /// A started container of configuration `key`, now the caller's; one being made and claimed by
+  /// no other job is waited for. Nullopt when there is none (or its making failed).
   [[nodiscard]] std::optional<WarmContainer> take(const std::string& key);
-  /// Starts making containers of `key` from `body` (its Binds name k_warm_dir_placeholder) until
-  /// `count` are ready or being made; each gets a fresh directory under `dir_parent`.
-  void top_up(const std::string& key, const nlohmann::json& body, const std::string& dir_parent, int count);
+  /// Makes containers of `key` from `body` (its Binds name k_warm_dir_placeholder), each with a
+  /// fresh directory under `dir_parent`, until the unclaimed ones ready or being made reach
+  /// min(`cap`, `jobs_to_come()`). `jobs_to_come` is asked under the pool's lock: a job that
+  /// counts itself as started before its take is either not counted or finds one to claim.
+  void top_up(const std::string& key, const nlohmann::json& body, const std::string& dir_parent, int cap,
+              const std::function<int()>& jobs_to_come);
   /// Waits until no container is being made (tests and benches wait for warmth this way).
   void wait_idle();
   /// Removes what nobody took and refuses to make more; the destructor does this too.
@@ -60,7 +64,9 @@ public:
 private:
   struct Stock {
     int making = 0;
+    int claimed = 0;  // takers waiting for one being made
     std::vector<WarmContainer> ready;
+    [[nodiscard]] int unclaimed() const { return making + static_cast<int>(ready.size()) - claimed; }
   };
 
   [[nodiscard]] Result<WarmContainer> make(const nlohmann::json& body, const std::string& dir_parent);

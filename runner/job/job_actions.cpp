@@ -1,5 +1,6 @@
 // `uses:` steps of a job: resolution, composite, JavaScript and Docker actions, pre and post.
 #include "runner/job/job_execution.hpp"
+#include "runner/job/warm_demand.hpp"
 
 namespace pipeline::runner::job::detail {
 
@@ -88,10 +89,7 @@ Result<engine::NodeResult> JobExecution::run_action_step(const Step& step, const
 }
 
 void JobExecution::add_action_mounts(JobSpec& spec) const {
-  const bool uses_actions = std::any_of(m_job.steps.begin(), m_job.steps.end(), [](const Step& step) {
-    return step.uses && !is_checkout(step.uses->value) && step.uses->value.rfind("docker://", 0) != 0;
-  });
-  if (!uses_actions) {
+  if (!uses_fetched_actions(m_job)) {
     return;
   }
   // Fetched actions keep their host paths inside the job container, as local ones (in the workspace) do.

@@ -1,6 +1,7 @@
 #include "runner/job/job_execution.hpp"
 #include "runner/job/environments.hpp"
 #include "runner/job/job_containers.hpp"
+#include "runner/job/warm_demand.hpp"
 #include "workflow/base/json_text.hpp"
 
 extern char** environ;
@@ -221,11 +222,12 @@ Result<JobSpec> JobExecution::job_spec() {
       spec.reuse = ReuseKey{workflow.string(), m_job.id.value, json_text(m_instance.matrix)};
       spec.reuse_idle = m_run.options->reuse_idle;
     }
-    // The matrix combinations after this one likely need the same container: it may start theirs.
-    const auto* index = m_instance.strategy.find("job-index");
-    const auto* total = m_instance.strategy.find("job-total");
-    if (index != nullptr && total != nullptr && index->is_number() && total->is_number()) {
-      spec.warm_ahead = static_cast<int>(total->as_number() - index->as_number()) - 1;
+    // Jobs still to come that want the same container (the rest of a matrix, parallel jobs
+    // waiting for a slot or their needs): the backend may start theirs now.
+    if (m_run.warm_demand && !m_instance.warm_class.empty()) {
+      spec.jobs_to_come = [demand = m_run.warm_demand, warm_class = m_instance.warm_class] {
+        return demand->to_come(warm_class);
+      };
     }
     // Power-user flags reach every job container, after the workflow's own options.
     const RunOptions& options = *m_run.options;
@@ -451,6 +453,9 @@ JobOutcome JobExecution::run() {
 namespace pipeline::runner::job {
 
 JobOutcome run_job(RunState& run, const JobInstance& instance, CancelToken& cancel) {
+  if (run.warm_demand && !instance.warm_class.empty()) {
+    run.warm_demand->started(instance.warm_class);  // before its container is taken: see WarmPool::top_up
+  }
   auto environment = enter_environment(run, instance);  // approval, and its secrets and vars
   if (environment.ended) {
     return *environment.ended;

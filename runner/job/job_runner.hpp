@@ -26,6 +26,7 @@ namespace pipeline::runner::job {
 class CalledWorkflows;
 class Environments;
 class JobServices;
+class WarmDemand;
 
 /// Where one job runs: a backend, and the image when it is a container backend.
 struct Placement {
@@ -57,6 +58,7 @@ struct RunState {
   std::shared_ptr<CalledWorkflows> called_workflows;  // read once per run; null: read at each use
   std::shared_ptr<JobServices> services;  // artifacts; shared with called workflows; null in a dry run
   std::shared_ptr<Environments> environments;  // approvals and scoped values; null: environments only name jobs
+  std::shared_ptr<WarmDemand> warm_demand;  // jobs still to start, by warm class; null: no warm containers
 };
 
 /// How a job ended, as `needs.<id>` shows it.
@@ -73,6 +75,7 @@ struct JobInstance {
   nlohmann::ordered_json matrix = nlohmann::ordered_json::object();
   workflow::expr::Value strategy;
   workflow::expr::Value needs;
+  std::string warm_class;  // set when RunState::warm_demand counts this job among those to come
 };
 
 /// Runs the steps of `instance`; `cancel` is its node's token (run or fail-fast cancellation).

@@ -90,6 +90,7 @@ Backend* Placer::docker_backend() {
     options.pull = m_options.pull;
     options.engine_socket = m_options.engine_socket ? docker::EngineSocket::mount : docker::EngineSocket::hide;
     options.agent = m_options.agent ? docker::StepAgentMode::on : docker::StepAgentMode::off;
+    options.warm = m_options.warm ? docker::WarmContainers::on : docker::WarmContainers::off;
     options.network = m_options.container_network;
     options.on_status = [this](const std::string& message) { engine::post_notice(m_reporter, message); };
     auto connected = m_engine.valid() ? m_engine.get()

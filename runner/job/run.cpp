@@ -19,6 +19,7 @@
 #include "runner/job/run_schedule.hpp"
 #include "runner/job/run_select.hpp"
 #include "runner/job/vault_secrets.hpp"
+#include "runner/job/warm_demand.hpp"
 
 namespace pipeline::runner::job {
 
@@ -83,6 +84,9 @@ RunState run_state(const ResolvedRun& run, RunOutput& output, const Plan& plan, 
   state.hard_cancel = &hard_cancel;
   state.resolver = &resolver;
   state.called_workflows = std::make_shared<CalledWorkflows>();
+  if (run.options.warm) {
+    state.warm_demand = std::make_shared<WarmDemand>();
+  }
   if (!plan.workflows.empty()) {
     const auto& first = plan.workflows.front();
     state.github = github_context(run.repo, first.event, first.payload, state.run_number_id, *first.workflow,

@@ -268,6 +268,7 @@ Result<RunOptions> apply_config(const RunOptions& given, const std::string& dir)
     }
     options.agent = options.agent && value == "true";  // --no-agent wins over `agent: true`
   }
+  options.warm = options.warm && cfg.value("warm") != "false";  // --no-warm wins; the loader checked the value
   const std::pair<std::vector<std::string>*, const char*> lists[] = {
       {&options.secret_files, "secret-files"}, {&options.env_files, "env-files"}, {&options.var_files, "var-files"}};
   for (const auto& [list, key] : lists) {

@@ -87,6 +87,7 @@ struct RunOptions {
   bool verbose = false;
   bool engine_socket = true;
   bool agent = true;                      // false (--no-agent, `agent: false`): container steps run as one exec each
+  bool warm = true;                       // false (--no-warm, `warm: false`): no job container is started ahead of its job
   bool privileged = false;                 // --privileged: every job container
   std::vector<std::string> cap_add;        // --container-cap-add
   std::string container_options;           // --container-options: appended to each job container's options

@@ -5,6 +5,7 @@
 #include "runner/engine/resources.hpp"
 #include "runner/job/reusable.hpp"
 #include "runner/job/step_reporter.hpp"
+#include "runner/job/warm_demand.hpp"
 #include "workflow/expr/explain.hpp"
 #include "workflow/expr/template.hpp"
 #include "workflow/plan/matrix.hpp"
@@ -48,7 +49,9 @@ std::vector<std::string> port_resources(const Job& job) {
 class RunExecution {
 public:
   RunExecution(const RunOptions& options, RunState& state, Plan& plan, engine::Scheduler& scheduler)
-      : m_options(options), m_state(state), m_plan(plan), m_scheduler(scheduler) {}
+      : m_options(options), m_state(state), m_plan(plan), m_scheduler(scheduler) {
+    expect_jobs();
+  }
 
   /// Makes this the run of a called workflow: job names start with the caller's.
   void nest(std::string caller_name, int depth) {
@@ -65,7 +68,11 @@ public:
       }
     }
     if (!instance) {
-      return run_planned(m_plan.jobs.at(m_plan.job_index.at(node.id)), node);
+      auto outcome = run_planned(m_plan.jobs.at(m_plan.job_index.at(node.id)), node);
+      if (auto expected = m_expected.find(node.id); expected != m_expected.end() && outcome.children.empty()) {
+        m_state.warm_demand->started(expected->second);  // skipped: it will not take a container
+      }
+      return outcome;
     }
     auto outcome = instance->job->uses ? run_called(*instance, node) : run_job(m_state, *instance, node.cancel);
     if (m_options.on_job_outputs) {
@@ -81,6 +88,31 @@ public:
   }
 
 private:
+  /// Counts the jobs without a matrix that will want a container like another's: each one whose
+  /// `if:` is not `false` as written (a matrix is counted when it expands).
+  void expect_jobs() {
+    if (!m_state.warm_demand) {
+      return;
+    }
+    for (const PlannedJob& planned : m_plan.jobs) {
+      const Job& job = *planned.job;
+      if (job.strategy || (job.if_condition && statically_false(job.if_condition->value))) {
+        continue;
+      }
+      auto ctx = job_level_context(planned, expr::Value::object());
+      if (auto warm = warm_class_of(job, ctx)) {
+        m_state.warm_demand->expect(*warm);
+        m_expected.emplace(planned.key, *warm);
+      }
+    }
+  }
+
+  /// The job's warm class within this run (a called workflow's jobs have containers of their own).
+  std::optional<std::string> warm_class_of(const Job& job, expr::MapContext& ctx) const {
+    auto warm = warm_class(job, ctx, m_options);
+    return warm ? std::optional<std::string>(m_state.run_id + "\n" + *warm) : std::nullopt;
+  }
+
   /// A job with `uses:`: the called workflow's jobs run in a nested scheduler inside this node.
   JobOutcome run_called(const JobInstance& caller, const engine::NodeContext& node) {
     JobOutcome outcome;
@@ -271,11 +303,29 @@ private:
       strategy.set("max-parallel", static_cast<double>(max_parallel ? max_parallel : combinations.size()));
       instance.strategy = strategy;
       instance.display_name = display_name(planned, instance, ctx);
+      instance.warm_class = expected_class(planned, ctx);
       const std::string id = planned.key + "#" + std::to_string(i);
       m_plan.instances[id] = std::move(instance);
       outcome.children.push_back({id, {}, planned.key, port_resources(job)});
     }
     return outcome;
+  }
+
+  /// The warm class an instance counts under: its job's, or for a matrix its combination's
+  /// (`ctx` holds its matrix), counted now.
+  std::string expected_class(const PlannedJob& planned, expr::MapContext& ctx) {
+    if (!m_state.warm_demand) {
+      return {};
+    }
+    if (!planned.job->strategy) {
+      auto expected = m_expected.find(planned.key);
+      return expected == m_expected.end() ? std::string() : expected->second;
+    }
+    auto warm = warm_class_of(*planned.job, ctx);
+    if (warm) {
+      m_state.warm_demand->expect(*warm);
+    }
+    return warm.value_or("");
   }
 
   std::string display_name(const PlannedJob& planned, const JobInstance& instance, expr::MapContext& ctx) {
@@ -290,6 +340,7 @@ private:
   engine::Scheduler& m_scheduler;
   std::string m_name_prefix;  // "caller / " inside a called workflow
   int m_depth = 1;            // 1 for the workflows pipe was asked to run
+  std::map<std::string, std::string> m_expected;  // node id -> warm class, of jobs counted in warm_demand
 };
 
 }  // namespace

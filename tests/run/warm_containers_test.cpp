@@ -19,6 +19,7 @@
 #include "support/child_process.hpp"
 #include "support/docker_engine.hpp"
 #include "support/run_process.hpp"
+#include "support/warm_containers.hpp"
 
 namespace fs = std::filesystem;
 using pipeline::runner::docker::EngineClient;
@@ -27,6 +28,9 @@ using pipeline::test::run_process;
 using pipeline::test::spawn_child;
 using pipeline::test::wait_child;
 using pipeline::test::wait_for_file;
+using pipeline::test::await_warm;
+using pipeline::test::read_text;
+using pipeline::test::warm_of;
 
 namespace {
 
@@ -71,46 +75,6 @@ std::vector<std::string> matrix_run() {
           "-P", std::string("ubuntu-latest=") + k_busybox};
 }
 
-std::vector<pipeline::runner::docker::LabelledObject> containers(EngineClient& client, const std::string& label) {
-  auto found = client.list_containers(label);
-  REQUIRE(found);
-  return *found;
-}
-
-std::vector<pipeline::runner::docker::LabelledObject> warm_of(EngineClient& client, pid_t pid) {
-  std::vector<pipeline::runner::docker::LabelledObject> out;
-  for (auto& item : containers(client, "pipe.pid=" + std::to_string(pid))) {
-    if (item.labels["pipe.role"] == "warm") {
-      out.push_back(item);
-    }
-  }
-  return out;
-}
-
-// Waits (up to a minute: a loaded machine) until `count` warm containers of `pid`'s run run.
-std::vector<pipeline::runner::docker::LabelledObject> await_warm(EngineClient& client, pid_t pid, std::size_t count) {
-  for (int i = 0; i < 600; ++i) {
-    auto warm = warm_of(client, pid);
-    std::size_t running = 0;
-    for (const auto& item : warm) {
-      auto info = client.inspect_container(item.id);
-      running += info && info->running ? 1 : 0;
-    }
-    if (running >= count) {
-      return warm;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return {};
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 TEST_CASE("the rest of a matrix takes warm containers that carry no secret, and none is left", "[docker][warm]") {
@@ -151,7 +115,7 @@ TEST_CASE("the rest of a matrix takes warm containers that carry no secret, and 
     in_warm += (*it)[1].str().find("/warm-") != std::string::npos ? 1 : 0;
   }
   CHECK(in_warm == 2);
-  CHECK(containers(*client, "pipe.pid=" + std::to_string(pid)).empty());
+  CHECK(pipeline::test::containers_labelled(*client, "pipe.pid=" + std::to_string(pid)).empty());
 }
 
 TEST_CASE("pipe clean removes the warm containers of a killed run", "[docker][warm]") {
@@ -172,7 +136,7 @@ TEST_CASE("pipe clean removes the warm containers of a killed run", "[docker][wa
   const auto clean = run_process({PIPE_EXE, "clean"}, repo.path.string());
   INFO(clean.out + clean.err);
   CHECK(clean.exit_code == 0);
-  CHECK(containers(*client, "pipe.pid=" + std::to_string(pid)).empty());
+  CHECK(pipeline::test::containers_labelled(*client, "pipe.pid=" + std::to_string(pid)).empty());
   bool dirs_left = false;
   for (const auto& entry : fs::directory_iterator(fs::temp_directory_path())) {
     dirs_left |= entry.path().filename().string().rfind("pipe-run-" + std::to_string(pid) + "-", 0) == 0;

@@ -176,6 +176,25 @@ TEST_CASE("apply_config: the step agent is on unless --no-agent or `agent: false
   CHECK(bad.error().message == repo + "/.pipe.yml:1: agent 'off' is not true or false");
 }
 
+TEST_CASE("apply_config: warm containers are on unless --no-warm or `warm: false`; a bad value is an error at it", "[config]") {
+  const std::string repo = pipeline::test::make_temp_dir("config-warm");
+  ::setenv("XDG_CONFIG_HOME", (repo + "/no-user-config").c_str(), 1);
+  job::RunOptions given;
+  CHECK(job::apply_config(given, repo)->warm);
+  write(fs::path(repo) / ".pipe.yml", "warm: false\n");
+  CHECK_FALSE(job::apply_config(given, repo)->warm);
+  write(fs::path(repo) / ".pipe.yml", "warm: true\n");
+  CHECK(job::apply_config(given, repo)->warm);
+  given.warm = false;
+  CHECK_FALSE(job::apply_config(given, repo)->warm);
+  write(fs::path(repo) / ".pipe.yml", "parallel: 2\nwarm: maybe\n");
+  auto bad = job::apply_config(given, repo);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message == repo + "/.pipe.yml:2:7: error: 'warm' must be true or false, not 'maybe'\n"
+                               "  warm: maybe\n"
+                               "        ^");
+}
+
 TEST_CASE("collect_secrets: files < vault < GITHUB_TOKEN from env < -s", "[config][vault]") {
   pipeline::test::VaultStub stub;
   stub.add_token("tok-123456");
