@@ -124,8 +124,6 @@ public:
       : m_fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)), m_ctx(EVP_MD_CTX_new()) {
     EVP_DigestInit_ex(m_ctx, EVP_sha256(), nullptr);
   }
-  /// Only hashes: for content that is already where it belongs.
-  DigestWriter() : m_fd(-1), m_ctx(EVP_MD_CTX_new()) { EVP_DigestInit_ex(m_ctx, EVP_sha256(), nullptr); }
   ~DigestWriter() {
     if (m_fd >= 0) {
       ::close(m_fd);
@@ -142,11 +140,6 @@ public:
   }
   bool append_range(int in, std::int64_t offset, std::int64_t length) {
     return read_range(in, offset, length, [this](std::string_view bytes) { return append(bytes); });
-  }
-  /// Hashes bytes already in place in the file being produced, without writing them again.
-  void count(std::string_view bytes) {
-    EVP_DigestUpdate(m_ctx, bytes.data(), bytes.size());
-    m_size += static_cast<std::int64_t>(bytes.size());
   }
   bool close() {
     const bool ok = m_fd >= 0 && ::close(m_fd) == 0;
@@ -311,6 +304,7 @@ Stored<std::monostate> ArtifactStore::put_block(std::int64_t id, std::string_vie
   }
   std::optional<ArtifactInfo> info;
   Extent extent;
+  std::shared_ptr<PrefixDigest> digest;
   {
     std::lock_guard lock(m_mutex);
     info = unfinalized(id);
@@ -320,6 +314,7 @@ Stored<std::monostate> ArtifactStore::put_block(std::int64_t id, std::string_vie
       auto& upload = m_uploads[id];
       extent = Extent{upload.reserved, length};
       upload.reserved += length;
+      digest = upload.digest;
     }
   }
   if (!info) {
@@ -353,6 +348,8 @@ Stored<std::monostate> ArtifactStore::put_block(std::int64_t id, std::string_vie
     return refused(fd < 0 ? Refusal::internal : Refusal::invalid_argument,
                    "cannot keep a block of the artifact '" + info->name + "': its body was not received whole");
   }
+  // Hashed now, while later blocks still arrive, rather than all at once when the list commits.
+  digest->written(data, extent.offset, extent.length);
   std::lock_guard lock(m_mutex);
   m_uploads[id].blocks.insert_or_assign(std::string(block_id), extent);
   return std::monostate{};
@@ -390,21 +387,22 @@ Stored<std::monostate> ArtifactStore::commit_blocks(std::int64_t id, const std::
   const std::string temp = temp_name(target);
   const int in = ::open(data.c_str(), O_RDONLY | O_CLOEXEC);
   bool ok = in >= 0 || block_ids.empty();
-  DigestWriter writer = in_place ? DigestWriter() : DigestWriter(temp);
+  // In place, the data file is the content and the blocks' digest already covers (most of) it.
+  const std::optional<std::string> in_place_digest = in_place ? upload.digest->finish(data, end) : std::nullopt;
+  std::optional<DigestWriter> writer;
+  if (!in_place) {
+    writer.emplace(temp);
+  }
   for (const auto& extent : extents) {
-    ok = ok && (in_place ? read_range(in, extent.offset, extent.length, [&writer](std::string_view bytes) {
-                  writer.count(bytes);
-                  return true;
-                })
-                         : writer.append_range(in, extent.offset, extent.length));
+    ok = ok && (in_place || writer->append_range(in, extent.offset, extent.length));
   }
   if (in >= 0) {
     ::close(in);
   }
   std::error_code ec;
-  if (in_place && ok) {
-    fs::rename(data, target, ec);
-  } else if (ok && (!writer.close() || (fs::rename(temp, target, ec), ec))) {
+  if (in_place) {
+    ok = ok && in_place_digest && (fs::rename(data, target, ec), !ec);
+  } else if (ok && (!writer->close() || (fs::rename(temp, target, ec), ec))) {
     ok = false;
   }
   if (!ok || ec) {
@@ -414,8 +412,8 @@ Stored<std::monostate> ArtifactStore::commit_blocks(std::int64_t id, const std::
   fs::remove_all(blocks, ec);
   std::lock_guard lock(m_mutex);
   m_uploads.erase(id);
-  info->size = writer.size();
-  info->digest = writer.digest();
+  info->size = in_place ? end : writer->size();
+  info->digest = in_place ? *in_place_digest : writer->digest();
   (void)write(*info);
   return std::monostate{};
 }

@@ -5,12 +5,15 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "runner/services/prefix_digest.hpp"
 
 namespace pipeline::runner::services {
 
@@ -96,10 +99,12 @@ private:
     std::int64_t offset = 0;
     std::int64_t length = 0;
   };
-  /// The blocks of one upload in progress: each gets its place in one data file when its request starts.
+  /// The blocks of one upload in progress: each gets its place in one data file when its request
+  /// starts; the data file's digest follows the blocks as they land.
   struct Upload {
     std::int64_t reserved = 0;
     std::map<std::string, Extent, std::less<>> blocks;
+    std::shared_ptr<PrefixDigest> digest = std::make_shared<PrefixDigest>();
   };
 
   std::string m_root;
