@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "runner/services/artifact_names.hpp"
+#include "runner/services/block_order.hpp"
 #include "runner/services/token.hpp"
 #include "workflow/base/json_text.hpp"
 
@@ -159,6 +160,16 @@ private:
   EVP_MD_CTX* m_ctx;
   std::int64_t m_size = 0;
 };
+
+// Swaps the blocks of the file `data` into list order and digests the result; nullopt on an I/O error.
+std::optional<std::string> reorder(const std::string& data, const std::vector<BlockExtent>& extents, std::int64_t size) {
+  const int fd = ::open(data.c_str(), O_RDWR | O_CLOEXEC);
+  const bool moved = fd >= 0 && reorder_in_place(fd, extents);
+  if (fd >= 0) {
+    ::close(fd);
+  }
+  return moved ? PrefixDigest().finish(data, size) : std::nullopt;
+}
 
 nlohmann::json to_json(const ArtifactInfo& info) {
   return {{"id", info.id},           {"name", info.name},           {"job", info.job},
@@ -369,26 +380,34 @@ Stored<std::monostate> ArtifactStore::commit_blocks(std::int64_t id, const std::
     return refused(Refusal::not_found, "no artifact upload in progress with id " + std::to_string(id));
   }
   std::vector<Extent> extents;
-  bool in_place = !block_ids.empty();
+  bool in_order = !block_ids.empty();
   std::int64_t end = 0;
   for (const auto& block_id : block_ids) {
     const auto it = upload.blocks.find(block_id);
     if (it == upload.blocks.end()) {
       return refused(Refusal::invalid_argument, "the block list of '" + info->name + "' names a block never uploaded");
     }
-    in_place = in_place && it->second.offset == end;
+    in_order = in_order && it->second.offset == end;
     end += it->second.length;
     extents.push_back(it->second);
   }
-  in_place = in_place && end == upload.reserved;
+  in_order = in_order && end == upload.reserved;
+  // Blocks whose requests started out of order only swap places: the data file stays the content.
+  const bool reordered = !in_order && !block_ids.empty() && end == upload.reserved && reorderable(extents, end);
+  const bool in_place = in_order || reordered;
   const std::string blocks = dir_of(info->name) + "/" + k_blocks + "/";
   const std::string data = blocks + k_data;
   const std::string target = content_path(*info);
   const std::string temp = temp_name(target);
   const int in = ::open(data.c_str(), O_RDONLY | O_CLOEXEC);
   bool ok = in >= 0 || block_ids.empty();
-  // In place, the data file is the content and the blocks' digest already covers (most of) it.
-  const std::optional<std::string> in_place_digest = in_place ? upload.digest->finish(data, end) : std::nullopt;
+  // In order, the data file is the content and the blocks' digest already covers (most of) it.
+  std::optional<std::string> in_place_digest;
+  if (in_order) {
+    in_place_digest = upload.digest->finish(data, end);
+  } else if (reordered) {
+    in_place_digest = reorder(data, extents, end);
+  }
   std::optional<DigestWriter> writer;
   if (!in_place) {
     writer.emplace(temp);
@@ -407,6 +426,11 @@ Stored<std::monostate> ArtifactStore::commit_blocks(std::int64_t id, const std::
   }
   if (!ok || ec) {
     fs::remove(temp, ec);
+    if (reordered) {
+      // Half-swapped blocks are no longer where the upload's record says.
+      std::lock_guard lock(m_mutex);
+      m_uploads.erase(id);
+    }
     return refused(Refusal::internal, "cannot write the artifact '" + info->name + "'");
   }
   fs::remove_all(blocks, ec);

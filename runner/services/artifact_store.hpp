@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "runner/services/block_order.hpp"
 #include "runner/services/prefix_digest.hpp"
 
 namespace pipeline::runner::services {
@@ -95,10 +96,7 @@ private:
   [[nodiscard]] std::string dir_of(const std::string& name) const;
 
   /// Where a kept block's bytes lie in its upload's data file.
-  struct Extent {
-    std::int64_t offset = 0;
-    std::int64_t length = 0;
-  };
+  using Extent = BlockExtent;
   /// The blocks of one upload in progress: each gets its place in one data file when its request
   /// starts; the data file's digest follows the blocks as they land.
   struct Upload {

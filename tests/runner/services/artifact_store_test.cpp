@@ -80,6 +80,19 @@ TEST_CASE("blocks sent in list order are the content in place, digested as they 
   CHECK(read(store.content_path(*store.find("inplace"))) == "hello world");
 }
 
+TEST_CASE("blocks whose requests started out of order swap places instead of being copied", "[services]") {
+  TempDir dir;
+  ArtifactStore store(dir.path.string());
+  const auto id = std::get<ArtifactInfo>(store.create("swapped", "build-1", "application/zip", 0)).id;
+  REQUIRE_FALSE(refusal(store.put_block(id, "Yg==", "world")));
+  REQUIRE_FALSE(refusal(store.put_block(id, "YQ==", "hello")));
+  REQUIRE_FALSE(refusal(store.commit_blocks(id, {"YQ==", "Yg=="})));
+  REQUIRE_FALSE(refusal(
+      store.finalize("swapped", 10, "sha256:936a185caaa266bb9cbe981e9e05cb78cd732b0b3280eb944412bb6f8f8f07af")));
+  CHECK(read(store.content_path(*store.find("swapped"))) == "helloworld");
+  CHECK(files_under(dir.path) == std::vector<std::string>{"swapped", "swapped/artifact.json", "swapped/content"});
+}
+
 TEST_CASE("a block sent again replaces the first one's bytes in the content and its digest", "[services]") {
   TempDir dir;
   ArtifactStore store(dir.path.string());
