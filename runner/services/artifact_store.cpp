@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 
 #include "runner/services/artifact_names.hpp"
-#include "runner/services/block_order.hpp"
+#include "runner/system/block_order.hpp"
 #include "runner/services/token.hpp"
 #include "workflow/base/json_text.hpp"
 
@@ -162,9 +162,10 @@ private:
 };
 
 // Swaps the blocks of the file `data` into list order and digests the result; nullopt on an I/O error.
-std::optional<std::string> reorder(const std::string& data, const std::vector<BlockExtent>& extents, std::int64_t size) {
+std::optional<std::string> reorder(const std::string& data, const std::vector<system::BlockExtent>& extents,
+                                   std::int64_t size) {
   const int fd = ::open(data.c_str(), O_RDWR | O_CLOEXEC);
-  const bool moved = fd >= 0 && reorder_in_place(fd, extents);
+  const bool moved = fd >= 0 && system::reorder_in_place(fd, extents);
   if (fd >= 0) {
     ::close(fd);
   }
@@ -393,7 +394,8 @@ Stored<std::monostate> ArtifactStore::commit_blocks(std::int64_t id, const std::
   }
   in_order = in_order && end == upload.reserved;
   // Blocks whose requests started out of order only swap places: the data file stays the content.
-  const bool reordered = !in_order && !block_ids.empty() && end == upload.reserved && reorderable(extents, end);
+  const bool reordered = !in_order && !block_ids.empty() && end == upload.reserved &&
+                         system::reorderable(extents, end);
   const bool in_place = in_order || reordered;
   const std::string blocks = dir_of(info->name) + "/" + k_blocks + "/";
   const std::string data = blocks + k_data;

@@ -13,7 +13,7 @@
 #include <variant>
 #include <vector>
 
-#include "runner/services/block_order.hpp"
+#include "runner/system/block_order.hpp"
 #include "runner/services/prefix_digest.hpp"
 
 namespace pipeline::runner::services {
@@ -96,7 +96,7 @@ private:
   [[nodiscard]] std::string dir_of(const std::string& name) const;
 
   /// Where a kept block's bytes lie in its upload's data file.
-  using Extent = BlockExtent;
+  using Extent = system::BlockExtent;
   /// The blocks of one upload in progress: each gets its place in one data file when its request
   /// starts; the data file's digest follows the blocks as they land.
   struct Upload {

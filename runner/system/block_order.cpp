@@ -1,4 +1,4 @@
-#include "runner/services/block_order.hpp"
+#include "runner/system/block_order.hpp"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-namespace pipeline::runner::services {
+namespace pipeline::runner::system {
 
 namespace {
 
@@ -107,4 +107,4 @@ bool reorder_in_place(int fd, const std::vector<BlockExtent>& extents) {
   return true;
 }
 
-}  // namespace pipeline::runner::services
+}  // namespace pipeline::runner::system

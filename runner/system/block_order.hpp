@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace pipeline::runner::services {
+namespace pipeline::runner::system {
 
 /// Where a block's bytes lie in its upload's data file.
 struct BlockExtent {
@@ -20,4 +20,4 @@ struct BlockExtent {
 /// end; `extents` must be reorderable(). False on an I/O error, the file then half reordered.
 [[nodiscard]] bool reorder_in_place(int fd, const std::vector<BlockExtent>& extents);
 
-}  // namespace pipeline::runner::services
+}  // namespace pipeline::runner::system

@@ -1,4 +1,4 @@
-#include "runner/services/block_order.hpp"
+#include "runner/system/block_order.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-using namespace pipeline::runner::services;
+using namespace pipeline::runner::system;
 namespace fs = std::filesystem;
 
 namespace {
