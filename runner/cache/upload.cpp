@@ -187,6 +187,16 @@ Result<void> BlockLayout::commit(const Reservation& upload, const std::vector<st
     extents.push_back(it->second);
   }
   in_place = in_place && end == m_reserved;
+  // Blocks whose requests started out of order only swap places: the data file stays the archive.
+  if (!in_place && !block_ids.empty() && end == m_reserved && system::reorderable(extents, end)) {
+    const Descriptor data(::open(data_file(upload).c_str(), O_RDWR | O_CLOEXEC));
+    in_place = data.get() >= 0 && system::reorder_in_place(data.get(), extents);
+    if (!in_place) {
+      m_blocks.clear();  // half swapped: no block is where the layout says any more
+      m_reserved = 0;
+      return Error{"cannot write " + upload.archive().string() + ": " + std::strerror(errno)};
+    }
+  }
   std::error_code ec;
   if (in_place) {
     fs::rename(data_file(upload), upload.archive(), ec);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runner/cache/store.hpp"
+#include "runner/system/block_order.hpp"
 #include "workflow/base/result.hpp"
 
 namespace pipeline::runner::cache {
@@ -51,10 +52,7 @@ public:
 
 private:
   /// Where a stored block's bytes lie in the data file.
-  struct Extent {
-    std::int64_t offset = 0;
-    std::int64_t length = 0;
-  };
+  using Extent = system::BlockExtent;
 
   std::mutex m_mutex;
   std::int64_t m_reserved = 0;

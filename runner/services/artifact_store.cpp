@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "runner/services/artifact_names.hpp"
+#include "runner/system/block_order.hpp"
 #include "runner/services/token.hpp"
 #include "workflow/base/json_text.hpp"
 
@@ -124,8 +125,6 @@ public:
       : m_fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)), m_ctx(EVP_MD_CTX_new()) {
     EVP_DigestInit_ex(m_ctx, EVP_sha256(), nullptr);
   }
-  /// Only hashes: for content that is already where it belongs.
-  DigestWriter() : m_fd(-1), m_ctx(EVP_MD_CTX_new()) { EVP_DigestInit_ex(m_ctx, EVP_sha256(), nullptr); }
   ~DigestWriter() {
     if (m_fd >= 0) {
       ::close(m_fd);
@@ -142,11 +141,6 @@ public:
   }
   bool append_range(int in, std::int64_t offset, std::int64_t length) {
     return read_range(in, offset, length, [this](std::string_view bytes) { return append(bytes); });
-  }
-  /// Hashes bytes already in place in the file being produced, without writing them again.
-  void count(std::string_view bytes) {
-    EVP_DigestUpdate(m_ctx, bytes.data(), bytes.size());
-    m_size += static_cast<std::int64_t>(bytes.size());
   }
   bool close() {
     const bool ok = m_fd >= 0 && ::close(m_fd) == 0;
@@ -166,6 +160,17 @@ private:
   EVP_MD_CTX* m_ctx;
   std::int64_t m_size = 0;
 };
+
+// Swaps the blocks of the file `data` into list order and digests the result; nullopt on an I/O error.
+std::optional<std::string> reorder(const std::string& data, const std::vector<system::BlockExtent>& extents,
+                                   std::int64_t size) {
+  const int fd = ::open(data.c_str(), O_RDWR | O_CLOEXEC);
+  const bool moved = fd >= 0 && system::reorder_in_place(fd, extents);
+  if (fd >= 0) {
+    ::close(fd);
+  }
+  return moved ? PrefixDigest().finish(data, size) : std::nullopt;
+}
 
 nlohmann::json to_json(const ArtifactInfo& info) {
   return {{"id", info.id},           {"name", info.name},           {"job", info.job},
@@ -311,6 +316,7 @@ Stored<std::monostate> ArtifactStore::put_block(std::int64_t id, std::string_vie
   }
   std::optional<ArtifactInfo> info;
   Extent extent;
+  std::shared_ptr<PrefixDigest> digest;
   {
     std::lock_guard lock(m_mutex);
     info = unfinalized(id);
@@ -320,6 +326,7 @@ Stored<std::monostate> ArtifactStore::put_block(std::int64_t id, std::string_vie
       auto& upload = m_uploads[id];
       extent = Extent{upload.reserved, length};
       upload.reserved += length;
+      digest = upload.digest;
     }
   }
   if (!info) {
@@ -353,6 +360,8 @@ Stored<std::monostate> ArtifactStore::put_block(std::int64_t id, std::string_vie
     return refused(fd < 0 ? Refusal::internal : Refusal::invalid_argument,
                    "cannot keep a block of the artifact '" + info->name + "': its body was not received whole");
   }
+  // Hashed now, while later blocks still arrive, rather than all at once when the list commits.
+  digest->written(data, extent.offset, extent.length);
   std::lock_guard lock(m_mutex);
   m_uploads[id].blocks.insert_or_assign(std::string(block_id), extent);
   return std::monostate{};
@@ -372,50 +381,65 @@ Stored<std::monostate> ArtifactStore::commit_blocks(std::int64_t id, const std::
     return refused(Refusal::not_found, "no artifact upload in progress with id " + std::to_string(id));
   }
   std::vector<Extent> extents;
-  bool in_place = !block_ids.empty();
+  bool in_order = !block_ids.empty();
   std::int64_t end = 0;
   for (const auto& block_id : block_ids) {
     const auto it = upload.blocks.find(block_id);
     if (it == upload.blocks.end()) {
       return refused(Refusal::invalid_argument, "the block list of '" + info->name + "' names a block never uploaded");
     }
-    in_place = in_place && it->second.offset == end;
+    in_order = in_order && it->second.offset == end;
     end += it->second.length;
     extents.push_back(it->second);
   }
-  in_place = in_place && end == upload.reserved;
+  in_order = in_order && end == upload.reserved;
+  // Blocks whose requests started out of order only swap places: the data file stays the content.
+  const bool reordered = !in_order && !block_ids.empty() && end == upload.reserved &&
+                         system::reorderable(extents, end);
+  const bool in_place = in_order || reordered;
   const std::string blocks = dir_of(info->name) + "/" + k_blocks + "/";
   const std::string data = blocks + k_data;
   const std::string target = content_path(*info);
   const std::string temp = temp_name(target);
   const int in = ::open(data.c_str(), O_RDONLY | O_CLOEXEC);
   bool ok = in >= 0 || block_ids.empty();
-  DigestWriter writer = in_place ? DigestWriter() : DigestWriter(temp);
+  // In order, the data file is the content and the blocks' digest already covers (most of) it.
+  std::optional<std::string> in_place_digest;
+  if (in_order) {
+    in_place_digest = upload.digest->finish(data, end);
+  } else if (reordered) {
+    in_place_digest = reorder(data, extents, end);
+  }
+  std::optional<DigestWriter> writer;
+  if (!in_place) {
+    writer.emplace(temp);
+  }
   for (const auto& extent : extents) {
-    ok = ok && (in_place ? read_range(in, extent.offset, extent.length, [&writer](std::string_view bytes) {
-                  writer.count(bytes);
-                  return true;
-                })
-                         : writer.append_range(in, extent.offset, extent.length));
+    ok = ok && (in_place || writer->append_range(in, extent.offset, extent.length));
   }
   if (in >= 0) {
     ::close(in);
   }
   std::error_code ec;
-  if (in_place && ok) {
-    fs::rename(data, target, ec);
-  } else if (ok && (!writer.close() || (fs::rename(temp, target, ec), ec))) {
+  if (in_place) {
+    ok = ok && in_place_digest && (fs::rename(data, target, ec), !ec);
+  } else if (ok && (!writer->close() || (fs::rename(temp, target, ec), ec))) {
     ok = false;
   }
   if (!ok || ec) {
     fs::remove(temp, ec);
+    if (reordered) {
+      // Half-swapped blocks are no longer where the upload's record says.
+      std::lock_guard lock(m_mutex);
+      m_uploads.erase(id);
+    }
     return refused(Refusal::internal, "cannot write the artifact '" + info->name + "'");
   }
   fs::remove_all(blocks, ec);
   std::lock_guard lock(m_mutex);
   m_uploads.erase(id);
-  info->size = writer.size();
-  info->digest = writer.digest();
+  info->size = in_place ? end : writer->size();
+  info->digest = in_place ? *in_place_digest : writer->digest();
   (void)write(*info);
   return std::monostate{};
 }

@@ -5,12 +5,16 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
+
+#include "runner/system/block_order.hpp"
+#include "runner/services/prefix_digest.hpp"
 
 namespace pipeline::runner::services {
 
@@ -92,14 +96,13 @@ private:
   [[nodiscard]] std::string dir_of(const std::string& name) const;
 
   /// Where a kept block's bytes lie in its upload's data file.
-  struct Extent {
-    std::int64_t offset = 0;
-    std::int64_t length = 0;
-  };
-  /// The blocks of one upload in progress: each gets its place in one data file when its request starts.
+  using Extent = system::BlockExtent;
+  /// The blocks of one upload in progress: each gets its place in one data file when its request
+  /// starts; the data file's digest follows the blocks as they land.
   struct Upload {
     std::int64_t reserved = 0;
     std::map<std::string, Extent, std::less<>> blocks;
+    std::shared_ptr<PrefixDigest> digest = std::make_shared<PrefixDigest>();
   };
 
   std::string m_root;

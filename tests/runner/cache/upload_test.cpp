@@ -59,6 +59,21 @@ TEST_CASE("BlockLayout: blocks sent in list order are the archive already; commi
   CHECK(read_all(upload->archive()) == first + second);
 }
 
+TEST_CASE("BlockLayout: blocks of one length that took their places out of order swap places in the data file", "[cache]") {
+  pipeline::test::TempDir dir("cache-upload-swap");
+  Store store(dir.path);
+  auto upload = store.reserve(k_repo, "refs/heads/main", "k", "v1");
+  REQUIRE(upload.ok());
+  BlockLayout blocks;
+  REQUIRE(blocks.put_block(*upload, "AAAB", "two ").ok());  // its request started first
+  REQUIRE(blocks.put_block(*upload, "AAAA", "one ").ok());
+  REQUIRE(blocks.put_block(*upload, "AAAC", "3").ok());
+  const ino_t written = inode_of(upload->blocks() / "data");
+  REQUIRE(blocks.commit(*upload, {"AAAA", "AAAB", "AAAC"}).ok());
+  CHECK(inode_of(upload->archive()) == written);
+  CHECK(read_all(upload->archive()) == "one two 3");
+}
+
 TEST_CASE("BlockLayout: blocks listed in another order, or a block sent twice, are copied in list order", "[cache]") {
   pipeline::test::TempDir dir("cache-upload-reorder");
   Store store(dir.path);

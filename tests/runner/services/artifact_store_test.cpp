@@ -68,6 +68,44 @@ TEST_CASE("blocks joined in the listed order become the content, with its size a
   CHECK(files_under(dir.path) == std::vector<std::string>{"bundle", "bundle/artifact.json", "bundle/content"});
 }
 
+TEST_CASE("blocks sent in list order are the content in place, digested as they land", "[services]") {
+  TempDir dir;
+  ArtifactStore store(dir.path.string());
+  const auto id = std::get<ArtifactInfo>(store.create("inplace", "build-1", "application/zip", 0)).id;
+  REQUIRE_FALSE(refusal(store.put_block(id, "YQ==", "hello ")));
+  REQUIRE_FALSE(refusal(store.put_block(id, "Yg==", "world")));
+  REQUIRE_FALSE(refusal(store.commit_blocks(id, {"YQ==", "Yg=="})));
+  REQUIRE_FALSE(refusal(
+      store.finalize("inplace", 11, "sha256:b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9")));
+  CHECK(read(store.content_path(*store.find("inplace"))) == "hello world");
+}
+
+TEST_CASE("blocks whose requests started out of order swap places instead of being copied", "[services]") {
+  TempDir dir;
+  ArtifactStore store(dir.path.string());
+  const auto id = std::get<ArtifactInfo>(store.create("swapped", "build-1", "application/zip", 0)).id;
+  REQUIRE_FALSE(refusal(store.put_block(id, "Yg==", "world")));
+  REQUIRE_FALSE(refusal(store.put_block(id, "YQ==", "hello")));
+  REQUIRE_FALSE(refusal(store.commit_blocks(id, {"YQ==", "Yg=="})));
+  REQUIRE_FALSE(refusal(
+      store.finalize("swapped", 10, "sha256:936a185caaa266bb9cbe981e9e05cb78cd732b0b3280eb944412bb6f8f8f07af")));
+  CHECK(read(store.content_path(*store.find("swapped"))) == "helloworld");
+  CHECK(files_under(dir.path) == std::vector<std::string>{"swapped", "swapped/artifact.json", "swapped/content"});
+}
+
+TEST_CASE("a block sent again replaces the first one's bytes in the content and its digest", "[services]") {
+  TempDir dir;
+  ArtifactStore store(dir.path.string());
+  const auto id = std::get<ArtifactInfo>(store.create("again", "build-1", "application/zip", 0)).id;
+  REQUIRE_FALSE(refusal(store.put_block(id, "YQ==", "HELLO ")));
+  REQUIRE_FALSE(refusal(store.put_block(id, "Yg==", "world")));
+  REQUIRE_FALSE(refusal(store.put_block(id, "YQ==", "hello ")));
+  REQUIRE_FALSE(refusal(store.commit_blocks(id, {"YQ==", "Yg=="})));
+  REQUIRE_FALSE(refusal(
+      store.finalize("again", 11, "sha256:b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9")));
+  CHECK(read(store.content_path(*store.find("again"))) == "hello world");
+}
+
 TEST_CASE("the store refuses bad names, duplicates, size and digest mismatches", "[services]") {
   TempDir dir;
   ArtifactStore store(dir.path.string());

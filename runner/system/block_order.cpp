@@ -1,0 +1,110 @@
+#include "runner/system/block_order.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <map>
+#include <string>
+
+namespace pipeline::runner::system {
+
+namespace {
+
+// Where each block goes: the sum of the lengths before it in list order.
+std::vector<std::int64_t> targets_of(const std::vector<BlockExtent>& extents) {
+  std::vector<std::int64_t> targets;
+  std::int64_t end = 0;
+  for (const BlockExtent& extent : extents) {
+    targets.push_back(end);
+    end += extent.length;
+  }
+  return targets;
+}
+
+bool read_block(int fd, const BlockExtent& extent, std::string& into) {
+  into.resize(static_cast<std::size_t>(extent.length));
+  std::size_t done = 0;
+  while (done < into.size()) {
+    const ssize_t n = ::pread(fd, into.data() + done, into.size() - done, static_cast<off_t>(extent.offset) + static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+bool write_block(int fd, std::int64_t offset, const std::string& bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset) + static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool reorderable(const std::vector<BlockExtent>& extents, std::int64_t size) {
+  std::map<std::int64_t, std::int64_t> places;  // the blocks' places now: offset -> length
+  for (const BlockExtent& extent : extents) {
+    if (!places.emplace(extent.offset, extent.length).second) {
+      return false;  // one place listed twice
+    }
+  }
+  const auto targets = targets_of(extents);
+  for (std::size_t i = 0; i < extents.size(); ++i) {
+    const auto place = places.find(targets[i]);
+    if (place == places.end() || place->second != extents[i].length) {
+      return false;
+    }
+  }
+  return extents.empty() ? size == 0 : targets.back() + extents.back().length == size;
+}
+
+bool reorder_in_place(int fd, const std::vector<BlockExtent>& extents) {
+  const auto targets = targets_of(extents);
+  std::map<std::int64_t, std::size_t> at;  // offset -> the block there now
+  for (std::size_t i = 0; i < extents.size(); ++i) {
+    at[extents[i].offset] = i;
+  }
+  // Follow each cycle of the permutation, holding one block in memory while the next is read.
+  std::vector<bool> placed(extents.size(), false);
+  std::string moving;
+  std::string next_bytes;
+  for (std::size_t start = 0; start < extents.size(); ++start) {
+    if (placed[start] || extents[start].offset == targets[start]) {
+      continue;
+    }
+    if (!read_block(fd, extents[start], moving)) {
+      return false;
+    }
+    for (std::size_t current = start;;) {
+      placed[current] = true;
+      const std::size_t displaced = at.at(targets[current]);
+      if (!placed[displaced] && !read_block(fd, extents[displaced], next_bytes)) {
+        return false;
+      }
+      if (!write_block(fd, targets[current], moving)) {
+        return false;
+      }
+      if (placed[displaced]) {
+        break;
+      }
+      moving.swap(next_bytes);
+      current = displaced;
+    }
+  }
+  return true;
+}
+
+}  // namespace pipeline::runner::system
