@@ -138,10 +138,12 @@ TEST_CASE("pipe run draws live lines in tmux and leaves a clean screen", "[cli][
   tmux.run({"send-keys", "-t", "live",
             k_clean_env + PIPE_EXE + " run --backend host -p 4 live.yml; echo pipe-exit-$?", "Enter"});
 
-  // During the run: one live line per running job, the matrix instances included.
+  // During the run: one live line per running job, the matrix instances included, and their
+  // output scrolling above (waited for too: a slow machine draws the lines before the first tick).
   const std::string during = wait_for(tmux, [](const std::string& text) {
     return text.find("slow (1) › Sleep a while") != std::string::npos &&
-           text.find("slow (2) › Sleep a while") != std::string::npos;
+           text.find("slow (2) › Sleep a while") != std::string::npos &&
+           text.find("[slow (1)]   | tick") != std::string::npos;
   });
   INFO("during the run:\n" << during);
   CHECK(has_spinner(during));
