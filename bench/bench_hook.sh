@@ -1,5 +1,5 @@
 #!/bin/sh
-# Time `pipe hook run` (issue 8 targets):
+# Time `pipe hook run` against its targets:
 #   1. a commit touching no file the hooked workflow's paths filter matches (target < 50 ms);
 #   2. a hooked job on the host backend against running its commands directly (target < 100 ms
 #      overhead; the hook's cost includes exporting the index of a repository of FILES files).
