@@ -8,6 +8,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "runner/system/file_io.hpp"
+
 namespace pipeline::runner::cache {
 namespace fs = std::filesystem;
 namespace {
@@ -33,21 +35,6 @@ private:
   int m_fd;
 };
 
-bool pwrite_all(int fd, std::string_view bytes, std::int64_t offset) {
-  while (!bytes.empty()) {
-    const ssize_t written = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
-    if (written < 0 && errno == EINTR) {
-      continue;
-    }
-    if (written <= 0) {
-      return false;
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(written));
-    offset += written;
-  }
-  return true;
-}
-
 // Streams `body` into `path` from `offset`; at most `limit` bytes (-1: any number). The bytes written.
 Result<std::int64_t> write_body(const fs::path& path, int flags, std::int64_t offset, std::int64_t limit,
                                 const BodySource& body) {
@@ -62,7 +49,7 @@ Result<std::int64_t> write_body(const fs::path& path, int flags, std::int64_t of
   bool too_long = false;
   bool failed = false;
   const auto flush = [&] {
-    failed = !pwrite_all(fd.get(), pending, offset + written);
+    failed = !system::pwrite_all(fd.get(), pending, offset + written);
     written += static_cast<std::int64_t>(pending.size());
     pending.clear();
     return !failed;

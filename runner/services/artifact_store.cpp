@@ -13,8 +13,9 @@
 #include <openssl/evp.h>
 
 #include "runner/services/artifact_names.hpp"
-#include "runner/system/block_order.hpp"
 #include "runner/services/token.hpp"
+#include "runner/system/block_order.hpp"
+#include "runner/system/file_io.hpp"
 #include "workflow/base/json_text.hpp"
 
 namespace pipeline::runner::services {
@@ -78,21 +79,6 @@ std::string hex_of(std::string_view bytes) {
     text += k_hex[c & 0xFU];
   }
   return text;
-}
-
-bool pwrite_all(int fd, std::string_view bytes, std::int64_t offset) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset));
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return false;
-    }
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-    offset += n;
-  }
-  return true;
 }
 
 // Calls `each` with consecutive pieces of `length` bytes of `fd` from `offset`; false on a short file.
@@ -340,7 +326,7 @@ Stored<std::monostate> ArtifactStore::put_block(std::int64_t id, std::string_vie
   pending.reserve(k_copy_buffer);
   std::int64_t written = 0;
   const auto flush = [&] {
-    const bool stored = pwrite_all(fd, pending, extent.offset + written);
+    const bool stored = system::pwrite_all(fd, pending, extent.offset + written);
     written += static_cast<std::int64_t>(pending.size());
     pending.clear();
     return stored;

@@ -1,5 +1,7 @@
 #include "runner/system/block_order.hpp"
 
+#include "runner/system/file_io.hpp"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,21 +28,6 @@ bool read_block(int fd, const BlockExtent& extent, std::string& into) {
   std::size_t done = 0;
   while (done < into.size()) {
     const ssize_t n = ::pread(fd, into.data() + done, into.size() - done, static_cast<off_t>(extent.offset) + static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-bool write_block(int fd, std::int64_t offset, const std::string& bytes) {
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset) + static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -94,7 +81,7 @@ bool reorder_in_place(int fd, const std::vector<BlockExtent>& extents) {
       if (!placed[displaced] && !read_block(fd, extents[displaced], next_bytes)) {
         return false;
       }
-      if (!write_block(fd, targets[current], moving)) {
+      if (!pwrite_all(fd, moving, targets[current])) {
         return false;
       }
       if (placed[displaced]) {
