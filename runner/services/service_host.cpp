@@ -7,6 +7,12 @@ namespace pipeline::runner::services {
 
 namespace {
 
+// An open connection holds its worker until the keep-alive timeout (5 s) after its last request.
+// upload-artifact opens 32 and the cache client 8, and keeps them open after the last block: with
+// the library's default of 8 workers the finalize call that follows waited for them to time out.
+// Enough for four jobs uploading at once; idle workers cost a thread's stack and nothing else.
+constexpr std::size_t k_workers = 128;
+
 constexpr std::chrono::hours k_token_lifetime{24};
 
 std::size_t index_of(Reach reach) { return reach == Reach::host ? 0 : 1; }
@@ -139,6 +145,7 @@ Result<void> ServiceHost::start(const ListenAddresses& addresses) {
       continue;
     }
     auto listener = std::make_unique<Listener>();
+    listener->server.new_task_queue = [] { return new httplib::ThreadPool(k_workers); };
     serve(listener->server);
     listener->port = listener->server.bind_to_any_port(*wanted[i]);
     if (listener->port <= 0) {
