@@ -57,8 +57,13 @@ int print_result(const Result<std::string>& result) {
 }
 
 int install(const HookCommand& command) {
-  hook::HookSettings settings{stage_of(command),  hook::split_list(command.jobs), command.workflow, command.warm_choice(),
-                              command.warm_idle, command.backend};
+  hook::HookSettings settings;
+  settings.stage = stage_of(command);
+  settings.jobs = hook::split_list(command.jobs);
+  settings.workflow = command.workflow;
+  settings.warm = command.warm_choice();
+  settings.warm_idle = command.warm_idle;
+  settings.backend = command.backend;
   return print_result(hook::install_hook(command.directory, own_executable(), settings));
 }
 

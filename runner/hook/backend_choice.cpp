@@ -85,6 +85,9 @@ std::optional<std::string> DefaultBackend::engine_missing() {
 std::string DefaultBackend::absent_images(const std::vector<JobImage>& images) {
   std::vector<std::pair<std::string, std::vector<std::string>>> absent;
   for (const auto& [name, image] : images) {
+    if (image.empty()) {
+      continue;  // known only when the job starts: if it is not here, that job's pull says so
+    }
     auto known = m_present.find(image);
     if (known == m_present.end()) {
       auto present = m_probe.has_image(image);

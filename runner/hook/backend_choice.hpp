@@ -32,7 +32,7 @@ public:
 /// The image one hooked job would run in: its `container:` image, else what its `runs-on` maps to.
 struct JobImage {
   std::string job;    // the job's id
-  std::string image;  // an image name; never "host" or an expression
+  std::string image;  // an image name, never "host"; empty when an expression decides it
 };
 
 /// What the hook decided for one snapshot's jobs.
@@ -47,9 +47,9 @@ class DefaultBackend {
 public:
   explicit DefaultBackend(EngineProbe& probe) : m_probe(probe) {}
 
-  /// Containers when the engine answers and every image of `images` is present; the host
-  /// otherwise, with a notice naming why and how to silence it. No image at all (every job on a
-  /// host label, or decided by an expression only when it starts) asks nothing: containers.
+  /// Containers when the engine answers and every image of `images` is present (one decided by
+  /// an expression only needs the engine); the host otherwise, with a notice naming why and how
+  /// to silence it. No image at all (every job on a host label) asks nothing: containers.
   [[nodiscard]] BackendDecision choose(const std::vector<JobImage>& images);
 
 private:

@@ -29,30 +29,34 @@ std::optional<std::vector<std::string>> literal_labels(const Node& node) {
   return out;
 }
 
-// The job's image as written: empty when it has none or an expression decides it.
-std::string literal_image(const workflow::Job& job,
-                          const std::vector<std::pair<std::string, std::string>>& platforms) {
+// The job's image as written: nullopt when it runs in none (a call, a host or unserved label),
+// empty when an expression decides it.
+std::optional<std::string> literal_image(const workflow::Job& job,
+                                         const std::vector<std::pair<std::string, std::string>>& platforms) {
   if (job.uses) {
-    return "";
+    return std::nullopt;
   }
   if (job.container) {
     const Node& image = job.container->image;
     if (image.is_null() || is_expression(image.scalar)) {
-      return "";  // `container: ${{ ... }}`, or an image only known when the job starts
+      return std::string();  // `container: ${{ ... }}`, or an image only known when the job starts
     }
     if (!image.scalar.empty()) {
       return image.scalar;
     }
   }
   if (!job.runs_on) {
-    return "";
+    return std::nullopt;
   }
   auto labels = literal_labels(*job.runs_on);
   if (!labels) {
-    return "";
+    return std::string();
   }
   auto choice = engine::choose_platform(*labels, platforms);
-  return choice.image == "host" ? "" : choice.image;
+  if (choice.image.empty() || choice.image == "host") {
+    return std::nullopt;
+  }
+  return choice.image;
 }
 
 // The ids of `chosen` and every job they need, directly or not.
@@ -83,8 +87,8 @@ std::vector<JobImage> job_images(const workflow::Workflow& wf, const std::vector
     if (!chosen.empty() && runs.count(job.id.value) == 0) {
       continue;
     }
-    if (std::string image = literal_image(job, platforms); !image.empty()) {
-      out.push_back({job.id.value, std::move(image)});
+    if (auto image = literal_image(job, platforms)) {
+      out.push_back({job.id.value, std::move(*image)});
     }
   }
   return out;

@@ -82,6 +82,20 @@ TEST_CASE("the default backend is containers when the engine answers and the ima
   CHECK(probe.inspected == std::map<std::string, int>{{"alpine", 1}, {"busybox", 1}});
 }
 
+TEST_CASE("an image decided by an expression needs only the engine", "[hook][backend]") {
+  FakeProbe probe;
+  hook::DefaultBackend fallback(probe);
+  CHECK(fallback.choose({{"matrix", ""}}).backend == job::BackendChoice::docker);
+  CHECK(probe.pings == 1);
+  CHECK(probe.inspected.empty());
+  FakeProbe down;
+  down.answers = false;
+  hook::DefaultBackend without(down);
+  const auto decision = without.choose({{"matrix", ""}});
+  CHECK(decision.backend == job::BackendChoice::host);
+  CHECK(decision.notice == k_no_engine);
+}
+
 TEST_CASE("with no engine the default backend is the host, said once", "[hook][backend]") {
   FakeProbe probe;
   probe.answers = false;
@@ -149,7 +163,7 @@ jobs:
 )");
   CHECK(images_text(hook::job_images(wf, {}, {})) ==
         "plain=catthehacker/ubuntu:act-latest;pinned=catthehacker/ubuntu:act-22.04;"
-        "grouped=catthehacker/ubuntu:act-24.04;boxed=alpine:3;boxed-long=debian:12;");
+        "grouped=catthehacker/ubuntu:act-24.04;boxed=alpine:3;boxed-long=debian:12;matrix=;image-expr=;");
   CHECK(images_text(hook::job_images(wf, {"plain", "on-host"}, {{"ubuntu-latest", "busybox"}})) == "plain=busybox;");
   CHECK(images_text(hook::job_images(wf, {"plain"}, {{"ubuntu-latest", "host"}})).empty());
 }
