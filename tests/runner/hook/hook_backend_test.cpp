@@ -62,7 +62,7 @@ TEST_CASE("by default the hook runs its jobs in containers and keeps them for th
   CHECK(pipeline::test::kept_hook_containers(*client, where.repo.dir()).size() == 2);
 }
 
-TEST_CASE("--no-warm runs the hook's jobs in containers and keeps none", "[hook][docker]") {
+TEST_CASE("option --no-warm runs the hook's jobs in containers and keeps none", "[hook][docker]") {
   REQUIRE_ENGINE_AND_IMAGE(client, k_busybox);
   WhereRepo where(k_busybox);
   const auto result = where.repo.sh("$PIPE hook run --no-warm");
