@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "runner/cli/app.hpp"
 #include "runner/job/run.hpp"
@@ -24,9 +25,15 @@ struct HookCommand {
   std::string jobs;
   std::string workflow;
   std::string directory = ".";
-  std::string backend;  // empty: config hook.backend, else docker with --warm, else host
+  std::string backend;  // empty: config hook.backend, else docker with --warm, else containers or the host
   bool warm = false;
+  bool no_warm = false;
   long warm_idle = 0;
+
+  /// --warm, --no-warm, or neither (the config's, else the default).
+  [[nodiscard]] std::optional<bool> warm_choice() const {
+    return warm ? std::optional<bool>(true) : no_warm ? std::optional<bool>(false) : std::nullopt;
+  }
 };
 
 // The hook must call this very binary, wherever the user's PATH points later.
@@ -50,8 +57,13 @@ int print_result(const Result<std::string>& result) {
 }
 
 int install(const HookCommand& command) {
-  hook::HookSettings settings{stage_of(command), hook::split_list(command.jobs), command.workflow, command.warm,
-                              command.warm_idle};
+  hook::HookSettings settings;
+  settings.stage = stage_of(command);
+  settings.jobs = hook::split_list(command.jobs);
+  settings.workflow = command.workflow;
+  settings.warm = command.warm_choice();
+  settings.warm_idle = command.warm_idle;
+  settings.backend = command.backend;
   return print_result(hook::install_hook(command.directory, own_executable(), settings));
 }
 
@@ -81,9 +93,7 @@ int run(const HookCommand& command) {
                       : command.backend == "auto" ? job::BackendChoice::automatic
                                                   : job::BackendChoice::host;
   }
-  if (command.warm) {
-    options.warm = true;
-  }
+  options.warm = command.warm_choice();
   if (command.warm_idle > 0) {
     options.warm_idle = std::chrono::seconds(command.warm_idle);
   }
@@ -102,11 +112,17 @@ void add_common(CLI::App& sub, HookCommand& command) {
 void add_selection(CLI::App& sub, HookCommand& command) {
   sub.add_option("--jobs", command.jobs, "Comma-separated jobs (default: hook.jobs in .pipe.yml, else all)");
   sub.add_option("--workflow", command.workflow, "Workflow file or directory (default: .github/workflows)");
-  sub.add_flag("--warm", command.warm,
-               "Run each job in a container kept started between commits (default: hook.warm in .pipe.yml)");
+  auto* warm = sub.add_flag("--warm", command.warm,
+                            "Run each job in a container kept started between commits (the default in containers)");
+  sub.add_flag("--no-warm", command.no_warm, "Remove each job's container when the hook ends (default: hook.warm)")
+      ->excludes(warm);
   sub.add_option("--warm-idle", command.warm_idle,
                  "Seconds a warm container waits unused before it goes (default: hook.warm-idle, else 600)")
       ->check(CLI::PositiveNumber);
+  sub.add_option("--backend", command.backend,
+                 "host, docker or auto (default: hook.backend, else docker with --warm, else auto: containers "
+                 "when the engine and the jobs' images are here, else the host)")
+      ->check(CLI::IsMember({"auto", "host", "docker"}));
 }
 
 }  // namespace
@@ -124,8 +140,6 @@ std::function<int()> setup_hook(CLI::App& app) {
   }
   add_selection(*install_cmd, *command);
   add_selection(*run_cmd, *command);
-  run_cmd->add_option("--backend", command->backend, "host, docker or auto (default: hook.backend, else docker with --warm, else host)")
-      ->check(CLI::IsMember({"auto", "host", "docker"}));
   return [command] {
     if (command->action == "install") {
       return install(*command);

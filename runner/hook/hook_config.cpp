@@ -40,6 +40,9 @@ Result<HookConfig> read_hook_config(const std::filesystem::path& root) {
   out.warm = loaded.config.value("hook.warm");
   out.warm_idle = loaded.config.value("hook.warm-idle");
   out.backend = loaded.config.value("hook.backend");
+  for (const config::Setting* platform : loaded.config.under("platforms")) {
+    out.platforms.emplace_back(platform->key.substr(std::string("platforms.").size()), platform->values.front());
+  }
   return out;
 }
 

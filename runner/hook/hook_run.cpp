@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <system_error>
 
 #include "runner/engine/ci_output.hpp"
 #include "runner/hook/hook_config.hpp"
+#include "runner/hook/job_images.hpp"
 #include "runner/hook/scratch_dir.hpp"
 #include "runner/hook/snapshot.hpp"
 #include "runner/hook/warm_export.hpp"
@@ -80,16 +82,25 @@ void apply_warm_config(HookRunOptions& options, const HookConfig& config) {
     }
   }
   if (!options.backend && !config.backend.empty()) {
-    if (config.backend != "host" && config.backend != "docker") {
-      std::cerr << "pipe: warning: hook.backend must be host or docker, not '" << config.backend << "'\n";
+    if (config.backend != "host" && config.backend != "docker" && config.backend != "auto") {
+      std::cerr << "pipe: warning: hook.backend must be host, docker or auto, not '" << config.backend << "'\n";
     } else {
-      options.backend = config.backend == "host" ? job::BackendChoice::host : job::BackendChoice::docker;
+      options.backend = config.backend == "host"     ? job::BackendChoice::host
+                        : config.backend == "docker" ? job::BackendChoice::docker
+                                                     : job::BackendChoice::automatic;
     }
   }
 }
 
+/// The options with every setting decided, and what the config says about images.
+struct Settings {
+  HookRunOptions options;
+  std::vector<std::pair<std::string, std::string>> platforms;  // the config's `platforms:`
+};
+
 /// Applies the options, then the config file, then the defaults.
-HookRunOptions resolve_settings(HookRunOptions options, const fs::path& root) {
+Settings resolve_settings(HookRunOptions options, const fs::path& root) {
+  Settings settings;
   auto config = read_hook_config(root);
   if (!config) {
     std::cerr << "pipe: warning: " << config.error().message << "\n";
@@ -101,11 +112,14 @@ HookRunOptions resolve_settings(HookRunOptions options, const fs::path& root) {
       options.workflow = config->workflow;
     }
     apply_warm_config(options, *config);
+    settings.platforms = config->platforms;
   }
-  options.warm = options.warm.value_or(false);
+  // Asking for warm containers asks for containers: no silent fallback to the host then.
+  const bool warm_asked = options.warm.value_or(false);
+  options.backend = options.backend.value_or(warm_asked ? job::BackendChoice::docker : job::BackendChoice::automatic);
+  options.warm = options.warm.value_or(true);
   options.warm_idle = options.warm_idle.value_or(k_default_warm_idle);
   // Warm containers are for jobs in containers; on the host there is nothing to keep warm.
-  options.backend = options.backend.value_or(*options.warm ? job::BackendChoice::docker : job::BackendChoice::host);
   if (*options.backend == job::BackendChoice::host) {
     options.warm = false;
   }
@@ -121,7 +135,8 @@ HookRunOptions resolve_settings(HookRunOptions options, const fs::path& root) {
   while (options.workflow.size() > 1 && options.workflow.back() == '/') {
     options.workflow.pop_back();
   }
-  return options;
+  settings.options = std::move(options);
+  return settings;
 }
 
 /// The files of `set` with errors: the run prints their errors and fails each alone, as `pipe run`
@@ -144,21 +159,28 @@ Result<std::vector<std::string>> broken_files(const workflow::LoadedSet& set) {
   return files;
 }
 
+/// The workflows a snapshot runs, and the images their jobs would run in.
+struct Hooked {
+  std::vector<std::string> paths;
+  std::vector<JobImage> images;
+};
+
 /// Loads the snapshot's workflows and keeps the paths of those whose filters let the change
 /// through, printing a line for each chosen job of the others.
-Result<std::vector<std::string>> workflows_to_run(const HookRunOptions& options, const Snapshot& snapshot,
-                                                  const fs::path& export_dir) {
+Result<Hooked> workflows_to_run(const Settings& settings, const Snapshot& snapshot, const fs::path& export_dir) {
+  const HookRunOptions& options = settings.options;
   const fs::path workflows = export_dir / options.workflow;
   std::error_code ec;
   if (!fs::exists(workflows, ec)) {
-    return std::vector<std::string>{};
+    return Hooked{};
   }
   const auto set = workflow::load_all({workflows}, export_dir);
-  auto kept = broken_files(set);
-  if (!kept) {
+  auto broken = broken_files(set);
+  if (!broken) {
     std::cerr << workflow::format_diagnostics(set) << workflow::summary_line(set) << '\n';
-    return kept.error();
+    return broken.error();
   }
+  Hooked kept{*broken, {}};
   for (const auto& wf : set.workflows) {
     const auto jobs = chosen_jobs(wf, options.jobs);
     if (jobs.empty()) {
@@ -166,7 +188,9 @@ Result<std::vector<std::string>> workflows_to_run(const HookRunOptions& options,
     }
     std::string why;
     if (paths_match(wf, snapshot.changed, why)) {
-      kept->push_back((export_dir / wf.path).lexically_normal().string());
+      kept.paths.push_back((export_dir / wf.path).lexically_normal().string());
+      const auto images = job_images(wf, options.jobs, settings.platforms);
+      kept.images.insert(kept.images.end(), images.begin(), images.end());
       continue;
     }
     for (const auto* job : jobs) {
@@ -174,6 +198,19 @@ Result<std::vector<std::string>> workflows_to_run(const HookRunOptions& options,
     }
   }
   return kept;
+}
+
+/// The backend the snapshot's jobs run on: the one chosen, else containers or (said once) the host.
+job::BackendChoice backend_for(const HookRunOptions& options, const Hooked& hooked, DefaultBackend& fallback) {
+  const job::BackendChoice chosen = options.backend.value_or(job::BackendChoice::automatic);
+  if (chosen != job::BackendChoice::automatic) {
+    return chosen;
+  }
+  auto decision = fallback.choose(hooked.images);
+  if (!decision.notice.empty()) {
+    std::cerr << decision.notice << "\n";
+  }
+  return decision.backend;
 }
 
 /// Where one snapshot is exported: the repository's stable directory for a warm hook (unless
@@ -199,8 +236,9 @@ private:
   std::optional<ScratchDir> m_scratch;
 };
 
-int check_snapshot(const HookRunOptions& options, const fs::path& root, const Snapshot& snapshot,
-                   const RunJobs& run_jobs) {
+int check_snapshot(const Settings& settings, const fs::path& root, const Snapshot& snapshot, const RunJobs& run_jobs,
+                   DefaultBackend& fallback) {
+  const HookRunOptions& options = settings.options;
   ExportDir temp(options, root);
   if (temp.path().empty()) {
     std::cerr << "pipe: error: cannot create a temporary directory\n";
@@ -211,12 +249,12 @@ int check_snapshot(const HookRunOptions& options, const fs::path& root, const Sn
     std::cerr << "pipe: error: " << exported.error().message << "\n";
     return k_exit_usage;
   }
-  auto workflows = workflows_to_run(options, snapshot, temp.path());
-  if (!workflows) {
-    std::cerr << "pipe: error: " << workflows.error().message << "\n";
+  auto hooked = workflows_to_run(settings, snapshot, temp.path());
+  if (!hooked) {
+    std::cerr << "pipe: error: " << hooked.error().message << "\n";
     return k_exit_usage;
   }
-  if (workflows->empty()) {
+  if (hooked->paths.empty()) {
     return k_exit_success;
   }
   if (auto exported = export_snapshot(root, snapshot, temp.path(), {}); !exported) {
@@ -225,12 +263,12 @@ int check_snapshot(const HookRunOptions& options, const fs::path& root, const Sn
   }
   job::RunOptions run;
   run.directory = root.string();
-  run.workflows = *workflows;
+  run.workflows = hooked->paths;
   run.jobs = options.jobs;
   run.event = "push";
-  run.backend = options.backend.value_or(job::BackendChoice::host);
+  run.backend = backend_for(options, *hooked, fallback);
   run.workspace_override = temp.path().string();
-  if (temp.warm()) {
+  if (temp.warm() && run.backend != job::BackendChoice::host) {
     // Each hooked job's container stays for the next commit, bound to the same export directory.
     run.reuse = true;
     run.reuse_idle = options.warm_idle.value_or(k_default_warm_idle);
@@ -288,7 +326,7 @@ bool paths_match(const workflow::Workflow& wf, const std::vector<std::string>& c
   return true;
 }
 
-int run_hook(const HookRunOptions& options, std::istream& push_input, const RunJobs& run_jobs) {
+int run_hook(const HookRunOptions& options, std::istream& push_input, const RunJobs& run_jobs, EngineProbe* probe) {
   if (engine::env_flag("PIPE_SKIP")) {
     std::cerr << "pipe: hook skipped (PIPE_SKIP=1)\n";
     return k_exit_success;
@@ -298,15 +336,18 @@ int run_hook(const HookRunOptions& options, std::istream& push_input, const RunJ
     std::cerr << "pipe: error: " << root.error().message << "\n";
     return k_exit_usage;
   }
-  const HookRunOptions settings = resolve_settings(options, *root);
-  auto all = snapshots(settings, *root, push_input);
+  const Settings settings = resolve_settings(options, *root);
+  auto all = snapshots(settings.options, *root, push_input);
   if (!all) {
     std::cerr << "pipe: error: " << all.error().message << "\n";
     return k_exit_usage;
   }
+  // Connects only when a snapshot's jobs are left to the default and need an image.
+  std::unique_ptr<EngineProbe> own_probe = probe == nullptr ? engine_probe() : nullptr;
+  DefaultBackend fallback(probe != nullptr ? *probe : *own_probe);
   int worst = k_exit_success;
   for (const auto& snapshot : *all) {
-    worst = std::max(worst, check_snapshot(settings, *root, snapshot, run_jobs));
+    worst = std::max(worst, check_snapshot(settings, *root, snapshot, run_jobs, fallback));
     if (worst > k_exit_signal_base) {
       break;  // interrupted (128 + a signal): the user or the terminal wants the hook to end
     }

@@ -133,8 +133,11 @@ std::string hook_script(const std::string& pipe_exe, const HookSettings& setting
   if (!settings.workflow.empty()) {
     command += " --workflow " + shell_quote(settings.workflow);
   }
+  if (!settings.backend.empty()) {
+    command += " --backend " + shell_quote(settings.backend);
+  }
   if (settings.warm) {
-    command += " --warm";
+    command += *settings.warm ? " --warm" : " --no-warm";
   }
   if (settings.warm_idle > 0) {
     command += " --warm-idle " + std::to_string(settings.warm_idle);
@@ -145,7 +148,8 @@ std::string hook_script(const std::string& pipe_exe, const HookSettings& setting
   return "#!/bin/sh\n" + std::string(k_marker) + " stage=" + std::string(to_string(settings.stage)) +
          " jobs=" + (settings.jobs.empty() ? std::string("(config)") : join(settings.jobs, ",")) +
          " workflow=" + (settings.workflow.empty() ? std::string("(default)") : settings.workflow) +
-         (settings.warm ? " warm=yes" : "") +
+         (settings.backend.empty() ? std::string() : " backend=" + settings.backend) +
+         (settings.warm ? (*settings.warm ? " warm=yes" : " warm=no") : "") +
          "\n# Installed by `pipe hook install`; `pipe hook uninstall` puts back any hook it chained.\n"
          "# PIPE_SKIP=1 or `git commit --no-verify` skips it.\n"
          "hook_dir=$(dirname \"$0\")\n" +
@@ -224,7 +228,10 @@ Result<std::string> hook_status(const fs::path& dir) {
       continue;
     }
     out += "pipe, jobs " + marker_value(script, "jobs") + ", workflow " + marker_value(script, "workflow");
+    const std::string backend = marker_value(script, "backend");
+    out += backend.empty() ? "" : ", backend " + backend;
     out += marker_value(script, "warm") == "yes" ? ", warm containers" : "";
+    out += marker_value(script, "warm") == "no" ? ", containers not kept" : "";
     const fs::path chained = hook.string() + std::string(k_chained_suffix);
     out += fs::exists(chained, ec) ? ", chains " + chained.filename().string() + "\n" : "\n";
   }

@@ -25,8 +25,9 @@ struct HookSettings {
   Stage stage = Stage::pre_commit;
   std::vector<std::string> jobs;  // empty: the config file's hook.jobs, else every job
   std::string workflow;           // empty: .github/workflows
-  bool warm = false;              // --warm: jobs run in containers kept started between commits
+  std::optional<bool> warm;       // --warm / --no-warm: whether job containers are kept between commits
   long warm_idle = 0;             // --warm-idle seconds; 0: the config's, else the default
+  std::string backend;            // --backend host|docker|auto; empty: the config's, else the default
 };
 
 /// The hooks directory of the repository containing `dir`: `core.hooksPath` when set (relative

@@ -1,9 +1,13 @@
-// `pipe hook` through the real binary and real `git commit` / `git push`.
+// `pipe hook` through the real binary and real `git commit` / `git push`. The jobs run where the
+// hook puts them by default: in containers kept between commits when the engine and the image
+// are here (each test removes its own), else on the host.
 #include <catch2/catch.hpp>
 
+#include "runner/hook/kept_hook.hpp"
 #include "runner/hook/repo_fixture.hpp"
 
 using pipeline::test::k_lint_workflow;
+using pipeline::test::KeptHookCleanup;
 using pipeline::test::TempRepo;
 
 namespace {
@@ -22,6 +26,7 @@ void seed(const TempRepo& repo) {
 TEST_CASE("the pre-commit hook checks exactly what is staged", "[hook]") {
   TempRepo repo;
   seed(repo);
+  const KeptHookCleanup kept{{repo.dir()}};
   const auto installed = repo.sh("$PIPE hook install");
   REQUIRE(installed.exit_code == 0);
   CHECK(contains(installed.out, "installed"));
@@ -57,6 +62,7 @@ TEST_CASE("the pre-commit hook checks exactly what is staged", "[hook]") {
 TEST_CASE("a commit of files no workflow filter matches skips the jobs at once", "[hook]") {
   TempRepo repo;
   seed(repo);
+  const KeptHookCleanup kept{{repo.dir()}};
   repo.write("README.md", "more\n");
   REQUIRE(repo.sh("git add README.md").exit_code == 0);
   const auto result = repo.sh("$PIPE hook run");
@@ -69,6 +75,7 @@ TEST_CASE("a commit of files no workflow filter matches skips the jobs at once",
 TEST_CASE("PIPE_SKIP=1 skips the hook", "[hook]") {
   TempRepo repo;
   seed(repo);
+  const KeptHookCleanup kept{{repo.dir()}};
   REQUIRE(repo.sh("$PIPE hook install").exit_code == 0);
   repo.write("src/main.c", "BAD\n");
   REQUIRE(repo.sh("git add src/main.c").exit_code == 0);
@@ -81,6 +88,7 @@ TEST_CASE("PIPE_SKIP=1 skips the hook", "[hook]") {
 TEST_CASE("an existing hook is chained, runs first, and uninstall restores it", "[hook]") {
   TempRepo repo;
   seed(repo);
+  const KeptHookCleanup kept{{repo.dir()}};
   const std::string original = "#!/bin/sh\necho chained-ran >> chained.log\n";
   repo.write(".git/hooks/pre-commit", original);
   REQUIRE(repo.sh("chmod +x .git/hooks/pre-commit").exit_code == 0);
@@ -117,6 +125,7 @@ TEST_CASE("an existing hook is chained, runs first, and uninstall restores it", 
 TEST_CASE("core.hooksPath is where the hook goes", "[hook]") {
   TempRepo repo;
   seed(repo);
+  const KeptHookCleanup kept{{repo.dir()}};
   REQUIRE(repo.sh("git config core.hooksPath .githooks").exit_code == 0);
   REQUIRE(repo.sh("$PIPE hook install").exit_code == 0);
   CHECK(std::filesystem::exists(repo.dir() + "/.githooks/pre-commit"));
@@ -128,6 +137,7 @@ TEST_CASE("core.hooksPath is where the hook goes", "[hook]") {
 TEST_CASE("hook.jobs in .pipe.yml chooses the jobs", "[hook]") {
   TempRepo repo;
   seed(repo);
+  const KeptHookCleanup kept{{repo.dir()}};
   repo.write(".github/workflows/other.yml",
              "on: push\njobs:\n  other:\n    runs-on: ubuntu-latest\n    steps:\n      - run: exit 1\n");
   repo.write(".pipe.yml", "hook:\n  jobs: [lint]\n");
@@ -148,6 +158,7 @@ TEST_CASE("the pre-push hook checks the commits being pushed", "[hook]") {
   REQUIRE(holder.sh("git init -q --bare -b main remote.git").exit_code == 0);
   TempRepo repo;
   seed(repo);
+  const KeptHookCleanup kept{{repo.dir()}};
   REQUIRE(repo.sh("git remote add origin '" + remote + "' && git push -q origin main").exit_code == 0);
   REQUIRE(repo.sh("$PIPE hook install --stage pre-push").exit_code == 0);
 
@@ -174,6 +185,7 @@ TEST_CASE("the pre-push hook checks the commits being pushed", "[hook]") {
 TEST_CASE("a linked worktree shares the hook and checks its own index", "[hook]") {
   TempRepo repo;
   seed(repo);
+  const KeptHookCleanup kept{{repo.dir(), repo.dir() + "/linked"}};
   REQUIRE(repo.sh("$PIPE hook install").exit_code == 0);
   REQUIRE(repo.sh("git worktree add -q linked -b side").exit_code == 0);
   const std::string linked = repo.dir() + "/linked";
@@ -191,6 +203,7 @@ TEST_CASE("a linked worktree shares the hook and checks its own index", "[hook]"
 TEST_CASE("git commit -a and git commit <path> are checked on the index git builds for them", "[hook]") {
   TempRepo repo;
   seed(repo);
+  const KeptHookCleanup kept{{repo.dir()}};
   REQUIRE(repo.sh("$PIPE hook install").exit_code == 0);
   repo.write("src/main.c", "BAD\n");
   const auto all = repo.sh("git commit -qam broken");
@@ -206,6 +219,7 @@ TEST_CASE("git commit -a and git commit <path> are checked on the index git buil
 
 TEST_CASE("a repository named by GIT_DIR and GIT_WORK_TREE (a bare repository with a work tree)", "[hook]") {
   TempRepo holder;
+  const KeptHookCleanup kept{{holder.dir() + "/tree"}};
   REQUIRE(holder.sh("git init -q --bare -b main store.git && mkdir tree").exit_code == 0);
   const std::string git =
       "git --git-dir='" + holder.dir() + "/store.git' --work-tree='" + holder.dir() + "/tree' ";

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 
+#include "runner/hook/kept_hook.hpp"
 #include "runner/hook/repo_fixture.hpp"
 #include "support/child_process.hpp"
 
@@ -18,7 +19,8 @@ namespace {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// The hook's jobs run in an export of the index, so markers go to the repository by absolute path.
+// The hook's jobs run on the host in an export of the index, so markers go to the repository by
+// absolute path (a job container would not see it).
 std::string waiting_workflow(const std::string& repo) {
   return "on: push\njobs:\n  wait:\n    runs-on: ubuntu-latest\n    steps:\n"
          "      - run: |\n          touch '" + repo + "/started'\n          sleep 300\n"
@@ -29,8 +31,8 @@ std::string waiting_workflow(const std::string& repo) {
 pid_t start_hook(const TempRepo& repo, int out) {
   repo.write(".github/workflows/wait.yml", waiting_workflow(repo.dir()));
   REQUIRE(repo.sh("git add -A").exit_code == 0);
-  const pid_t pid = pipeline::test::spawn_child({PIPE_EXE, "hook", "run"}, repo.dir(), ChildStreams{out, out, false},
-                                                {{"CI", ""}, {"GITHUB_ACTIONS", ""}});
+  const pid_t pid = pipeline::test::spawn_child({PIPE_EXE, "hook", "run", "--backend", "host"}, repo.dir(),
+                                                ChildStreams{out, out, false}, {{"CI", ""}, {"GITHUB_ACTIONS", ""}});
   ::close(out);
   return pid;
 }
@@ -64,6 +66,7 @@ TEST_CASE("the hook cancels like Ctrl-C on SIGHUP, and exits 129", "[hook][signa
 
 TEST_CASE("a broken staged workflow fails alone: the hook runs the others and exits 1", "[hook]") {
   TempRepo repo;
+  const pipeline::test::KeptHookCleanup kept{{repo.dir()}};
   repo.write(".github/workflows/good.yml",
              "on: push\njobs:\n  good:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo good ran\n");
   repo.write(".github/workflows/broken.yml", "on: push\njobs:\n  bad:\n    runs-on: ubuntu-latest\n    stesp: []\n");

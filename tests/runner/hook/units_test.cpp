@@ -1,6 +1,7 @@
 // The pieces of `pipe hook` and CI output as plain function calls.
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <sstream>
 
 #include "runner/engine/ci_output.hpp"
@@ -164,6 +165,27 @@ TEST_CASE("the hook script quotes its arguments and feeds pre-push stdin to both
   CHECK(script.find("'/opt/my pipe/pipe' hook run --stage pre-push --jobs 'lint,it'\\''s' < \"$stdin_file\"") !=
         std::string::npos);
   CHECK(script.find("\"$hook_dir/pre-push.pipe-chained\" \"$@\" < \"$stdin_file\" || exit $?") != std::string::npos);
+}
+
+TEST_CASE("the hook script carries the backend and warm choices given to install", "[hook]") {
+  struct Case {
+    std::string backend;
+    std::optional<bool> warm;
+    std::string command;
+  };
+  const std::vector<Case> cases{
+      {"", std::nullopt, "hook run --stage pre-commit\n"},
+      {"host", std::nullopt, "hook run --stage pre-commit --backend 'host'\n"},
+      {"docker", false, "hook run --stage pre-commit --backend 'docker' --no-warm\n"},
+      {"", true, "hook run --stage pre-commit --warm\n"},
+  };
+  for (const auto& c : cases) {
+    hook::HookSettings settings;
+    settings.backend = c.backend;
+    settings.warm = c.warm;
+    const auto script = hook::hook_script("pipe", settings);
+    CHECK(script.find("'pipe' " + c.command) != std::string::npos);
+  }
 }
 
 TEST_CASE("sinks split output events that carry several lines", "[hook][ci]") {

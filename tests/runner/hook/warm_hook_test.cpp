@@ -7,10 +7,9 @@
 #include <regex>
 #include <thread>
 
+#include "kept_hook.hpp"
 #include "repo_fixture.hpp"
 #include "runner/docker/engine_client.hpp"
-#include "runner/hook/scratch_dir.hpp"
-#include "runner/hook/warm_export.hpp"
 #include "support/docker_engine.hpp"
 
 using pipeline::runner::docker::EngineClient;
@@ -42,45 +41,16 @@ std::string value_after(const std::string& output, const std::string& key) {
 /// A repository whose jobs run on busybox, and what its warm hook leaves is removed at the end.
 struct WarmRepo {
   TempRepo repo;
+  pipeline::test::KeptHookCleanup cleanup{{repo.dir()}};
   std::shared_ptr<EngineClient> client;
 
   explicit WarmRepo(std::shared_ptr<EngineClient> engine) : client(std::move(engine)) {
     repo.write(".pipe.yml", std::string("platforms:\n  ubuntu-latest: ") + k_busybox + "\n");
     repo.write(".github/workflows/show.yml", k_show_workflow);
   }
-  /// The containers this repository's warm hook keeps (by their workflow label's export directory).
+  /// The containers this repository's warm hook keeps.
   [[nodiscard]] std::vector<std::string> kept() const {
-    std::vector<std::string> ids;
-    const std::string name = pipeline::runner::hook::warm_export_name(fs::canonical(repo.dir()));
-    auto found = client->list_containers("pipe.reuse.job=show");
-    REQUIRE(found);
-    for (auto& item : *found) {
-      if (item.labels["pipe.reuse.workflow"].find(name) != std::string::npos) {
-        ids.push_back(item.id);
-      }
-    }
-    return ids;
-  }
-
-  ~WarmRepo() {
-    for (const auto& id : kept()) {
-      if (auto info = client->inspect_container(id)) {
-        const auto dir = info->labels.find("pipe.reuse.dir");
-        (void)client->remove_container(info->id);
-        if (dir != info->labels.end() && dir->second.find("pipe-reuse-") != std::string::npos) {
-          std::error_code ec;
-          fs::remove_all(dir->second, ec);
-          fs::remove(dir->second + ".lock", ec);
-        }
-      }
-    }
-    const fs::path parent = pipeline::runner::hook::choose_scratch_parent(pipeline::runner::hook::scratch_candidates(), 0);
-    for (const auto& root : {fs::path(repo.dir()), fs::canonical(repo.dir())}) {
-      const fs::path dir = parent / pipeline::runner::hook::warm_export_name(root);
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-      fs::remove(dir.string() + ".lock", ec);
-    }
+    return pipeline::test::kept_hook_containers(*client, repo.dir(), "show");
   }
 
   /// Stages file.txt holding `content`, runs the warm hook (with `extra` options), checks the
