@@ -1,5 +1,7 @@
 #include "runner/services/service_host.hpp"
 
+#include "runner/services/buffered_server.hpp"
+
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -40,7 +42,7 @@ void Router::add_streaming(Method method, std::string pattern, Access access, St
 }
 
 struct ServiceHost::Listener {
-  httplib::Server server;
+  BufferedServer server;
   std::thread thread;
   int port = 0;
 };

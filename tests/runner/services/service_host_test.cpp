@@ -1,15 +1,11 @@
 #include "runner/services/service_host.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <httplib.h>
 
-#include <cerrno>
 #include <memory>
+
+#include "runner/services/raw_connection.hpp"
 
 using namespace pipeline::runner::services;
 
@@ -43,6 +39,10 @@ private:
   ServiceHost& m_host;
 };
 
+std::string echo_request(const std::string& token) {
+  return "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\nContent-Length: 0\r\n\r\n";
+}
+
 std::string value_of(const std::vector<std::pair<std::string, std::string>>& env, const std::string& name) {
   for (const auto& [key, value] : env) {
     if (key == name) {
@@ -51,53 +51,6 @@ std::string value_of(const std::vector<std::pair<std::string, std::string>>& env
   }
   return {};
 }
-
-// A TCP connection to 127.0.0.1:port, closed with the object.
-class Connection {
-public:
-  explicit Connection(int port) : m_fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(m_fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
-  }
-  ~Connection() { ::close(m_fd); }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
-
-  // Sends one keep-alive POST /echo and reads its response whole; the response's body.
-  std::string echo(const std::string& token) {
-    const std::string request = "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
-                                "\r\nContent-Length: 0\r\n\r\n";
-    REQUIRE(::send(m_fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
-    std::string response;
-    char buffer[4096];
-    std::size_t body_at = std::string::npos;
-    std::size_t length = 0;
-    while (body_at == std::string::npos || response.size() < body_at + length) {
-      const ssize_t got = ::recv(m_fd, buffer, sizeof buffer, 0);
-      REQUIRE(got > 0);
-      response.append(buffer, static_cast<std::size_t>(got));
-      if (body_at == std::string::npos && response.find("\r\n\r\n") != std::string::npos) {
-        body_at = response.find("\r\n\r\n") + 4;
-        const std::size_t field = response.find("Content-Length: ");
-        REQUIRE(field < body_at);
-        length = std::stoul(response.substr(field + 16));
-      }
-    }
-    return response.substr(body_at);
-  }
-
-  // Whether the server still holds the connection open (it has sent no FIN).
-  [[nodiscard]] bool open() const {
-    char byte = 0;
-    return ::recv(m_fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-  }
-
-private:
-  int m_fd;
-};
 
 }  // namespace
 
@@ -114,9 +67,9 @@ TEST_CASE("idle keep-alive connections do not keep a new request waiting", "[ser
   std::vector<std::unique_ptr<Connection>> idle;
   for (int i = 0; i < 40; ++i) {
     idle.push_back(std::make_unique<Connection>(port));
-    REQUIRE(idle.back()->echo(token) == "run-1 job-1");
+    REQUIRE(idle.back()->request(echo_request(token)) == "run-1 job-1");
   }
-  CHECK(Connection(port).echo(token) == "run-1 job-1");
+  CHECK(Connection(port).request(echo_request(token)) == "run-1 job-1");
   // Answered while every idle connection is still open: none had to time out to free a worker.
   for (const auto& connection : idle) {
     CHECK(connection->open());
