@@ -85,19 +85,7 @@ std::string hex_of(std::string_view bytes) {
 bool read_range(int fd, std::int64_t offset, std::int64_t length, const ByteSink& each) {
   // One buffer per thread: a fresh zeroed buffer per call costs as much as the copy.
   thread_local std::vector<char> buffer(k_copy_buffer);
-  while (length > 0) {
-    const auto want = static_cast<std::size_t>(std::min<std::int64_t>(length, static_cast<std::int64_t>(buffer.size())));
-    const ssize_t n = ::pread(fd, buffer.data(), want, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0 || !each(std::string_view(buffer.data(), static_cast<std::size_t>(n)))) {
-      return false;
-    }
-    offset += n;
-    length -= n;
-  }
-  return true;
+  return system::pread_range(fd, offset, length, buffer, each);
 }
 
 ByteSource source_of(std::string_view bytes) {

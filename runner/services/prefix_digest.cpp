@@ -1,5 +1,7 @@
 #include "runner/services/prefix_digest.hpp"
 
+#include "runner/system/file_io.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -39,20 +41,9 @@ bool PrefixDigest::hash_range(const std::string& path, std::int64_t offset, std:
   }
   // The bytes were written moments ago: they are read back from the page cache, not the disk.
   thread_local std::vector<char> buffer(k_read_buffer);
-  bool ok = true;
-  while (ok && length > 0) {
-    const auto want = static_cast<std::size_t>(std::min<std::int64_t>(length, static_cast<std::int64_t>(buffer.size())));
-    const ssize_t n = ::pread(fd, buffer.data(), want, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    ok = n > 0;
-    if (ok) {
-      EVP_DigestUpdate(m_context, buffer.data(), static_cast<std::size_t>(n));
-      offset += n;
-      length -= n;
-    }
-  }
+  const bool ok = system::pread_range(fd, offset, length, buffer, [this](std::string_view piece) {
+    return EVP_DigestUpdate(m_context, piece.data(), piece.size()) == 1;
+  });
   ::close(fd);
   return ok;
 }

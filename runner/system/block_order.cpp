@@ -25,18 +25,7 @@ std::vector<std::int64_t> targets_of(const std::vector<BlockExtent>& extents) {
 
 bool read_block(int fd, const BlockExtent& extent, std::string& into) {
   into.resize(static_cast<std::size_t>(extent.length));
-  std::size_t done = 0;
-  while (done < into.size()) {
-    const ssize_t n = ::pread(fd, into.data() + done, into.size() - done, static_cast<off_t>(extent.offset) + static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return true;
+  return pread_all(fd, into, extent.offset);
 }
 
 }  // namespace

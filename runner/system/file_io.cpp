@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace pipeline::runner::system {
@@ -17,6 +18,34 @@ bool pwrite_all(int fd, std::string_view bytes, std::int64_t offset) {
     }
     bytes.remove_prefix(static_cast<std::size_t>(written));
     offset += written;
+  }
+  return true;
+}
+
+bool pread_all(int fd, std::span<char> into, std::int64_t offset) {
+  while (!into.empty()) {
+    const ssize_t got = ::pread(fd, into.data(), into.size(), static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got <= 0) {
+      return false;
+    }
+    into = into.subspan(static_cast<std::size_t>(got));
+    offset += got;
+  }
+  return true;
+}
+
+bool pread_range(int fd, std::int64_t offset, std::int64_t length, std::span<char> buffer,
+                 const std::function<bool(std::string_view)>& each) {
+  while (length > 0) {
+    const auto want = static_cast<std::size_t>(std::min<std::int64_t>(length, static_cast<std::int64_t>(buffer.size())));
+    if (!pread_all(fd, buffer.first(want), offset) || !each(std::string_view(buffer.data(), want))) {
+      return false;
+    }
+    offset += static_cast<std::int64_t>(want);
+    length -= static_cast<std::int64_t>(want);
   }
   return true;
 }
