@@ -13,10 +13,13 @@ JobServices::JobServices(std::string run_id, std::string artifacts_dir, std::fun
       m_container_address(std::move(container_address)),
       m_store(std::move(artifacts_dir)),
       m_artifacts(m_host, m_run_id, m_store),
+      m_v3_store(m_store),
+      m_v3_artifacts(m_run_id, m_v3_store),
       m_cache_store(cache_dir.empty() ? cache::default_root(config::process_environment())
                                       : std::filesystem::absolute(cache_dir)),
       m_cache(m_cache_store, std::move(cache_scope), m_host) {
   m_host.mount(m_artifacts);
+  m_host.mount(m_v3_artifacts);
   m_host.mount(m_cache);
 }
 

@@ -14,6 +14,7 @@
 #include "runner/job/contexts.hpp"
 #include "runner/services/artifact_service.hpp"
 #include "runner/services/artifact_store.hpp"
+#include "runner/services/artifact_v3_api.hpp"
 #include "runner/services/service_host.hpp"
 #include "workflow/base/result.hpp"
 
@@ -49,6 +50,8 @@ private:
   services::ServiceHost m_host;
   services::ArtifactStore m_store;
   services::ArtifactService m_artifacts;
+  services::ArtifactV3Store m_v3_store;  // upload-artifact and download-artifact v1 to v3
+  services::ArtifactV3Api m_v3_artifacts;
   cache::Store m_cache_store;
   cache::CacheRoutes m_cache;
   std::mutex m_mutex;

@@ -1,4 +1,5 @@
 #include "runner/services/artifact_extract.hpp"
+#include "runner/services/artifact_v3_store.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -86,6 +87,19 @@ Result<std::size_t> extract_artifact(const ArtifactInfo& info, const std::string
   fs::create_directories(directory, ec);
   if (ec) {
     return Error{"cannot create " + directory + ": " + ec.message()};
+  }
+  if (info.mime_type == k_folder_mime) {
+    // A v3 artifact: its files, kept decoded beside the record.
+    fs::copy(fs::path(content).parent_path() / "files", directory,
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
+    if (ec) {
+      return Error{"cannot copy the artifact to " + directory + ": " + ec.message()};
+    }
+    std::size_t files = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(fs::path(content).parent_path() / "files", ec)) {
+      files += entry.is_regular_file(ec) ? 1 : 0;
+    }
+    return files;
   }
   if (info.mime_type == "application/zip") {
     return extract_zip(content, directory);

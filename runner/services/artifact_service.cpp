@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include "runner/services/artifact_names.hpp"
+#include "runner/services/artifact_v3_store.hpp"
 #include "runner/services/twirp.hpp"
 #include "workflow/base/text_encoding.hpp"
 
@@ -78,6 +79,9 @@ void storage_error(httplib::Response& response, int status, const std::string& c
                            message + "</Message></Error>",
                        "application/xml");
 }
+
+// A folder artifact of the v3 API: GitHub's v4 API does not see those.
+bool v3(const ArtifactInfo& info) { return info.mime_type == k_folder_mime; }
 
 nlohmann::json listing(const std::string& run_id, const ArtifactInfo& info) {
   return {{"workflow_run_backend_id", run_id},
@@ -200,7 +204,7 @@ void ArtifactService::list(const httplib::Request& request, httplib::Response& r
   const std::int64_t id = json_int(*body, "id_filter", 0);
   nlohmann::json artifacts = nlohmann::json::array();
   for (const auto& info : m_store.list()) {
-    if ((name.empty() || info.name == name) && (id == 0 || info.id == id)) {
+    if ((name.empty() || info.name == name) && (id == 0 || info.id == id) && !v3(info)) {
       artifacts.push_back(listing(m_run_id, info));
     }
   }
@@ -214,7 +218,7 @@ void ArtifactService::signed_url(const httplib::Request& request, httplib::Respo
   }
   const std::string name = json_string(*body, "name");
   const auto info = m_store.find(name);
-  if (!info) {
+  if (!info || v3(*info)) {
     twirp_error(response, TwirpCode::not_found, "no artifact named '" + name + "' in this run");
     return;
   }
@@ -289,7 +293,7 @@ void ArtifactService::store_upload(const httplib::Request& request, httplib::Res
 void ArtifactService::download(const httplib::Request& request, httplib::Response& response, const Caller& caller) {
   const std::int64_t id = std::stoll(request.path.substr(request.path.rfind('/') + 1));
   const auto info = caller.run_id == m_run_id ? m_store.find(id) : std::nullopt;
-  if (!info) {
+  if (!info || v3(*info)) {
     storage_error(response, 404, "BlobNotFound", "no such artifact in this run");
     return;
   }

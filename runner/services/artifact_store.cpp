@@ -196,6 +196,10 @@ std::vector<ArtifactInfo> read_artifacts(const std::string& root) {
   return found;
 }
 
+bool write_artifact(const std::string& root, const ArtifactInfo& info) {
+  return write_atomic(root + "/" + info.name + "/" + k_meta, json_text(to_json(info), 2));
+}
+
 std::vector<ArtifactInfo> remove_expired(const std::string& root, std::int64_t now) {
   std::vector<ArtifactInfo> removed;
   for (auto& info : read_artifacts(root)) {

@@ -114,6 +114,9 @@ private:
 /// The artifacts recorded in `root` (finalized ones, expired or not), for `pipe artifacts`.
 [[nodiscard]] std::vector<ArtifactInfo> read_artifacts(const std::string& root);
 
+/// Writes the record (artifact.json) of `info` in `root` atomically; false on an I/O error.
+[[nodiscard]] bool write_artifact(const std::string& root, const ArtifactInfo& info);
+
 /// Removes the artifacts in `root` whose retention ended before `now` (Unix seconds); those removed.
 [[nodiscard]] std::vector<ArtifactInfo> remove_expired(const std::string& root, std::int64_t now);
 
