@@ -272,6 +272,7 @@ Stored<ArtifactInfo> ArtifactV3Store::finalize(const std::string& name) {
       size += static_cast<std::int64_t>(entry.file_size(ec));
     }
   }
+  fs::remove(fs::path(m_store.root()) / name / k_partial, ec);  // when no upload is left in it
   info->size = size;
   info->finalized = true;
   if (!write_artifact(m_store.root(), *info)) {
