@@ -171,7 +171,7 @@ void ArtifactV3Api::upload(const httplib::Request& request, httplib::Response& r
     const auto [end, error] = std::from_chars(length.data(), length.data() + length.size(), value);
     chunk.file_length = error == std::errc() && end == length.data() + length.size() ? value : -1;
   }
-  const auto stored = m_store.put_chunk(request.get_param_value("itemPath"), chunk, body);
+  const auto stored = m_store.put_chunk(caller.job_id, request.get_param_value("itemPath"), chunk, body);
   drain();
   if (const auto* refusal = std::get_if<Refused>(&stored)) {
     fail(response, *refusal);

@@ -151,19 +151,20 @@ Stored<ArtifactInfo> ArtifactV3Store::create(const std::string& name, const std:
   return created;
 }
 
-Stored<std::monostate> ArtifactV3Store::put_chunk(const std::string& item_path, const V3Chunk& chunk,
-                                                  const ByteSource& body) {
+Stored<std::monostate> ArtifactV3Store::put_chunk(const std::string& job, const std::string& item_path,
+                                                  const V3Chunk& chunk, const ByteSource& body) {
   if (auto problem = item_path_problem(item_path)) {
     return refused(Refusal::invalid_argument, *problem);
   }
   const auto [name, relative] = split_item(item_path);
+  const auto key = std::pair{job, item_path};
   Partial partial;
   {
     std::lock_guard lock(m_mutex);
     if (!folder(name)) {
       return refused(Refusal::not_found, "no v3 artifact named '" + name + "' was created in this run");
     }
-    auto it = m_partials.find(item_path);
+    auto it = m_partials.find(key);
     if (it == m_partials.end() || chunk.start == 0) {
       if (chunk.start != 0) {
         return refused(Refusal::invalid_argument, "the first range of '" + item_path + "' must start at byte 0");
@@ -173,8 +174,11 @@ Stored<std::monostate> ArtifactV3Store::put_chunk(const std::string& item_path, 
       if (it != m_partials.end() && !it->second.ranges.empty() && it->second.ranges.front().second == chunk.end &&
           it->second.first.total == chunk.total && it->second.first.gzip == chunk.gzip) {
         fresh = it->second;  // the first range again: a retry
+      } else if (it != m_partials.end()) {
+        std::error_code ec;
+        fs::remove(it->second.temp, ec);  // the file's upload started over
       }
-      it = m_partials.insert_or_assign(item_path, fresh).first;
+      it = m_partials.insert_or_assign(key, fresh).first;
     }
     Partial& known = it->second;
     if (chunk.total != known.first.total || chunk.gzip != known.first.gzip) {
@@ -215,7 +219,7 @@ Stored<std::monostate> ArtifactV3Store::put_chunk(const std::string& item_path, 
                        item_path + "' did not carry exactly " + std::to_string(length) + " bytes");
   }
   std::lock_guard lock(m_mutex);
-  auto it = m_partials.find(item_path);
+  auto it = m_partials.find(key);
   if (it == m_partials.end() || it->second.temp != partial.temp) {
     return refused(Refusal::invalid_argument, "the upload of '" + item_path + "' restarted while a range arrived");
   }

@@ -53,9 +53,11 @@ public:
 
   /// The folder artifact `name`: the existing one (jobs add files to it, as on GitHub), or a new one.
   [[nodiscard]] Stored<ArtifactInfo> create(const std::string& name, const std::string& job, std::int64_t expires_at);
-  /// Writes one range of the file `item_path` from `body`.
-  [[nodiscard]] Stored<std::monostate> put_chunk(const std::string& item_path, const V3Chunk& chunk,
-                                                 const ByteSource& body);
+  /// Writes one range of the file `item_path` that the job `job` uploads from `body`. Each job's
+  /// upload of a path is assembled on its own: when two jobs send the same path, the one that
+  /// ends last replaces the other's file whole.
+  [[nodiscard]] Stored<std::monostate> put_chunk(const std::string& job, const std::string& item_path,
+                                                 const V3Chunk& chunk, const ByteSource& body);
   /// Marks `name` finalized (listed) and records its size: the bytes of its files.
   [[nodiscard]] Stored<ArtifactInfo> finalize(const std::string& name);
   /// The finalized, unexpired folder artifacts, by id.
@@ -77,7 +79,7 @@ private:
 
   ArtifactStore& m_store;
   std::mutex m_mutex;
-  std::map<std::string, Partial> m_partials;  // by item path
+  std::map<std::pair<std::string, std::string>, Partial> m_partials;  // by job and item path
   std::uint64_t m_next_partial = 0;
 };
 

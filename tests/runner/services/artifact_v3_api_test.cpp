@@ -209,3 +209,23 @@ TEST_CASE("the v3 artifact API refuses bad input with a status and a message, wr
   CHECK_FALSE(fs::exists(s.root / "escape.txt"));
   CHECK_FALSE(fs::exists(s.root / "artifacts" / "escape.txt"));
 }
+
+TEST_CASE("two jobs sending the same path of one v3 artifact at once each get their file assembled whole", "[services]") {
+  Served s;
+  const std::string container = s.create("shared");
+  const std::string first_job = s.token;
+  const std::string second_job = s.host.token(Caller{k_run, "build-2"});
+  const auto put_as = [&](const std::string& token, const std::string& range_text, const std::string& bytes) {
+    return s.client->Put((container + "?itemPath=shared%2Fsame.txt").c_str(),
+                         httplib::Headers{{"Authorization", "Bearer " + token}, {"Content-Range", range_text}}, bytes,
+                         "application/octet-stream")
+        ->status;
+  };
+  CHECK(put_as(first_job, range(0, 2, 6), "AAA") == 201);
+  CHECK(put_as(second_job, range(0, 2, 6), "bbb") == 201);
+  CHECK(put_as(first_job, range(3, 5, 6), "AAA") == 201);
+  REQUIRE(s.finalize("shared")->status == 200);
+  CHECK(s.client->Get((container + "?itemPath=shared%2Fsame.txt").c_str(), s.auth())->body == "AAAAAA");
+  CHECK(put_as(second_job, range(3, 5, 6), "bbb") == 201);
+  CHECK(s.client->Get((container + "?itemPath=shared%2Fsame.txt").c_str(), s.auth())->body == "bbbbbb");
+}
