@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/docker/engine_client.hpp"
+#include "support/files.hpp"
+#include "support/npm_library.hpp"
 #include "support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -23,23 +25,9 @@ constexpr const char* k_runner_image = "pipe-test/runner:bookworm";
 // The header every runtime token starts with ({"alg":"HS256","typ":"JWT"}): no log or file may hold one.
 constexpr const char* k_token_header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-/// Where .ci/setup installs @actions/artifact; empty (with the reason in `why`) when it is not there.
 std::string npm_dir(std::string& why) {
-  const char* set = std::getenv("PIPE_TEST_NPM");
-  const char* home = std::getenv("HOME");
-  const std::string dir = set ? set : std::string(home ? home : "") + "/.cache/pipe-test/npm-artifact";
-  if (!fs::exists(fs::path(dir) / "node_modules" / "@actions" / "artifact" / "lib" / "artifact.js")) {
-    why = "skipped: @actions/artifact is not installed in " + dir + " (.ci/setup installs it)";
-    return {};
-  }
-  return dir;
+  return pipeline::test::npm_library("PIPE_TEST_NPM", "npm-artifact", {"node_modules/@actions/artifact/lib/artifact.js"},
+                                     "@actions/artifact", why);
 }
 
 std::string workflow(const std::string& consumer_container) {
@@ -96,16 +84,6 @@ struct ArtifactRepo {
   ArtifactRepo& operator=(const ArtifactRepo&) = delete;
 };
 
-std::vector<std::string> files_containing(const fs::path& dir, const std::string& needle) {
-  std::vector<std::string> hits;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (entry.is_regular_file() && read_text(entry.path()).find(needle) != std::string::npos) {
-      hits.push_back(entry.path().string());
-    }
-  }
-  return hits;
-}
-
 /// What every artifact run must show: both jobs passed, the bytes matched, no token leaked,
 /// and `pipe artifacts` lists and extracts what the jobs uploaded.
 void check_run(const ArtifactRepo& repo, const pipeline::test::ProcessResult& result) {
@@ -121,9 +99,9 @@ void check_run(const ArtifactRepo& repo, const pipeline::test::ProcessResult& re
   CHECK_THAT(output, Catch::Contains("uploaded report.txt id=3"));
   CHECK_THAT(output, Catch::Contains("artifact report.txt size=9"));
   CHECK(output.find(k_token_header) == std::string::npos);
-  CHECK(files_containing(repo.path, k_token_header).empty());
+  CHECK(pipeline::test::files_containing(repo.path, k_token_header).empty());
 
-  const auto run = nlohmann::json::parse(read_text(repo.path / ".pipe" / "runs" / "latest" / "run.json"));
+  const auto run = nlohmann::json::parse(pipeline::test::read_file(repo.path / ".pipe" / "runs" / "latest" / "run.json"));
   REQUIRE(run["artifacts"].size() == 2);
   CHECK(run["artifacts"][0]["name"] == "bundle");
   CHECK(run["artifacts"][0].contains("expires_at"));
@@ -135,8 +113,8 @@ void check_run(const ArtifactRepo& repo, const pipeline::test::ProcessResult& re
   const auto got = run_process({PIPE_EXE, "artifacts", "get", "bundle", "-o", "extracted"}, repo.path.string());
   INFO(got.out + got.err);
   CHECK(got.exit_code == 0);
-  CHECK(read_text(repo.path / "extracted" / "sub" / "big.bin") == read_text(repo.path / "out" / "sub" / "big.bin"));
-  CHECK(read_text(repo.path / "extracted" / "a.txt") == "hello\n");
+  CHECK(pipeline::test::read_file(repo.path / "extracted" / "sub" / "big.bin") == pipeline::test::read_file(repo.path / "out" / "sub" / "big.bin"));
+  CHECK(pipeline::test::read_file(repo.path / "extracted" / "a.txt") == "hello\n");
   const auto missing = run_process({PIPE_EXE, "artifacts", "get", "nope"}, repo.path.string());
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.err, Catch::Contains("has no artifact named 'nope'"));
@@ -245,7 +223,7 @@ jobs:
   CHECK_THAT(output, Catch::Contains("other left out"));
   CHECK_THAT(output, Catch::Contains("called read other"));
   CHECK_THAT(output, Catch::Contains("artifact from-called size="));
-  const auto run = nlohmann::json::parse(read_text(repo.path / ".pipe" / "runs" / "latest" / "run.json"));
+  const auto run = nlohmann::json::parse(pipeline::test::read_file(repo.path / ".pipe" / "runs" / "latest" / "run.json"));
   CHECK(run["artifacts"].size() == 4);
 }
 

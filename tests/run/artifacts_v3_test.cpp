@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "runner/docker/engine_client.hpp"
+#include "support/files.hpp"
+#include "support/npm_library.hpp"
 #include "support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -19,24 +21,10 @@ namespace {
 
 constexpr const char* k_runner_image = "pipe-test/runner:bookworm";
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-/// Where .ci/setup installs @actions/artifact 1.1.2; empty (with the reason in `why`) when it is not there.
+// .ci/setup installs 1.1.2 there; lib/artifact-client.js is 1.x's alone.
 std::string npm_dir(std::string& why) {
-  const char* set = std::getenv("PIPE_TEST_NPM_V3");
-  const char* home = std::getenv("HOME");
-  const std::string dir = set ? set : std::string(home ? home : "") + "/.cache/pipe-test/npm-artifact-v3";
-  if (read_text(fs::path(dir) / "node_modules" / "@actions" / "artifact" / "package.json").find("\"version\": \"1.1.2\"") ==
-      std::string::npos) {
-    why = "skipped: @actions/artifact 1.1.2 is not installed in " + dir + " (.ci/setup installs it)";
-    return {};
-  }
-  return dir;
+  return pipeline::test::npm_library("PIPE_TEST_NPM_V3", "npm-artifact-v3",
+                                     {"node_modules/@actions/artifact/lib/artifact-client.js"}, "@actions/artifact 1.x", why);
 }
 
 // Each file kind takes one path of the client: a small gzip'd one, an empty one, a large
@@ -123,7 +111,7 @@ void check_run(const ArtifactRepo& repo, const pipeline::test::ProcessResult& re
   for (const char* file : {"two.txt", "nested/empty.txt", "nested/compressible.txt", "nested/deeper/random.bin",
                            "nested/deeper/base64.txt"}) {
     INFO(file);
-    CHECK(read_text(repo.path / "extracted" / file) == read_text(repo.path / "out-two" / file));
+    CHECK(pipeline::test::read_file(repo.path / "extracted" / file) == pipeline::test::read_file(repo.path / "out-two" / file));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "runner/docker/engine_client.hpp"
+#include "support/npm_library.hpp"
 #include "support/run_process.hpp"
 
 namespace fs = std::filesystem;
@@ -23,16 +24,9 @@ constexpr const char* k_token_header = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
 /// Where .ci/setup installs @actions/cache; empty (with the reason in `why`) when it is not there.
 std::string npm_dir(std::string& why) {
-  const char* set = std::getenv("PIPE_TEST_NPM_CACHE");
-  const char* home = std::getenv("HOME");
-  const std::string dir = set ? set : std::string(home ? home : "") + "/.cache/pipe-test/npm-cache";
-  for (const char* library : {"actions-cache-4", "actions-cache-5"}) {
-    if (!fs::exists(fs::path(dir) / "node_modules" / library / "lib" / "cache.js")) {
-      why = std::string("skipped: @actions/cache is not installed in ") + dir + " (.ci/setup installs it)";
-      return {};
-    }
-  }
-  return dir;
+  return pipeline::test::npm_library("PIPE_TEST_NPM_CACHE", "npm-cache",
+                                     {"node_modules/actions-cache-4/lib/cache.js", "node_modules/actions-cache-5/lib/cache.js"},
+                                     "@actions/cache", why);
 }
 
 /// The same directory, or empty after warning why the test is skipped.

@@ -12,6 +12,8 @@
 #include <sstream>
 
 #include "runner/cache/cache_api.hpp"
+#include "support/files.hpp"
+#include "support/npm_library.hpp"
 #include "support/run_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -25,20 +27,10 @@ namespace {
 const std::string k_twirp = "/twirp/github.actions.results.api.v1.CacheService/";
 
 std::string npm_dir() {
-  const char* set = std::getenv("PIPE_TEST_NPM_CACHE");
-  const char* home = std::getenv("HOME");
-  const std::string dir = set ? set : std::string(home ? home : "") + "/.cache/pipe-test/npm-cache";
-  return fs::exists(fs::path(dir) / "node_modules" / "actions-cache-5" / "lib" / "cache.js") &&
-                 fs::exists(fs::path(dir) / "node_modules" / "actions-cache-4" / "lib" / "cache.js")
-             ? dir
-             : "";
-}
-
-std::string read_all(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  std::string why;
+  return pipeline::test::npm_library("PIPE_TEST_NPM_CACHE", "npm-cache",
+                                     {"node_modules/actions-cache-5/lib/cache.js", "node_modules/actions-cache-4/lib/cache.js"},
+                                     "@actions/cache", why);
 }
 
 void write_random(const fs::path& path, std::size_t size) {
@@ -112,7 +104,7 @@ void round_trip(const std::string& library, const std::string& service, std::siz
   Service s;
   write_random(s.workspace.path / "deps" / "blob.bin", size);
   std::ofstream(s.workspace.path / "deps" / "small.txt") << "small\n";
-  const std::string original = read_all(s.workspace.path / "deps" / "blob.bin");
+  const std::string original = pipeline::test::read_file(s.workspace.path / "deps" / "blob.bin");
   const std::map<std::string, std::string> common{{"path", "deps"}, {"library", library}, {"service", service}};
 
   auto with = [&](std::map<std::string, std::string> extra) {
@@ -129,8 +121,8 @@ void round_trip(const std::string& library, const std::string& service, std::siz
   INFO(restored.out + restored.err);
   REQUIRE(restored.exit_code == 0);
   CHECK_THAT(restored.out, Catch::Contains("probe restore deps-linux-2: matched=[deps-linux-1]"));
-  CHECK(read_all(s.workspace.path / "deps" / "blob.bin") == original);
-  CHECK(read_all(s.workspace.path / "deps" / "small.txt") == "small\n");
+  CHECK(pipeline::test::read_file(s.workspace.path / "deps" / "blob.bin") == original);
+  CHECK(pipeline::test::read_file(s.workspace.path / "deps" / "small.txt") == "small\n");
 
   auto again = s.probe(with({{"mode", "save"}, {"key", "deps-linux-1"}}), npm);
   INFO(again.out + again.err);
@@ -236,5 +228,5 @@ TEST_CASE("refused cache uploads are read to their end, so the connection serves
   CHECK(nlohmann::json::parse(finalized->body)["ok"] == true);
   const auto entries = s.store.entries("octo/hello");
   REQUIRE(entries.size() == 1);
-  CHECK(read_all(s.store.archive("octo/hello", entries[0].id)) == body);
+  CHECK(pipeline::test::read_file(s.store.archive("octo/hello", entries[0].id)) == body);
 }

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "forge_runner.hpp"
+#include "support/npm_library.hpp"
 #include "support/scoped_env.hpp"
 #include "workflow/base/text_encoding.hpp"
 
@@ -26,11 +27,9 @@ std::string forge_runtime_token() {
 }
 
 /// The folder .ci/setup installed `marker` under, or "" when it did not.
-std::string npm_dir(const char* variable, const char* default_name, const char* marker) {
-  const char* set = std::getenv(variable);
-  const char* home = std::getenv("HOME");
-  const std::string dir = set ? set : std::string(home ? home : "") + "/.cache/pipe-test/" + default_name;
-  return fs::exists(fs::path(dir) / marker) ? dir : std::string();
+std::string npm_dir(const char* variable, const char* folder, const char* marker) {
+  std::string why;
+  return pipeline::test::npm_library(variable, folder, {marker}, folder, why);
 }
 
 }  // namespace
