@@ -13,6 +13,7 @@
 
 #include "runner/docker/engine_client.hpp"
 #include "support/files.hpp"
+#include "support/fixture_repo.hpp"
 #include "support/npm_library.hpp"
 #include "support/run_process.hpp"
 
@@ -70,18 +71,9 @@ jobs:
 }
 
 /// A scratch repository with the client action and one workflow, removed afterwards.
-struct ArtifactRepo {
-  fs::path path;
-  explicit ArtifactRepo(const std::string& name, const std::string& text) {
-    path = fs::temp_directory_path() / ("pipe-artifacts-" + name + "-" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-    fs::copy(fs::path(PIPE_FIXTURES_DIR) / "artifacts" / "client", path / "client", fs::copy_options::recursive);
-    std::ofstream(path / "workflow.yml") << text;
-  }
-  ~ArtifactRepo() { fs::remove_all(path); }
-  ArtifactRepo(const ArtifactRepo&) = delete;
-  ArtifactRepo& operator=(const ArtifactRepo&) = delete;
+struct ArtifactRepo : pipeline::test::FixtureRepo {
+  ArtifactRepo(const std::string& name, const std::string& text)
+      : FixtureRepo("artifacts-" + name, "artifacts/client", "client", text) {}
 };
 
 /// What every artifact run must show: both jobs passed, the bytes matched, no token leaked,

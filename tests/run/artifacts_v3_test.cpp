@@ -11,6 +11,7 @@
 
 #include "runner/docker/engine_client.hpp"
 #include "support/files.hpp"
+#include "support/fixture_repo.hpp"
 #include "support/npm_library.hpp"
 #include "support/run_process.hpp"
 
@@ -71,18 +72,9 @@ jobs:
 }
 
 /// A scratch repository with the v3 client action and one workflow, removed afterwards.
-struct ArtifactRepo {
-  fs::path path;
-  explicit ArtifactRepo(const std::string& name, const std::string& text) {
-    path = fs::temp_directory_path() / ("pipe-artifacts-v3-" + name + "-" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-    fs::copy(fs::path(PIPE_FIXTURES_DIR) / "artifacts" / "client-v3", path / "client-v3", fs::copy_options::recursive);
-    std::ofstream(path / "workflow.yml") << text;
-  }
-  ~ArtifactRepo() { fs::remove_all(path); }
-  ArtifactRepo(const ArtifactRepo&) = delete;
-  ArtifactRepo& operator=(const ArtifactRepo&) = delete;
+struct ArtifactRepo : pipeline::test::FixtureRepo {
+  ArtifactRepo(const std::string& name, const std::string& text)
+      : FixtureRepo("artifacts-v3-" + name, "artifacts/client-v3", "client-v3", text) {}
 };
 
 void check_run(const ArtifactRepo& repo, const pipeline::test::ProcessResult& result) {

@@ -8,6 +8,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "runner/services/served_artifacts.hpp"
+
 using namespace pipeline::runner::services;
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -18,25 +20,14 @@ constexpr const char* k_run = "20261205-013000-abcd";
 constexpr const char* k_twirp = "/twirp/github.actions.results.api.v1.ArtifactService/";
 
 /// A host serving one run's artifacts from a scratch directory.
-struct Served {
-  fs::path root = fs::temp_directory_path() / ("pipe-artifact-service-" + std::to_string(::getpid()));
-  ServiceHost host;
-  ArtifactStore store{(root / "artifacts").string()};
+struct Served : pipeline::test::ServedArtifacts {
   ArtifactService service{host, k_run, store};
-  std::unique_ptr<httplib::Client> client;
-  std::string token = host.token(Caller{k_run, "build-1"});
 
-  Served() {
-    fs::remove_all(root);
+  Served() : ServedArtifacts("artifact-service", k_run) {
     host.mount(service);
-    REQUIRE(host.start(ListenAddresses{"127.0.0.1", ""}));
-    const std::string url = host.base_url(Reach::host);
-    client = std::make_unique<httplib::Client>(url.substr(0, url.size() - 1));
+    start();
   }
-  ~Served() {
-    host.stop();
-    fs::remove_all(root);
-  }
+  ~Served() { stop(); }
   Served(const Served&) = delete;
   Served& operator=(const Served&) = delete;
 

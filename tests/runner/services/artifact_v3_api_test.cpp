@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/services/artifact_service.hpp"
+#include "runner/services/served_artifacts.hpp"
 
 using namespace pipeline::runner::services;
 namespace fs = std::filesystem;
@@ -23,28 +24,17 @@ constexpr const char* k_run = "20261205-013000-abcd";
 constexpr const char* k_workflows = "/_apis/pipelines/workflows/42/artifacts?api-version=6.0-preview";
 
 /// A host serving one run's v3 (and v4) artifacts from a scratch directory.
-struct Served {
-  fs::path root = fs::temp_directory_path() / ("pipe-artifact-v3-" + std::to_string(::getpid()));
-  ServiceHost host;
-  ArtifactStore store{(root / "artifacts").string()};
+struct Served : pipeline::test::ServedArtifacts {
   ArtifactV3Store v3_store{store};
   ArtifactService v4{host, k_run, store};
   ArtifactV3Api v3{k_run, v3_store};
-  std::unique_ptr<httplib::Client> client;
-  std::string token = host.token(Caller{k_run, "build-1"});
 
-  Served() {
-    fs::remove_all(root);
+  Served() : ServedArtifacts("artifact-v3", k_run) {
     host.mount(v4);
     host.mount(v3);
-    REQUIRE(host.start(ListenAddresses{"127.0.0.1", ""}));
-    const std::string url = host.base_url(Reach::host);
-    client = std::make_unique<httplib::Client>(url.substr(0, url.size() - 1));
+    start();
   }
-  ~Served() {
-    host.stop();
-    fs::remove_all(root);
-  }
+  ~Served() { stop(); }
   Served(const Served&) = delete;
   Served& operator=(const Served&) = delete;
 
