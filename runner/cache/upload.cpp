@@ -14,10 +14,6 @@ namespace pipeline::runner::cache {
 namespace fs = std::filesystem;
 namespace {
 
-// The server hands a body over a few kilobytes at a time: one write per piece costs more than
-// gathering them into large writes.
-constexpr std::size_t k_write_buffer = 4U << 20U;
-
 /// Closes a descriptor when it goes out of scope.
 class Descriptor {
 public:
@@ -42,36 +38,17 @@ Result<std::int64_t> write_body(const fs::path& path, int flags, std::int64_t of
   if (fd.get() < 0) {
     return Error{"cannot open " + path.string() + ": " + std::strerror(errno)};
   }
-  thread_local std::string pending;
-  pending.clear();
-  pending.reserve(k_write_buffer);
-  std::int64_t written = 0;
-  bool too_long = false;
-  bool failed = false;
-  const auto flush = [&] {
-    failed = !system::pwrite_all(fd.get(), pending, offset + written);
-    written += static_cast<std::int64_t>(pending.size());
-    pending.clear();
-    return !failed;
-  };
-  const bool whole = body([&](std::string_view piece) {
-    if (limit >= 0 && written + static_cast<std::int64_t>(pending.size() + piece.size()) > limit) {
-      too_long = true;
-      return false;
-    }
-    pending.append(piece);
-    return pending.size() < k_write_buffer || flush();
-  });
-  if (too_long) {
+  const auto written = system::pwrite_pieces(fd.get(), offset, limit, body);
+  if (written.too_long) {
     return Error{"the body is longer than the " + std::to_string(limit) + " bytes declared"};
   }
-  if (failed || (whole && !flush())) {
+  if (written.failed) {
     return Error{"cannot write " + path.string() + ": " + std::strerror(errno)};
   }
-  if (!whole) {
+  if (!written.whole) {
     return Error{"the body ended before it was received whole"};
   }
-  return written;
+  return written.bytes;
 }
 
 // Copies `length` bytes at `offset` of `in` to the end of `out`, in the kernel (copy_file_range).

@@ -312,29 +312,12 @@ Stored<std::monostate> ArtifactStore::put_block(std::int64_t id, std::string_vie
   }
   const std::string data = dir_of(info->name) + "/" + k_blocks + "/" + k_data;
   const int fd = ::open(data.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  // The server hands over a few kilobytes at a time: one write per piece cost more than the copy.
-  thread_local std::string pending;
-  pending.clear();
-  pending.reserve(k_copy_buffer);
-  std::int64_t written = 0;
-  const auto flush = [&] {
-    const bool stored = system::pwrite_all(fd, pending, extent.offset + written);
-    written += static_cast<std::int64_t>(pending.size());
-    pending.clear();
-    return stored;
-  };
-  bool ok = fd >= 0 && source([&](std::string_view piece) {
-    if (written + static_cast<std::int64_t>(pending.size() + piece.size()) > length) {
-      return false;
-    }
-    pending.append(piece);
-    return pending.size() < k_copy_buffer || flush();
-  });
-  ok = ok && flush();
+  const auto written = fd >= 0 ? system::pwrite_pieces(fd, extent.offset, length, source) : system::PiecesWritten{};
+  const bool ok = written.whole && written.bytes == length;
   if (fd >= 0) {
     ::close(fd);
   }
-  if (!ok || written != length) {
+  if (!ok) {
     return refused(fd < 0 ? Refusal::internal : Refusal::invalid_argument,
                    "cannot keep a block of the artifact '" + info->name + "': its body was not received whole");
   }

@@ -200,20 +200,13 @@ Stored<std::monostate> ArtifactV3Store::put_chunk(const std::string& job, const 
   std::error_code ec;
   fs::create_directories(fs::path(partial.temp).parent_path(), ec);
   const int fd = ::open(partial.temp.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  std::int64_t written = 0;
   const std::int64_t length = chunk.end - chunk.start;
-  const bool ok = fd >= 0 && body([&](std::string_view piece) {
-    if (written + static_cast<std::int64_t>(piece.size()) > length) {
-      return false;
-    }
-    const bool stored = system::pwrite_all(fd, piece, chunk.start + written);
-    written += static_cast<std::int64_t>(piece.size());
-    return stored;
-  });
+  const auto written = fd >= 0 ? system::pwrite_pieces(fd, chunk.start, length, body) : system::PiecesWritten{};
+  const bool ok = written.whole && written.bytes == length;
   if (fd >= 0) {
     ::close(fd);
   }
-  if (!ok || written != length) {
+  if (!ok) {
     return refused(fd < 0 ? Refusal::internal : Refusal::invalid_argument,
                    "the range " + std::to_string(chunk.start) + "-" + std::to_string(chunk.end - 1) + " of '" +
                        item_path + "' did not carry exactly " + std::to_string(length) + " bytes");

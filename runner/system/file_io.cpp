@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <string>
 
 namespace pipeline::runner::system {
 
@@ -20,6 +21,30 @@ bool pwrite_all(int fd, std::string_view bytes, std::int64_t offset) {
     offset += written;
   }
   return true;
+}
+
+PiecesWritten pwrite_pieces(int fd, std::int64_t offset, std::int64_t limit, const PieceSource& source) {
+  constexpr std::size_t k_gather = 4U << 20U;
+  thread_local std::string pending;  // one per thread: a fresh buffer per body costs as much as the copy
+  pending.clear();
+  pending.reserve(k_gather);
+  PiecesWritten result;
+  const auto flush = [&] {
+    result.failed = !pwrite_all(fd, pending, offset + result.bytes);
+    result.bytes += static_cast<std::int64_t>(pending.size());
+    pending.clear();
+    return !result.failed;
+  };
+  const bool delivered = source([&](std::string_view piece) {
+    if (limit >= 0 && result.bytes + static_cast<std::int64_t>(pending.size() + piece.size()) > limit) {
+      result.too_long = true;
+      return false;
+    }
+    pending.append(piece);
+    return pending.size() < k_gather || flush();
+  });
+  result.whole = delivered && flush();
+  return result;
 }
 
 bool pread_all(int fd, std::span<char> into, std::int64_t offset) {

@@ -48,3 +48,39 @@ TEST_CASE("pwrite_all, pread_all and pread_range move whole ranges at offsets", 
                           [](std::string_view) { return true; }));  // one byte past the end
   ::close(fd);
 }
+
+TEST_CASE("pwrite_pieces gathers a body's pieces at an offset, and stops at its limit", "[system]") {
+  pipeline::test::TempDir dir("file-io");
+  const std::string path = (dir.path / "data").string();
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  REQUIRE(fd >= 0);
+  const std::string piece(4096, 'x');
+  const auto pieces = [&](int count) {
+    return [&piece, count](const PieceSink& sink) {
+      for (int i = 0; i < count; ++i) {
+        if (!sink(piece)) {
+          return false;
+        }
+      }
+      return true;
+    };
+  };
+  // 2000 pieces: more than one gathered write.
+  auto written = pwrite_pieces(fd, 3, -1, pieces(2000));
+  CHECK(written.whole);
+  CHECK_FALSE(written.too_long);
+  CHECK(written.bytes == 2000 * 4096);
+  std::string back(2000 * 4096, '\0');
+  CHECK(pread_all(fd, back, 3));
+  CHECK(back == std::string(2000 * 4096, 'x'));
+
+  written = pwrite_pieces(fd, 0, 3 * 4096 - 1, pieces(3));  // one byte over the limit
+  CHECK(written.too_long);
+  CHECK_FALSE(written.whole);
+
+  written = pwrite_pieces(fd, 0, -1, [](const PieceSink&) { return false; });  // the body broke off
+  CHECK_FALSE(written.whole);
+  CHECK_FALSE(written.too_long);
+  CHECK_FALSE(written.failed);
+  ::close(fd);
+}
