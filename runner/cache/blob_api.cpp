@@ -12,6 +12,7 @@
 
 #include "runner/cache/cache_api.hpp"
 #include "runner/cache/upload.hpp"
+#include "runner/services/file_response.hpp"
 
 namespace pipeline::runner::cache {
 namespace {
@@ -21,7 +22,6 @@ using services::Caller;
 using services::Method;
 
 constexpr const char* k_azure_version = "2024-11-04";
-constexpr std::size_t k_read_size = 4 << 20;  // per read of a download: few system calls, little memory
 // Azure's limit is 50,000 ids of up to 64 characters, each in a <Latest> element.
 constexpr std::size_t k_max_block_list = 50000U * 100U;
 
@@ -95,23 +95,9 @@ void get_entry(const httplib::Request& req, httplib::Response& res, const Caller
     azure_error(res, 404, "BlobNotFound", "The specified blob does not exist.");
     return;
   }
-  auto shared_fd = std::shared_ptr<int>(new int(fd), [](int* p) {
-    ::close(*p);
-    delete p;
-  });
   res.set_header("x-ms-blob-type", "BlockBlob");
   res.set_header("x-ms-version", k_azure_version);
-  res.set_content_provider(
-      static_cast<std::size_t>(info.st_size), "application/octet-stream",
-      [shared_fd, buffer = std::vector<char>(k_read_size)](std::size_t offset, std::size_t length,
-                                                          httplib::DataSink& sink) mutable {
-        const ssize_t got =
-            ::pread(*shared_fd, buffer.data(), std::min(length, buffer.size()), static_cast<off_t>(offset));
-        if (got <= 0) {
-          return false;
-        }
-        return sink.write(buffer.data(), static_cast<std::size_t>(got));
-      });
+  services::serve_file(res, fd, info.st_size, "application/octet-stream");
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "runner/services/artifact_service.hpp"
 
+#include "runner/services/file_response.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -24,7 +26,6 @@ constexpr const char* k_twirp = "/twirp/github.actions.results.api.v1.ArtifactSe
 constexpr const char* k_blob_prefix = "/artifacts-blob/";
 // Long enough for the largest upload a job's timeout allows.
 constexpr std::chrono::hours k_url_lifetime{6};
-constexpr std::size_t k_download_chunk = 4U << 20U;
 // Azure's limit is 50,000 ids of up to 64 characters, each in a <Latest> element.
 constexpr std::size_t k_max_block_list = 50000U * 100U;
 
@@ -307,21 +308,7 @@ void ArtifactService::download(const httplib::Request& request, httplib::Respons
   response.set_header("Content-Disposition", "attachment; filename=\"" + uri_escape(file) +
                                                  "\"; filename*=UTF-8''" + uri_escape(file));
   response.set_header("x-ms-blob-type", "BlockBlob");
-  auto shared_fd = std::shared_ptr<int>(new int(fd), [](int* p) {
-    ::close(*p);
-    delete p;
-  });
-  response.set_content_provider(
-      static_cast<std::size_t>(info->size), info->mime_type,
-      [shared_fd](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-        // One buffer per thread: a fresh zeroed megabyte per call cost as much as the copy.
-        thread_local std::vector<char> buffer(k_download_chunk);
-        const ssize_t n = ::pread(*shared_fd, buffer.data(), std::min(length, buffer.size()), static_cast<off_t>(offset));
-        if (n <= 0) {
-          return false;
-        }
-        return sink.write(buffer.data(), static_cast<std::size_t>(n));
-      });
+  serve_file(response, fd, info->size, info->mime_type);
 }
 
 }  // namespace pipeline::runner::services

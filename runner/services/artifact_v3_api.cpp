@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runner/services/artifact_names.hpp"
+#include "runner/services/file_response.hpp"
 
 namespace pipeline::runner::services {
 
@@ -19,7 +20,6 @@ namespace {
 constexpr const char* k_workflows = R"(/_apis/pipelines/workflows/[^/]+/artifacts)";
 constexpr const char* k_containers = "/_apis/resources/Containers/";
 constexpr std::int64_t k_day = 24 * 60 * 60;
-constexpr std::size_t k_download_chunk = 1U << 20U;
 
 // Azure DevOps' error shape; the client prints the status and its own message for it.
 void fail(httplib::Response& response, int status, const std::string& message) {
@@ -216,17 +216,7 @@ void ArtifactV3Api::get(const httplib::Request& request, httplib::Response& resp
     fail(response, 404, "the file '" + item_path + "' is gone");
     return;
   }
-  auto shared_fd = std::shared_ptr<int>(new int(fd), [](int* p) {
-    ::close(*p);
-    delete p;
-  });
-  response.set_content_provider(
-      static_cast<std::size_t>(size), "application/octet-stream",
-      [shared_fd](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-        thread_local std::vector<char> buffer(k_download_chunk);
-        const ssize_t n = ::pread(*shared_fd, buffer.data(), std::min(length, buffer.size()), static_cast<off_t>(offset));
-        return n > 0 && sink.write(buffer.data(), static_cast<std::size_t>(n));
-      });
+  serve_file(response, fd, size, "application/octet-stream");
 }
 
 }  // namespace pipeline::runner::services
